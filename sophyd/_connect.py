@@ -1,0 +1,81 @@
+"""Connecting many signals at once: wait_for_connection() and the init_devices() block."""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from .errors import ConnectionTimeoutError
+
+__all__ = ["init_devices", "wait_for_connection"]
+
+
+def _leaf_signals(objs: tuple[Any, ...], all_signals: bool) -> list[Any]:
+    from .device import Device
+
+    leaves: list[Any] = []
+    for obj in objs:
+        if isinstance(obj, Device):
+            leaves.extend(walk.item for walk in obj.walk_signals(include_lazy=all_signals))
+        else:
+            leaves.append(obj)
+    return leaves
+
+
+def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: bool = False) -> None:
+    """Wait until every signal of the given devices and signals is connected, all in parallel.
+
+    Channels connect in the background from the moment they are made, so one shared deadline covers them
+    all. Raises ConnectionTimeoutError listing every missing PV with its owner's dotted name.
+    """
+    signals = _leaf_signals(objs, all_signals)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    for signal in signals:
+        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
+        with contextlib.suppress(TimeoutError):
+            signal.wait_for_connection(timeout=remaining)
+    missing = []
+    for signal in signals:
+        for pv in signal._missing_channels():
+            owner = signal.root.name
+            dotted = signal.dotted_name
+            where = f"{owner}.{dotted}" if dotted and owner else signal.name
+            missing.append(f"{where} ({pv})")
+    if missing:
+        raise ConnectionTimeoutError(
+            f"{len(missing)} PV(s) did not connect within {timeout} s:\n  " + "\n  ".join(missing),
+            missing=missing,
+        )
+
+
+@contextlib.contextmanager
+def init_devices(
+    *, set_name: bool = True, connect: bool = True, mock: bool = False, timeout: float = 10.0
+) -> Iterator[None]:
+    """Name the devices made in this block after their variables and connect them together at its end.
+
+    With ``mock=True`` devices made in the block use the in-memory mock control layer, and no IOC is needed.
+    """
+    from .control import use_cl
+    from .ophydobj import OphydObject
+
+    frame = inspect.currentframe()
+    caller = frame.f_back.f_back if frame is not None and frame.f_back is not None else None
+    if caller is None:
+        raise RuntimeError("init_devices() could not find the calling frame")
+    before = {name: id(value) for name, value in caller.f_locals.items()}
+    with use_cl("mock") if mock else contextlib.nullcontext():
+        yield
+    made: dict[str, Any] = {}
+    for name, value in caller.f_locals.items():
+        if isinstance(value, OphydObject) and before.get(name) != id(value) and value.parent is None:
+            made[name] = value
+    if set_name:
+        for name, obj in made.items():
+            if not obj.name:
+                obj.name = name
+    if connect:
+        wait_for_connection(*made.values(), timeout=timeout, all_signals=False)

@@ -1,0 +1,76 @@
+"""Dispatcher threads: every callback sophyd runs for users runs here, never on a CA library's own thread.
+
+Events are queued per key; a new event for a key that is still waiting replaces it (the flood coalesces to the
+latest value) and the replaced one is counted as dropped. Threads start on first use, so importing starts none.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+__all__ = ["Dispatcher", "get_dispatcher"]
+
+logger = logging.getLogger("sophyd.dispatch")
+
+
+class Dispatcher:
+    """One worker thread that runs queued callables in order, coalescing those submitted with the same key."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._cond = threading.Condition()
+        self._pending: OrderedDict[Hashable, tuple[Callable[..., Any], tuple[Any, ...]]] = OrderedDict()
+        self._thread: threading.Thread | None = None
+        self._counter = 0
+        self.dropped = 0
+        self.dropped_by_key: dict[Hashable, int] = {}
+
+    def submit(self, fn: Callable[..., Any], *args: Any, key: Hashable | None = None) -> None:
+        """Queue ``fn(*args)``; with a ``key``, replace a still-queued call of that key (latest value wins)."""
+        with self._cond:
+            if key is None:
+                self._counter += 1
+                key = ("fifo", self._counter)
+            elif key in self._pending:
+                self.dropped += 1
+                self.dropped_by_key[key] = self.dropped_by_key.get(key, 0) + 1
+            self._pending[key] = (fn, args)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name=f"sophyd-{self.name}", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def in_dispatcher_thread(self) -> bool:
+        """True when called from this dispatcher's own worker thread."""
+        return threading.current_thread() is self._thread
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending:
+                    self._cond.wait()
+                _, (fn, args) = self._pending.popitem(last=False)
+            try:
+                fn(*args)
+            except Exception:
+                logger.exception("Callback %r raised in dispatcher %r", fn, self.name)
+
+
+_dispatchers: dict[str, Dispatcher] = {}
+_lock = threading.Lock()
+
+
+def get_dispatcher(name: str = "monitor") -> Dispatcher:
+    """The shared dispatcher of a given name: ``'monitor'`` for value events, ``'control'`` for completions.
+
+    Value floods go through ``'monitor'``; put-completions, connection changes and status callbacks go through
+    ``'control'`` so that a slow monitor callback never delays them.
+    """
+    with _lock:
+        if name not in _dispatchers:
+            _dispatchers[name] = Dispatcher(name)
+        return _dispatchers[name]

@@ -1,0 +1,84 @@
+"""The control layer: the only code in sophyd that knows pyepics or caproto's client.
+
+Choose a backend with ``sophyd.set_cl(name)`` or the ``SOPHYD_CL`` environment variable (``pyepics``, the default;
+``caproto``; ``mock``) before devices are made. Backends are imported on first use, so importing sophyd opens
+no socket and starts no thread.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import contextvars
+import importlib
+import os
+import threading
+from collections.abc import Iterator
+
+from ._base import Backend, Channel, PVInfo, PVReading
+
+__all__ = [
+    "BACKENDS",
+    "Backend",
+    "Channel",
+    "PVInfo",
+    "PVReading",
+    "get_backend",
+    "get_cl",
+    "set_cl",
+    "use_cl",
+]
+
+BACKENDS = {
+    "pyepics": "sophyd.control._pyepics",
+    "caproto": "sophyd.control._caproto",
+    "mock": "sophyd.control._mock",
+}
+
+_lock = threading.Lock()
+_selected: str | None = None
+_instances: dict[str, Backend] = {}
+_override: contextvars.ContextVar[str | None] = contextvars.ContextVar("sophyd_cl_override", default=None)
+
+
+def set_cl(name: str | None = None) -> None:
+    """Select the global control layer by name; None means ``$SOPHYD_CL`` or ``pyepics``."""
+    global _selected
+    name = name or os.environ.get("SOPHYD_CL", "pyepics")
+    if name not in BACKENDS:
+        raise ValueError(f"Unknown control layer {name!r}; choose one of {sorted(BACKENDS)}")
+    _selected = name
+
+
+@contextlib.contextmanager
+def use_cl(name: str) -> Iterator[None]:
+    """Make devices created inside the block use control layer ``name`` (e.g. ``'mock'``)."""
+    if name not in BACKENDS:
+        raise ValueError(f"Unknown control layer {name!r}; choose one of {sorted(BACKENDS)}")
+    token = _override.set(name)
+    try:
+        yield
+    finally:
+        _override.reset(token)
+
+
+def get_cl() -> str:
+    """The name of the control layer new signals will use."""
+    override = _override.get()
+    if override is not None:
+        return override
+    if _selected is None:
+        set_cl(None)
+    assert _selected is not None
+    return _selected
+
+
+def get_backend(name: str | None = None) -> Backend:
+    """The backend instance for ``name`` (default: the selected control layer), made on first use."""
+    name = name or get_cl()
+    if name not in BACKENDS:
+        raise ValueError(f"Unknown control layer {name!r}; choose one of {sorted(BACKENDS)}")
+    with _lock:
+        if name not in _instances:
+            module = importlib.import_module(BACKENDS[name])
+            _instances[name] = module.make_backend()
+        return _instances[name]

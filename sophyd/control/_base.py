@@ -1,0 +1,126 @@
+"""The control-layer interface: what a signal needs from a Channel Access client, and nothing more.
+
+A backend (pyepics, caproto, mock) implements ``Channel``. Every callback a Channel makes to its users runs on
+a sophyd dispatcher thread (``sophyd._dispatch``), never on the client library's own threads.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["Channel", "PVInfo", "PVReading"]
+
+
+@dataclass(frozen=True)
+class PVReading:
+    """One value of a PV with its alarm state and server timestamp (POSIX seconds)."""
+
+    value: Any
+    timestamp: float
+    status: int = 0
+    severity: int = 0
+
+
+@dataclass(frozen=True)
+class PVInfo:
+    """What a PV says about itself at connection: its native type and its control metadata.
+
+    ``native_type`` is one of ``'float'``, ``'integer'``, ``'enum'``, ``'string'``, ``'char'``; ``count`` is the
+    element count (1 for scalars); a ``'char'`` PV with count > 1 is a char waveform read as str.
+    """
+
+    native_type: str
+    count: int = 1
+    units: str = ""
+    precision: int | None = None
+    lower_ctrl_limit: float | None = None
+    upper_ctrl_limit: float | None = None
+    lower_disp_limit: float | None = None
+    upper_disp_limit: float | None = None
+    lower_alarm_limit: float | None = None
+    upper_alarm_limit: float | None = None
+    lower_warning_limit: float | None = None
+    upper_warning_limit: float | None = None
+    enum_strs: tuple[str, ...] = field(default_factory=tuple)
+    read_access: bool = True
+    write_access: bool = True
+
+
+PutCallback = Callable[[BaseException | None], None]
+ReadingCallback = Callable[[PVReading], None]
+ConnectionCallback = Callable[[bool], None]
+
+
+class Channel(abc.ABC):
+    """One PV on one backend. Construction starts connecting and never blocks."""
+
+    pvname: str
+
+    @property
+    @abc.abstractmethod
+    def connected(self) -> bool:
+        """True while the channel is connected and its metadata is known."""
+
+    @abc.abstractmethod
+    def wait_for_connection(self, timeout: float | None) -> bool:
+        """Block until connected (True) or ``timeout`` seconds passed (False); None waits forever."""
+
+    @abc.abstractmethod
+    def info(self) -> PVInfo:
+        """Metadata from the server; raises DisconnectedError naming the PV if never connected."""
+
+    @abc.abstractmethod
+    def get(self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = 2.0) -> PVReading:
+        """Read the PV; ``use_monitor=False`` forces a fresh read from the server.
+
+        Enums read as int, or as their label with ``as_string=True``; char waveforms and strings read as str;
+        arrays as numpy arrays. Raises DisconnectedError at once when not connected, TimeoutError on no answer.
+        """
+
+    @abc.abstractmethod
+    def put(self, value: Any, *, callback: PutCallback | None = None, timeout: float | None = None) -> None:
+        """Write ``value``; with ``callback``, ask for put-completion and report it.
+
+        ``callback(None)`` means the server processed the put; ``callback(exc)`` carries a PutFailedError when the
+        server refused it (ECA_PUTFAIL, limits) or a TimeoutError when no completion came within ``timeout``.
+        Raises DisconnectedError or ReadOnlyError at once, before anything is sent.
+        """
+
+    @abc.abstractmethod
+    def subscribe(self, callback: ReadingCallback) -> int:
+        """Call ``callback(reading)`` on every monitor update (coalesced to the latest); returns a handle."""
+
+    @abc.abstractmethod
+    def unsubscribe(self, handle: int) -> None:
+        """Stop a subscription made with ``subscribe``."""
+
+    @abc.abstractmethod
+    def add_connection_callback(self, callback: ConnectionCallback) -> None:
+        """Call ``callback(connected)`` whenever the connection state changes (also after reconnects)."""
+
+    @abc.abstractmethod
+    def destroy(self) -> None:
+        """Release the channel and its subscriptions."""
+
+
+class Backend(abc.ABC):
+    """A control layer: makes Channels, and gets many of them at once."""
+
+    name: str
+
+    @abc.abstractmethod
+    def channel(self, pvname: str) -> Channel:
+        """The channel for ``pvname``, shared by every signal of this process that names that PV.
+
+        ``get(use_monitor=True)`` answers from the monitor cache while the channel has a subscription, and
+        reads from the server otherwise.
+        """
+
+    def get_many(
+        self, channels: Sequence[Channel], *, as_string: Sequence[bool], timeout: float = 2.0
+    ) -> list[PVReading]:
+        """Read several channels concurrently; the default reads them one by one."""
+        return [ch.get(as_string=s, timeout=timeout) for ch, s in zip(channels, as_string, strict=False)]

@@ -1,0 +1,75 @@
+"""Exceptions users can catch; every message names the object (device, signal, PV) it concerns."""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConnectionTimeoutError",
+    "DisconnectedError",
+    "ExceptionBundle",
+    "InvalidState",
+    "LimitError",
+    "OpException",
+    "PutFailedError",
+    "ReadOnlyError",
+    "RedundantStaging",
+    "StatusTimeoutError",
+    "UnknownStatusFailure",
+    "WaitTimeoutError",
+]
+
+
+class OpException(Exception):
+    """Base class of sophyd's own errors."""
+
+
+class ReadOnlyError(OpException):
+    """A write was attempted on a read-only signal or PV."""
+
+
+class LimitError(OpException, ValueError):
+    """A value lies outside a signal's limits."""
+
+
+class DisconnectedError(OpException, ConnectionError):
+    """The signal's channel is not connected."""
+
+
+class ConnectionTimeoutError(OpException, TimeoutError):
+    """One or more channels did not connect in time; the message lists every missing PV."""
+
+    def __init__(self, message: str, missing: list[str] | None = None) -> None:
+        super().__init__(message)
+        self.missing = list(missing or [])
+
+
+class PutFailedError(OpException):
+    """The server refused a put (a putter raised, or the value was outside its control limits)."""
+
+
+class RedundantStaging(OpException, RuntimeError):
+    """stage() was called on a device that is already staged."""
+
+
+class InvalidState(OpException, RuntimeError):
+    """A Status was marked done a second time."""
+
+
+class UnknownStatusFailure(OpException):
+    """A Status failed without saying why (classic ``_finished(success=False)``)."""
+
+
+class StatusTimeoutError(OpException, TimeoutError):
+    """A Status' own ``timeout`` ran out before the operation finished; the status is failed."""
+
+
+class WaitTimeoutError(OpException, TimeoutError):
+    """A caller stopped waiting for a Status; the status itself may still finish."""
+
+
+class ExceptionBundle(OpException):
+    """Several operations failed (e.g. stopping or unstaging children); ``exceptions`` holds each failure."""
+
+    def __init__(self, message: str, exceptions: list[BaseException]) -> None:
+        details = "; ".join(f"{type(e).__name__}: {e}" for e in exceptions)
+        super().__init__(f"{message}: {details}")
+        self.exceptions = list(exceptions)
