@@ -32,7 +32,18 @@ from .errors import (
 )
 from .kind import Kind
 from .ophydobj import OphydObject
-from .signal import DerivedSignal, SetSupersededError, Signal, SignalRO, set_and_wait
+from .signal import (
+    DerivedSignal,
+    EpicsSignal,
+    EpicsSignalBase,
+    EpicsSignalNoValidation,
+    EpicsSignalRO,
+    EpicsSignalWithRBV,
+    SetSupersededError,
+    Signal,
+    SignalRO,
+    set_and_wait,
+)
 from .status import AndStatus, DeviceStatus, MoveStatus, Status, StatusBase, SubscriptionStatus, wait
 
 __version__ = "0.1.0"
@@ -48,6 +59,11 @@ __all__ = [
     "DeviceStatus",
     "DisconnectedError",
     "DynamicDeviceComponent",
+    "EpicsSignal",
+    "EpicsSignalBase",
+    "EpicsSignalNoValidation",
+    "EpicsSignalRO",
+    "EpicsSignalWithRBV",
     "ExceptionBundle",
     "FCpt",
     "FormattedComponent",

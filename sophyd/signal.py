@@ -1,5 +1,23 @@
 """Signals, where classic ophyd users import them from: soft signals and the EPICS family."""
 
+from ._epics_signal import (
+    EpicsSignal,
+    EpicsSignalBase,
+    EpicsSignalNoValidation,
+    EpicsSignalRO,
+    EpicsSignalWithRBV,
+)
 from ._signal import DerivedSignal, SetSupersededError, Signal, SignalRO, set_and_wait
 
-__all__ = ["DerivedSignal", "SetSupersededError", "Signal", "SignalRO", "set_and_wait"]
+__all__ = [
+    "DerivedSignal",
+    "EpicsSignal",
+    "EpicsSignalBase",
+    "EpicsSignalNoValidation",
+    "EpicsSignalRO",
+    "EpicsSignalWithRBV",
+    "SetSupersededError",
+    "Signal",
+    "SignalRO",
+    "set_and_wait",
+]

@@ -1,0 +1,633 @@
+"""The EPICS signal family: Signals whose values come from Channel Access channels.
+
+Everything users see (kinds, read/describe, subscriptions, Status) is Signal's; this module only adds
+where values come from (a control-layer Channel), metadata from the IOC, validation before a put, and
+put-completion. Construction never blocks; the first get/put waits up to ``connection_timeout`` for a
+channel that has never connected, and fails at once for one that has disconnected.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ._datakeys import data_key
+from ._signal import Signal
+from .control import Channel, PVInfo, PVReading, get_backend, get_cl
+from .errors import (
+    ConnectionTimeoutError,
+    DisconnectedError,
+    LimitError,
+    PutFailedError,
+    ReadOnlyError,
+    WaitTimeoutError,
+)
+from .status import Status, StatusBase
+
+__all__ = [
+    "EpicsSignal",
+    "EpicsSignalBase",
+    "EpicsSignalNoValidation",
+    "EpicsSignalRO",
+    "EpicsSignalWithRBV",
+]
+
+logger = logging.getLogger("sophyd.epics")
+
+_NUMERIC_TYPES = ("float", "integer")
+
+
+class EpicsSignalBase(Signal):
+    """A read-only view of one PV; the base of the EPICS signal family.
+
+    ``timeout`` bounds reads, ``connection_timeout`` the first wait for a never-connected channel,
+    ``write_timeout`` put-completion (None: wait as long as the operation takes). Class-wide defaults
+    can be changed at any time with :meth:`set_defaults`.
+    """
+
+    _defaults: ClassVar[dict[str, Any]] = {
+        "timeout": 2.0,
+        "connection_timeout": 2.0,
+        "write_timeout": None,
+        "auto_monitor": False,
+    }
+
+    def __init__(
+        self,
+        read_pv: str,
+        *,
+        string: bool = False,
+        auto_monitor: bool | None = None,
+        timeout: float | None = None,
+        write_timeout: float | None = None,
+        connection_timeout: float | None = None,
+        name: str = "",
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("value", None)
+        super().__init__(name=name, **kwargs)
+        self._read_pv = read_pv
+        self._string = bool(string)
+        self._overrides = {
+            "timeout": timeout,
+            "connection_timeout": connection_timeout,
+            "write_timeout": write_timeout,
+            "auto_monitor": auto_monitor,
+        }
+        self._metadata.update(connected=False, write_access=False, read_access=False)
+        self._alarm = (0, 0)
+        self._prefetched: PVReading | None = None
+        self._monitor_handle: int | None = None
+        self._md_lock = threading.Lock()
+        self._seen_connected: set[str] = set()
+        # After this signal writes, the monitor cache may still hold the old value (the server sends the
+        # put response before the monitor update): read fresh until a monitor update confirms the new value.
+        self._cache_suspect = False
+        self._fresh_ts: float | None = None
+        cl = getattr(self.parent, "_cl", None) or get_cl()
+        self._backend = get_backend(cl)
+        self._read_channel = self._backend.channel(read_pv)
+        self._read_channel.add_connection_callback(self._on_read_connection)
+        if self._read_channel.connected:
+            self._on_read_connection(True)
+
+    @classmethod
+    def set_defaults(
+        cls,
+        *,
+        timeout: float | None = 2.0,
+        connection_timeout: float | None = 2.0,
+        write_timeout: float | None = None,
+        auto_monitor: bool = False,
+    ) -> None:
+        """Set class-wide defaults; they apply at once to every signal not given its own value."""
+        cls._defaults = {
+            "timeout": timeout,
+            "connection_timeout": connection_timeout,
+            "write_timeout": write_timeout,
+            "auto_monitor": auto_monitor,
+        }
+
+    def _setting(self, key: str) -> Any:
+        value = self._overrides[key]
+        return self._defaults[key] if value is None else value
+
+    @property
+    def timeout(self) -> float:
+        """Seconds a read may take."""
+        return float(self._setting("timeout"))
+
+    @property
+    def connection_timeout(self) -> float:
+        return float(self._setting("connection_timeout"))
+
+    @property
+    def write_timeout(self) -> float | None:
+        return self._setting("write_timeout")
+
+    @property
+    def auto_monitor(self) -> bool:
+        return bool(self._setting("auto_monitor"))
+
+    @property
+    def pvname(self) -> str:
+        """The PV this signal reads."""
+        return self._read_pv
+
+    @property
+    def as_string(self) -> bool:
+        """True when enums read as their labels (``string=True``)."""
+        return self._string
+
+    def _describe_me(self) -> str:
+        return f"{super()._describe_me()} [PV {self._read_pv}]"
+
+    # -- connection ---------------------------------------------------------------------------------------
+    def _channels(self) -> list[Channel]:
+        return [self._read_channel]
+
+    def _on_read_connection(self, connected: bool) -> None:
+        if connected:
+            self._seen_connected.add(self._read_channel.pvname)
+            self._load_metadata()
+            if self.auto_monitor or self._has_value_subscribers():
+                self._ensure_monitor()
+        else:
+            self._set_metadata(connected=False)
+
+    def _load_metadata(self) -> None:
+        info = self._read_channel.info()
+        with self._md_lock:
+            self._metadata.update(_metadata_from_info(info))
+            self._metadata["write_access"] = self._write_access_from(info)
+            self._metadata["connected"] = all(ch.connected for ch in self._channels())
+        self._run_subs(sub_type=self.SUB_META, **self._metadata)
+
+    def _write_access_from(self, info: PVInfo) -> bool:
+        return False
+
+    def _has_value_subscribers(self) -> bool:
+        return bool(self._callbacks.get(self.SUB_VALUE))
+
+    def _missing_channels(self) -> list[str]:
+        return [ch.pvname for ch in self._channels() if not ch.connected]
+
+    def wait_for_connection(self, timeout: float | None = None) -> None:
+        """Wait until every channel of this signal is connected; ConnectionTimeoutError names the PVs."""
+        timeout = self.connection_timeout if timeout is None else timeout
+        for channel in self._channels():
+            if not channel.wait_for_connection(timeout):
+                raise ConnectionTimeoutError(
+                    f"{self._describe_me()}: PV {channel.pvname} did not connect within {timeout} s",
+                    missing=[channel.pvname],
+                )
+        if not self._metadata["connected"]:
+            self._load_metadata()
+
+    def _ensure_connected(self, channel: Channel) -> None:
+        """Return if connected; wait for a first connection; fail at once after a disconnect."""
+        if channel.connected:
+            if not self._metadata["connected"]:
+                self._load_metadata()
+            return
+        if channel.pvname in self._seen_connected:
+            raise DisconnectedError(f"{self._describe_me()}: PV {channel.pvname} is disconnected")
+        if not channel.wait_for_connection(self.connection_timeout):
+            raise ConnectionTimeoutError(
+                f"{self._describe_me()}: PV {channel.pvname} did not connect within "
+                f"{self.connection_timeout} s",
+                missing=[channel.pvname],
+            )
+        self._seen_connected.add(channel.pvname)
+        self._load_metadata()
+
+    @property
+    def connected(self) -> bool:
+        return all(ch.connected for ch in self._channels())
+
+    # -- reading ------------------------------------------------------------------------------------------
+    def get(
+        self,
+        *,
+        as_string: bool | None = None,
+        use_monitor: bool | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        """Read the PV: enums as int (or label with ``string=True``), arrays as numpy arrays.
+
+        Answers from the monitor cache while monitored, unless ``use_monitor=False``.
+        """
+        reading = self._prefetched
+        if reading is None or as_string is not None or use_monitor is False:
+            fresh = use_monitor is False or self._cache_suspect
+            reading = self._fetch(self._read_channel, as_string, not fresh, timeout)
+            if fresh:
+                self._fresh_ts = reading.timestamp
+        self._store(reading)
+        return reading.value
+
+    def _fetch(
+        self, channel: Channel, as_string: bool | None, use_monitor: bool | None, timeout: float | None
+    ) -> PVReading:
+        self._ensure_connected(channel)
+        try:
+            return channel.get(
+                as_string=self._string if as_string is None else as_string,
+                use_monitor=True if use_monitor is None else use_monitor,
+                timeout=self.timeout if timeout is None else timeout,
+            )
+        except DisconnectedError as exc:
+            raise DisconnectedError(f"{self._describe_me()}: {exc}") from exc
+        except TimeoutError as exc:
+            raise WaitTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
+
+    def _store(self, reading: PVReading) -> None:
+        self._readback = reading.value
+        self._timestamp = reading.timestamp
+        self._alarm = (reading.status, reading.severity)
+
+    def _prefetch_plan(self) -> tuple[Any, Channel, bool] | None:
+        """How Device.read() may fetch this signal together with others (None: read it alone)."""
+        if self._monitor_handle is not None or not self._read_channel.connected:
+            return None
+        return self._backend, self._read_channel, self._string
+
+    @property
+    def alarm_status(self) -> int:
+        return self._alarm[0]
+
+    @property
+    def alarm_severity(self) -> int:
+        return self._alarm[1]
+
+    def read(self) -> dict[str, dict[str, Any]]:
+        value = self.get()
+        return {self.name: {"value": value, "timestamp": self._timestamp, "alarm_severity": self._alarm[1]}}
+
+    @property
+    def source(self) -> str:
+        return f"PV:{self._read_pv}"
+
+    def describe(self) -> dict[str, dict[str, Any]]:
+        value = self.get()
+        key = data_key(value, source=self.source, metadata=self._metadata)
+        if self._metadata.get("enum_strs"):
+            key["dtype"] = "string" if self._string else "integer"
+            key["dtype_numpy"] = "|S40" if self._string else "<i2"
+        return {self.name: key}
+
+    @property
+    def precision(self) -> int | None:
+        return self._metadata.get("precision")
+
+    @property
+    def tolerance(self) -> float | None:
+        """Absolute tolerance of set(); by default 10**-precision of the PV."""
+        if self._tolerance is None and self.precision is not None and self.precision >= 0:
+            return 10.0 ** (-self.precision)
+        return self._tolerance
+
+    @tolerance.setter
+    def tolerance(self, value: float | None) -> None:
+        self._tolerance = value
+
+    # -- monitors -----------------------------------------------------------------------------------------
+    def _on_first_subscription(self, event_type: str) -> None:
+        if event_type == self.SUB_VALUE and self._read_channel.connected:
+            self._ensure_monitor()
+
+    def _ensure_monitor(self) -> None:
+        with self._md_lock:
+            if self._monitor_handle is not None:
+                return
+            self._monitor_handle = self._read_channel.subscribe(self._on_monitor)
+
+    def _on_monitor(self, reading: PVReading) -> None:
+        if self._cache_suspect and self._fresh_ts is not None and reading.timestamp >= self._fresh_ts:
+            self._cache_suspect = False
+        if self._string and self._metadata.get("enum_strs") and isinstance(reading.value, (int, np.integer)):
+            reading = _with_label(reading, self._metadata["enum_strs"])
+        old = self._readback
+        self._store(reading)
+        self._run_subs(
+            old_value=old,
+            value=reading.value,
+            timestamp=reading.timestamp,
+            status=reading.status,
+            severity=reading.severity,
+            sub_type=self.SUB_VALUE,
+        )
+
+    def destroy(self) -> None:
+        if self._monitor_handle is not None:
+            self._read_channel.unsubscribe(self._monitor_handle)
+            self._monitor_handle = None
+        super().destroy()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(read_pv={self._read_pv!r}, name={self.name!r})"
+
+
+class EpicsSignalRO(EpicsSignalBase):
+    """A read-only EPICS signal; writes raise ReadOnlyError."""
+
+    def put(self, value: Any, **kwargs: Any) -> None:
+        raise ReadOnlyError(f"{self._describe_me()} is read-only; cannot write {value!r}")
+
+    def set(self, value: Any, **kwargs: Any) -> Status:
+        raise ReadOnlyError(f"{self._describe_me()} is read-only; cannot set {value!r}")
+
+
+class EpicsSignal(EpicsSignalBase):
+    """A read-write EPICS signal: reads ``read_pv``, writes ``write_pv`` (the same PV by default).
+
+    With ``put_complete=True`` set() follows the IOC's put-completion; otherwise it finishes when the
+    readback is within ``tolerance`` of the target (after the IOC accepted the put). ``limits=True``
+    refuses values outside the PV's control limits before sending them.
+    """
+
+    def __init__(
+        self,
+        read_pv: str,
+        write_pv: str | None = None,
+        *,
+        put_complete: bool = False,
+        string: bool = False,
+        limits: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        self._write_pv = write_pv or read_pv
+        self._put_complete = bool(put_complete)
+        self._use_limits = bool(limits)
+        super().__init__(read_pv, string=string, **kwargs)
+        if self._write_pv == read_pv:
+            self._write_channel = self._read_channel
+        else:
+            self._write_channel = self._backend.channel(self._write_pv)
+            self._write_channel.add_connection_callback(self._on_write_connection)
+            if self._write_channel.connected:
+                self._on_write_connection(True)
+
+    @property
+    def setpoint_pvname(self) -> str:
+        """The PV this signal writes."""
+        return self._write_pv
+
+    @property
+    def put_complete(self) -> bool:
+        return self._put_complete
+
+    def _channels(self) -> list[Channel]:
+        if getattr(self, "_write_channel", None) in (None, self._read_channel):
+            return [self._read_channel]
+        return [self._read_channel, self._write_channel]
+
+    def _on_write_connection(self, connected: bool) -> None:
+        if connected:
+            self._seen_connected.add(self._write_pv)
+            if self._read_channel.connected:
+                self._load_metadata()
+        else:
+            self._set_metadata(connected=False)
+
+    def _write_access_from(self, info: PVInfo) -> bool:
+        channel = getattr(self, "_write_channel", self._read_channel)
+        if channel is self._read_channel:
+            return info.write_access
+        return channel.connected and channel.info().write_access
+
+    def _describe_me(self) -> str:
+        base = Signal._describe_me(self)
+        if self._write_pv != self._read_pv:
+            return f"{base} [PV {self._read_pv}, setpoint PV {self._write_pv}]"
+        return f"{base} [PV {self._read_pv}]"
+
+    @property
+    def setpoint(self) -> Any:
+        """The value of the setpoint PV, read fresh."""
+        return self._fetch(self._write_channel, None, False, None).value
+
+    def get_setpoint(self, **kwargs: Any) -> Any:
+        return self.setpoint
+
+    # -- validation ---------------------------------------------------------------------------------------
+    def check_value(self, value: Any) -> None:
+        """Refuse bad values before anything is sent: None, wrong types, unknown enum labels, strings to
+        numeric PVs, values outside the control limits (with ``limits=True``), read-only PVs."""
+        self._ensure_connected(self._write_channel)
+        info = self._write_channel.info()
+        where = self._describe_me()
+        if not self.write_access:
+            raise ReadOnlyError(f"{where} is read-only over Channel Access; cannot write {value!r}")
+        if value is None:
+            raise ValueError(f"{where}: cannot write None")
+        kind = info.native_type
+        if kind == "enum":
+            _check_enum(value, info.enum_strs, where)
+        elif kind in _NUMERIC_TYPES:
+            _check_numeric(value, info, where)
+        elif kind == "string" and not isinstance(value, (str, bytes, int, float, np.number)):
+            raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to a string PV")
+        if self._use_limits and kind in _NUMERIC_TYPES and info.count == 1:
+            low, high = info.lower_ctrl_limit, info.upper_ctrl_limit
+            if low is not None and high is not None and low < high and not low <= value <= high:
+                raise LimitError(f"{where}: value {value!r} is outside the control limits [{low}, {high}]")
+
+    def _matches(
+        self, current: Any, target: Any, atol: float | None = None, rtol: float | None = None
+    ) -> bool:
+        enum_strs = self._metadata.get("enum_strs")
+        if enum_strs:
+            return _enum_index(current, enum_strs) == _enum_index(target, enum_strs)
+        return super()._matches(current, target, atol, rtol)
+
+    # -- writing ------------------------------------------------------------------------------------------
+    def put(
+        self,
+        value: Any,
+        *,
+        callback: Callable[..., Any] | None = None,
+        wait: bool = False,
+        timeout: float | None = None,
+        use_complete: bool | None = None,
+        force: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        """Write ``value``. With ``wait=True`` block until the IOC reports completion (and raise
+        PutFailedError if it refused the put); ``callback`` runs at completion.
+
+        A refused put fails a Status whose ``_finished`` was given as callback, with the server's reason.
+        """
+        if not force:
+            self.check_value(value)
+        else:
+            self._ensure_connected(self._write_channel)
+        self._mark_written()
+        use_complete = self._put_complete if use_complete is None else use_complete
+        timeout = self.write_timeout if timeout is None else timeout
+        if not (wait or callback is not None or use_complete):
+            self._write_channel.put(value)
+            return
+        finished = threading.Event()
+        outcome: list[BaseException | None] = []
+
+        def on_complete(exc: BaseException | None) -> None:
+            exc = self._explain(exc)
+            outcome.append(exc)
+            finished.set()
+            if callback is not None:
+                _report_to_callback(callback, exc, self)
+
+        self._write_channel.put(value, callback=on_complete, timeout=timeout)
+        if wait:
+            if not finished.wait(None if timeout is None else timeout + 1.0):
+                raise WaitTimeoutError(
+                    f"{self._describe_me()}: put of {value!r} did not complete in {timeout} s"
+                )
+            if outcome[0] is not None:
+                raise outcome[0]
+
+    def _mark_written(self) -> None:
+        self._cache_suspect = True
+        self._fresh_ts = None
+
+    def _explain(self, exc: BaseException | None) -> BaseException | None:
+        """Name this signal (and its device) in a failure the control layer reported by PV only."""
+        if exc is None:
+            return None
+        message = f"{self._describe_me()}: {exc}"
+        try:
+            wrapped = type(exc)(message)
+        except Exception:
+            wrapped = PutFailedError(message)
+        wrapped.__cause__ = exc
+        return wrapped
+
+    def _start_set(self, value: Any, status: Status) -> None:
+        """Put with completion; then finish at completion (put_complete) or when the readback matches."""
+        self._mark_written()
+
+        def on_complete(exc: BaseException | None) -> None:
+            exc = self._explain(exc)
+            if exc is not None:
+                status._abandon(exc)
+            elif self._put_complete:
+                _finish(status)
+            else:
+                self._finish_when_matched(value, status)
+
+        self._write_channel.put(value, callback=on_complete, timeout=status.timeout or self.write_timeout)
+
+
+class EpicsSignalNoValidation(EpicsSignal):
+    """An EpicsSignal whose set() finishes when the IOC accepted the put, without checking the readback."""
+
+    def _start_set(self, value: Any, status: Status) -> None:
+        self._mark_written()
+
+        def on_complete(exc: BaseException | None) -> None:
+            exc = self._explain(exc)
+            if exc is not None:
+                status._abandon(exc)
+            else:
+                _finish(status)
+
+        self._write_channel.put(value, callback=on_complete, timeout=status.timeout or self.write_timeout)
+
+
+class EpicsSignalWithRBV(EpicsSignal):
+    """An areaDetector-style pair: reads ``prefix_RBV``, writes ``prefix``."""
+
+    def __init__(self, prefix: str, **kwargs: Any) -> None:
+        super().__init__(f"{prefix}_RBV", write_pv=prefix, **kwargs)
+
+
+# -- helpers ----------------------------------------------------------------------------------------------
+def _metadata_from_info(info: PVInfo) -> dict[str, Any]:
+    return {
+        "connected": True,
+        "read_access": info.read_access,
+        "units": info.units,
+        "precision": info.precision,
+        "lower_ctrl_limit": info.lower_ctrl_limit,
+        "upper_ctrl_limit": info.upper_ctrl_limit,
+        "lower_disp_limit": info.lower_disp_limit,
+        "upper_disp_limit": info.upper_disp_limit,
+        "lower_alarm_limit": info.lower_alarm_limit,
+        "upper_alarm_limit": info.upper_alarm_limit,
+        "lower_warning_limit": info.lower_warning_limit,
+        "upper_warning_limit": info.upper_warning_limit,
+        "enum_strs": tuple(info.enum_strs) if info.enum_strs else None,
+    }
+
+
+def _enum_index(value: Any, enum_strs: tuple[str, ...]) -> Any:
+    if isinstance(value, str) and value in enum_strs:
+        return enum_strs.index(value)
+    return value
+
+
+def _with_label(reading: PVReading, enum_strs: tuple[str, ...]) -> PVReading:
+    index = int(reading.value)
+    label = enum_strs[index] if 0 <= index < len(enum_strs) else str(index)
+    return PVReading(label, reading.timestamp, reading.status, reading.severity)
+
+
+def _check_enum(value: Any, enum_strs: tuple[str, ...], where: str) -> None:
+    if isinstance(value, str):
+        if value not in enum_strs:
+            raise ValueError(f"{where}: {value!r} is not one of the PV's states {list(enum_strs)}")
+        return
+    if isinstance(value, (bool, int, np.integer)):
+        if not 0 <= int(value) < max(len(enum_strs), 1):
+            raise ValueError(f"{where}: {value!r} is not a valid state index (0..{len(enum_strs) - 1})")
+        return
+    raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to an enum PV")
+
+
+def _check_numeric(value: Any, info: PVInfo, where: str) -> None:
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{where}: cannot write the string {value!r} to a numeric PV")
+    if info.count > 1 and isinstance(value, (list, tuple, np.ndarray)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: cannot write an array of {arr.dtype} to a numeric PV")
+        return
+    if not isinstance(value, (bool, int, float, np.number)):
+        raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to a numeric PV")
+
+
+def _finish(status: StatusBase) -> None:
+    if not status.done:
+        try:
+            status.set_finished()
+        except Exception:
+            logger.debug("status %r was completed concurrently", status)
+
+
+def _report_to_callback(callback: Callable[..., Any], exc: BaseException | None, signal: Signal) -> None:
+    """Tell a put callback how the put ended: success calls ``callback()``; a failure fails the Status
+    whose ``_finished`` it is, or calls ``callback(success=False)`` when it takes that keyword."""
+    owner = getattr(callback, "__self__", None)
+    if exc is None:
+        callback()
+    elif isinstance(owner, StatusBase) and getattr(callback, "__func__", None) is StatusBase._finished:
+        owner._abandon(exc)
+    elif _accepts_success(callback):
+        callback(success=False)
+    else:
+        logger.error("Put to %s failed and its callback %r cannot be told: %s", signal.name, callback, exc)
+
+
+def _accepts_success(callback: Callable[..., Any]) -> bool:
+    try:
+        params = inspect.signature(callback).parameters.values()
+    except (TypeError, ValueError):
+        return False
+    return any(p.name == "success" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
