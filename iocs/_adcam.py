@@ -1,0 +1,226 @@
+"""An areaDetector-like camera driver (the ``cam1`` part of ``ADBase``) as a caproto PVGroup.
+
+PVs (after the camera prefix, e.g. ``BDET:cam1:``); settings have an ``_RBV`` readback like areaDetector:
+
+- ``Acquire`` (Done/Acquire) and ``Acquire_RBV``; ``AcquireTime``, ``AcquirePeriod`` (s), ``NumImages``,
+  ``ImageMode`` (Single/Multiple/Continuous, default Multiple), each with ``_RBV``;
+- ``ArrayCounter`` (writable, to reset it) and ``ArrayCounter_RBV``, ``NumImagesCounter_RBV``,
+  ``DetectorState_RBV`` (areaDetector's states, Idle/Acquire used here), ``StatusMessage_RBV``;
+- frame description: ``ArraySizeX_RBV`` (320), ``ArraySizeY_RBV`` (240), ``ArraySizeZ_RBV`` (0),
+  ``ArraySize_RBV`` (bytes per frame), ``MaxSizeX_RBV``, ``MaxSizeY_RBV``, ``DataType_RBV`` (UInt8),
+  ``ColorMode_RBV`` (Mono), ``Manufacturer_RBV``, ``Model_RBV``.
+
+``Acquire`` = 1 takes 1 (Single), NumImages (Multiple) or unlimited (Continuous) frames, one every
+max(AcquireTime, AcquirePeriod) seconds; each frame is made at the end of its exposure by ``make_frame`` and
+handed to every plugin in ``plugins`` (awaited in order, so no frame is dropped). The put-completion arrives
+when the last frame has been processed by the plugins (areaDetector's ``WaitForPlugins`` = Yes); a put of 0
+stops the acquisition after the current exposure is abandoned, and completes every pending put. A put of 1
+during an acquisition joins it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import numpy as np
+from caproto import ChannelType, SkipWrite
+from caproto.server import PVGroup, pvproperty
+
+from sophyd.sim.pattern import BLOB_HEIGHT, BLOB_WIDTH
+
+__all__ = ["DETECTOR_STATES", "AreaCam", "RBVGroup"]
+
+#: areaDetector's DetectorState_RBV strings.
+DETECTOR_STATES = (
+    "Idle",
+    "Acquire",
+    "Readout",
+    "Correct",
+    "Saving",
+    "Aborting",
+    "Error",
+    "Waiting",
+    "Initializing",
+    "Disconnected",
+    "Aborted",
+)
+_ACQUIRE = ("Done", "Acquire")
+_IMAGE_MODES = ("Single", "Multiple", "Continuous")
+_DATA_TYPES = ("Int8", "UInt8", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Float32", "Float64")
+_COLOR_MODES = ("Mono", "Bayer", "RGB1", "RGB2", "RGB3", "YUV444", "YUV422", "YUV421")
+
+
+def _num(name: str, value: float, doc: str, *, read_only: bool = False, **kwargs: Any) -> pvproperty:
+    """A float or int PV, depending on the type of ``value``."""
+    return pvproperty(name=name, value=value, dtype=type(value), read_only=read_only, doc=doc, **kwargs)
+
+
+def _menu(
+    name: str, choices: tuple[str, ...], value: str, doc: str, *, read_only: bool = False
+) -> pvproperty:
+    """An enum PV."""
+    return pvproperty(
+        name=name, value=value, dtype=ChannelType.ENUM, enum_strings=choices, read_only=read_only, doc=doc
+    )
+
+
+def _const(name: str, value: str, doc: str) -> pvproperty:
+    """A read-only DBR_STRING PV."""
+    return pvproperty(name=name, value=value, dtype=ChannelType.STRING, read_only=True, doc=doc)
+
+
+class RBVGroup(PVGroup):
+    """A PVGroup whose setting ``<name>`` is mirrored into ``<name>_RBV`` when written, as areaDetector does."""
+
+    async def mirror(self, instance: Any, value: Any) -> None:
+        """Write ``value`` to the ``_RBV`` readback of ``instance``, if it has one."""
+        readback = self.pvdb.get(instance.pvname + "_RBV")
+        if readback is not None:
+            await readback.write(value, verify_value=False)
+
+    async def group_write(self, instance: Any, value: Any) -> Any:
+        """Default putter: accept the value and mirror it into the readback."""
+        await self.mirror(instance, value)
+        return value
+
+    async def store(self, instance: Any, value: Any) -> None:
+        """Set a setting and its readback from inside the IOC."""
+        await instance.write(value, verify_value=False)
+        await self.mirror(instance, value)
+
+
+class AreaCam(RBVGroup):
+    """A camera making frames of 240 x 320 uint8 pixels with ``make_frame(exposure)``."""
+
+    acquire = _menu("Acquire", _ACQUIRE, "Done", "Acquire (completes when all frames are processed)")
+    acquire_rbv = _menu("Acquire_RBV", _ACQUIRE, "Done", "Acquiring", read_only=True)
+    acquire_time = _num(
+        "AcquireTime",
+        0.1,
+        "Exposure time",
+        units="s",
+        precision=3,
+        lower_ctrl_limit=0.0,
+        upper_ctrl_limit=3600.0,
+    )
+    acquire_time_rbv = _num("AcquireTime_RBV", 0.1, "Exposure time", read_only=True, units="s", precision=3)
+    acquire_period = _num(
+        "AcquirePeriod",
+        0.0,
+        "Time between frame starts",
+        units="s",
+        precision=3,
+        lower_ctrl_limit=0.0,
+        upper_ctrl_limit=3600.0,
+    )
+    acquire_period_rbv = _num(
+        "AcquirePeriod_RBV", 0.0, "Frame period", read_only=True, units="s", precision=3
+    )
+    num_images = _num(
+        "NumImages",
+        1,
+        "Frames per acquisition in Multiple mode",
+        lower_ctrl_limit=1,
+        upper_ctrl_limit=2**31 - 1,
+    )
+    num_images_rbv = _num("NumImages_RBV", 1, "Frames per acquisition", read_only=True)
+    num_images_counter = _num("NumImagesCounter_RBV", 0, "Frames of this acquisition", read_only=True)
+    image_mode = _menu("ImageMode", _IMAGE_MODES, "Multiple", "Image mode")
+    image_mode_rbv = _menu("ImageMode_RBV", _IMAGE_MODES, "Multiple", "Image mode", read_only=True)
+    array_counter = _num("ArrayCounter", 0, "Frames acquired (write to reset)")
+    array_counter_rbv = _num("ArrayCounter_RBV", 0, "Frames acquired", read_only=True)
+    detector_state = _menu("DetectorState_RBV", DETECTOR_STATES, "Idle", "Detector state", read_only=True)
+    status_message = pvproperty(
+        name="StatusMessage_RBV",
+        value="Idle",
+        dtype=str,
+        max_length=256,
+        read_only=True,
+        doc="Status message",
+    )
+    array_size_x = _num("ArraySizeX_RBV", BLOB_WIDTH, "Frame width", read_only=True)
+    array_size_y = _num("ArraySizeY_RBV", BLOB_HEIGHT, "Frame height", read_only=True)
+    array_size_z = _num("ArraySizeZ_RBV", 0, "Frame depth", read_only=True)
+    array_size = _num("ArraySize_RBV", BLOB_WIDTH * BLOB_HEIGHT, "Frame size in bytes", read_only=True)
+    max_size_x = _num("MaxSizeX_RBV", BLOB_WIDTH, "Sensor width", read_only=True)
+    max_size_y = _num("MaxSizeY_RBV", BLOB_HEIGHT, "Sensor height", read_only=True)
+    data_type = _menu("DataType_RBV", _DATA_TYPES, "UInt8", "Pixel type", read_only=True)
+    color_mode = _menu("ColorMode_RBV", _COLOR_MODES, "Mono", "Color mode", read_only=True)
+    manufacturer = _const("Manufacturer_RBV", "sophyd", "Manufacturer")
+    model = _const("Model_RBV", "Simulated blob camera", "Model")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Makes one frame for an exposure time (s); the IOC wires it to its physics.
+        self.make_frame: Callable[[float], np.ndarray] = self._blank
+        #: Coroutines called with every frame, in order (e.g. ``HDF5Plugin.on_frame``).
+        self.plugins: list[Callable[[np.ndarray], Awaitable[None]]] = []
+        self._stop: asyncio.Event | None = None  # set to abort the running acquisition
+        self._done: asyncio.Event | None = None  # set when the running acquisition ends
+
+    @staticmethod
+    def _blank(exposure: float) -> np.ndarray:
+        return np.zeros((BLOB_HEIGHT, BLOB_WIDTH), dtype=np.uint8)
+
+    async def _wait_stop(self, stop: asyncio.Event, timeout: float) -> bool:
+        """Wait ``timeout`` s unless ``stop`` is set first; True if stopped."""
+        if timeout <= 0:
+            return stop.is_set()
+        try:
+            await asyncio.wait_for(stop.wait(), timeout)
+        except asyncio.TimeoutError:
+            return False
+        return True
+
+    @acquire.putter  # type: ignore[no-redef]
+    async def acquire(self, instance: Any, value: str) -> None:
+        if value != "Acquire":
+            if self._stop is not None and self._done is not None:
+                self._stop.set()
+                await self._done.wait()
+            else:
+                await self.store(instance, "Done")
+            raise SkipWrite()
+        if self._done is not None:  # join the running acquisition
+            await self._done.wait()
+            raise SkipWrite()
+        stop, done = asyncio.Event(), asyncio.Event()
+        self._stop, self._done = stop, done
+        try:
+            await self.store(instance, "Acquire")
+            await self._acquire(stop)
+        finally:
+            await self.detector_state.write("Idle")
+            await self.status_message.write("Idle")
+            await self.store(instance, "Done")
+            self._stop = self._done = None
+            done.set()
+        raise SkipWrite()
+
+    async def _acquire(self, stop: asyncio.Event) -> None:
+        mode = self.image_mode.value
+        total = 1 if mode == "Single" else int(self.num_images.value) if mode == "Multiple" else None
+        await self.num_images_counter.write(0)
+        loop = asyncio.get_running_loop()
+        count = 0
+        while total is None or count < total:
+            start = loop.time()
+            exposure = float(self.acquire_time.value)
+            await self.detector_state.write("Acquire")
+            await self.status_message.write("Acquiring")
+            if await self._wait_stop(stop, exposure):
+                return
+            frame = self.make_frame(exposure)
+            count += 1
+            await self.store(self.array_counter, self.array_counter.value + 1)
+            await self.num_images_counter.write(count)
+            for plugin in self.plugins:
+                await plugin(frame)
+            if total is not None and count >= total:
+                return
+            await self.detector_state.write("Waiting")
+            rest = float(self.acquire_period.value) - (loop.time() - start)
+            if await self._wait_stop(stop, rest):
+                return

@@ -1,0 +1,323 @@
+"""An areaDetector-like HDF5 file plugin (``NDFileHDF5``) as a caproto PVGroup; the IOC writes the file itself.
+
+PVs (after the plugin prefix, e.g. ``BDET:HDF1:``); settings have an ``_RBV`` readback like areaDetector:
+
+- ``FilePath``, ``FileName``, ``FileTemplate`` (char waveforms, 256 chars), ``FileNumber``, ``AutoIncrement``
+  (No/Yes), and ``FullFileName_RBV`` (512 chars), ``FilePathExists_RBV`` (No/Yes).
+- ``FileWriteMode`` (Single/Capture/Stream, default Stream), ``NumCapture``, ``NumCaptured_RBV``,
+  ``Capture`` (Done/Capture), ``SWMRMode`` (Off/On, default On), ``EnableCallbacks`` (Disable/Enable,
+  default Enable), ``ArrayCounter_RBV``, ``DroppedArrays_RBV`` (always 0), ``PluginType_RBV``.
+- ``WriteStatus`` ("Write OK"/"Write error", the strings of areaDetector's bi record; index 0 is OK) and
+  ``WriteMessage`` (char waveform, 256 chars), both read-only.
+
+Semantics:
+
+- File name: like areaDetector, ``FileTemplate`` is a C printf format applied to (FilePath, FileName,
+  FileNumber), using as many of them as it has conversions; the default ``"%s%s.h5"`` gives
+  ``<FilePath><FileName>.h5``. A trailing ``/`` is added to FilePath (as areaDetector does); FilePath must be
+  an absolute, existing directory. An existing file is never overwritten: that is a write error.
+- ``Capture`` = 1 opens the file at once (no lazy open) and captures every frame the camera delivers until
+  ``NumCapture`` frames (0 = until ``Capture`` = 0), then closes it. Its put-completion arrives when the
+  capture ends, as with areaDetector's busy record; a put of 0 ends the capture and completes both puts.
+  If the file cannot be opened or written, WriteStatus becomes "Write error", WriteMessage says why and the
+  Capture put fails (ECA_PUTFAIL), so no frame is lost silently.
+- Stream mode appends every frame as it arrives and flushes it; Capture mode buffers the frames in memory and
+  writes them all when the capture ends; Single mode (one file per frame) is not simulated and is refused.
+- File layout: ``/entry/data/data`` (N, 240, 320) uint8 and ``/entry/sum`` (N,) int64, in a file opened with
+  ``libver="latest"`` and, with SWMRMode On, switched to SWMR after the datasets exist, so readers can open it
+  with ``swmr=True`` during the capture. Each frame goes to ``data`` before its sum goes to ``sum``, each
+  flushed, so a reader sees ``len(sum) <= len(data)``. File I/O runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import h5py
+import numpy as np
+from caproto import AlarmSeverity, AlarmStatus, ChannelType, SkipWrite
+from caproto.server import PvpropertyChar, pvproperty
+
+from iocs._adcam import RBVGroup
+from sophyd.sim.pattern import BLOB_DTYPE, BLOB_SHAPE, blob_sum
+
+__all__ = [
+    "DATA_PATH",
+    "SUM_PATH",
+    "CaptureFailed",
+    "FrameFile",
+    "HDF5Plugin",
+    "format_file_name",
+]
+
+DATA_PATH = "/entry/data/data"
+SUM_PATH = "/entry/sum"
+_PATH_LEN = 256
+_STATUS = ("Write OK", "Write error")
+_NO_YES = ("No", "Yes")
+_OFF_ON = ("Off", "On")
+_ENABLE = ("Disable", "Enable")
+_CAPTURE = ("Done", "Capture")
+_MODES = ("Single", "Capture", "Stream")
+
+
+class CaptureFailed(RuntimeError):
+    """The file could not be opened or written; the Capture put fails with this message."""
+
+
+def format_file_name(template: str, path: str, name: str, number: int) -> str:
+    """Apply an areaDetector FileTemplate to (path, name, number), using as many values as it converts."""
+    values = (path, name, number)
+    for count in (3, 2, 1, 0):
+        try:
+            return template % values[:count]
+        except (TypeError, ValueError):
+            continue
+    raise ValueError(f"FileTemplate {template!r} does not format (FilePath, FileName, FileNumber)")
+
+
+class FrameFile:
+    """An HDF5 file of frames and their sums; blocking calls, meant to run in a worker thread."""
+
+    def __init__(self, path: str, *, swmr: bool = True, shape: tuple[int, int] = BLOB_SHAPE) -> None:
+        self.path = path
+        self._file = h5py.File(path, "w-", libver="latest")  # "w-": never overwrite an existing file
+        try:
+            entry = self._file.create_group("entry")
+            entry.attrs["NX_class"] = "NXentry"
+            data_group = entry.create_group("data")
+            data_group.attrs["NX_class"] = "NXdata"
+            data_group.attrs["signal"] = "data"
+            self._data = data_group.create_dataset(
+                "data", shape=(0, *shape), maxshape=(None, *shape), chunks=(1, *shape), dtype=BLOB_DTYPE
+            )
+            self._sum = entry.create_dataset(
+                "sum", shape=(0,), maxshape=(None,), chunks=(256,), dtype=np.int64
+            )
+            if swmr:
+                self._file.swmr_mode = True
+        except BaseException:
+            self._file.close()
+            raise
+
+    def append(self, frames: Sequence[np.ndarray]) -> int:
+        """Append frames (data first, then sums, each flushed); return the number of frames in the file."""
+        if not frames:
+            return int(self._data.shape[0])
+        n = self._data.shape[0]
+        end = n + len(frames)
+        self._data.resize(end, axis=0)
+        self._data[n:end] = np.stack(frames)
+        self._data.flush()
+        self._sum.resize(end, axis=0)
+        self._sum[n:end] = [blob_sum(frame) for frame in frames]
+        self._sum.flush()
+        return end
+
+    def close(self) -> None:
+        """Flush and close the file."""
+        self._file.close()
+
+
+class LongString(PvpropertyChar):
+    """A writable char waveform that also accepts an empty string.
+
+    caproto 1.3 fails to convert a CHAR put of only NUL bytes (what ``caput(pv, "")`` sends), so the put would
+    fail; here it clears the string instead.
+    """
+
+    async def write_from_dbr(self, data: Any, data_type: Any, metadata: Any, *, flags: int = 0) -> None:
+        if data_type == ChannelType.CHAR and not any(bytes(data)):
+            await self.write("", flags=flags)
+            return
+        await super().write_from_dbr(data, data_type, metadata, flags=flags)
+
+
+def _text(name: str, value: str, doc: str, *, length: int = _PATH_LEN, read_only: bool = False) -> pvproperty:
+    """A char waveform (long string) PV."""
+    dtype = str if read_only else LongString
+    return pvproperty(name=name, value=value, dtype=dtype, max_length=length, read_only=read_only, doc=doc)
+
+
+def _menu(
+    name: str, choices: tuple[str, ...], value: str, doc: str, *, read_only: bool = False
+) -> pvproperty:
+    """An enum PV."""
+    return pvproperty(
+        name=name, value=value, dtype=ChannelType.ENUM, enum_strings=choices, read_only=read_only, doc=doc
+    )
+
+
+class _Capture:
+    """One capture in progress: its open file, buffered frames and the event set when it ends."""
+
+    def __init__(self, file: FrameFile, mode: str, limit: int) -> None:
+        self.file = file
+        self.mode = mode
+        self.limit = limit
+        self.buffer: list[np.ndarray] = []
+        self.captured = 0
+        self.error: str | None = None
+        self.done = asyncio.Event()
+
+
+class HDF5Plugin(RBVGroup):
+    """The HDF5 file-writing plugin; a camera calls ``on_frame`` for each frame it acquires."""
+
+    file_path = _text("FilePath", "", "Directory of the file")
+    file_path_rbv = _text("FilePath_RBV", "", "Directory of the file", read_only=True)
+    file_path_exists = _menu("FilePathExists_RBV", ("No", "Yes"), "No", "FilePath exists", read_only=True)
+    file_name = _text("FileName", "", "File name (without directory)")
+    file_name_rbv = _text("FileName_RBV", "", "File name", read_only=True)
+    file_template = _text("FileTemplate", "%s%s.h5", "printf format of (FilePath, FileName, FileNumber)")
+    file_template_rbv = _text("FileTemplate_RBV", "%s%s.h5", "File template", read_only=True)
+    full_file_name = _text("FullFileName_RBV", "", "Last file opened", length=2 * _PATH_LEN, read_only=True)
+    file_number = pvproperty(name="FileNumber", value=0, dtype=int, doc="File number")
+    file_number_rbv = pvproperty(name="FileNumber_RBV", value=0, dtype=int, read_only=True, doc="File number")
+    auto_increment = _menu("AutoIncrement", _NO_YES, "No", "Increment FileNumber after each file")
+    auto_increment_rbv = _menu("AutoIncrement_RBV", _NO_YES, "No", "Auto increment", read_only=True)
+    file_write_mode = _menu("FileWriteMode", _MODES, "Stream", "File write mode")
+    file_write_mode_rbv = _menu("FileWriteMode_RBV", _MODES, "Stream", "File write mode", read_only=True)
+    num_capture = pvproperty(
+        name="NumCapture", value=1, dtype=int, doc="Frames to capture (0: until stopped)"
+    )
+    num_capture_rbv = pvproperty(name="NumCapture_RBV", value=1, dtype=int, read_only=True, doc="NumCapture")
+    num_captured = pvproperty(
+        name="NumCaptured_RBV", value=0, dtype=int, read_only=True, doc="Frames captured"
+    )
+    capture = _menu("Capture", _CAPTURE, "Done", "Capture (completes when the capture ends)")
+    capture_rbv = _menu("Capture_RBV", _CAPTURE, "Done", "Capturing", read_only=True)
+    swmr_mode = _menu("SWMRMode", _OFF_ON, "On", "Open files in SWMR mode")
+    swmr_mode_rbv = _menu("SWMRMode_RBV", _OFF_ON, "On", "SWMR mode", read_only=True)
+    enable_callbacks = _menu("EnableCallbacks", _ENABLE, "Enable", "Process frames from the camera")
+    enable_callbacks_rbv = _menu(
+        "EnableCallbacks_RBV", _ENABLE, "Enable", "Callbacks enabled", read_only=True
+    )
+    array_counter = pvproperty(name="ArrayCounter_RBV", value=0, dtype=int, read_only=True, doc="Frames seen")
+    dropped_arrays = pvproperty(name="DroppedArrays_RBV", value=0, dtype=int, read_only=True, doc="Always 0")
+    plugin_type = pvproperty(
+        name="PluginType_RBV", value="NDFileHDF5", dtype=ChannelType.STRING, read_only=True, doc="Plugin type"
+    )
+    write_status = _menu("WriteStatus", _STATUS, _STATUS[0], "Last file operation status", read_only=True)
+    write_message = _text("WriteMessage", "", "Message of the last file error", read_only=True)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._capture_state: _Capture | None = None
+        self._lock = asyncio.Lock()  # file operations of one capture happen one at a time, in order
+
+    # ----- reporting ---------------------------------------------------------------------------------
+
+    async def _report(self, error: str | None) -> None:
+        """Show the outcome of a file operation in WriteStatus/WriteMessage (and clear an old put alarm)."""
+        await self.write_message.write(error or "", verify_value=False)
+        await self.write_status.write(_STATUS[1] if error else _STATUS[0], verify_value=False)
+        alarm = self.capture.alarm
+        if not error and alarm.severity != AlarmSeverity.NO_ALARM:
+            await alarm.write(status=AlarmStatus.NO_ALARM, severity=AlarmSeverity.NO_ALARM)
+
+    @file_path.putter  # type: ignore[no-redef]
+    async def file_path(self, instance: Any, value: str) -> str:
+        path = value if not value or value.endswith("/") else value + "/"
+        await self.file_path_rbv.write(path, verify_value=False)
+        await self.file_path_exists.write("Yes" if os.path.isdir(path) else "No", verify_value=False)
+        return value  # the setting keeps what was written; FilePath_RBV has the trailing "/"
+
+    # ----- capture -------------------------------------------------------------------------------------
+
+    async def _open(self) -> FrameFile:
+        """Check the settings and open the file; report and raise CaptureFailed on any problem."""
+        try:
+            if self.file_write_mode.value == "Single":
+                raise CaptureFailed("FileWriteMode Single is not simulated; use Stream or Capture")
+            directory = self.file_path_rbv.value
+            if not os.path.isabs(directory):
+                raise CaptureFailed(f"FilePath {directory!r} is not an absolute directory")
+            if not os.path.isdir(directory):
+                raise CaptureFailed(f"FilePath {directory!r} does not exist")
+            try:
+                name = format_file_name(
+                    self.file_template.value, directory, self.file_name.value, self.file_number.value
+                )
+            except ValueError as ex:
+                raise CaptureFailed(str(ex)) from None
+            await self.full_file_name.write(name, verify_value=False)
+            swmr = self.swmr_mode.value == "On"
+            try:
+                return await asyncio.to_thread(FrameFile, name, swmr=swmr)
+            except (OSError, ValueError) as ex:
+                raise CaptureFailed(f"cannot create {name!r}: {ex}") from None
+        except CaptureFailed as ex:
+            await self._report(str(ex))
+            raise
+
+    @capture.putter  # type: ignore[no-redef]
+    async def capture(self, instance: Any, value: str) -> None:
+        if value != "Capture":
+            state = self._capture_state
+            if state is not None:
+                await self._end(state)
+            else:
+                await self.store(instance, "Done")
+            raise SkipWrite()
+        state = self._capture_state
+        if state is None:
+            file = await self._open()
+            await self._report(None)
+            state = _Capture(file, self.file_write_mode.value, max(0, int(self.num_capture.value)))
+            self._capture_state = state
+            await self.num_captured.write(0)
+            await self.store(instance, "Capture")
+        await state.done.wait()  # a second Capture=1 joins the running capture
+        if state.error:
+            raise CaptureFailed(state.error)
+        raise SkipWrite()
+
+    async def on_frame(self, frame: np.ndarray) -> None:
+        """Process one frame from the camera; returns once it is in the file (Stream) or buffered."""
+        if self.enable_callbacks.value != "Enable":
+            return
+        await self.array_counter.write(self.array_counter.value + 1)
+        state = self._capture_state
+        if state is None:
+            return
+        async with self._lock:
+            if state.done.is_set():
+                return
+            try:
+                if state.mode == "Stream":
+                    await asyncio.to_thread(state.file.append, [frame])
+                else:
+                    state.buffer.append(frame)
+            except Exception as ex:
+                state.error = f"cannot write {state.file.path!r}: {ex}"
+            else:
+                state.captured += 1
+                await self.num_captured.write(state.captured)
+        if state.error or (state.limit and state.captured >= state.limit):
+            await self._end(state)
+
+    async def _end(self, state: _Capture) -> None:
+        """Write buffered frames, close the file, report, and complete the Capture put(s)."""
+        async with self._lock:
+            if state.done.is_set():
+                return
+            try:
+                if state.buffer and not state.error:
+                    await asyncio.to_thread(state.file.append, state.buffer)
+                state.buffer = []
+            except Exception as ex:
+                state.error = f"cannot write {state.file.path!r}: {ex}"
+            try:
+                await asyncio.to_thread(state.file.close)
+            except Exception as ex:
+                state.error = state.error or f"cannot close {state.file.path!r}: {ex}"
+            await self._report(state.error)
+            if self.auto_increment.value == "Yes":
+                await self.store(self.file_number, self.file_number.value + 1)
+            self._capture_state = None
+            await self.store(self.capture, "Done")
+            state.done.set()

@@ -1,0 +1,76 @@
+"""Shared command-line entry point for the simulated IOCs: caproto's standard options, loopback by default.
+
+caproto binds to 0.0.0.0 and broadcasts beacons to 255.255.255.255 unless told otherwise; a simulated IOC
+should not be visible on the network by accident, so ``run_ioc`` listens on 127.0.0.1 unless ``--interfaces``
+or ``EPICS_CAS_INTF_ADDR_LIST`` says otherwise, and an IOC on loopback sends its beacons to loopback only.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import signal
+import threading
+import time
+from typing import Any
+
+from caproto.server import PVGroup, run, template_arg_parser
+
+__all__ = ["LOOPBACK", "LOOPBACK_BROADCAST", "PARENT_PID_VAR", "run_ioc"]
+
+LOOPBACK = "127.0.0.1"
+LOOPBACK_BROADCAST = "127.255.255.255"
+_BEACON_VARS = ("EPICS_CAS_BEACON_ADDR_LIST", "EPICS_CAS_AUTO_BEACON_ADDR_LIST")
+#: Set by ``sophyd.sim.launch_iocs`` to its PID: the IOC then exits when that process is gone, so a test run
+#: killed before its teardown (e.g. by ``timeout``) leaves no IOC behind.
+PARENT_PID_VAR = "SOPHYD_IOC_PARENT_PID"
+_PARENT_POLL = 0.5
+
+
+def _is_loopback(address: str) -> bool:
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:
+        return False
+
+
+def _exit_with_parent() -> None:
+    """If ``$SOPHYD_IOC_PARENT_PID`` names our parent, SIGTERM ourselves once that parent is gone."""
+    value = os.environ.pop(PARENT_PID_VAR, "")
+    if not value.isdigit():
+        return
+    parent = int(value)
+    if os.getppid() != parent:
+        raise SystemExit(f"the launching process {parent} is gone; not starting")
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(_PARENT_POLL)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group_kwargs: Any) -> None:
+    """Parse caproto's standard IOC options from ``sys.argv``, build ``group_cls`` and serve it until killed.
+
+    ``group_kwargs`` are passed to ``group_cls`` besides ``prefix`` and ``macros``. Without ``--interfaces``
+    and without ``EPICS_CAS_INTF_ADDR_LIST`` in the environment, the server listens on 127.0.0.1 only. When
+    every interface is a loopback address and no ``EPICS_CAS_*BEACON_ADDR_LIST`` is set, beacons go to
+    127.255.255.255 instead of the LAN broadcast address. With ``$SOPHYD_IOC_PARENT_PID`` set (by the
+    launcher), the IOC exits when that process does.
+    """
+    parser, split_args = template_arg_parser(desc=desc, default_prefix=default_prefix)
+    default_interfaces = parser.get_default("interfaces")
+    parser.set_defaults(interfaces=None)
+    args = parser.parse_args()
+    if args.interfaces is None:
+        from_env = os.environ.get("EPICS_CAS_INTF_ADDR_LIST", "").strip()
+        args.interfaces = list(default_interfaces) if from_env else [LOOPBACK]
+    if all(_is_loopback(a) for a in args.interfaces) and not any(os.environ.get(v) for v in _BEACON_VARS):
+        os.environ["EPICS_CAS_BEACON_ADDR_LIST"] = LOOPBACK_BROADCAST
+        os.environ["EPICS_CAS_AUTO_BEACON_ADDR_LIST"] = "NO"
+    _exit_with_parent()
+    ioc_options, run_options = split_args(args)
+    ioc = group_cls(**ioc_options, **group_kwargs)
+    run(ioc.pvdb, **run_options)

@@ -1,0 +1,139 @@
+"""The detectors of the ophyd-async "Using Devices" demo served over EPICS (default prefix ``pattern:``).
+
+- Stage: two motor records ``STAGE:X`` and ``STAGE:Y`` (``iocs._motor.MotorRecord``; bare name = setpoint,
+  ``.RBV``, ``.VELO``, ... as on a real motor record).
+- Point detector ``PDET:``: ``AcquireTime`` (s), ``Acquire`` (Done/Acquire; its put-completion arrives
+  after the acquire time), and for channels 1..3 ``PDET:<i>:Value`` (read-only counts) and ``PDET:<i>:Mode``
+  ("Low Energy"/"High Energy"). At the end of an acquisition of T seconds the values become
+  ``sophyd.sim.pattern.point_values(x, y, T, modes)`` with x, y the stage readbacks at that moment. A put of
+  Acquire during an acquisition joins it; a put of Done aborts it (values unchanged, pending puts complete).
+- Blob detector ``BDET:``, named like an areaDetector IOC: the camera ``BDET:cam1:`` (``iocs._adcam``) makes
+  ``sophyd.sim.pattern.blob_frame(x, y, AcquireTime)`` frames and the HDF5 plugin ``BDET:HDF1:``
+  (``iocs._hdf5``) writes them to ``/entry/data/data`` with their sums in ``/entry/sum``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import numpy as np
+from caproto import ChannelType, SkipWrite
+from caproto.server import PVGroup, SubGroup, pvproperty
+
+from iocs._adcam import AreaCam
+from iocs._hdf5 import HDF5Plugin
+from iocs._motor import MotorRecord
+from iocs._run import run_ioc
+from sophyd.sim.pattern import blob_frame, point_values
+
+__all__ = ["DEFAULT_PREFIX", "READY_PV", "PatternIOC", "PointChannel", "PointDetector", "main"]
+
+DEFAULT_PREFIX = "pattern:"
+READY_PV = "BDET:HDF1:WriteStatus"
+
+_ACQUIRE = ("Done", "Acquire")
+_MODES = ("Low Energy", "High Energy")
+
+
+class PointChannel(PVGroup):
+    """One channel of the point detector: its last counts and its energy mode."""
+
+    value = pvproperty(name="Value", value=0, dtype=int, read_only=True, units="counts", doc="Counts")
+    mode = pvproperty(name="Mode", value=_MODES[0], dtype=ChannelType.ENUM, enum_strings=_MODES, doc="Energy")
+
+
+class PointDetector(PVGroup):
+    """A three-channel point detector triggered by a put to ``Acquire`` with completion."""
+
+    acquire_time = pvproperty(
+        name="AcquireTime",
+        value=0.1,
+        dtype=float,
+        units="s",
+        precision=3,
+        lower_ctrl_limit=0.0,
+        upper_ctrl_limit=3600.0,
+        doc="Exposure time",
+    )
+    acquire = pvproperty(
+        name="Acquire", value="Done", dtype=ChannelType.ENUM, enum_strings=_ACQUIRE, doc="Acquire"
+    )
+    channel1 = SubGroup(PointChannel, prefix="1:")
+    channel2 = SubGroup(PointChannel, prefix="2:")
+    channel3 = SubGroup(PointChannel, prefix="3:")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: Returns the stage position (x, y) at the end of an exposure; the IOC wires it to its motors.
+        self.position: Any = lambda: (0.0, 0.0)
+        self._stop: asyncio.Event | None = None
+        self._done: asyncio.Event | None = None
+
+    @property
+    def channels(self) -> tuple[PointChannel, ...]:
+        """Channels 1, 2 and 3."""
+        return (self.channel1, self.channel2, self.channel3)
+
+    @acquire.putter  # type: ignore[no-redef]
+    async def acquire(self, instance: Any, value: str) -> None:
+        if value != _ACQUIRE[1]:
+            if self._stop is not None and self._done is not None:
+                self._stop.set()
+                await self._done.wait()
+            else:
+                await instance.write(_ACQUIRE[0], verify_value=False)
+            raise SkipWrite()
+        if self._done is not None:  # join the running acquisition
+            await self._done.wait()
+            raise SkipWrite()
+        stop, done = asyncio.Event(), asyncio.Event()
+        self._stop, self._done = stop, done
+        try:
+            await instance.write(_ACQUIRE[1], verify_value=False)
+            exposure = float(self.acquire_time.value)
+            try:
+                await asyncio.wait_for(stop.wait(), exposure)
+            except asyncio.TimeoutError:
+                x, y = self.position()
+                modes = [channel.mode.value for channel in self.channels]
+                for channel, counts in zip(self.channels, point_values(x, y, exposure, modes), strict=True):
+                    await channel.value.write(counts)
+        finally:
+            # Back to Done before the put completes, so a read after completion sees the new values and Done.
+            await instance.write(_ACQUIRE[0], verify_value=False)
+            self._stop = self._done = None
+            done.set()
+        raise SkipWrite()
+
+
+class PatternIOC(PVGroup):
+    """The demo's stage, point detector and blob detector in one IOC."""
+
+    stage_x = SubGroup(MotorRecord, prefix="STAGE:X", description="Stage X")
+    stage_y = SubGroup(MotorRecord, prefix="STAGE:Y", description="Stage Y")
+    pdet = SubGroup(PointDetector, prefix="PDET:")
+    cam = SubGroup(AreaCam, prefix="BDET:cam1:")
+    hdf = SubGroup(HDF5Plugin, prefix="BDET:HDF1:")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.pdet.position = self.stage_position
+        self.cam.make_frame = self._blob
+        self.cam.plugins.append(self.hdf.on_frame)
+
+    def stage_position(self) -> tuple[float, float]:
+        """The user readbacks (x, y) of the stage motors."""
+        return float(self.stage_x.rbv.value), float(self.stage_y.rbv.value)
+
+    def _blob(self, exposure: float) -> np.ndarray:
+        return blob_frame(*self.stage_position(), exposure)
+
+
+def main() -> None:
+    """Serve the pattern IOC with caproto's standard command-line options."""
+    run_ioc(PatternIOC, default_prefix=DEFAULT_PREFIX, desc=__doc__ or "pattern")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""Start simulated IOCs as subprocesses, each on its own loopback address, and stop them by PID.
+
+Several caproto IOCs bound to one address do not all answer unicast searches (the kernel hands each datagram
+to one socket), so every IOC here gets its own random address in 127.0.0.0/8 and the client environment lists
+them all with ``EPICS_CA_AUTO_ADDR_LIST=NO``.
+
+libca (pyepics) reads ``EPICS_CA_*`` once, when its context is made: launch the IOCs (with ``set_env=True``)
+before the first pyepics channel in the process, or pass ``IOCSet.env`` to a fresh process.
+
+Each IOC module follows the conventions in ``iocs/__init__.py``: ``DEFAULT_PREFIX`` and ``READY_PV`` are
+module-level string literals (read here from the source, without importing the IOC), ``READY_PV`` naming a PV
+that answers a CA read once the server is up.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import errno
+import importlib
+import importlib.util
+import os
+import random
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+__all__ = ["CA_SERVER_PORT", "IOCSet", "IOCStartError", "ioc_available", "ioc_defaults", "launch_iocs"]
+
+CA_SERVER_PORT = 5064
+#: Large enough for 240x320 uint8 frames with plenty to spare; pyepics uses the same default.
+DEFAULT_MAX_ARRAY_BYTES = str(16 * 1024 * 1024)
+_STOP_TIMEOUT = 5.0
+_POLL_TIMEOUTS = (0.2, 0.3, 0.5, 1.0, 2.0)  # short while the IOC starts, longer in case the host is busy
+_LOG_TAIL_LINES = 40
+_env_lock = threading.Lock()
+PARENT_PID_VAR = "SOPHYD_IOC_PARENT_PID"  # the same name as iocs._run.PARENT_PID_VAR (not imported: caproto)
+
+
+class IOCStartError(RuntimeError):
+    """An IOC exited or did not answer on Channel Access in time; the message ends with its log tail."""
+
+
+def ioc_available(name: str) -> bool:
+    """Whether ``iocs.<name>`` exists, without importing it."""
+    try:
+        return importlib.util.find_spec(f"iocs.{name}") is not None
+    except ModuleNotFoundError:
+        return False
+
+
+def ioc_defaults(name: str) -> tuple[str, str]:
+    """The ``(DEFAULT_PREFIX, READY_PV)`` of ``iocs.<name>``, read from its source, else by importing it."""
+    spec = importlib.util.find_spec(f"iocs.{name}")
+    if spec is None:
+        raise ValueError(f"No IOC module iocs.{name}")
+    found: dict[str, str] = {}
+    if spec.origin and spec.origin.endswith(".py"):
+        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), filename=spec.origin)
+        for node in tree.body:
+            target, value = None, None
+            if isinstance(node, ast.Assign) and len(node.targets) == 1:
+                target, value = node.targets[0], node.value
+            elif isinstance(node, ast.AnnAssign):
+                target, value = node.target, node.value
+            is_str = isinstance(value, ast.Constant) and isinstance(value.value, str)
+            if isinstance(target, ast.Name) and is_str:
+                found[target.id] = value.value  # type: ignore[union-attr]
+    if "DEFAULT_PREFIX" not in found or "READY_PV" not in found:
+        module = importlib.import_module(f"iocs.{name}")
+        found.setdefault("DEFAULT_PREFIX", getattr(module, "DEFAULT_PREFIX", f"{name}:"))
+        if not hasattr(module, "READY_PV") and "READY_PV" not in found:
+            raise ValueError(f"iocs.{name} defines no READY_PV (a PV suffix that answers once the IOC is up)")
+        found.setdefault("READY_PV", module.READY_PV)
+    return found["DEFAULT_PREFIX"], found["READY_PV"]
+
+
+def _address_is_free(address: str, strict: bool) -> bool:
+    """Whether an IOC could bind UDP and TCP port 5064 on ``address``.
+
+    ``strict`` binds without SO_REUSEADDR, which also fails when anything holds the port on 0.0.0.0; the
+    lenient check (as the caproto server binds) is the fallback when such a wildcard IOC runs on the host.
+    """
+    for kind in (socket.SOCK_DGRAM, socket.SOCK_STREAM):
+        with socket.socket(socket.AF_INET, kind) as sock:
+            if not strict:
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+                if hasattr(socket, "SO_REUSEPORT"):
+                    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            try:
+                sock.bind((address, CA_SERVER_PORT))
+            except OSError as exc:
+                if exc.errno in (errno.EADDRINUSE, errno.EADDRNOTAVAIL, errno.EACCES):
+                    return False
+                raise
+    return True
+
+
+def pick_loopback_address(exclude: set[str] | frozenset[str] = frozenset()) -> str:
+    """A random address in 127.0.0.0/8 (not 127.0.0.x, no .0/.255 octets) where CA port 5064 is free."""
+    rng = random.SystemRandom()
+    for attempt in range(64):
+        address = f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
+        if address not in exclude and _address_is_free(address, strict=attempt < 16):
+            return address
+    raise OSError(f"Could not find a loopback address with UDP and TCP port {CA_SERVER_PORT} free")
+
+
+def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError as exc:
+        return f"(no log: {exc})"
+    return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
+
+
+def _child_env() -> dict[str, str]:
+    """The IOC subprocess environment: ours, unbuffered, able to import ``iocs`` and ``sophyd`` from here."""
+    env = dict(os.environ)
+    env["PYTHONUNBUFFERED"] = "1"
+    env[PARENT_PID_VAR] = str(os.getpid())  # iocs._run ends the IOC if we die without stopping it
+    roots: list[str] = []
+    for package in ("iocs", "sophyd"):
+        spec = importlib.util.find_spec(package)
+        for location in (spec.submodule_search_locations or []) if spec else []:
+            root = str(Path(location).resolve().parent)
+            if root not in roots:
+                roots.append(root)
+    old = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
+    env["PYTHONPATH"] = os.pathsep.join(roots + [p for p in old if p not in roots])
+    return env
+
+
+@contextlib.contextmanager
+def _environ(values: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block and restore the previous values after."""
+    with _env_lock:
+        saved = {key: os.environ.get(key) for key in values}
+        os.environ.update(values)
+    try:
+        yield
+    finally:
+        with _env_lock:
+            for key, old in saved.items():
+                if old is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = old
+
+
+@dataclass
+class _IOC:
+    name: str
+    prefix: str
+    address: str
+    ready_pv: str
+    log_path: Path
+    process: subprocess.Popen[bytes] | None = None
+    log_file: IO[bytes] | None = None
+
+
+class IOCSet:
+    """The IOCs started by ``launch_iocs``: where they listen, their prefixes, and per-IOC stop/start."""
+
+    def __init__(self, iocs: list[_IOC], *, set_env: bool, timeout: float) -> None:
+        self._iocs = {ioc.name: ioc for ioc in iocs}
+        self._set_env = set_env
+        self._timeout = timeout
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The IOC names, in launch order."""
+        return tuple(self._iocs)
+
+    def prefix(self, name: str) -> str:
+        """The PV prefix of IOC ``name``, e.g. ``'sophyd1a2b3c4d:trigger_with_pc:'``."""
+        return self._ioc(name).prefix
+
+    def address(self, name: str) -> str:
+        """The loopback address IOC ``name`` listens on (CA port 5064)."""
+        return self._ioc(name).address
+
+    def log_path(self, name: str) -> Path:
+        """The file IOC ``name`` writes its stdout and stderr to."""
+        return self._ioc(name).log_path
+
+    @property
+    def env(self) -> dict[str, str]:
+        """The CA client environment that finds these IOCs (and only these)."""
+        return {
+            "EPICS_CA_ADDR_LIST": " ".join(ioc.address for ioc in self._iocs.values()),
+            "EPICS_CA_AUTO_ADDR_LIST": "NO",
+            "EPICS_CA_MAX_ARRAY_BYTES": os.environ.get("EPICS_CA_MAX_ARRAY_BYTES", DEFAULT_MAX_ARRAY_BYTES),
+        }
+
+    def pid(self, name: str) -> int | None:
+        """The PID of IOC ``name``, or None when it is not running."""
+        process = self._ioc(name).process
+        if process is None or process.poll() is not None:
+            return None
+        return process.pid
+
+    def start(self, name: str, timeout: float | None = None) -> None:
+        """(Re)start IOC ``name`` on its address with its prefix and wait until it answers on CA."""
+        ioc = self._ioc(name)
+        if self.pid(name) is not None:
+            return
+        self._spawn(ioc)
+        self._wait_ready([ioc], self._timeout if timeout is None else timeout)
+
+    def stop(self, name: str, timeout: float = _STOP_TIMEOUT) -> None:
+        """Stop IOC ``name``: SIGTERM, then SIGKILL if it has not exited after ``timeout`` seconds."""
+        ioc = self._ioc(name)
+        process, ioc.process = ioc.process, None
+        try:
+            if process is not None and process.poll() is None:
+                process.send_signal(signal.SIGTERM)  # Popen signals by PID and never a reaped one
+                try:
+                    process.wait(timeout)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout)
+        finally:
+            if ioc.log_file is not None:
+                ioc.log_file.close()
+                ioc.log_file = None
+
+    def stop_all(self) -> None:
+        """Stop every IOC (SIGTERM all first, so they shut down in parallel)."""
+        for ioc in self._iocs.values():
+            if ioc.process is not None and ioc.process.poll() is None:
+                with contextlib.suppress(OSError):
+                    ioc.process.send_signal(signal.SIGTERM)
+        errors: list[BaseException] = []
+        for name in self._iocs:
+            try:
+                self.stop(name)
+            except BaseException as exc:  # keep stopping the others
+                errors.append(exc)
+        if errors:
+            raise errors[0]
+
+    def _ioc(self, name: str) -> _IOC:
+        try:
+            return self._iocs[name]
+        except KeyError:
+            raise KeyError(f"No IOC {name!r} in this set; names: {', '.join(self._iocs)}") from None
+
+    def _spawn(self, ioc: _IOC) -> None:
+        if ioc.log_file is None:
+            ioc.log_file = open(ioc.log_path, "ab")  # noqa: SIM115 - closed in stop()
+        ioc.process = subprocess.Popen(
+            [sys.executable, "-m", f"iocs.{ioc.name}", "--prefix", ioc.prefix, "--interfaces", ioc.address],
+            stdin=subprocess.DEVNULL,
+            stdout=ioc.log_file,
+            stderr=subprocess.STDOUT,
+            env=_child_env(),
+            start_new_session=True,  # SIGINT from the terminal reaches us only; we stop it by PID
+        )
+
+    def _wait_ready(self, iocs: list[_IOC], timeout: float) -> None:
+        """Poll every IOC's READY_PV until all answer; raise IOCStartError if one exits or time runs out."""
+        from sophyd.control._probe import missing_pvs
+
+        deadline = time.monotonic() + timeout
+        attempt = 0
+        pending = {ioc.prefix + ioc.ready_pv: ioc for ioc in iocs}
+        env_cm = contextlib.nullcontext() if self._set_env else _environ(self.env)
+        with env_cm:
+            while pending:
+                for ioc in pending.values():
+                    assert ioc.process is not None
+                    code = ioc.process.poll()
+                    if code is not None:
+                        raise IOCStartError(self._describe(ioc, f"exited with code {code} before answering"))
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    ioc = next(iter(pending.values()))
+                    raise IOCStartError(self._describe(ioc, f"did not answer within {timeout:g} s"))
+                poll = _POLL_TIMEOUTS[min(attempt, len(_POLL_TIMEOUTS) - 1)]
+                attempt += 1
+                missing = set(missing_pvs(list(pending), min(poll, remaining)))
+                pending = {pv: ioc for pv, ioc in pending.items() if pv in missing}
+
+    def _describe(self, ioc: _IOC, what: str) -> str:
+        if ioc.log_file is not None:
+            ioc.log_file.flush()
+        command = f"python -m iocs.{ioc.name} --prefix {ioc.prefix} --interfaces {ioc.address}"
+        return (
+            f"IOC {ioc.name!r} ({command}) {what}; probed PV {ioc.prefix}{ioc.ready_pv}. "
+            f"Last lines of {ioc.log_path}:\n{_tail(ioc.log_path)}"
+        )
+
+
+@contextlib.contextmanager
+def launch_iocs(
+    *names: str,
+    unique: bool = False,
+    prefixes: Mapping[str, str] | None = None,
+    timeout: float = 30.0,
+    log_dir: str | os.PathLike[str] | None = None,
+    set_env: bool = True,
+) -> Iterator[IOCSet]:
+    """Start the named IOCs (``python -m iocs.<name>``), wait until each answers on CA, stop them all on exit.
+
+    Each IOC listens on its own random loopback address. ``unique`` prepends a random ``sophyd<8 hex>:``
+    token to each default prefix so parallel runs never collide; ``prefixes`` maps names to explicit
+    prefixes. With ``set_env``, ``EPICS_CA_ADDR_LIST``, ``EPICS_CA_AUTO_ADDR_LIST`` (and
+    ``EPICS_CA_MAX_ARRAY_BYTES`` if unset) are set in ``os.environ`` for the block and restored afterwards;
+    do this before the first pyepics channel in the process (libca reads them once). Without ``set_env``
+    they are set only while waiting for the IOCs to answer (the probe reads ``os.environ``); use
+    ``IOCSet.env`` for the clients. Logs go to ``log_dir`` (kept) or to a temporary directory (removed on
+    exit). Raises ``IOCStartError`` (with the IOC's log tail) if an IOC exits or does not answer in ``timeout``.
+    """
+    if not names:
+        raise ValueError("launch_iocs needs at least one IOC name")
+    if len(set(names)) != len(names):
+        raise ValueError(f"IOC names repeat: {names}")
+    unknown = [name for name in names if not ioc_available(name)]
+    if unknown:
+        raise ValueError(f"No IOC module for {', '.join(unknown)} (expected iocs.<name>)")
+    prefixes = dict(prefixes or {})
+    extra = set(prefixes) - set(names)
+    if extra:
+        raise ValueError(f"prefixes given for IOCs not launched: {sorted(extra)}")
+    token = f"sophyd{secrets.token_hex(4)}:" if unique else ""
+
+    # (name, prefix, address, ready_pv): everything that can fail, worked out before anything is made.
+    plan: list[tuple[str, str, str, str]] = []
+    for name in names:
+        default_prefix, ready_pv = ioc_defaults(name)
+        address = pick_loopback_address({address for _, _, address, _ in plan})
+        plan.append((name, prefixes.get(name, token + default_prefix), address, ready_pv))
+
+    temp_dir = None if log_dir is not None else tempfile.mkdtemp(prefix="sophyd-iocs-")
+    try:
+        logs = Path(log_dir) if log_dir is not None else Path(str(temp_dir))
+        logs.mkdir(parents=True, exist_ok=True)
+        iocs = [
+            _IOC(name, prefix, address, ready, logs / f"{name}.log") for name, prefix, address, ready in plan
+        ]
+        ioc_set = IOCSet(iocs, set_env=set_env, timeout=timeout)
+        env_cm: Any = _environ(ioc_set.env) if set_env else contextlib.nullcontext()
+        with env_cm:
+            try:
+                for ioc in iocs:
+                    ioc_set._spawn(ioc)
+                ioc_set._wait_ready(iocs, timeout)
+                yield ioc_set
+            finally:
+                ioc_set.stop_all()
+    finally:
+        if temp_dir is not None:
+            shutil.rmtree(temp_dir, ignore_errors=True)

@@ -1,0 +1,195 @@
+"""start_supervisor.sh: start every IOC under supervisord, report RUNNING once CA answers, restart a killed IOC,
+recover from a stale socket, and leave no process behind after shutdown.
+
+The run uses its own runtime directory, addresses (SOPHYD_IOC_NET) and prefixes (SOPHYD_IOC_PREFIX), so it
+cannot collide with a supervisord a user or a parallel test run has started.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import secrets
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+import iocs
+from sophyd.sim.launch import _address_is_free, ioc_available
+
+SCRIPT = Path(iocs.__file__).parent / "supervisor" / "start_supervisor.sh"
+HOSTS = {"trigger_with_pc": 11, "motors": 12, "pattern": 13}
+EXPECTED = [name for name in HOSTS if ioc_available(name)]
+START_TIMEOUT = 60.0
+
+pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash")
+
+
+def gone(pid: int) -> bool:
+    """Whether no process (not even a zombie) has this PID."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Wait for a process that is not our child to exit (a pidfd becomes readable when it does)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    return bool(readable)
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+def free_net() -> str:
+    """Three octets 127.X.Y such that CA port 5064 is free on .11, .12 and .13."""
+    rng = random.SystemRandom()
+    for _ in range(50):
+        net = f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
+        if all(_address_is_free(f"{net}.{host}", strict=True) for host in HOSTS.values()):
+            return net
+    raise RuntimeError("no free 127.X.Y network found")
+
+
+class Supervisor:
+    """Runs start_supervisor.sh with an isolated environment and remembers every PID it saw."""
+
+    def __init__(self, runtime_dir: str) -> None:
+        self.env = {
+            **os.environ,
+            "SOPHYD_SUPERVISOR_DIR": runtime_dir,
+            "SOPHYD_PYTHON": sys.executable,
+            "SOPHYD_IOC_NET": free_net(),
+            "SOPHYD_IOC_PREFIX": f"sophyd{secrets.token_hex(4)}:",
+        }
+        self.pids: set[int] = set()
+        self.last_returncode: int | None = None
+
+    def run(self, *args: str, timeout: float = 60.0) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["bash", str(SCRIPT), *args],
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            stdin=subprocess.DEVNULL,
+        )
+
+    def status(self) -> dict[str, tuple[str, int]]:
+        """``start_supervisor.sh status`` as {name: (state, pid or 0)}."""
+        proc = self.run("status")
+        self.last_returncode = proc.returncode
+        out = proc.stdout
+        result = {}
+        for line in out.splitlines():
+            words = line.replace(",", " ").split()
+            if len(words) >= 2:
+                pid = int(words[3]) if len(words) > 3 and words[2] == "pid" else 0
+                result[words[0]] = (words[1], pid)
+                if pid:
+                    self.pids.add(pid)
+        return result
+
+    def running_pids(self) -> dict[str, int] | None:
+        """{name: pid} when every expected IOC is RUNNING (answers on CA), else None."""
+        status = self.status()
+        if sorted(status) != sorted(EXPECTED) or {state for state, _ in status.values()} != {"RUNNING"}:
+            return None
+        return {name: pid for name, (_, pid) in status.items()}
+
+    def supervisord_pid(self) -> int:
+        out = self.run("pid").stdout.strip()
+        pid = int(out)
+        self.pids.add(pid)
+        return pid
+
+
+@pytest.fixture
+def supervisor() -> Iterator[Supervisor]:
+    runtime_dir = tempfile.mkdtemp(prefix="sophyd-sv-")  # short: unix socket paths are limited to ~100 bytes
+    sup = Supervisor(runtime_dir)
+    try:
+        yield sup
+    finally:
+        sup.run("shutdown")
+        for pid in sup.pids:  # only if the orderly shutdown failed: stop what we started, by PID
+            if not gone(pid):
+                os.kill(pid, signal.SIGKILL)
+        shutil.rmtree(runtime_dir, ignore_errors=True)
+
+
+def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
+    out = supervisor.run("env").stdout
+    net = supervisor.env["SOPHYD_IOC_NET"]
+    assert f'export EPICS_CA_ADDR_LIST="{net}.11 {net}.12 {net}.13"' in out
+    assert "export EPICS_CA_AUTO_ADDR_LIST=NO" in out
+    sourced = subprocess.run(
+        ["bash", "-c", f'. "{SCRIPT.parent / "ca_env.sh"}" && echo "$EPICS_CA_ADDR_LIST"'],
+        env=supervisor.env,
+        capture_output=True,
+        text=True,
+        timeout=10,
+    ).stdout.strip()
+    assert sourced == f"{net}.11 {net}.12 {net}.13"
+
+
+def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
+    assert EXPECTED, "no IOC module to run"
+    runtime = Path(supervisor.env["SOPHYD_SUPERVISOR_DIR"])
+    # A socket file nobody listens on, as a supervisord killed with SIGKILL leaves behind.
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stale:
+        stale.bind(str(runtime / "supervisor.sock"))
+
+    first = supervisor.run("status")
+    assert first.returncode in (0, 3), first.stderr
+    for line in first.stdout.splitlines():
+        assert line.split()[1] in ("STARTING", "RUNNING"), first.stdout
+    pids: dict[str, int] = {}
+
+    def running() -> bool:
+        pids.clear()
+        pids.update(supervisor.running_pids() or {})
+        return bool(pids)
+
+    wait_for(running, START_TIMEOUT, "every IOC RUNNING")
+    assert supervisor.last_returncode == 0
+    supervisord = supervisor.supervisord_pid()
+
+    victim = EXPECTED[0]
+    killed = pids[victim]
+    os.kill(killed, signal.SIGKILL)
+    assert wait_gone(killed, 10), f"{victim} did not die"
+    wait_for(lambda: running() and pids[victim] != killed, START_TIMEOUT, f"supervisord to restart {victim}")
+    assert supervisor.supervisord_pid() == supervisord
+
+    done = supervisor.run("shutdown")
+    assert done.returncode == 0, done.stderr
+    for pid in supervisor.pids:
+        assert gone(pid), f"process {pid} is still alive"
+    assert not (runtime / "supervisor.sock").exists()
+    assert supervisor.run("shutdown").stdout.strip() == "supervisord is not running"
