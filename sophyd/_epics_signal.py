@@ -12,7 +12,7 @@ import inspect
 import logging
 import threading
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
@@ -28,6 +28,10 @@ from .errors import (
     WaitTimeoutError,
 )
 from .status import Status, StatusBase
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = [
     "EpicsSignal",
@@ -221,11 +225,15 @@ class EpicsSignalBase(Signal):
     ) -> Any:
         """Read the PV: enums as int (or label with ``string=True``), arrays as numpy arrays.
 
-        Answers from the monitor cache while monitored, unless ``use_monitor=False``.
+        Answers from the monitor cache while this signal is monitored (auto_monitor or a value subscription),
+        unless ``use_monitor=False``; an unmonitored signal reads the server even when another signal of the
+        same PV keeps a monitor (as classic ophyd does), since that cache may lag behind a completed put.
         """
         reading = self._prefetched
         if reading is None or as_string is not None or use_monitor is False:
-            fresh = use_monitor is False or self._cache_suspect
+            if use_monitor is None:
+                use_monitor = self._monitor_handle is not None
+            fresh = not use_monitor or self._cache_suspect
             reading = self._fetch(self._read_channel, as_string, not fresh, timeout)
             if fresh:
                 self._fresh_ts = reading.timestamp
@@ -258,6 +266,12 @@ class EpicsSignalBase(Signal):
             return None
         return self._backend, self._read_channel, self._string
 
+    def _mark_written(self) -> None:
+        """The PV's value has just been changed (by this signal's put, or by an operation it follows, such as
+        a motor move): read fresh until a monitor update at least as new as a fresh read arrives."""
+        self._cache_suspect = True
+        self._fresh_ts = None
+
     @property
     def alarm_status(self) -> int:
         return self._alarm[0]
@@ -266,7 +280,7 @@ class EpicsSignalBase(Signal):
     def alarm_severity(self) -> int:
         return self._alarm[1]
 
-    def read(self) -> dict[str, dict[str, Any]]:
+    def read(self) -> dict[str, Reading[Any]]:
         value = self.get()
         return {self.name: {"value": value, "timestamp": self._timestamp, "alarm_severity": self._alarm[1]}}
 
@@ -274,7 +288,7 @@ class EpicsSignalBase(Signal):
     def source(self) -> str:
         return f"PV:{self._read_pv}"
 
-    def describe(self) -> dict[str, dict[str, Any]]:
+    def describe(self) -> dict[str, DataKey]:
         value = self.get()
         key = data_key(value, source=self.source, metadata=self._metadata)
         if self._metadata.get("enum_strs"):
@@ -492,10 +506,6 @@ class EpicsSignal(EpicsSignalBase):
                 )
             if outcome[0] is not None:
                 raise outcome[0]
-
-    def _mark_written(self) -> None:
-        self._cache_suspect = True
-        self._fresh_ts = None
 
     def _explain(self, exc: BaseException | None) -> BaseException | None:
         """Name this signal (and its device) in a failure the control layer reported by PV only."""

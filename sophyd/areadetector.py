@@ -1,0 +1,223 @@
+"""areaDetector-style devices: a camera driver, the HDF5 file plugin, and a detector that writes HDF5 files.
+
+The file-writing detector follows bluesky's WritesStreamAssets protocol: describe() marks its data keys as
+external, and collect_asset_docs() yields one stream_resource per data key and a stream_datum per frame.
+stage() opens a file through the plugin (in Stream mode, every frame flushed); unstage() ends the capture
+and waits until the IOC has closed the file, so an interrupted plan loses nothing already written.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import OrderedDict
+import threading
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from event_model import ComposeStreamResource, ComposeStreamResourceBundle
+
+from ._component import Component as Cpt
+from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
+from .device import Device
+from .errors import OpException
+from .kind import Kind
+from .paths import PathProvider
+from .status import DeviceStatus, StatusBase, SubscriptionStatus
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
+
+__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"]
+
+logger = logging.getLogger("sophyd.areadetector")
+
+
+class FileWriteError(OpException):
+    """The file plugin could not open or write its file (the IOC's WriteMessage says why)."""
+
+
+class AreaDetectorCam(Device):
+    """The camera driver part of an areaDetector (``cam1:``)."""
+
+    acquire = Cpt(EpicsSignal, "Acquire", put_complete=True, kind=Kind.omitted)
+    acquire_time = Cpt(EpicsSignalWithRBV, "AcquireTime", kind=Kind.config)
+    acquire_period = Cpt(EpicsSignalWithRBV, "AcquirePeriod", kind=Kind.config)
+    num_images = Cpt(EpicsSignalWithRBV, "NumImages", kind=Kind.config)
+    image_mode = Cpt(EpicsSignalWithRBV, "ImageMode", string=True, kind=Kind.config)
+    array_counter = Cpt(EpicsSignalWithRBV, "ArrayCounter", kind=Kind.omitted)
+    detector_state = Cpt(EpicsSignalRO, "DetectorState_RBV", string=True, kind=Kind.omitted)
+    array_size_x = Cpt(EpicsSignalRO, "ArraySizeX_RBV", kind=Kind.omitted)
+    array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
+
+
+class HDF5FileWriter(Device):
+    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it."""
+
+    file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
+    file_name = Cpt(EpicsSignal, "FileName", kind=Kind.omitted)
+    file_template = Cpt(EpicsSignal, "FileTemplate", kind=Kind.omitted)
+    full_file_name = Cpt(EpicsSignalRO, "FullFileName_RBV", kind=Kind.omitted)
+    file_write_mode = Cpt(EpicsSignalWithRBV, "FileWriteMode", string=True, kind=Kind.omitted)
+    num_capture = Cpt(EpicsSignalWithRBV, "NumCapture", kind=Kind.omitted)
+    num_captured = Cpt(EpicsSignalRO, "NumCaptured_RBV", kind=Kind.omitted, auto_monitor=True)
+    capture = Cpt(EpicsSignal, "Capture", kind=Kind.omitted)
+    capture_rbv = Cpt(EpicsSignalRO, "Capture_RBV", kind=Kind.omitted)
+    swmr_mode = Cpt(EpicsSignalWithRBV, "SWMRMode", string=True, kind=Kind.omitted)
+    write_status = Cpt(EpicsSignalRO, "WriteStatus", kind=Kind.omitted)
+    write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
+
+
+class HDF5Detector(Device):
+    """A detector whose frames an HDF5 plugin writes; data reach documents as stream resources.
+
+    ``datasets`` maps a data-key suffix ('' for the device name itself) to (HDF5 dataset, per-frame shape,
+    numpy dtype). Every trigger acquires one frame and finishes when the plugin has written it.
+    """
+
+    cam = Cpt(AreaDetectorCam, "cam1:")
+    hdf = Cpt(HDF5FileWriter, "HDF1:")
+
+    datasets: dict[str, tuple[str, list[int], str]] = {
+        "": ("/entry/data/data", [240, 320], "|u1"),
+        "sum": ("/entry/sum", [], "<i8"),
+    }
+    #: Seconds to wait for the file to open at stage() and to close at unstage().
+    file_timeout = 10.0
+
+    def __init__(self, prefix: str = "", *, path_provider: PathProvider, **kwargs: Any) -> None:
+        super().__init__(prefix, **kwargs)
+        self.path_provider = path_provider
+        self.stage_sigs.update(
+            [("cam.image_mode", "Multiple"), ("cam.num_images", 1), ("hdf.file_write_mode", "Stream")]
+        )
+        self._capture_status: StatusBase | None = None
+        self._bundles: list[tuple[str, ComposeStreamResourceBundle]] = []
+        self._emitted = 0
+        self._frames = 0
+        self._counter_lock = threading.Lock()
+
+    # -- staging: one file per stage --------------------------------------------------------------------
+    def stage(self) -> list[Any]:
+        """Stage the stage_sigs, then open a new file and start capturing into it."""
+        staged = super().stage()
+        try:
+            self._open_file()
+        except BaseException:
+            try:
+                self.unstage()
+            except Exception:
+                logger.exception("Undoing the failed stage of %s also failed", self.name)
+            raise
+        return staged
+
+    def _open_file(self) -> None:
+        info = self.path_provider(self.name)
+        directory = str(info.directory_path).rstrip("/") + "/"
+        self.hdf.file_path.put(directory, wait=True, timeout=self.file_timeout)
+        self.hdf.file_name.put(info.filename, wait=True, timeout=self.file_timeout)
+        self.hdf.file_template.put("%s%s.h5", wait=True, timeout=self.file_timeout)
+        self.hdf.num_capture.put(0, wait=True, timeout=self.file_timeout)
+        self.hdf.swmr_mode.put("On", wait=True, timeout=self.file_timeout)
+        capture = DeviceStatus(self.hdf)
+        self.hdf.capture.put(1, callback=capture._finished)
+        self._capture_status = capture
+        opened = SubscriptionStatus(
+            self.hdf.capture_rbv, lambda value=None, **kw: value == 1, timeout=self.file_timeout
+        )
+        settled = threading.Event()
+        capture.add_callback(lambda st: settled.set())
+        opened.add_callback(lambda st: settled.set())
+        settled.wait(self.file_timeout + 1.0)
+        if capture.done and capture.exception(0) is not None:
+            self._capture_status = None  # no capture runs: unstage has no file to close
+            raise FileWriteError(
+                f"{self._describe_me()}: could not open {directory}{info.filename}.h5: "
+                f"{self.hdf.write_message.get(use_monitor=False)} ({capture.exception(0)})"
+            )
+        opened.wait(0)
+        self._full_path = str(self.hdf.full_file_name.get(use_monitor=False))
+        self._bundles = []
+        self._emitted = 0
+        self._frames = int(self.hdf.num_captured.get(use_monitor=False))
+        self._first_frame = self._frames
+
+    def unstage(self) -> list[Any]:
+        """End the capture and wait until the IOC closed the file, then restore the stage_sigs."""
+        errors: list[BaseException] = []
+        capture, self._capture_status = self._capture_status, None
+        if capture is not None:
+            try:
+                self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
+                capture.wait(self.file_timeout)
+            except Exception as exc:
+                errors.append(exc)
+        unstaged = super().unstage()
+        if errors:
+            raise FileWriteError(f"{self._describe_me()}: closing the file failed: {errors[0]}") from errors[
+                0
+            ]
+        return unstaged
+
+    # -- acquisition ------------------------------------------------------------------------------------
+    def trigger(self) -> DeviceStatus:
+        """Acquire one frame; done when the plugin has written it to the file."""
+        if self._capture_status is None:
+            raise OpException(f"{self._describe_me()} must be staged before it is triggered")
+        status = DeviceStatus(self)
+
+        def acquired(st: StatusBase) -> None:
+            if st.exception(0) is not None:
+                status._mirror(st)
+                return
+            with self._counter_lock:
+                self._frames += 1
+            status.set_finished()
+
+        self.cam.acquire.set(1).add_callback(acquired)
+        return status
+
+    def describe(self) -> OrderedDict[str, DataKey]:
+        source = f"PV:{self.hdf.full_file_name.pvname}"
+        keys: OrderedDict[str, DataKey] = OrderedDict()
+        for suffix, (_, shape, dtype_numpy) in self.datasets.items():
+            keys[self._data_key(suffix)] = {
+                "source": source,
+                "shape": list(shape),
+                "dtype": "array" if shape else "integer",
+                "dtype_numpy": dtype_numpy,
+                "external": "STREAM:",
+            }
+        return keys
+
+    def read(self) -> OrderedDict[str, Reading[Any]]:
+        """Nothing is read over Channel Access: the data are in the file (see collect_asset_docs)."""
+        return OrderedDict()
+
+    def _data_key(self, suffix: str) -> str:
+        return f"{self.name}_{suffix}" if suffix else self.name
+
+    def get_index(self) -> int:
+        """Frames written to the current file."""
+        return self._frames - getattr(self, "_first_frame", 0)
+
+    def collect_asset_docs(self, index: int | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """A stream_resource per data key (once per file) and stream_datum documents for new frames."""
+        upto = self.get_index() if index is None else min(index, self.get_index())
+        if upto <= self._emitted:
+            return
+        if not self._bundles:
+            compose = ComposeStreamResource()
+            for suffix, (dataset, shape, _) in self.datasets.items():
+                bundle = compose(
+                    mimetype="application/x-hdf5",
+                    uri=f"file://localhost{self._full_path}",
+                    data_key=self._data_key(suffix),
+                    parameters={"dataset": dataset, "chunk_shape": [1, *shape], "swmr": True},
+                )
+                self._bundles.append((suffix, bundle))
+                yield "stream_resource", dict(bundle.stream_resource_doc)
+        for _, bundle in self._bundles:
+            datum = bundle.compose_stream_datum(indices={"start": self._emitted, "stop": upto})
+            yield "stream_datum", dict(datum)
+        self._emitted = upto
