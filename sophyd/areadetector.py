@@ -9,8 +9,8 @@ and waits until the IOC has closed the file, so an interrupted plan loses nothin
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
 import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 

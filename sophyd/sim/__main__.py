@@ -18,8 +18,8 @@ from pathlib import Path
 import bluesky.plan_stubs as bps
 import bluesky.plans as bp
 from bluesky import RunEngine
-from bluesky.run_engine import RunEngineResult
 from bluesky.callbacks.best_effort import BestEffortCallback
+from bluesky.run_engine import RunEngineResult
 
 from sophyd import init_devices
 from sophyd.paths import StaticPathProvider, UUIDFilenameProvider
