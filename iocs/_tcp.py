@@ -26,4 +26,4 @@ async def _create_bound_tcp_socket(addr: str, port: int) -> socket.socket:
 
 def enable_tcp_nodelay() -> None:
     """Make caproto's asyncio server create its TCP listeners with IPPROTO_TCP; call before the server runs."""
-    _server._create_bound_tcp_socket = _create_bound_tcp_socket  # type: ignore[attr-defined]
+    _server._create_bound_tcp_socket = _create_bound_tcp_socket

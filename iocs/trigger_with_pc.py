@@ -26,7 +26,6 @@ from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
 from iocs._run import run_ioc
-from iocs._tcp import enable_tcp_nodelay
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "AcquireRefused", "TriggerWithPC", "main"]
 
@@ -131,8 +130,7 @@ class TriggerWithPC(PVGroup):
 
 
 def main() -> None:
-    """Serve the trigger_with_pc IOC with caproto's standard command-line options, circuits with TCP_NODELAY."""
-    enable_tcp_nodelay()  # put-completions without the ~40 ms delayed-ACK stall seen by libca clients
+    """Serve the trigger_with_pc IOC with caproto's standard command-line options."""
     run_ioc(TriggerWithPC, default_prefix=DEFAULT_PREFIX, desc=__doc__ or "trigger_with_pc")
 
 

@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from event_model.documents.event_descriptor import DataKey
+
 __all__ = ["data_key", "values_match"]
+
+
+#: JSON dtype of a scalar of each numpy dtype kind.
+_JSON_OF_KIND = {"b": "boolean", "i": "integer", "u": "integer", "f": "number", "U": "string", "S": "string"}
 
 
 def _json_dtype(value: Any) -> tuple[str, list[int], str]:
@@ -33,18 +40,22 @@ def data_key(
     dtype: str | None = None,
     shape: list[int] | tuple[int, ...] | None = None,
     metadata: Mapping[str, Any] | None = None,
-) -> dict[str, Any]:
+) -> DataKey:
     """A DataKey for ``value``: source, dtype, shape (a list), dtype_numpy, plus units, precision,
     limits and choices when the metadata knows them."""
     json_dtype, inferred_shape, dtype_numpy = _json_dtype(value)
+    key_shape = list(shape) if shape is not None else inferred_shape
     if dtype is not None and dtype in ("string", "number", "array", "boolean", "integer"):
         json_dtype = dtype
     elif dtype is not None:
-        dtype_numpy = np.dtype(dtype).str
+        # An explicit numpy dtype decides both spellings, as in classic ophyd (the value may be a placeholder).
+        np_dtype = np.dtype(dtype)
+        dtype_numpy = np_dtype.str
+        json_dtype = "array" if key_shape else _JSON_OF_KIND.get(np_dtype.kind, "string")
     key: dict[str, Any] = {
         "source": source,
         "dtype": json_dtype,
-        "shape": list(shape) if shape is not None else inferred_shape,
+        "shape": key_shape,
         "dtype_numpy": dtype_numpy,
     }
     md = metadata or {}
@@ -58,11 +69,11 @@ def data_key(
     for kind in ("control", "display", "alarm", "warning"):
         short = {"control": "ctrl", "display": "disp", "alarm": "alarm", "warning": "warning"}[kind]
         low, high = md.get(f"lower_{short}_limit"), md.get(f"upper_{short}_limit")
-        if low is not None or high is not None:
+        if (low is not None or high is not None) and low != high:  # equal limits mean "none" in EPICS
             limits[kind] = {"low": low, "high": high}
     if limits:
         key["limits"] = limits
-    return key
+    return cast("DataKey", key)
 
 
 def values_match(current: Any, target: Any, atol: float | None = None, rtol: float | None = None) -> bool:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-__all__ = ["Dispatcher", "get_dispatcher"]
+__all__ = ["Dispatcher", "get_dispatcher", "wait_event"]
 
 logger = logging.getLogger("sophyd.dispatch")
+
+_local = threading.local()
 
 
 class Dispatcher:
@@ -49,15 +52,39 @@ class Dispatcher:
         return threading.current_thread() is self._thread
 
     def _run(self) -> None:
+        _local.dispatcher = self
         while True:
             with self._cond:
                 while not self._pending:
                     self._cond.wait()
                 _, (fn, args) = self._pending.popitem(last=False)
-            try:
-                fn(*args)
-            except Exception:
-                logger.exception("Callback %r raised in dispatcher %r", fn, self.name)
+            self._call(fn, args)
+
+    def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        try:
+            fn(*args)
+        except Exception:
+            logger.exception("Callback %r raised in dispatcher %r", fn, self.name)
+
+    def run_until(self, event: threading.Event, timeout: float | None = None) -> bool:
+        """From this dispatcher's own worker thread: keep running queued calls until ``event`` is set.
+
+        A callback that waits for something only this dispatcher can deliver (a put-completion, the end of a
+        settle time) would otherwise wait for itself. Returns False if ``timeout`` passed first.
+        """
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while not event.is_set():
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                return False
+            with self._cond:
+                if not self._pending:
+                    # ``event`` is set by other threads without notifying us: look again soon.
+                    self._cond.wait(0.005 if remaining is None else min(remaining, 0.005))
+                    continue
+                _, (fn, args) = self._pending.popitem(last=False)
+            self._call(fn, args)
+        return True
 
 
 _dispatchers: dict[str, Dispatcher] = {}
@@ -74,3 +101,11 @@ def get_dispatcher(name: str = "monitor") -> Dispatcher:
         if name not in _dispatchers:
             _dispatchers[name] = Dispatcher(name)
         return _dispatchers[name]
+
+
+def wait_event(event: threading.Event, timeout: float | None = None) -> bool:
+    """``event.wait(timeout)`` that cannot deadlock when called from a dispatcher thread (see ``run_until``)."""
+    dispatcher: Dispatcher | None = getattr(_local, "dispatcher", None)
+    if dispatcher is None or event.is_set():
+        return event.wait(timeout)
+    return dispatcher.run_until(event, timeout)

@@ -18,6 +18,8 @@ def prefetch(signals: Sequence[Any]) -> Iterator[None]:
     """
     groups: dict[Any, list[tuple[Any, Any, bool]]] = {}
     for signal in signals:
+        if getattr(signal, "_prefetched", None) is not None:
+            continue  # an enclosing prefetch (the parent device's read) already fetched it
         plan_fn = getattr(signal, "_prefetch_plan", None)
         plan = plan_fn() if plan_fn is not None else None
         if plan is not None:

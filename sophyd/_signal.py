@@ -9,13 +9,25 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._datakeys import data_key, values_match
-from .errors import DisconnectedError, InvalidState, LimitError, ReadOnlyError, WaitTimeoutError
+from ._dispatch import wait_event
+from .errors import (
+    DisconnectedError,
+    InvalidState,
+    LimitError,
+    OpException,
+    ReadOnlyError,
+    WaitTimeoutError,
+)
 from .kind import Kind
 from .ophydobj import OphydObject
 from .status import Status, StatusBase
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Hints, Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["DerivedSignal", "SetSupersededError", "Signal", "SignalRO", "set_and_wait"]
 
@@ -34,7 +46,7 @@ _METADATA_KEYS = (
 )
 
 
-class SetSupersededError(RuntimeError):
+class SetSupersededError(OpException, RuntimeError):
     """A newer set() on the same signal replaced this one before it finished."""
 
 
@@ -80,6 +92,14 @@ class Signal(OphydObject):
         self._metadata: dict[str, Any] = dict.fromkeys(_METADATA_KEYS)
         self._metadata.update(connected=True, read_access=True, write_access=True, timestamp=self._timestamp)
         self._metadata.update(metadata or {})
+        if value is not None:
+            # A soft signal has a value from the start: subscribe(run=True) reports it at once.
+            self._args_cache[self.SUB_VALUE] = (
+                (),
+                dict(
+                    value=value, old_value=None, timestamp=self._timestamp, sub_type=self.SUB_VALUE, obj=self
+                ),
+            )
 
     def _default_kind(self) -> Kind:
         return Kind.hinted if self._parent is None else Kind.normal
@@ -259,25 +279,25 @@ class Signal(OphydObject):
         """Where the data comes from, as a describe() 'source'."""
         return f"SIM:{self.name}"
 
-    def read(self) -> dict[str, dict[str, Any]]:
+    def read(self) -> dict[str, Reading[Any]]:
         """``{name: {'value': ..., 'timestamp': ...}}``."""
         return {self.name: {"value": self.get(), "timestamp": self.timestamp}}
 
-    def describe(self) -> dict[str, dict[str, Any]]:
+    def describe(self) -> dict[str, DataKey]:
         """``{name: data key}`` with source, dtype, shape, dtype_numpy and what the metadata knows."""
         key = data_key(
             self.get(), source=self.source, dtype=self._dtype, shape=self._shape, metadata=self._metadata
         )
         return {self.name: key}
 
-    def read_configuration(self) -> dict[str, dict[str, Any]]:
+    def read_configuration(self) -> dict[str, Reading[Any]]:
         return self.read()
 
-    def describe_configuration(self) -> dict[str, dict[str, Any]]:
+    def describe_configuration(self) -> dict[str, DataKey]:
         return self.describe()
 
     @property
-    def hints(self) -> dict[str, list[str]]:
+    def hints(self) -> Hints:
         """``{'fields': [name]}`` when this signal is hinted."""
         return {"fields": [self.name] if (self.kind & Kind.hinted) == Kind.hinted else []}
 
@@ -374,12 +394,26 @@ class DerivedSignal(Signal):
     def source(self) -> str:
         return f"DERIVED:{self.derived_from.source}"
 
-    def describe(self) -> dict[str, dict[str, Any]]:
+    def describe(self) -> dict[str, DataKey]:
         return {self.name: data_key(self.get(), source=self.source, metadata=self.derived_from.metadata)}
 
-    def _on_first_subscription(self, event_type: str) -> None:
-        if self._orig_cid is None and event_type == self.SUB_VALUE:
-            self._orig_cid = self.derived_from.subscribe(self._on_original, run=True)
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+        """Subscribe as any signal does; value subscriptions start following the original first, so that
+        ``run=True`` reports the current derived value and ``run=False`` reports only later changes."""
+        if (event_type or self._default_sub) == self.SUB_VALUE:
+            with self._subs_lock:
+                if self._orig_cid is None:
+                    # No value callback exists yet: running the original's latest event only fills our cache.
+                    self._orig_cid = self.derived_from.subscribe(self._on_original, run=True)
+        return super().subscribe(callback, event_type, run)
+
+    def destroy(self) -> None:
+        """Stop following the original, then drop every subscription."""
+        with self._subs_lock:
+            cid, self._orig_cid = self._orig_cid, None
+        if cid is not None:
+            self.derived_from.unsubscribe(cid)
+        super().destroy()
 
     def _on_original(
         self, value: Any = None, old_value: Any = None, timestamp: Any = None, **kwargs: Any
@@ -424,7 +458,7 @@ def set_and_wait(
                     f"set_and_wait: {signal._describe_me()} did not reach {val!r} within {timeout} s "
                     f"(last value seen: {last!r})"
                 )
-            changed.wait(min(max(poll_time, 0.01) * 10, remaining))
+            wait_event(changed, min(max(poll_time, 0.01) * 10, remaining))
             changed.clear()
     finally:
         signal.unsubscribe(cid)

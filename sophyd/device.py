@@ -12,7 +12,7 @@ import logging
 import threading
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterator
-from typing import Any, ClassVar, NamedTuple
+from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ._component import DDC, Component, Cpt, DynamicDeviceComponent, FCpt, FormattedComponent
 from ._connect import wait_for_connection
@@ -21,6 +21,10 @@ from .errors import ExceptionBundle, RedundantStaging
 from .kind import Kind
 from .ophydobj import OphydObject
 from .status import AndStatus, DeviceStatus, StatusBase
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Hints, Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = [
     "DDC",
@@ -148,16 +152,21 @@ class Device(OphydObject):
         for attr, child in list(self._children.items()):
             child.name = self._child_name(attr)
 
+    def _effective_kind(self, attr: str) -> Kind:
+        """The kind of component ``attr`` (the declared one while a lazy component is not made yet); sub-devices
+        of kind normal count as config too, so that their configuration is reported."""
+        cpt = self._sophyd_components[attr]
+        child = self._children.get(attr)
+        kind = child.kind if child is not None else cpt.kind
+        if kind & Kind.normal and (isinstance(child, Device) if child is not None else cpt.is_device):
+            kind |= Kind.config
+        return kind
+
     def _instantiated_children(self, kind: Kind) -> Iterator[tuple[str, Any]]:
-        """Children whose kind includes ``kind``, in component order (sub-devices of kind normal count as
-        config too, so their configuration is reported)."""
+        """Children whose kind includes ``kind``, in component order; lazy components of other kinds stay unmade."""
         for attr in self.component_names:
-            child = self._get_component(attr)
-            child_kind = child.kind
-            if isinstance(child, Device) and child_kind & Kind.normal:
-                child_kind |= Kind.config
-            if child_kind & kind:
-                yield attr, child
+            if self._effective_kind(attr) & kind:
+                yield attr, self._get_component(attr)
 
     def walk_components(self) -> Iterator[ComponentWalk]:
         """Every Component of the tree, depth first in component order."""
@@ -183,8 +192,7 @@ class Device(OphydObject):
     def _attrs_of_kind(self, kind: Kind) -> list[str]:
         names: list[str] = []
         for attr, child in self._instantiated_children(kind):
-            if child.kind & kind:
-                names.append(attr)
+            names.append(attr)
             if isinstance(child, Device):
                 names.extend(f"{attr}.{n}" for n in child._attrs_of_kind(kind))
         return names
@@ -195,13 +203,17 @@ class Device(OphydObject):
             head = name.split(".")[0]
             if head not in self.component_names:
                 raise ValueError(f"{self._describe_me()} has no component {name!r}")
-        for attr in self.component_names:
-            child = self._get_component(attr)
+        # Taking ``normal`` away takes ``hinted`` too: a hinted component is always read.
+        removed = kind | Kind.hinted if kind & Kind.normal else kind
+        for attr, cpt in self._sophyd_components.items():
             nested = [n[len(attr) + 1 :] for n in wanted if n.startswith(attr + ".")]
-            if attr in wanted or nested:
-                child.kind = child.kind | kind
-            else:
-                child.kind = child.kind & ~kind
+            existing = self._children.get(attr)
+            current = existing.kind if existing is not None else cpt.kind
+            new = current | kind if (attr in wanted or nested) else current & ~removed
+            if existing is None and new == current and not nested:
+                continue  # leave a lazy component unmade
+            child = self._get_component(attr)
+            child.kind = new
             if isinstance(child, Device) and nested:
                 child._set_attrs_of_kind(kind, nested)
 
@@ -224,36 +236,36 @@ class Device(OphydObject):
         self._set_attrs_of_kind(Kind.config, names)
 
     # -- reading ------------------------------------------------------------------------------------------
-    def read(self) -> OrderedDict[str, dict[str, Any]]:
+    def read(self) -> OrderedDict[str, Reading[Any]]:
         """Readings of every component whose kind includes normal, in component order."""
         from ._readmany import prefetch
 
-        result: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        result: OrderedDict[str, Reading[Any]] = OrderedDict()
         with prefetch(self._leaves(Kind.normal, "read")):
             for _, child in self._instantiated_children(Kind.normal):
                 result.update(child.read())
         return result
 
-    def describe(self) -> OrderedDict[str, dict[str, Any]]:
+    def describe(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read()."""
-        result: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        result: OrderedDict[str, DataKey] = OrderedDict()
         for _, child in self._instantiated_children(Kind.normal):
             result.update(child.describe())
         return result
 
-    def read_configuration(self) -> OrderedDict[str, dict[str, Any]]:
+    def read_configuration(self) -> OrderedDict[str, Reading[Any]]:
         """Readings of every component whose kind includes config."""
         from ._readmany import prefetch
 
-        result: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        result: OrderedDict[str, Reading[Any]] = OrderedDict()
         with prefetch(self._leaves(Kind.config, "read_configuration")):
             for _, child in self._instantiated_children(Kind.config):
                 result.update(child.read_configuration() if isinstance(child, Device) else child.read())
         return result
 
-    def describe_configuration(self) -> OrderedDict[str, dict[str, Any]]:
+    def describe_configuration(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read_configuration()."""
-        result: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        result: OrderedDict[str, DataKey] = OrderedDict()
         for _, child in self._instantiated_children(Kind.config):
             result.update(child.describe_configuration() if isinstance(child, Device) else child.describe())
         return result
@@ -269,7 +281,7 @@ class Device(OphydObject):
         return leaves
 
     @property
-    def hints(self) -> dict[str, list[str]]:
+    def hints(self) -> Hints:
         """``{'fields': [...]}``: the data keys of hinted components, for plotting."""
         fields: list[str] = []
         for _, child in self._instantiated_children(Kind.normal):
@@ -347,7 +359,8 @@ class Device(OphydObject):
         try:
             for key, value in list(self.stage_sigs.items()):
                 signal = self._stage_signal(key)
-                self._original_vals[signal] = signal.get()
+                if signal not in self._original_vals:  # a signal listed twice keeps its true original
+                    self._original_vals[signal] = signal.get()
                 signal.set(value).wait(self.stage_timeout)
             for device in self._sub_devices():
                 staged.extend(device.stage())

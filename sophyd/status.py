@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ._dispatch import get_dispatcher
+from ._dispatch import get_dispatcher, wait_event
 from ._scheduler import TimerHandle, call_later
 from .errors import InvalidState, StatusTimeoutError, UnknownStatusFailure, WaitTimeoutError
 
@@ -180,14 +180,14 @@ class StatusBase:
 
     def wait(self, timeout: float | None = None) -> None:
         """Block until done; raise the failure's exception, or WaitTimeoutError after ``timeout`` seconds."""
-        if not self._event.wait(timeout):
+        if not wait_event(self._event, timeout):
             raise WaitTimeoutError(f"Gave up waiting for {self!r} after {timeout} s; it may still finish")
         if self._exception is not None:
             raise self._exception
 
     def exception(self, timeout: float | None = None) -> BaseException | None:
         """Wait until done (up to ``timeout``) and return the failure's exception, or None on success."""
-        if not self._event.wait(timeout):
+        if not wait_event(self._event, timeout):
             raise WaitTimeoutError(f"{self!r} is not done after {timeout} s")
         return self._exception
 
@@ -248,6 +248,8 @@ class MoveStatus(DeviceStatus):
         if first:
             readback = getattr(self.pos, "readback", self.pos)
             self._watch_cid = readback.subscribe(self._notify_watchers, run=True)
+            if self.done:  # the move ended while we subscribed: _stop_watching may have run already
+                self._stop_watching(self)
 
     def _notify_watchers(self, value: Any = None, **kwargs: Any) -> None:
         if self.done or value is None:
