@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-__all__ = ["Dispatcher", "get_dispatcher", "wait_event"]
+__all__ = ["Dispatcher", "get_dispatcher", "wait_event", "wake_waiters"]
 
 logger = logging.getLogger("sophyd.dispatch")
 
@@ -73,18 +73,22 @@ class Dispatcher:
         settle time) would otherwise wait for itself. Returns False if ``timeout`` passed first.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        while not event.is_set():
-            remaining = None if deadline is None else deadline - time.monotonic()
-            if remaining is not None and remaining <= 0:
-                return False
+        while True:
             with self._cond:
-                if not self._pending:
-                    # ``event`` is set by other threads without notifying us: look again soon.
-                    self._cond.wait(0.005 if remaining is None else min(remaining, 0.005))
-                    continue
+                while not self._pending:
+                    if event.is_set():
+                        return True
+                    remaining = None if deadline is None else deadline - time.monotonic()
+                    if remaining is not None and remaining <= 0:
+                        return False
+                    self._cond.wait(remaining)  # woken by submit() or by wake_waiters()
                 _, (fn, args) = self._pending.popitem(last=False)
             self._call(fn, args)
-        return True
+
+    def wake(self) -> None:
+        """Let a ``run_until`` in this dispatcher's thread look at its event again."""
+        with self._cond:
+            self._cond.notify_all()
 
 
 _dispatchers: dict[str, Dispatcher] = {}
@@ -101,6 +105,14 @@ def get_dispatcher(name: str = "monitor") -> Dispatcher:
         if name not in _dispatchers:
             _dispatchers[name] = Dispatcher(name)
         return _dispatchers[name]
+
+
+def wake_waiters() -> None:
+    """Call after setting an event that a dispatcher thread may be waiting on with ``wait_event``."""
+    with _lock:
+        dispatchers = list(_dispatchers.values())
+    for dispatcher in dispatchers:
+        dispatcher.wake()
 
 
 def wait_event(event: threading.Event, timeout: float | None = None) -> bool:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from ._dispatch import get_dispatcher, wait_event
+from ._dispatch import get_dispatcher, wait_event, wake_waiters
 from ._scheduler import TimerHandle, call_later
 from .errors import InvalidState, StatusTimeoutError, UnknownStatusFailure, WaitTimeoutError
 
@@ -146,6 +146,7 @@ class StatusBase:
             self.finish_ts = time.time()
             self._event.set()
             callbacks, self._callbacks = self._callbacks, []
+        wake_waiters()
         for cb in callbacks:
             self._run_callback(cb)
 
