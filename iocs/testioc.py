@@ -28,7 +28,6 @@ from caproto import ChannelDouble, ChannelType
 from caproto.server import PVGroup, pvproperty
 
 from iocs._run import run_ioc
-from iocs._tcp import enable_tcp_nodelay
 
 __all__ = ["BULK_COUNT", "DEFAULT_PREFIX", "RBV_DELAY", "READY_PV", "SLOW_PUT_DELAY", "TestIOC", "main"]
 
@@ -142,8 +141,7 @@ class TestIOC(PVGroup):
 
 
 def main() -> None:
-    """Serve the test IOC with caproto's standard command-line options, circuits with TCP_NODELAY."""
-    enable_tcp_nodelay()
+    """Serve the test IOC with caproto's standard command-line options."""
     run_ioc(TestIOC, default_prefix=DEFAULT_PREFIX, desc=__doc__ or "testioc")
 
 

@@ -120,7 +120,17 @@ class Backend(abc.ABC):
         """
 
     def get_many(
-        self, channels: Sequence[Channel], *, as_string: Sequence[bool], timeout: float = 2.0
+        self,
+        channels: Sequence[Channel],
+        *,
+        as_string: Sequence[bool],
+        timeout: float = 2.0,
+        use_monitor: bool = True,
     ) -> list[PVReading]:
-        """Read several channels concurrently; the default reads them one by one."""
-        return [ch.get(as_string=s, timeout=timeout) for ch, s in zip(channels, as_string, strict=False)]
+        """Read several channels concurrently; the default reads them one by one.
+
+        ``use_monitor=False`` reads every channel from the server, even those with a monitor cache."""
+        return [
+            ch.get(as_string=s, use_monitor=use_monitor, timeout=timeout)
+            for ch, s in zip(channels, as_string, strict=False)
+        ]

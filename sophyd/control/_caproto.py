@@ -1,0 +1,188 @@
+"""A pure-Python backend over caproto's threading client.
+
+caproto's threading client drops an ErrorResponse (ECA_PUTFAIL, e.g. a putter that raised or a value outside
+the control limits) for a write with notify: the waiter times out instead of failing. The circuit manager here
+routes an ErrorResponse for a pending read- or write-notify to that request's callback, so a refused put fails
+at once with PutFailedError carrying the server's message.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import caproto as ca
+import numpy as np
+from caproto.threading.client import PV, Context, VirtualCircuitManager
+
+from ..errors import DisconnectedError
+from ._base import PVReading
+from ._common import BaseBackend, BaseChannel, GetOp, put_failed
+from ._convert import DBR_ENUM, DBR_STRING, LIMIT_FIELDS, build_info, decode_value
+
+__all__ = ["CaprotoBackend", "CaprotoChannel", "make_backend"]
+
+_NOTIFY_REQUESTS = (ca.ReadNotifyRequest.ID, ca.WriteNotifyRequest.ID)
+# What caproto raises when a request meets a channel or circuit that is gone (a race with a disconnect).
+_NOT_CONNECTED = (ca.CaprotoError, TimeoutError, OSError, AttributeError)
+
+
+class _CircuitManager(VirtualCircuitManager):
+    """A circuit manager that hands an ErrorResponse to the callback of the request it answers."""
+
+    def _process_command(self, command: Any) -> None:
+        if isinstance(command, ca.ErrorResponse):
+            request = command.original_request
+            if request.command in _NOTIFY_REQUESTS:
+                ioid_info = self.ioids.pop(request.parameter2, None)
+                callback = ioid_info.get("callback") if ioid_info else None
+                if callback is not None:
+                    callback(command)
+        super()._process_command(command)
+
+
+class _Context(Context):
+    """caproto's threading Context, making ``_CircuitManager`` circuits."""
+
+    def get_circuit_manager(self, address: Any, priority: int) -> VirtualCircuitManager:
+        with self._lock_during_get_circuit_manager:
+            manager = self.circuit_managers.get((address, priority))
+            if manager is None or manager.dead.is_set():
+                circuit = ca.VirtualCircuit(
+                    our_role=ca.CLIENT,
+                    address=address,
+                    priority=priority,
+                    protocol_version=self.broadcaster.server_protocol_versions[address],
+                )
+                manager = _CircuitManager(self, circuit, self.selector)
+                self.circuit_managers[(address, priority)] = manager
+            return manager
+
+
+def _reason(response: Any) -> str:
+    """An ErrorResponse (or a failed WriteNotifyResponse) as text: the ECA name and the server's message."""
+    status = response.status
+    name = getattr(status, "name", str(status))
+    message = bytes(getattr(response, "error_message", b"")).split(b"\0", 1)[0].decode("utf-8", "replace")
+    return f"{name}: {message}" if message else f"{name} ({getattr(status, 'description', '')})"
+
+
+class CaprotoChannel(BaseChannel):
+    """One caproto PV; caproto's callbacks arrive on its per-circuit executor thread."""
+
+    _backend: CaprotoBackend
+
+    def __init__(self, backend: CaprotoBackend, pvname: str) -> None:
+        super().__init__(backend, pvname)
+        self._count = 1
+        self._sub: Any = None
+        self._sub_token: int | None = None
+        (self._pv,) = backend._context.get_pvs(pvname)
+        # caproto holds callbacks weakly; this channel lives as long as the backend knows it.
+        self._state_token = self._pv.connection_state_callback.add_callback(self._on_state, run=True)
+        self._rights_token = self._pv.access_rights_callback.add_callback(self._on_rights, run=True)
+
+    def _on_state(self, pv: PV, state: str) -> None:
+        if state == "connected":
+            channel = pv.channel
+            self._dbr_type, self._count = int(channel.native_data_type), int(channel.native_data_count)
+            pv.read(data_type="control", data_count=1, wait=False, callback=self._on_ctrl)
+        elif state == "disconnected":
+            self._set_disconnected()
+
+    def _on_rights(self, pv: PV, rights: Any) -> None:
+        self._set_access(bool(rights & ca.AccessRights.READ), bool(rights & ca.AccessRights.WRITE))
+
+    def _on_ctrl(self, response: Any) -> None:
+        meta: dict[str, Any] = {}
+        md = getattr(response, "metadata", None)
+        if md is not None and self._dbr_type != DBR_STRING:
+            names = (*LIMIT_FIELDS, "precision", "units")
+            meta.update({name: getattr(md, name) for name in names if hasattr(md, name)})
+            if self._dbr_type == DBR_ENUM:
+                meta["enum_strs"] = md.enum_strings
+        rights = self._pv.access_rights or 0
+        self._set_access(bool(rights & ca.AccessRights.READ), bool(rights & ca.AccessRights.WRITE))
+        read, write = self._access
+        info = build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
+        self._set_connected(self._dbr_type, info)
+
+    def _reading(self, response: Any) -> PVReading:
+        md = response.metadata
+        value = decode_value(self._dbr_type, self._count, response.data)
+        return PVReading(value, md.timestamp, int(md.status), int(md.severity))
+
+    def _begin_get(self, timeout: float) -> GetOp:
+        op = GetOp(self)
+        token = self._backend._ops.add(op)
+        callback = functools.partial(self._on_read, token)
+        try:
+            self._pv.read(data_type="time", wait=False, timeout=timeout, callback=callback)
+        except _NOT_CONNECTED:
+            self._backend._ops.pop(token)
+            raise DisconnectedError(f"{self.pvname} is not connected") from None
+        return op
+
+    def _on_read(self, token: int, response: Any) -> None:
+        op = self._backend._ops.pop(token)
+        if op is None:
+            return
+        if isinstance(response, ca.ErrorResponse):
+            op.fail(RuntimeError(f"Read of {self.pvname} failed: {_reason(response)}"))
+        else:
+            assert isinstance(op, GetOp)
+            op.finish(self._reading(response))
+
+    def _send_put(self, data: np.ndarray, token: int | None) -> None:
+        payload: Any = list(data) if self._dbr_type == DBR_STRING else data
+        callback = None if token is None else functools.partial(self._on_write, token)
+        # No caproto timeout: it would drop completions that arrive after it. Our OpTable timer bounds the wait.
+        try:
+            self._pv.write(payload, wait=False, callback=callback, notify=token is not None, timeout=None)
+        except _NOT_CONNECTED:
+            raise DisconnectedError(f"{self.pvname} is not connected") from None
+
+    def _on_write(self, token: int, response: Any) -> None:
+        op = self._backend._ops.pop(token)
+        if op is None or isinstance(op, GetOp):
+            return
+        if isinstance(response, ca.ErrorResponse) or not response.status.success:
+            op.fail(put_failed(self.pvname, op.value, _reason(response)))
+        else:
+            op.finish(None)
+
+    def _start_monitor(self) -> None:
+        if self._sub is None:
+            self._sub = self._pv.subscribe(data_type="time")
+            self._sub_token = self._sub.add_callback(self._on_event)
+
+    def _stop_monitor(self) -> None:
+        sub, self._sub = self._sub, None
+        if sub is not None:
+            sub.remove_callback(self._sub_token)
+
+    def _on_event(self, sub: Any, response: Any) -> None:
+        self._on_monitor(self._reading(response))
+
+    def _release(self) -> None:
+        self._pv.connection_state_callback.remove_callback(self._state_token)
+        self._pv.access_rights_callback.remove_callback(self._rights_token)
+        self._pv.go_idle()
+
+
+class CaprotoBackend(BaseBackend):
+    """Channels over caproto's threading client (one Context for the process)."""
+
+    name = "caproto"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._context = _Context()
+
+    def _make_channel(self, pvname: str) -> CaprotoChannel:
+        return CaprotoChannel(self, pvname)
+
+
+def make_backend() -> CaprotoBackend:
+    """The caproto backend; its Context (and caproto's client threads) start here."""
+    return CaprotoBackend()

@@ -1,0 +1,189 @@
+"""Value and metadata conversion shared by every backend: DBR types to Python values and back.
+
+pyepics and caproto number the native DBR types alike (0 STRING .. 6 DOUBLE), so both backends hand raw data
+here: numpy arrays for numbers, byte strings for DBR_STRING. Keeping one copy of these rules keeps what a user
+reads identical whichever client is underneath.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+
+from ._base import PVInfo
+
+__all__ = [
+    "DBR_CHAR",
+    "DBR_DOUBLE",
+    "DBR_ENUM",
+    "DBR_FLOAT",
+    "DBR_LONG",
+    "DBR_SHORT",
+    "DBR_STRING",
+    "DTYPES",
+    "LIMIT_FIELDS",
+    "build_info",
+    "decode_value",
+    "encode_value",
+    "native_type_name",
+    "to_string",
+    "with_access",
+]
+
+DBR_STRING, DBR_SHORT, DBR_FLOAT, DBR_ENUM, DBR_CHAR, DBR_LONG, DBR_DOUBLE = range(7)
+MAX_STRING_SIZE = 40
+
+#: numpy dtype of each native DBR type, in host byte order (DBR_STRING: 40-byte NUL-padded records).
+DTYPES: dict[int, np.dtype[Any]] = {
+    DBR_STRING: np.dtype(f"S{MAX_STRING_SIZE}"),
+    DBR_SHORT: np.dtype(np.int16),
+    DBR_FLOAT: np.dtype(np.float32),
+    DBR_ENUM: np.dtype(np.uint16),
+    DBR_CHAR: np.dtype(np.uint8),
+    DBR_LONG: np.dtype(np.int32),
+    DBR_DOUBLE: np.dtype(np.float64),
+}
+
+_TYPE_NAMES = {
+    DBR_STRING: "string",
+    DBR_SHORT: "integer",
+    DBR_FLOAT: "float",
+    DBR_ENUM: "enum",
+    DBR_CHAR: "char",
+    DBR_LONG: "integer",
+    DBR_DOUBLE: "float",
+}
+
+LIMIT_FIELDS = (
+    "lower_ctrl_limit",
+    "upper_ctrl_limit",
+    "lower_disp_limit",
+    "upper_disp_limit",
+    "lower_alarm_limit",
+    "upper_alarm_limit",
+    "lower_warning_limit",
+    "upper_warning_limit",
+)
+
+
+def native_type_name(dbr_type: int) -> str:
+    """The PVInfo ``native_type`` of a native DBR type number."""
+    return _TYPE_NAMES[dbr_type]
+
+
+def _text(raw: Any) -> str:
+    if isinstance(raw, (bytes, bytearray, np.bytes_)):
+        return bytes(raw).split(b"\0", 1)[0].decode("utf-8", "replace")
+    return str(raw)
+
+
+def _number(raw: Any) -> float | int:
+    if isinstance(raw, (bytes, bytearray, np.bytes_)):  # caproto reports CHAR limits as 1-byte strings
+        return int.from_bytes(bytes(raw)[:1] or b"\0", "little")
+    return raw.item() if isinstance(raw, np.generic) else raw
+
+
+def build_info(
+    dbr_type: int, count: int, meta: Mapping[str, Any], *, read_access: bool, write_access: bool
+) -> PVInfo:
+    """PVInfo from a native type, element count and the fields of a DBR_CTRL reading (any subset).
+
+    ``meta`` may hold ``units``, ``precision``, the names in LIMIT_FIELDS and ``enum_strs``; bytes are decoded
+    and numpy scalars become Python numbers. Limits of 0 and 0 mean "none set" in EPICS and are kept as read.
+    """
+    fields: dict[str, Any] = {"native_type": native_type_name(dbr_type), "count": count}
+    if dbr_type in (DBR_STRING, DBR_ENUM):
+        if dbr_type == DBR_ENUM:
+            fields["enum_strs"] = tuple(_text(s) for s in meta.get("enum_strs", ()))
+    else:
+        fields["units"] = _text(meta.get("units", ""))
+        if dbr_type in (DBR_FLOAT, DBR_DOUBLE) and "precision" in meta:
+            fields["precision"] = int(_number(meta["precision"]))
+        for name in LIMIT_FIELDS:
+            if name in meta:
+                fields[name] = _number(meta[name])
+    return PVInfo(**fields, read_access=read_access, write_access=write_access)
+
+
+def with_access(info: PVInfo, read_access: bool, write_access: bool) -> PVInfo:
+    """``info`` with new access rights (the server may change them while connected)."""
+    return dataclasses.replace(info, read_access=read_access, write_access=write_access)
+
+
+def decode_value(dbr_type: int, native_count: int, data: Any) -> Any:
+    """The Python value of raw native data: float/int scalars, str, or a numpy array.
+
+    A PV whose native element count is 1 is a scalar; a CHAR waveform reads as the text before its first NUL;
+    DBR_STRING reads as str (a list of str when the PV holds several).
+    """
+    if dbr_type == DBR_STRING:
+        texts = [_text(item) for item in data]
+        if native_count == 1:
+            return texts[0] if texts else ""
+        return texts
+    if dbr_type == DBR_CHAR and native_count > 1:
+        return _text(np.asarray(data, dtype=np.uint8).tobytes())
+    if native_count == 1 and len(data) == 1:
+        return data[0].item()
+    array = np.asarray(data)
+    return array.astype(array.dtype.newbyteorder("="), copy=True)
+
+
+def to_string(value: Any, info: PVInfo) -> Any:
+    """``value`` as text, the way ``get(as_string=True)`` reports it: an enum's label, a float at the PV's
+    precision; arrays are returned unchanged."""
+    if isinstance(value, (str, list, np.ndarray)):
+        return value
+    if info.native_type == "enum":
+        return info.enum_strs[value] if 0 <= value < len(info.enum_strs) else str(value)
+    if isinstance(value, float) and info.precision is not None:
+        return f"{value:.{max(info.precision, 0)}f}"
+    return str(value)
+
+
+def _enum_index(pvname: str, info: PVInfo, value: Any) -> int:
+    if isinstance(value, str):
+        try:
+            return info.enum_strs.index(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a state of {pvname}; choose one of {info.enum_strs}"
+            ) from None
+    return int(value)
+
+
+def encode_value(pvname: str, dbr_type: int, info: PVInfo, value: Any) -> np.ndarray:
+    """``value`` as a contiguous numpy array of the PV's native DBR type, ready to send.
+
+    Strings are encoded as UTF-8; a str written to a CHAR waveform gets a terminating NUL; an enum accepts its
+    label or index. Raises ValueError naming the PV when the value does not fit.
+    """
+    dtype = DTYPES[dbr_type]
+    if dbr_type == DBR_STRING:
+        items = [value] if isinstance(value, (str, bytes)) else list(value)
+        texts = [item if isinstance(item, bytes) else str(item).encode("utf-8") for item in items]
+        if any(len(item) >= MAX_STRING_SIZE for item in texts):
+            raise ValueError(
+                f"{value!r} is too long for {pvname} (DBR_STRING holds {MAX_STRING_SIZE - 1} bytes)"
+            )
+        return np.array(texts, dtype=dtype)
+    if dbr_type == DBR_CHAR and isinstance(value, (str, bytes)) and info.count > 1:
+        raw = (value if isinstance(value, bytes) else value.encode("utf-8")) + b"\0"
+        if len(raw) > info.count:
+            raise ValueError(f"{value!r} is too long for {pvname} (at most {info.count - 1} bytes)")
+        return np.frombuffer(raw, dtype=np.uint8)
+    if dbr_type == DBR_ENUM:
+        items = [value] if isinstance(value, (str, int, np.integer, bool)) else list(value)
+        value = [_enum_index(pvname, info, item) for item in items]
+    try:
+        array = np.ascontiguousarray(value, dtype=dtype).reshape(-1)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(
+            f"Cannot write {value!r} to {pvname} ({native_type_name(dbr_type)}): {exc}"
+        ) from None
+    if array.size > max(info.count, 1):
+        raise ValueError(f"{array.size} elements do not fit {pvname} (at most {info.count})")
+    return array

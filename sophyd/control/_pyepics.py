@@ -1,0 +1,297 @@
+"""The default backend: libca (as loaded by pyepics) driven directly through ctypes.
+
+pyepics' own put callback drops the ECA status of a put-completion, so a put the server refused looks like a
+success (``caput(wait=True)`` returns 1). Here every request carries an integer token as libca's user pointer,
+and the completion handlers read ``args.status`` themselves: ECA_NORMAL completes, anything else fails with
+the ECA code and libca's message. One ctypes callback object per kind lives as long as the backend, so no
+per-request callback has to be kept alive; libca copies put data before ``ca_array_put_callback`` returns.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import itertools
+import threading
+from typing import Any
+
+import numpy as np
+from epics import ca, dbr
+
+from ..errors import DisconnectedError
+from ._base import PVReading
+from ._common import BaseBackend, BaseChannel, GetOp, put_failed
+from ._convert import DBR_ENUM, DBR_STRING, DTYPES, LIMIT_FIELDS, build_info, decode_value
+
+__all__ = ["PyepicsBackend", "PyepicsChannel", "make_backend"]
+
+ECA_NORMAL = 1
+ECA_DISCONN = 192
+_OP_CONN_UP = 6
+_DBE_VALUE, _DBE_ALARM = 1, 4
+_TIME, _CTRL = 14, 28  # DBR_TIME_<T> = T + 14, DBR_CTRL_<T> = T + 28
+_EPICS_EPOCH = 631152000  # 1990-01-01 in POSIX seconds
+_ECA_NAMES = {160: "ECA_PUTFAIL", 192: "ECA_DISCONN", 376: "ECA_NOWTACCESS", 368: "ECA_NORDACCESS"}
+_c = ctypes
+
+
+class _EventArgs(_c.Structure):
+    """``struct event_handler_args``, with the user pointer as a plain integer token."""
+
+    _fields_ = [
+        ("usr", _c.c_void_p),
+        ("chid", _c.c_void_p),
+        ("type", _c.c_long),
+        ("count", _c.c_long),
+        ("dbr", _c.c_void_p),
+        ("status", _c.c_int),
+    ]
+
+
+class _ConnArgs(_c.Structure):
+    _fields_ = [("chid", _c.c_void_p), ("op", _c.c_long)]
+
+
+class _AccessArgs(_c.Structure):
+    _fields_ = [("chid", _c.c_void_p), ("access", _c.c_uint)]
+
+
+class _TimeHeader(_c.Structure):
+    """The leading fields every DBR_TIME_* structure shares."""
+
+    _fields_ = [("status", _c.c_short), ("severity", _c.c_short), ("secs", _c.c_uint), ("nsec", _c.c_uint)]
+
+
+def _load_libca() -> tuple[_c.CDLL, int]:
+    """Our own handle on pyepics' libca (so our ctypes prototypes never touch pyepics') and its context."""
+    if ca.libca is None:
+        ca.initialize_libca()
+    lib = _c.CDLL(ca.libca._name)
+    vp, ulong, long_ = _c.c_void_p, _c.c_ulong, _c.c_long
+    event_cb, conn_cb, access_cb = (_c.CFUNCTYPE(None, a) for a in (_EventArgs, _ConnArgs, _AccessArgs))
+    protos: dict[str, tuple[list[Any], Any]] = {
+        "ca_attach_context": ([vp], _c.c_int),
+        "ca_create_channel": ([_c.c_char_p, conn_cb, vp, _c.c_uint, _c.POINTER(vp)], _c.c_int),
+        "ca_clear_channel": ([vp], _c.c_int),
+        "ca_puser": ([vp], vp),
+        "ca_field_type": ([vp], _c.c_short),
+        "ca_element_count": ([vp], ulong),
+        "ca_read_access": ([vp], _c.c_uint),
+        "ca_write_access": ([vp], _c.c_uint),
+        "ca_replace_access_rights_event": ([vp, access_cb], _c.c_int),
+        "ca_array_get_callback": ([long_, ulong, vp, event_cb, vp], _c.c_int),
+        "ca_array_put": ([long_, ulong, vp, vp], _c.c_int),
+        "ca_array_put_callback": ([long_, ulong, vp, vp, event_cb, vp], _c.c_int),
+        "ca_create_subscription": ([long_, ulong, vp, long_, event_cb, vp, _c.POINTER(vp)], _c.c_int),
+        "ca_clear_subscription": ([vp], _c.c_int),
+        "ca_flush_io": ([], _c.c_int),
+        "ca_message": ([long_], _c.c_char_p),
+    }
+    for name, (argtypes, restype) in protos.items():
+        func = getattr(lib, name)
+        func.argtypes, func.restype = argtypes, restype
+    return lib, ca.initial_context
+
+
+class PyepicsChannel(BaseChannel):
+    """One libca channel; its key (libca's user pointer) finds it again in libca's callbacks."""
+
+    _backend: PyepicsBackend
+
+    def __init__(self, backend: PyepicsBackend, pvname: str, key: int) -> None:
+        super().__init__(backend, pvname)
+        self._key = key
+        self._count = 1
+        self._evid: _c.c_void_p | None = None
+        self._chid = _c.c_void_p()
+        lib = backend._lib
+        backend._attach()
+        backend._by_key[key] = self  # before libca can call back about it
+        self._check(lib.ca_create_channel(pvname.encode(), backend._conn_cb, key, 0, _c.byref(self._chid)))
+        self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
+        lib.ca_flush_io()
+
+    def _check(self, status: int) -> None:
+        if status == ECA_DISCONN:
+            raise DisconnectedError(f"{self.pvname} is not connected")
+        if status != ECA_NORMAL:
+            raise RuntimeError(f"libca refused a request on {self.pvname}: {self._backend._message(status)}")
+
+    def _on_up(self) -> None:
+        """libca connected the channel: note type and size, then ask for the control metadata."""
+        lib = self._backend._lib
+        self._dbr_type, self._count = lib.ca_field_type(self._chid), lib.ca_element_count(self._chid)
+        self._set_access(bool(lib.ca_read_access(self._chid)), bool(lib.ca_write_access(self._chid)))
+        ctrl = self._dbr_type + _CTRL if self._dbr_type != DBR_STRING else self._dbr_type + _TIME
+        lib.ca_array_get_callback(ctrl, 1, self._chid, self._backend._ctrl_cb, self._key)
+        lib.ca_flush_io()
+
+    def _on_ctrl(self, args: _EventArgs) -> None:
+        meta: dict[str, Any] = {}
+        if args.status == ECA_NORMAL and args.type >= _CTRL:
+            struct = dbr.Map[args.type].from_address(args.dbr)
+            for name in (*LIMIT_FIELDS, "precision", "units"):
+                if hasattr(struct, name):
+                    meta[name] = getattr(struct, name)
+            if args.type - _CTRL == DBR_ENUM:
+                meta["enum_strs"] = [struct.strs[i].value for i in range(struct.no_str)]
+        read, write = self._access
+        info = build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
+        self._set_connected(self._dbr_type, info)
+
+    def _reading(self, args: _EventArgs) -> PVReading:
+        """Copy a DBR_TIME_* payload out of libca's buffer (valid only during the callback)."""
+        head = _TimeHeader.from_address(args.dbr)
+        ntype = args.type - _TIME
+        dtype = DTYPES[ntype]
+        start = args.dbr + dbr.value_offset[args.type]
+        raw = np.frombuffer(_c.string_at(start, args.count * dtype.itemsize), dtype=dtype)
+        stamp = head.secs + _EPICS_EPOCH + head.nsec * 1e-9
+        return PVReading(decode_value(ntype, self._count, raw), stamp, head.status, head.severity)
+
+    def _begin_get(self, timeout: float) -> GetOp:
+        backend = self._backend
+        backend._attach()
+        op = GetOp(self)
+        token = backend._ops.add(op)
+        status = backend._lib.ca_array_get_callback(
+            self._dbr_type + _TIME, 0, self._chid, backend._get_cb, token
+        )
+        if status != ECA_NORMAL:
+            backend._ops.pop(token)
+            self._check(status)
+        return op
+
+    def _send_put(self, data: np.ndarray, token: int | None) -> None:
+        backend = self._backend
+        backend._attach()
+        lib, ptr = backend._lib, data.ctypes.data
+        if token is None:
+            status = lib.ca_array_put(self._dbr_type, len(data), self._chid, ptr)
+        else:
+            status = lib.ca_array_put_callback(
+                self._dbr_type, len(data), self._chid, ptr, backend._put_cb, token
+            )
+        self._check(status)
+        lib.ca_flush_io()
+
+    def _start_monitor(self) -> None:
+        if self._evid is not None:
+            return
+        backend = self._backend
+        backend._attach()
+        evid = _c.c_void_p()
+        mask = _DBE_VALUE | _DBE_ALARM
+        status = backend._lib.ca_create_subscription(
+            self._dbr_type + _TIME, 0, self._chid, mask, backend._event_cb, self._key, _c.byref(evid)
+        )
+        self._check(status)
+        self._evid = evid
+        backend._lib.ca_flush_io()
+
+    def _stop_monitor(self) -> None:
+        evid, self._evid = self._evid, None
+        if evid is not None:
+            self._backend._attach()
+            self._backend._lib.ca_clear_subscription(evid)
+            self._backend._lib.ca_flush_io()
+
+    def _release(self) -> None:
+        backend = self._backend
+        backend._attach()
+        backend._by_key.pop(self._key, None)
+        backend._lib.ca_clear_channel(self._chid)
+        backend._lib.ca_flush_io()
+
+
+class PyepicsBackend(BaseBackend):
+    """Channels over libca; libca's callback threads only copy data and hand it on."""
+
+    name = "pyepics"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._lib, self._context = _load_libca()
+        self._local = threading.local()
+        self._keys = itertools.count(1)
+        self._by_key: dict[int, PyepicsChannel] = {}
+        # One callback object per kind, alive as long as the backend (libca keeps raw pointers to them).
+        self._conn_cb = dbr.make_callback(self._on_connection, _ConnArgs)
+        self._access_cb = dbr.make_callback(self._on_access, _AccessArgs)
+        self._ctrl_cb = dbr.make_callback(self._on_ctrl, _EventArgs)
+        self._get_cb = dbr.make_callback(self._on_get, _EventArgs)
+        self._put_cb = dbr.make_callback(self._on_put, _EventArgs)
+        self._event_cb = dbr.make_callback(self._on_event, _EventArgs)
+
+    def _make_channel(self, pvname: str) -> PyepicsChannel:
+        return PyepicsChannel(self, pvname, next(self._keys))
+
+    def _attach(self) -> None:
+        """Join pyepics' CA context once per thread (libca requires it of every calling thread)."""
+        if not getattr(self._local, "attached", False):
+            self._lib.ca_attach_context(self._context)
+            self._local.attached = True
+
+    def _flush(self) -> None:
+        self._attach()
+        self._lib.ca_flush_io()
+
+    def _message(self, status: int) -> str:
+        text = self._lib.ca_message(status)
+        return f"{_ECA_NAMES.get(status, 'ECA')} ({status}): {text.decode() if text else 'unknown status'}"
+
+    # --- libca's threads ------------------------------------------------------------------------------
+    def _channel_of(self, chid: int | None) -> PyepicsChannel | None:
+        return self._by_key.get(self._lib.ca_puser(chid) or 0) if chid else None
+
+    def _on_connection(self, args: _ConnArgs) -> None:
+        channel = self._channel_of(args.chid)
+        if channel is None:
+            return
+        if args.op == _OP_CONN_UP:
+            channel._on_up()
+        else:
+            channel._set_disconnected()
+
+    def _on_access(self, args: _AccessArgs) -> None:
+        channel = self._channel_of(args.chid)
+        if channel is not None:
+            channel._set_access(bool(args.access & 1), bool(args.access & 2))
+
+    def _on_ctrl(self, args: _EventArgs) -> None:
+        channel = self._by_key.get(args.usr or 0)
+        if channel is not None:
+            channel._on_ctrl(args)
+
+    def _on_get(self, args: _EventArgs) -> None:
+        op = self._ops.pop(args.usr or 0)
+        if not isinstance(op, GetOp):
+            return
+        channel = op.channel
+        assert isinstance(channel, PyepicsChannel)
+        if args.status == ECA_NORMAL:
+            op.finish(channel._reading(args))
+        elif args.status == ECA_DISCONN:
+            op.fail(DisconnectedError(f"{channel.pvname} disconnected during a read"))
+        else:
+            op.fail(RuntimeError(f"Read of {channel.pvname} failed: {self._message(args.status)}"))
+
+    def _on_put(self, args: _EventArgs) -> None:
+        op = self._ops.pop(args.usr or 0)
+        if op is None or isinstance(op, GetOp):
+            return
+        if args.status == ECA_NORMAL:
+            op.finish(None)
+        elif args.status == ECA_DISCONN:
+            op.fail(DisconnectedError(f"{op.channel.pvname} disconnected before the put completed"))
+        else:
+            op.fail(put_failed(op.channel.pvname, op.value, self._message(args.status)))
+
+    def _on_event(self, args: _EventArgs) -> None:
+        channel = self._by_key.get(args.usr or 0)
+        if channel is not None and args.status == ECA_NORMAL:
+            channel._on_monitor(channel._reading(args))
+
+
+def make_backend() -> PyepicsBackend:
+    """The pyepics (libca) backend; creating it loads libca and makes pyepics' CA context if needed."""
+    return PyepicsBackend()

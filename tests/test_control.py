@@ -1,0 +1,332 @@
+"""The CA backends (pyepics and caproto) against the test IOC over real Channel Access."""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+
+from sophyd._dispatch import get_dispatcher
+from sophyd.control import Channel, PVReading, get_backend
+from sophyd.control._base import Backend
+from sophyd.errors import DisconnectedError, PutFailedError, ReadOnlyError
+
+BACKENDS = ["pyepics", "caproto"]
+TIMEOUT = 5.0
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest, testioc_prefix: str) -> Backend:
+    return get_backend(request.param)
+
+
+@pytest.fixture
+def pv(backend: Backend, testioc_prefix: str) -> Callable[[str], Channel]:
+    """Connected channels of the test IOC by suffix."""
+
+    def make(suffix: str) -> Channel:
+        channel = backend.channel(testioc_prefix + suffix)
+        assert channel.wait_for_connection(TIMEOUT), f"{channel.pvname} did not connect"
+        return channel
+
+    return make
+
+
+class PutWaiter:
+    """A put-completion callback that can be waited on."""
+
+    def __init__(self) -> None:
+        self.event = threading.Event()
+        self.error: BaseException | None = None
+
+    def __call__(self, error: BaseException | None) -> None:
+        self.error = error
+        self.event.set()
+
+    def wait(self, timeout: float = TIMEOUT) -> BaseException | None:
+        assert self.event.wait(timeout), "no put completion callback"
+        return self.error
+
+
+def put_wait(channel: Channel, value: Any, timeout: float | None = TIMEOUT) -> BaseException | None:
+    waiter = PutWaiter()
+    channel.put(value, callback=waiter, timeout=timeout)
+    return waiter.wait()
+
+
+class Recorder:
+    """A subscriber that records readings and wakes a waiter when one satisfies a predicate."""
+
+    def __init__(self, delay: float = 0.0) -> None:
+        self.readings: list[PVReading] = []
+        self.delay = delay
+        self._cond = threading.Condition()
+
+    def __call__(self, reading: PVReading) -> None:
+        if self.delay:
+            time.sleep(self.delay)  # a slow user callback, not synchronisation
+        with self._cond:
+            self.readings.append(reading)
+            self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[PVReading], bool], timeout: float = TIMEOUT) -> PVReading:
+        with self._cond:
+            ok = self._cond.wait_for(lambda: any(predicate(r) for r in self.readings), timeout)
+            assert ok, f"no matching reading in {self.readings[-5:]}"
+            return next(r for r in self.readings if predicate(r))
+
+
+@pytest.fixture
+def subscribe() -> Iterator[Callable[[Channel, Recorder], Recorder]]:
+    subs: list[tuple[Channel, int]] = []
+
+    def add(channel: Channel, recorder: Recorder) -> Recorder:
+        subs.append((channel, channel.subscribe(recorder)))
+        return recorder
+
+    yield add
+    for channel, handle in subs:
+        channel.unsubscribe(handle)
+
+
+def test_info(pv: Callable[[str], Channel]) -> None:
+    info = pv("dbl").info()
+    assert (info.native_type, info.count, info.units, info.precision) == ("float", 1, "mm", 3)
+    assert (info.lower_ctrl_limit, info.upper_ctrl_limit) == (-100.0, 100.0)
+    assert (info.lower_disp_limit, info.upper_disp_limit) == (-120.0, 120.0)
+    assert (info.lower_alarm_limit, info.upper_alarm_limit) == (-90.0, 90.0)
+    assert (info.lower_warning_limit, info.upper_warning_limit) == (-80.0, 80.0)
+    assert info.read_access and info.write_access
+    assert pv("long").info().native_type == "integer"
+    assert pv("long").info().units == "counts"
+    assert pv("enum").info().enum_strs == ("Off", "On", "Fault")
+    assert pv("str").info().native_type == "string"
+    assert (pv("path").info().native_type, pv("path").info().count) == ("char", 256)
+    assert pv("farray").info().count == 1000
+    ro = pv("ro").info()
+    assert ro.read_access and not ro.write_access
+
+
+@pytest.mark.parametrize(
+    ("suffix", "kind"),
+    [("dbl", float), ("long", int), ("enum", int), ("str", str), ("path", str), ("ro", float)],
+)
+def test_get_scalar_types(pv: Callable[[str], Channel], suffix: str, kind: type) -> None:
+    reading = pv(suffix).get(use_monitor=False)
+    assert type(reading.value) is kind
+    assert reading.timestamp > 0
+
+
+def test_get_values(pv: Callable[[str], Channel]) -> None:
+    assert pv("ro").get().value == 4.25
+    farray = pv("farray").get(use_monitor=False).value
+    assert isinstance(farray, np.ndarray) and farray.dtype == np.float64 and farray.flags.writeable
+    iarray = pv("iarray").get(use_monitor=False).value
+    assert isinstance(iarray, np.ndarray) and iarray.dtype.kind == "i"
+    enum = pv("enum")
+    index = enum.get(use_monitor=False).value
+    assert enum.get(as_string=True, use_monitor=False).value == enum.info().enum_strs[index]
+    assert pv("ro").get(as_string=True).value == "4"  # precision 0 on the IOC
+    assert pv("dbl").get(as_string=True).value.count(".") == 1
+
+
+@pytest.mark.parametrize(
+    ("suffix", "value", "expected"),
+    [
+        ("dbl", 12.5, 12.5),
+        ("long", -42, -42),
+        ("enum", "Fault", 2),
+        ("enum", 1, 1),
+        ("str", "sophyd", "sophyd"),
+        ("path", "/data/2024/scan_0001.h5", "/data/2024/scan_0001.h5"),
+        ("iarray", [5, 6, 7], [5, 6, 7]),
+    ],
+)
+def test_put_with_completion(pv: Callable[[str], Channel], suffix: str, value: Any, expected: Any) -> None:
+    channel = pv(suffix)
+    assert put_wait(channel, value) is None
+    got = channel.get(use_monitor=False).value
+    assert list(got) == expected if isinstance(got, np.ndarray) else got == expected
+
+
+def test_put_without_callback(pv: Callable[[str], Channel], subscribe: Any) -> None:
+    channel = pv("sp")
+    recorder = subscribe(channel, Recorder())
+    channel.put(33.0)
+    recorder.wait_for(lambda r: r.value == 33.0)
+
+
+def test_put_array_round_trip(pv: Callable[[str], Channel]) -> None:
+    channel = pv("farray")
+    data = np.linspace(0.0, 1.0, 1000)
+    assert put_wait(channel, data) is None
+    assert np.array_equal(channel.get(use_monitor=False).value, data)
+
+
+@pytest.mark.parametrize(("suffix", "value"), [("reject", -1.0), ("dbl", 1000.0)])
+def test_put_failure_is_reported(pv: Callable[[str], Channel], suffix: str, value: float) -> None:
+    channel = pv(suffix)
+    start = time.monotonic()
+    error = put_wait(channel, value)
+    assert isinstance(error, PutFailedError)
+    assert channel.pvname in str(error) and repr(value) in str(error)
+    assert time.monotonic() - start < 1.0  # at once, not by a timeout
+    assert channel.get(use_monitor=False).value != value
+
+
+def test_delayed_completion(pv: Callable[[str], Channel]) -> None:
+    channel = pv("slow")
+    start = time.monotonic()
+    assert put_wait(channel, 3.0) is None
+    assert time.monotonic() - start >= 0.4
+
+
+def test_completion_timeout(pv: Callable[[str], Channel]) -> None:
+    channel = pv("slow")
+    waiter = PutWaiter()
+    channel.put(4.0, callback=waiter, timeout=0.1)
+    error = waiter.wait()
+    assert isinstance(error, TimeoutError)
+    assert channel.pvname in str(error) and "4.0" in str(error)
+
+
+def test_put_refused_before_sending(pv: Callable[[str], Channel]) -> None:
+    with pytest.raises(ReadOnlyError, match="ro"):
+        pv("ro").put(1.0)
+    with pytest.raises(ValueError, match="enum"):
+        pv("enum").put("Nope")
+    with pytest.raises(ValueError, match="too long"):
+        pv("str").put("x" * 50)
+
+
+def test_alarm_states(pv: Callable[[str], Channel]) -> None:
+    channel = pv("alarm")
+    for value, severity in [(12.0, 2), (6.0, 1), (0.0, 0)]:
+        assert put_wait(channel, value) is None
+        assert channel.get(use_monitor=False).severity == severity
+
+
+def test_monitor_and_readback(pv: Callable[[str], Channel], subscribe: Any) -> None:
+    sp, rbv = pv("sp"), pv("rbv")
+    recorder = subscribe(rbv, Recorder())
+    recorder.wait_for(lambda r: True)  # the current value arrives first
+    target = time.time() % 1000
+    assert put_wait(sp, target) is None
+    recorder.wait_for(lambda r: r.value == pytest.approx(target))
+
+
+def test_get_uses_monitor_cache_only_while_subscribed(pv: Callable[[str], Channel], subscribe: Any) -> None:
+    channel = pv("ro")
+    recorder = subscribe(channel, Recorder())
+    first = recorder.wait_for(lambda r: True)
+    assert channel.get() is first
+    assert channel.get(use_monitor=False) is not first
+
+
+def test_unsubscribe_stops_updates(pv: Callable[[str], Channel]) -> None:
+    channel = pv("sp")
+    recorder = Recorder()
+    handle = channel.subscribe(recorder)
+    recorder.wait_for(lambda r: True)
+    channel.unsubscribe(handle)
+    assert put_wait(channel, 77.0) is None
+    seen = len(recorder.readings)
+    other = Recorder()  # a later subscriber sees the new value; the old one saw nothing more
+    h2 = channel.subscribe(other)
+    other.wait_for(lambda r: r.value == 77.0)
+    channel.unsubscribe(h2)
+    assert len(recorder.readings) == seen
+
+
+def test_get_many(backend: Backend, testioc_prefix: str) -> None:
+    channels = [backend.channel(f"{testioc_prefix}bulk:{i:04d}") for i in range(100)]
+    assert all(ch.wait_for_connection(TIMEOUT) for ch in channels)
+    readings = backend.get_many(channels, as_string=[False] * 100, timeout=TIMEOUT)
+    assert [r.value for r in readings] == [float(i) for i in range(100)]
+    enum = backend.channel(testioc_prefix + "enum")
+    assert enum.wait_for_connection(TIMEOUT)
+    labelled = backend.get_many([enum, channels[3]], as_string=[True, False])
+    assert labelled[0].value in enum.info().enum_strs and labelled[1].value == 3.0
+
+
+def test_missing_pv(backend: Backend, testioc_prefix: str) -> None:
+    channel = backend.channel(testioc_prefix + "does_not_exist")
+    assert not channel.wait_for_connection(0.2)
+    with pytest.raises(DisconnectedError, match="does_not_exist"):
+        channel.get()
+    with pytest.raises(DisconnectedError, match="does_not_exist"):
+        channel.info()
+    with pytest.raises(DisconnectedError):
+        backend.get_many([channel], as_string=[False])
+    channel.destroy()
+
+
+def test_connection_callback_when_connected(pv: Callable[[str], Channel]) -> None:
+    seen: list[bool] = []
+    event = threading.Event()
+    pv("dbl").add_connection_callback(lambda up: (seen.append(up), event.set()))
+    assert event.wait(TIMEOUT) and seen == [True]
+
+
+def test_flood_coalesces_and_puts_stay_fast(pv: Callable[[str], Channel], subscribe: Any) -> None:
+    """A slow subscriber under 2,000 updates/s sees the latest values, drops the rest, and does not slow puts."""
+    flood, rate, dbl = pv("flood"), pv("flood_rate"), pv("dbl")
+    recorder = subscribe(flood, Recorder(delay=0.02))
+    start = recorder.wait_for(lambda r: True).value
+    dispatcher = get_dispatcher("monitor")
+    dropped_before = dispatcher.dropped
+    assert put_wait(rate, 2000.0) is None
+    try:
+        latencies = []
+        for i in range(20):
+            t0 = time.perf_counter()
+            assert put_wait(dbl, float(i)) is None
+            latencies.append(time.perf_counter() - t0)
+        last = recorder.wait_for(lambda r: r.value >= start + 600, timeout=10)
+    finally:
+        assert put_wait(rate, 0.0) is None
+    assert len(recorder.readings) < (last.value - start) / 4  # most updates were coalesced away
+    assert dispatcher.dropped - dropped_before > 100
+    assert statistics.median(latencies) < 0.03, latencies
+
+
+def test_disconnect_and_reconnect(
+    backend: Backend, pv: Callable[[str], Channel], subscribe: Any, sophyd_iocs: Any
+) -> None:
+    """IOC stop: gets fail at once and callbacks hear it; IOC start: reconnect and monitors resume by themselves."""
+    channel = pv("sp")
+    states: list[bool] = []
+    down, up = threading.Event(), threading.Event()
+
+    def on_connection(connected: bool) -> None:
+        states.append(connected)
+        (up if connected else down).set()
+
+    channel.add_connection_callback(on_connection)
+    recorder = subscribe(channel, Recorder())
+    recorder.wait_for(lambda r: True)
+    up.clear()
+    sophyd_iocs.stop("testioc")
+    try:
+        assert down.wait(TIMEOUT)
+        start = time.monotonic()
+        with pytest.raises(DisconnectedError, match="sp"):
+            channel.get(use_monitor=False)
+        with pytest.raises(DisconnectedError):
+            channel.get()  # the monitor cache is dropped with the connection
+        with pytest.raises(DisconnectedError):
+            channel.put(1.0, callback=PutWaiter())
+        assert time.monotonic() - start < 0.1
+    finally:
+        sophyd_iocs.start("testioc")
+    assert up.wait(15) and channel.wait_for_connection(TIMEOUT)
+    assert states[-2:] == [False, True]
+    recorder.wait_for(lambda r: r.value == 0.0)  # the restarted IOC's value, sent when the monitor resumes
+    target = time.time() % 1000
+    assert put_wait(channel, target) is None
+    recorder.wait_for(lambda r: r.value == pytest.approx(target))
