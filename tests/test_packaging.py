@@ -1,0 +1,86 @@
+"""The built wheel carries the IOCs and the supervisor files: they run without the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from sophyd.control._probe import missing_pvs
+from sophyd.sim.launch import pick_loopback_address
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    (built,) = out.glob("sophyd-*.whl")
+    return built
+
+
+def test_wheel_contains_iocs_and_supervisor_files(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for required in (
+        "iocs/trigger_with_pc.py",
+        "iocs/motors.py",
+        "iocs/pattern.py",
+        "iocs/supervisor/supervisord.conf",
+        "iocs/supervisor/start_supervisor.sh",
+        "iocs/supervisor/ca_env.sh",
+        "sophyd/testing.py",
+        "sophyd/sim/__main__.py",
+    ):
+        assert required in names, f"{required} missing from {wheel.name}"
+    assert not any(n.startswith(("tests/", "examples/", "bench/")) for n in names)
+
+
+def test_installed_ioc_runs_without_the_checkout(
+    wheel: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
+    address = pick_loopback_address()
+    env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
+    where = subprocess.run(
+        [sys.executable, "-c", "import iocs; print(iocs.__file__)"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    assert where.stdout.strip().startswith(str(target)), where.stdout
+    log = (tmp_path / "ioc.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "iocs.trigger_with_pc", "--prefix", "pkgtest:", "--interfaces", address],
+        cwd=tmp_path,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        monkeypatch.setenv("EPICS_CA_ADDR_LIST", address)
+        monkeypatch.setenv("EPICS_CA_AUTO_ADDR_LIST", "NO")
+        assert missing_pvs(["pkgtest:gain", "pkgtest:reading"], timeout=30.0) == []
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        log.close()
