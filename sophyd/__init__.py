@@ -5,6 +5,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 """
 
 from ._connect import init_devices, wait_for_connection
+from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
     DDC,
@@ -16,6 +17,7 @@ from .device import (
     FormattedComponent,
     Staged,
 )
+from .epics_motor import EpicsMotor, MotionError
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -31,7 +33,15 @@ from .errors import (
     WaitTimeoutError,
 )
 from .kind import Kind
+from .mock import (
+    mock_put_failure,
+    set_mock_connected,
+    set_mock_info,
+    set_mock_put_proceeds,
+    set_mock_value,
+)
 from .ophydobj import OphydObject
+from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .signal import (
     DerivedSignal,
     EpicsSignal,
@@ -51,6 +61,7 @@ __version__ = "0.1.0"
 __all__ = [
     "DDC",
     "AndStatus",
+    "AreaDetectorCam",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",
@@ -59,6 +70,7 @@ __all__ = [
     "DeviceStatus",
     "DisconnectedError",
     "DynamicDeviceComponent",
+    "EpicsMotor",
     "EpicsSignal",
     "EpicsSignalBase",
     "EpicsSignalNoValidation",
@@ -66,13 +78,18 @@ __all__ = [
     "EpicsSignalWithRBV",
     "ExceptionBundle",
     "FCpt",
+    "FileWriteError",
     "FormattedComponent",
+    "HDF5Detector",
+    "HDF5FileWriter",
     "InvalidState",
     "Kind",
     "LimitError",
+    "MotionError",
     "MoveStatus",
     "OpException",
     "OphydObject",
+    "PathInfo",
     "PutFailedError",
     "ReadOnlyError",
     "RedundantStaging",
@@ -80,16 +97,24 @@ __all__ = [
     "Signal",
     "SignalRO",
     "Staged",
+    "StaticFilenameProvider",
+    "StaticPathProvider",
     "Status",
     "StatusBase",
     "StatusTimeoutError",
     "SubscriptionStatus",
+    "UUIDFilenameProvider",
     "UnknownStatusFailure",
     "WaitTimeoutError",
     "get_cl",
     "init_devices",
+    "mock_put_failure",
     "set_and_wait",
     "set_cl",
+    "set_mock_connected",
+    "set_mock_info",
+    "set_mock_put_proceeds",
+    "set_mock_value",
     "wait",
     "wait_for_connection",
 ]

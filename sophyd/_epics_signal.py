@@ -532,7 +532,7 @@ class EpicsSignal(EpicsSignalBase):
             else:
                 self._finish_when_matched(value, status)
 
-        self._write_channel.put(value, callback=on_complete, timeout=status.timeout or self.write_timeout)
+        self._write_channel.put(value, callback=on_complete, timeout=self.write_timeout)
 
 
 class EpicsSignalNoValidation(EpicsSignal):
@@ -548,7 +548,7 @@ class EpicsSignalNoValidation(EpicsSignal):
             else:
                 _finish(status)
 
-        self._write_channel.put(value, callback=on_complete, timeout=status.timeout or self.write_timeout)
+        self._write_channel.put(value, callback=on_complete, timeout=self.write_timeout)
 
 
 class EpicsSignalWithRBV(EpicsSignal):
