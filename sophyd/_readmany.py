@@ -32,6 +32,7 @@ def prefetch(signals: Sequence[Any]) -> Iterator[None]:
                 [channel for _, channel, _ in members],
                 as_string=[as_string for _, _, as_string in members],
                 timeout=max(signal.timeout for signal, _, _ in members),
+                use_monitor=False,  # these signals are not monitored: read as their get() would, fresh
             )
             for (signal, _, _), reading in zip(members, readings, strict=False):
                 signal._prefetched = reading

@@ -1,0 +1,224 @@
+"""The demo's devices (sophyd.sim.devices) on the session's pattern IOC, under a real RunEngine.
+
+SimPointDetector readings must follow ``sophyd.sim.pattern`` for the stage positions; SimBlobDetector writes
+HDF5 files through the IOC's file plugin and announces them with stream_resource/stream_datum documents.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Generator, Iterator
+from pathlib import Path
+from typing import Any
+
+import bluesky.plans as bp
+import h5py
+import numpy as np
+import pytest
+from bluesky import RunEngine
+from event_model import DocumentNames, schema_validators
+
+from sophyd import Staged
+from sophyd.areadetector import FileWriteError
+from sophyd.paths import StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
+from sophyd.sim.devices import SimBlobDetector, SimPointDetector, SimStage
+from sophyd.sim.pattern import blob_frame, blob_sum, point_value
+
+TIMEOUT = 10.0
+Docs = list[tuple[str, dict[str, Any]]]
+
+
+@pytest.fixture(scope="module")
+def stage(pattern_prefix: str) -> Iterator[SimStage]:
+    """The demo stage, made fast; back at (0, 0) and its old speed after the module."""
+    stage = SimStage(pattern_prefix, name="stage")
+    stage.wait_for_connection(timeout=TIMEOUT)
+    saved = [(m, m.velocity.get(), m.acceleration.get()) for m in (stage.x, stage.y)]
+    for motor in (stage.x, stage.y):
+        motor.velocity.set(1000.0).wait(TIMEOUT)
+        motor.acceleration.set(0.01).wait(TIMEOUT)
+    yield stage
+    for motor, velocity, acceleration in saved:
+        motor.set(0.0).wait(TIMEOUT)
+        motor.velocity.set(velocity).wait(TIMEOUT)
+        motor.acceleration.set(acceleration).wait(TIMEOUT)
+
+
+@pytest.fixture
+def pdet(pattern_prefix: str) -> SimPointDetector:
+    det = SimPointDetector(pattern_prefix + "PDET:", name="pdet")
+    det.wait_for_connection(timeout=TIMEOUT)
+    return det
+
+
+def make_bdet(prefix: str, directory: Path, name: str = "bdet") -> SimBlobDetector:
+    det = SimBlobDetector(
+        prefix + "BDET:", path_provider=StaticPathProvider(UUIDFilenameProvider(), directory), name=name
+    )
+    det.wait_for_connection(timeout=TIMEOUT)
+    return det
+
+
+@pytest.fixture
+def bdet(pattern_prefix: str, tmp_path: Path) -> Iterator[SimBlobDetector]:
+    det = make_bdet(pattern_prefix, tmp_path)
+    yield det
+    with contextlib.suppress(Exception):
+        det.unstage()  # a failed test must not leave the IOC capturing
+
+
+@pytest.fixture
+def RE() -> tuple[RunEngine, Docs]:
+    docs: Docs = []
+    engine = RunEngine({})
+    engine.subscribe(lambda name, doc: docs.append((name, doc)))
+    return engine, docs
+
+
+def _validate(docs: Docs) -> None:
+    """Every document is valid against event-model's schema."""
+    for name, doc in docs:
+        schema_validators[DocumentNames[name]].validate(doc)
+
+
+def _events(docs: Docs) -> list[dict[str, Any]]:
+    return [doc for name, doc in docs if name == "event"]
+
+
+def test_grid_scan_of_point_detector_follows_the_pattern(
+    RE: tuple[RunEngine, Docs], stage: SimStage, pdet: SimPointDetector
+) -> None:
+    engine, docs = RE
+    exposure = pdet.acquire_time.get()
+    pdet.channel2.mode.set("High Energy").wait(TIMEOUT)
+    try:
+        engine(bp.grid_scan([pdet], stage.x, 1, 2, 3, stage.y, 2, 3, 3))
+    finally:
+        pdet.channel2.mode.set("Low Energy").wait(TIMEOUT)
+    _validate(docs)
+    events = _events(docs)
+    assert len(events) == 9
+    positions = [(e["data"]["stage_x"], e["data"]["stage_y"]) for e in events]
+    expected_grid = [(x, y) for x in (1.0, 1.5, 2.0) for y in (2.0, 2.5, 3.0)]
+    np.testing.assert_allclose(positions, expected_grid, atol=1e-6)
+    for event, (x, y) in zip(events, positions, strict=True):
+        for channel, mode in ((1, False), (2, True), (3, False)):
+            measured = event["data"][f"pdet_channel{channel}_value"]
+            assert measured == point_value(x, y, exposure, channel, mode), (channel, x, y)
+    descriptor = next(doc for name, doc in docs if name == "descriptor")
+    assert descriptor["hints"]["pdet"]["fields"] == [f"pdet_channel{i}_value" for i in (1, 2, 3)]
+    config = descriptor["configuration"]["pdet"]["data"]
+    assert config["pdet_acquire_time"] == exposure and config["pdet_channel2_mode"] == "High Energy"
+
+
+def _stream_checks(docs: Docs, frames: int) -> dict[str, dict[str, Any]]:
+    """Check the stream documents of one run; return its stream_resource documents by data key."""
+    resources = {doc["data_key"]: doc for name, doc in docs if name == "stream_resource"}
+    assert set(resources) == {"bdet", "bdet_sum"}
+    uris = {doc["uri"] for doc in resources.values()}
+    assert len(uris) == 1 and next(iter(uris)).startswith("file://localhost/")
+    descriptor = next(doc for name, doc in docs if name == "descriptor")
+    for key, shape in (("bdet", [240, 320]), ("bdet_sum", [])):
+        data_key = descriptor["data_keys"][key]
+        assert data_key["external"] == "STREAM:" and data_key["shape"] == shape
+    for key, resource in resources.items():
+        datums = [
+            doc for name, doc in docs if name == "stream_datum" and doc["stream_resource"] == resource["uid"]
+        ]
+        assert datums, key
+        assert all(d["descriptor"] == descriptor["uid"] for d in datums)
+        starts = [d["indices"]["start"] for d in datums]
+        stops = [d["indices"]["stop"] for d in datums]
+        assert starts[0] == 0 and stops[-1] == frames, key
+        assert starts[1:] == stops[:-1], (
+            f"{key}: indices not contiguous: {list(zip(starts, stops, strict=True))}"
+        )
+        assert all(stop > start for start, stop in zip(starts, stops, strict=True))
+    return resources
+
+
+def test_grid_scan_of_blob_detector_writes_frames_and_stream_documents(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector
+) -> None:
+    engine, docs = RE
+    exposure = bdet.cam.acquire_time.get()
+    engine(bp.grid_scan([bdet], stage.x, 1, 2, 3, stage.y, 2, 3, 3))
+    _validate(docs)
+    assert bdet._staged == Staged.no
+    events = _events(docs)
+    assert len(events) == 9
+    resources = _stream_checks(docs, frames=9)
+    path = resources["bdet"]["uri"][len("file://localhost") :]
+    assert resources["bdet"]["parameters"]["dataset"] == "/entry/data/data"
+    assert resources["bdet_sum"]["parameters"]["dataset"] == "/entry/sum"
+    with h5py.File(path, "r") as f:  # no swmr: the IOC has closed it
+        frames = f["/entry/data/data"][()]
+        sums = f["/entry/sum"][()]
+    assert frames.shape == (9, 240, 320) and frames.dtype == np.uint8
+    for i, event in enumerate(events):
+        x, y = event["data"]["stage_x"], event["data"]["stage_y"]
+        np.testing.assert_array_equal(frames[i], blob_frame(x, y, exposure))
+        assert sums[i] == blob_sum(frames[i])
+    assert len(set(sums.tolist())) > 1  # the intensity follows the stage
+
+
+def test_interrupted_plan_unstages_and_keeps_every_frame(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector
+) -> None:
+    engine, docs = RE
+    points = []
+
+    def per_step(detectors: Any, step: Any, pos_cache: Any) -> Generator[Any, Any, Any]:
+        if len(points) == 4:
+            raise RuntimeError("interrupted half-way")
+        points.append(step)
+        from bluesky.plan_stubs import one_nd_step
+
+        return (yield from one_nd_step(detectors, step, pos_cache))
+
+    with pytest.raises(RuntimeError, match="half-way"):
+        engine(bp.grid_scan([bdet], stage.x, 1, 2, 3, stage.y, 2, 3, 3, per_step=per_step))
+    assert bdet._staged == Staged.no
+    assert bdet.hdf.capture_rbv.get(use_monitor=False) == 0
+    assert bdet.cam.image_mode.get(use_monitor=False) == "Multiple"
+    stop = next(doc for name, doc in docs if name == "stop")
+    assert stop["exit_status"] == "fail"
+    events = _events(docs)
+    assert len(events) == 4
+    resources = _stream_checks(docs, frames=4)
+    path = resources["bdet"]["uri"][len("file://localhost") :]
+    with h5py.File(path, "r") as f:  # closed by the IOC: opens without SWMR
+        assert f["/entry/data/data"].shape == (4, 240, 320)
+        assert f["/entry/sum"].shape == (4,)
+
+
+def test_missing_directory_fails_stage_and_leaves_nothing_staged(pattern_prefix: str, tmp_path: Path) -> None:
+    det = SimBlobDetector(
+        pattern_prefix + "BDET:",
+        path_provider=StaticPathProvider(StaticFilenameProvider("frames"), tmp_path / "missing"),
+        name="baddet",
+    )
+    det.wait_for_connection(timeout=TIMEOUT)
+    det.cam.num_images.set(3).wait(TIMEOUT)
+    det.cam.image_mode.set("Single").wait(TIMEOUT)
+    try:
+        with pytest.raises(FileWriteError) as info:
+            det.stage()
+        message = str(info.value)
+        assert "baddet" in message and "missing" in message
+        assert det._staged == Staged.no
+        assert det.cam.num_images.get(use_monitor=False) == 3  # stage_sigs restored
+        assert det.cam.image_mode.get(use_monitor=False) == "Single"
+        assert det.hdf.capture_rbv.get(use_monitor=False) == 0
+        with pytest.raises(Exception, match="staged"):
+            det.trigger()
+        # Fixed the directory: staging works again, one frame goes to the file.
+        (tmp_path / "missing").mkdir()
+        det.stage()
+        det.trigger().wait(TIMEOUT)
+        det.unstage()
+        with h5py.File(tmp_path / "missing" / "frames.h5", "r") as f:
+            assert f["/entry/data/data"].shape == (1, 240, 320)
+    finally:
+        det.cam.image_mode.set("Multiple").wait(TIMEOUT)
+        det.cam.num_images.set(1).wait(TIMEOUT)

@@ -1,0 +1,95 @@
+"""The packaged demo, ``python -m sophyd.sim``, run as a user would: its own IOC, a guided tour, a clean exit."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import threading
+import uuid
+from pathlib import Path
+
+DEMO_TIMEOUT = 180.0
+
+
+def pattern_iocs_with(token: str) -> set[int]:
+    """PIDs of running ``python -m iocs.pattern`` processes whose environment holds ``token`` (from /proc).
+
+    The demo's IOC inherits the demo's environment, so the token marks it and no other IOC on the host.
+    """
+    pids = set()
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+            if b"iocs.pattern" in argv and token.encode() in (entry / "environ").read_bytes():
+                pids.add(int(entry.name))
+        except OSError:
+            continue  # gone, or not ours to read
+
+    return pids
+
+
+def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EPICS_", "SOPHYD_"))}
+    env.pop("DISPLAY", None)
+    env.pop("WAYLAND_DISPLAY", None)
+    token = f"sophyd-demo-test-{uuid.uuid4()}"
+    env["SOPHYD_TEST_DEMO_TOKEN"] = token
+    stderr_path = tmp_path / "stderr.txt"
+    stderr_file = stderr_path.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sophyd.sim"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=stderr_file,
+        text=True,
+        env=env,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    lines: list[str] = []
+    first_line = threading.Event()
+
+    def read_stdout() -> None:
+        assert process.stdout is not None
+        for line in process.stdout:
+            lines.append(line)
+            first_line.set()
+        first_line.set()
+
+    reader = threading.Thread(target=read_stdout, daemon=True)
+    reader.start()
+    try:
+        # The tour prints once the IOC answers and the devices are connected: its IOC runs now.
+        assert first_line.wait(DEMO_TIMEOUT), "the demo printed nothing"
+        running = pattern_iocs_with(token)
+        process.wait(DEMO_TIMEOUT)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(10)
+        stderr_file.close()
+    reader.join(10)
+    stderr = stderr_path.read_text()
+    output = "".join(lines)
+    assert len(running) == 1, f"expected the demo's own pattern IOC while it ran, found {running}"
+    assert process.returncode == 0, f"demo failed:\n{output}\n{stderr}"
+    assert "stage.x.name = 'stage_x'" in output
+    assert "RE(bps.rd(stage.x)) -> 1.5" in output
+    # The BestEffortCallback table of the point-detector grid scan: 9 rows with the 3 channels.
+    header = re.search(r"\|\s*seq_num\s*\|\s*time\s*\|\s*stage_x\s*\|\s*stage_y\s*\|(.*)\|", output)
+    assert header is not None, output
+    assert [c.strip() for c in header.group(1).split("|")] == [f"pdet_channel{i}_value" for i in (1, 2, 3)]
+    number = r" +([\d.]+) \|"
+    row = r"^\| +(\d+) \| [\d:.]+ \|" + number * 5 + "$"  # seq_num, time, x, y and the 3 channels
+    rows = re.findall(row, output, re.M)
+    assert [int(r[0]) for r in rows] == list(range(1, 10))
+    assert [(float(r[1]), float(r[2])) for r in rows] == [(x, y) for x in (1, 1.5, 2) for y in (2, 2.5, 3)]
+    assert all(int(count) > 0 for r in rows for count in r[3:])
+    written = re.search(r"bdet wrote \S+\.h5: (\d+) frames of \(240, 320\), sums \[([\d, ]+)\]", output)
+    assert written is not None, output
+    assert written.group(1) == "9" and len(written.group(2).split(",")) == 9
+    survivors = pattern_iocs_with(token)
+    assert not survivors, f"the demo left pattern IOC process(es) running: {sorted(survivors)}"

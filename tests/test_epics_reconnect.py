@@ -1,0 +1,110 @@
+"""EPICS signals across an IOC restart, for the pyepics and caproto backends both.
+
+The session's test IOC is stopped and started again once, here, for both backends together; it is restarted
+even when the test fails, so later tests find it running.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+import sophyd
+from sophyd import DisconnectedError, EpicsSignal, EpicsSignalRO
+from sophyd.sim.launch import IOCSet
+
+TIMEOUT = 5.0
+BACKENDS = ("pyepics", "caproto")
+
+
+class Events:
+    """Records subscription events; ``wait_for`` blocks until one matches (with a timeout)."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+
+    def __call__(self, **kwargs: Any) -> None:
+        with self._cond:
+            self.events.append(kwargs)
+            self._cond.notify_all()
+
+    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = TIMEOUT) -> None:
+        with self._cond:
+            ok = self._cond.wait_for(lambda: any(predicate(e) for e in self.events), timeout)
+        assert ok, f"no matching event within {timeout} s; last events: {self.events[-3:]}"
+
+    def clear(self) -> None:
+        with self._cond:
+            self.events.clear()
+
+
+@pytest.fixture
+def ioc(sophyd_iocs: IOCSet, testioc_prefix: str) -> Iterator[IOCSet]:
+    yield sophyd_iocs
+    if sophyd_iocs.pid("testioc") is None:
+        sophyd_iocs.start("testioc")
+
+
+def _make(cl: str, prefix: str) -> dict[str, Any]:
+    sophyd.set_cl(cl)
+    try:
+        monitored = EpicsSignal(prefix + "dbl", name=f"{cl}_dbl", timeout=10.0)
+        plain = EpicsSignalRO(prefix + "long", name=f"{cl}_long", timeout=10.0)
+    finally:
+        sophyd.set_cl(None)
+    monitored.wait_for_connection(TIMEOUT)
+    plain.wait_for_connection(TIMEOUT)
+    values, meta = Events(), Events()
+    monitored.subscribe(values)
+    monitored.subscribe(meta, event_type="meta", run=False)
+    return {"monitored": monitored, "plain": plain, "values": values, "meta": meta}
+
+
+def test_signals_survive_an_ioc_restart(ioc: IOCSet, testioc_prefix: str) -> None:
+    sets = {cl: _make(cl, testioc_prefix) for cl in BACKENDS}
+    for cl, s in sets.items():
+        s["monitored"].put(3.25, wait=True)
+        s["values"].wait_for(lambda e: e["value"] == 3.25)
+        assert s["plain"].get() == 7, cl
+
+    ioc.stop("testioc")
+    try:
+        for cl, s in sets.items():
+            # The connection callback reports the loss; then every read fails at once, naming the PV.
+            s["meta"].wait_for(lambda e: e.get("connected") is False)
+            assert not s["monitored"].connected, cl
+            for signal in (s["monitored"], s["plain"]):
+                start = time.monotonic()
+                with pytest.raises(DisconnectedError) as info:
+                    signal.get()
+                assert time.monotonic() - start < 0.5, f"{cl}: not at once (read timeout is 10 s)"
+                assert signal.pvname in str(info.value) and signal.name in str(info.value)
+            with pytest.raises(DisconnectedError, match="dbl"):
+                s["monitored"].get(use_monitor=False)
+            with pytest.raises(DisconnectedError, match="dbl"):
+                s["monitored"].put(1.0, wait=True)
+            s["values"].clear()
+    finally:
+        ioc.start("testioc")
+
+    for cl, s in sets.items():
+        # Reconnected by themselves: the resumed monitor reports the restarted IOC's initial value 1.5.
+        s["meta"].wait_for(lambda e: e.get("connected") is True, timeout=20.0)
+        s["values"].wait_for(lambda e: e["value"] == 1.5, timeout=20.0)
+        assert s["monitored"].connected, cl
+        assert s["monitored"].get() == 1.5
+        assert s["plain"].get() == 7
+    for cl, s in sets.items():
+        target = 2.0 + BACKENDS.index(cl)
+        s["monitored"].put(target, wait=True)
+        for other in sets.values():
+            other["values"].wait_for(lambda e, t=target: e["value"] == t)
+    for s in sets.values():
+        s["monitored"].put(1.5, wait=True)
+        s["monitored"].destroy()
+        s["plain"].destroy()
