@@ -3,7 +3,8 @@
 caproto's threading client drops an ErrorResponse (ECA_PUTFAIL, e.g. a putter that raised or a value outside
 the control limits) for a write with notify: the waiter times out instead of failing. The circuit manager here
 routes an ErrorResponse for a pending read- or write-notify to that request's callback, so a refused put fails
-at once with PutFailedError carrying the server's message.
+at once with PutFailedError carrying the server's message. The broadcaster here searches again as soon as a
+restarted IOC's beacons arrive, so channels reconnect promptly.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 import caproto as ca
 import numpy as np
-from caproto.threading.client import PV, Context, VirtualCircuitManager
+from caproto.threading.client import PV, Context, SharedBroadcaster, VirtualCircuitManager
 
 from ..errors import DisconnectedError
 from ._base import PVReading
@@ -39,6 +40,21 @@ class _CircuitManager(VirtualCircuitManager):
                 if callback is not None:
                     callback(command)
         super()._process_command(command)
+
+
+class _Broadcaster(SharedBroadcaster):
+    """Searches again at once when a server appears or restarts (a beacon anomaly).
+
+    caproto only lifts unanswered searches out of retirement then; they still wait out the retry back-off (up to
+    ~8 s after an IOC restart). Marking them unsent and waking the search thread reconnects within a beacon.
+    """
+
+    def _new_server_found(self) -> None:
+        super()._new_server_found()
+        with self._search_lock:
+            for item in self.unanswered_searches.values():
+                item[-2] = 0.0  # "last sent": long ago, so the next pass sends it
+        self._search_now.set()
 
 
 class _Context(Context):
@@ -177,7 +193,7 @@ class CaprotoBackend(BaseBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._context = _Context()
+        self._context = _Context(_Broadcaster())
 
     def _make_channel(self, pvname: str) -> CaprotoChannel:
         return CaprotoChannel(self, pvname)
