@@ -366,6 +366,8 @@ class EpicsSignal(EpicsSignalBase):
     refuses values outside the PV's control limits before sending them.
     """
 
+    _event_types = (Signal.SUB_VALUE, Signal.SUB_META, Signal.SUB_SETPOINT)
+
     def __init__(
         self,
         read_pv: str,
@@ -379,6 +381,8 @@ class EpicsSignal(EpicsSignalBase):
         self._write_pv = write_pv or read_pv
         self._put_complete = bool(put_complete)
         self._use_limits = bool(limits)
+        self._setpoint_handle: int | None = None
+        self._last_setpoint: Any = None
         super().__init__(read_pv, string=string, **kwargs)
         if self._write_pv == read_pv:
             self._write_channel = self._read_channel
@@ -407,8 +411,41 @@ class EpicsSignal(EpicsSignalBase):
             self._seen_connected.add(self._write_pv)
             if self._read_channel.connected:
                 self._load_metadata()
+            self._resume_setpoint_monitor()
         else:
             self._set_metadata(connected=False)
+
+    def _on_read_connection(self, connected: bool) -> None:
+        super()._on_read_connection(connected)
+        if connected and getattr(self, "_write_channel", None) is self._read_channel:
+            self._resume_setpoint_monitor()
+
+    # -- setpoint subscription ----------------------------------------------------------------------------
+    def _on_first_subscription(self, event_type: str) -> None:
+        super()._on_first_subscription(event_type)
+        if event_type == self.SUB_SETPOINT:
+            self._resume_setpoint_monitor()
+
+    def _resume_setpoint_monitor(self) -> None:
+        """Monitor the setpoint PV while anyone listens to 'setpoint' events (once connected)."""
+        channel = getattr(self, "_write_channel", None)
+        if channel is None or not channel.connected or not self._callbacks.get(self.SUB_SETPOINT):
+            return
+        with self._md_lock:
+            if self._setpoint_handle is None:
+                self._setpoint_handle = channel.subscribe(self._on_setpoint)
+
+    def _on_setpoint(self, reading: PVReading) -> None:
+        old, self._last_setpoint = self._last_setpoint, reading.value
+        self._run_subs(
+            old_value=old, value=reading.value, timestamp=reading.timestamp, sub_type=self.SUB_SETPOINT
+        )
+
+    def destroy(self) -> None:
+        if self._setpoint_handle is not None:
+            self._write_channel.unsubscribe(self._setpoint_handle)
+            self._setpoint_handle = None
+        super().destroy()
 
     def _write_access_from(self, info: PVInfo) -> bool:
         channel = getattr(self, "_write_channel", self._read_channel)

@@ -456,6 +456,20 @@ def test_value_and_meta_subscriptions(pv: Callable[[str], str], connected: Any) 
         sig.put(1.5, wait=True)
 
 
+def test_setpoint_subscription_follows_the_write_pv(pv: Callable[[str], str], connected: Any) -> None:
+    sig = connected(EpicsSignal, pv("rbv"), write_pv=pv("sp"), name="pair")
+    setpoints, values = Events(), Events()
+    sig.subscribe(setpoints, event_type="setpoint")
+    sig.subscribe(values)
+    try:
+        sig.put(6.25, wait=True)
+        event = setpoints.wait_for(lambda e: e["value"] == 6.25)
+        assert event["sub_type"] == "setpoint" and event["obj"] is sig
+        values.wait_for(lambda e: e["value"] == 6.25)  # the readback follows a moment later
+    finally:
+        sig.set(0.0).wait(10)
+
+
 def test_unsubscribe_stops_events(pv: Callable[[str], str], connected: Any) -> None:
     sig = connected(EpicsSignal, pv("dbl"), name="dbl")
     kept, dropped = Events(), Events()
