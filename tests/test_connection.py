@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -36,14 +35,6 @@ from sophyd.control._mock import (
 from sophyd.errors import DisconnectedError
 
 TIMEOUT = 5.0
-
-
-@pytest.fixture(params=["pyepics", "caproto"])
-def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
-    """The control layer for devices made in the test (the IOCs are up before the first channel)."""
-    sophyd.set_cl(request.param)
-    yield request.param
-    sophyd.set_cl(None)
 
 
 def _many(count: int, suffix: str, start: int = 0, cls: type = EpicsSignalRO) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import TIMEOUT, PutWaiter
 
 from sophyd._dispatch import get_dispatcher
 from sophyd.control import Channel, PVReading, get_backend
@@ -17,7 +18,6 @@ from sophyd.control._base import Backend
 from sophyd.errors import DisconnectedError, PutFailedError, ReadOnlyError
 
 BACKENDS = ["pyepics", "caproto"]
-TIMEOUT = 5.0
 
 
 @pytest.fixture(params=BACKENDS)
@@ -35,22 +35,6 @@ def pv(backend: Backend, testioc_prefix: str) -> Callable[[str], Channel]:
         return channel
 
     return make
-
-
-class PutWaiter:
-    """A put-completion callback that can be waited on."""
-
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.error: BaseException | None = None
-
-    def __call__(self, error: BaseException | None) -> None:
-        self.error = error
-        self.event.set()
-
-    def wait(self, timeout: float = TIMEOUT) -> BaseException | None:
-        assert self.event.wait(timeout), "no put completion callback"
-        return self.error
 
 
 def put_wait(channel: Channel, value: Any, timeout: float | None = TIMEOUT) -> BaseException | None:

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import TIMEOUT, PutWaiter
 
 from sophyd.control import PVReading, get_backend
 from sophyd.control._mock import (
@@ -20,7 +21,6 @@ from sophyd.control._mock import (
 )
 from sophyd.errors import DisconnectedError, PutFailedError, ReadOnlyError
 
-TIMEOUT = 5.0
 _names = itertools.count()
 
 
@@ -29,16 +29,6 @@ def ch() -> MockChannel:
     channel = get_backend("mock").channel(f"MOCK:pv{next(_names)}")
     assert isinstance(channel, MockChannel)
     return channel
-
-
-class Done:
-    def __init__(self) -> None:
-        self.event = threading.Event()
-        self.error: BaseException | None = None
-
-    def __call__(self, error: BaseException | None) -> None:
-        self.error = error
-        self.event.set()
 
 
 def test_connected_at_once_and_shared(ch: MockChannel) -> None:
@@ -71,7 +61,7 @@ def test_put_completes_and_monitors_fire(ch: MockChannel) -> None:
     seen: list[PVReading] = []
     changed = threading.Event()
     handle = ch.subscribe(lambda r: (seen.append(r), changed.set() if r.value == 7.0 else None))
-    done = Done()
+    done = PutWaiter()
     ch.put(7.0, callback=done)
     assert done.event.wait(TIMEOUT) and done.error is None
     assert changed.wait(TIMEOUT) and ch.get().value == 7.0
@@ -80,7 +70,7 @@ def test_put_completes_and_monitors_fire(ch: MockChannel) -> None:
 
 def test_held_completion(ch: MockChannel) -> None:
     set_mock_put_proceeds(ch, False)
-    done = Done()
+    done = PutWaiter()
     ch.put(2.0, callback=done)
     assert ch.get().value == 2.0 and not done.event.is_set()
     set_mock_put_proceeds(ch, True)
@@ -89,20 +79,20 @@ def test_held_completion(ch: MockChannel) -> None:
 
 def test_held_completion_times_out(ch: MockChannel) -> None:
     set_mock_put_proceeds(ch, False)
-    done = Done()
+    done = PutWaiter()
     ch.put(2.0, callback=done, timeout=0.05)
     assert done.event.wait(TIMEOUT) and isinstance(done.error, TimeoutError)
 
 
 def test_put_failure(ch: MockChannel) -> None:
     mock_put_failure(ch, "putter raised")
-    done = Done()
+    done = PutWaiter()
     ch.put(9.0, callback=done)
     assert done.event.wait(TIMEOUT) and isinstance(done.error, PutFailedError)
     assert ch.pvname in str(done.error) and "putter raised" in str(done.error)
     assert ch.get().value != 9.0
     mock_put_failure(ch, None)
-    ok = Done()
+    ok = PutWaiter()
     ch.put(9.0, callback=ok)
     assert ok.event.wait(TIMEOUT) and ok.error is None
 

@@ -6,41 +6,18 @@ even when the test fails, so later tests find it running.
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import TIMEOUT, Events
 
 import sophyd
 from sophyd import DisconnectedError, EpicsSignal, EpicsSignalRO
 from sophyd.sim.launch import IOCSet
 
-TIMEOUT = 5.0
 BACKENDS = ("pyepics", "caproto")
-
-
-class Events:
-    """Records subscription events; ``wait_for`` blocks until one matches (with a timeout)."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, **kwargs: Any) -> None:
-        with self._cond:
-            self.events.append(kwargs)
-            self._cond.notify_all()
-
-    def wait_for(self, predicate: Callable[[dict[str, Any]], bool], timeout: float = TIMEOUT) -> None:
-        with self._cond:
-            ok = self._cond.wait_for(lambda: any(predicate(e) for e in self.events), timeout)
-        assert ok, f"no matching event within {timeout} s; last events: {self.events[-3:]}"
-
-    def clear(self) -> None:
-        with self._cond:
-            self.events.clear()
 
 
 @pytest.fixture

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import TIMEOUT, Events
 
-import sophyd
 from sophyd import (
     DeviceStatus,
     EpicsSignal,
@@ -29,16 +29,6 @@ from sophyd import (
     SetSupersededError,
     StatusTimeoutError,
 )
-
-TIMEOUT = 5.0
-
-
-@pytest.fixture(params=["pyepics", "caproto"])
-def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
-    """Select the control layer for signals made in the test; the IOCs are up before any channel exists."""
-    sophyd.set_cl(request.param)
-    yield request.param
-    sophyd.set_cl(None)
 
 
 @pytest.fixture
@@ -60,32 +50,6 @@ def connected() -> Iterator[Callable[..., Any]]:
     yield make
     for signal in made:
         signal.destroy()
-
-
-class Events:
-    """A subscription callback that records events and wakes a waiter when one matches."""
-
-    def __init__(self) -> None:
-        self.events: list[dict[str, Any]] = []
-        self._cond = threading.Condition()
-
-    def __call__(self, **kwargs: Any) -> None:
-        with self._cond:
-            self.events.append(kwargs)
-            self._cond.notify_all()
-
-    def wait_for(
-        self, predicate: Callable[[dict[str, Any]], bool], timeout: float = TIMEOUT
-    ) -> dict[str, Any]:
-        with self._cond:
-            found: list[dict[str, Any]] = []
-
-            def match() -> bool:
-                found[:] = [e for e in self.events if predicate(e)]
-                return bool(found)
-
-            assert self._cond.wait_for(match, timeout), f"no matching event in {self.events[-5:]}"
-            return found[-1]
 
 
 def fresh(signal: EpicsSignalBase) -> Any:
