@@ -28,6 +28,7 @@ import numpy as np
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
+from iocs._acquisition import Acquisition, wait_stop
 from sophyd.sim.pattern import BLOB_HEIGHT, BLOB_WIDTH
 
 __all__ = ["DETECTOR_STATES", "AreaCam", "RBVGroup"]
@@ -157,37 +158,23 @@ class AreaCam(RBVGroup):
         self.make_frame: Callable[[float], np.ndarray] = self._blank
         #: Coroutines called with every frame, in order (e.g. ``HDF5Plugin.on_frame``).
         self.plugins: list[Callable[[np.ndarray], Awaitable[None]]] = []
-        self._stop: asyncio.Event | None = None  # set to abort the running acquisition
-        self._done: asyncio.Event | None = None  # set when the running acquisition ends
+        self._acquisition = Acquisition()
 
     @staticmethod
     def _blank(exposure: float) -> np.ndarray:
         return np.zeros((BLOB_HEIGHT, BLOB_WIDTH), dtype=np.uint8)
 
-    async def _wait_stop(self, stop: asyncio.Event, timeout: float) -> bool:
-        """Wait ``timeout`` s unless ``stop`` is set first; True if stopped."""
-        if timeout <= 0:
-            return stop.is_set()
-        try:
-            await asyncio.wait_for(stop.wait(), timeout)
-        except asyncio.TimeoutError:
-            return False
-        return True
-
     @acquire.putter  # type: ignore[no-redef]
     async def acquire(self, instance: Any, value: str) -> None:
         if value != "Acquire":
-            if self._stop is not None and self._done is not None:
-                self._stop.set()
-                await self._done.wait()
-            else:
+            if not await self._acquisition.abort():
                 await self.store(instance, "Done")
             raise SkipWrite()
-        if self._done is not None:  # join the running acquisition
-            await self._done.wait()
-            raise SkipWrite()
-        stop, done = asyncio.Event(), asyncio.Event()
-        self._stop, self._done = stop, done
+        await self._acquisition.run(lambda stop: self._run(instance, stop))
+        raise SkipWrite()
+
+    async def _run(self, instance: Any, stop: asyncio.Event) -> None:
+        """One acquisition: the frames between ``Acquire`` and back to ``Idle``/``Done``."""
         try:
             await self.store(instance, "Acquire")
             await self._acquire(stop)
@@ -195,9 +182,6 @@ class AreaCam(RBVGroup):
             await self.detector_state.write("Idle")
             await self.status_message.write("Idle")
             await self.store(instance, "Done")
-            self._stop = self._done = None
-            done.set()
-        raise SkipWrite()
 
     async def _acquire(self, stop: asyncio.Event) -> None:
         mode = self.image_mode.value
@@ -210,7 +194,7 @@ class AreaCam(RBVGroup):
             exposure = float(self.acquire_time.value)
             await self.detector_state.write("Acquire")
             await self.status_message.write("Acquiring")
-            if await self._wait_stop(stop, exposure):
+            if await wait_stop(stop, exposure):
                 return
             frame = self.make_frame(exposure)
             count += 1
@@ -222,5 +206,5 @@ class AreaCam(RBVGroup):
                 return
             await self.detector_state.write("Waiting")
             rest = float(self.acquire_period.value) - (loop.time() - start)
-            if await self._wait_stop(stop, rest):
+            if await wait_stop(stop, rest):
                 return

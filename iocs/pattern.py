@@ -21,6 +21,7 @@ import numpy as np
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, SubGroup, pvproperty
 
+from iocs._acquisition import Acquisition, wait_stop
 from iocs._adcam import AreaCam
 from iocs._hdf5 import HDF5Plugin
 from iocs._motor import MotorRecord
@@ -67,8 +68,7 @@ class PointDetector(PVGroup):
         super().__init__(*args, **kwargs)
         #: Returns the stage position (x, y) at the end of an exposure; the IOC wires it to its motors.
         self.position: Any = lambda: (0.0, 0.0)
-        self._stop: asyncio.Event | None = None
-        self._done: asyncio.Event | None = None
+        self._acquisition = Acquisition()
 
     @property
     def channels(self) -> tuple[PointChannel, ...]:
@@ -78,23 +78,18 @@ class PointDetector(PVGroup):
     @acquire.putter  # type: ignore[no-redef]
     async def acquire(self, instance: Any, value: str) -> None:
         if value != _ACQUIRE[1]:
-            if self._stop is not None and self._done is not None:
-                self._stop.set()
-                await self._done.wait()
-            else:
+            if not await self._acquisition.abort():
                 await instance.write(_ACQUIRE[0], verify_value=False)
             raise SkipWrite()
-        if self._done is not None:  # join the running acquisition
-            await self._done.wait()
-            raise SkipWrite()
-        stop, done = asyncio.Event(), asyncio.Event()
-        self._stop, self._done = stop, done
+        await self._acquisition.run(lambda stop: self._expose(instance, stop))
+        raise SkipWrite()
+
+    async def _expose(self, instance: Any, stop: asyncio.Event) -> None:
+        """One acquisition: ``Acquire``, the exposure, the new values (unless stopped), back to ``Done``."""
         try:
             await instance.write(_ACQUIRE[1], verify_value=False)
             exposure = float(self.acquire_time.value)
-            try:
-                await asyncio.wait_for(stop.wait(), exposure)
-            except asyncio.TimeoutError:
+            if not await wait_stop(stop, exposure):
                 x, y = self.position()
                 modes = [channel.mode.value for channel in self.channels]
                 for channel, counts in zip(self.channels, point_values(x, y, exposure, modes), strict=True):
@@ -102,9 +97,6 @@ class PointDetector(PVGroup):
         finally:
             # Back to Done before the put completes, so a read after completion sees the new values and Done.
             await instance.write(_ACQUIRE[0], verify_value=False)
-            self._stop = self._done = None
-            done.set()
-        raise SkipWrite()
 
 
 class PatternIOC(PVGroup):

@@ -25,6 +25,7 @@ from typing import Any
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
+from iocs._acquisition import Acquisition
 from iocs._run import run_ioc
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "AcquireRefused", "TriggerWithPC", "main"]
@@ -90,8 +91,7 @@ class TriggerWithPC(PVGroup):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._async_lib: Any = None
-        self._abort: Any = None  # an async_lib Event while an acquisition runs, else None
-        self._done: Any = None  # set when the running acquisition ends
+        self._acquisition = Acquisition(event=lambda: self._async_lib.Event())
 
     @acquire.startup  # type: ignore[no-redef]
     async def acquire(self, instance: Any, async_lib: Any) -> None:
@@ -105,28 +105,24 @@ class TriggerWithPC(PVGroup):
         """Start, join or abort an acquisition; return only when the exposure is over."""
         start = value in (1, _ACQUIRE_STATES[1])
         if not start:
-            if self._abort is not None:
-                self._abort.set()
-                await self._done.wait()
+            if await self._acquisition.abort():
                 raise SkipWrite()  # the running acquisition has already gone back to idle
             return _ACQUIRE_STATES[0]
         if self.enabled.value != _ENABLED_STATES[1]:
             raise AcquireRefused(f"{self.prefix}acquire refused: {self.prefix}enabled is off")
-        if self._abort is not None:
-            await self._done.wait()
-            raise SkipWrite()
-        self._abort, self._done = self._async_lib.Event(), self._async_lib.Event()
+        await self._acquisition.run(lambda stop: self._expose(instance, stop))
+        raise SkipWrite()  # the value is already idle; the put completes now
+
+    async def _expose(self, instance: Any, stop: Any) -> None:
+        """One acquisition: ``acquiring``, the exposure, a new ``reading`` (unless aborted), back to idle."""
         try:
             await instance.write(_ACQUIRE_STATES[1], verify_value=False)
-            aborted = await self._abort.wait(timeout=self.exposure_time.value)
+            aborted = await stop.wait(timeout=self.exposure_time.value)
             if not aborted:
                 await self.reading.write(self.gain.value * random.uniform(0.9, 1.1))
         finally:
             # Back to idle before any pending put completes, so a client reading after completion sees idle.
             await instance.write(_ACQUIRE_STATES[0], verify_value=False)
-            done, self._abort, self._done = self._done, None, None
-            done.set()
-        raise SkipWrite()  # the value is already idle; the put completes now
 
 
 def main() -> None:

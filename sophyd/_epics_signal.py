@@ -557,35 +557,31 @@ class EpicsSignal(EpicsSignalBase):
         return wrapped
 
     def _start_set(self, value: Any, status: Status) -> None:
-        """Put with completion; then finish at completion (put_complete) or when the readback matches."""
+        """Put with completion; a refused put fails ``status``, an accepted one goes to ``_put_accepted``."""
         self._mark_written()
 
         def on_complete(exc: BaseException | None) -> None:
             exc = self._explain(exc)
             if exc is not None:
                 status._abandon(exc)
-            elif self._put_complete:
-                _finish(status)
             else:
-                self._finish_when_matched(value, status)
+                self._put_accepted(value, status)
 
         self._write_channel.put(value, callback=on_complete, timeout=self.write_timeout)
+
+    def _put_accepted(self, value: Any, status: Status) -> None:
+        """The set's put completed: finish now (put_complete) or when the readback matches."""
+        if self._put_complete:
+            _finish(status)
+        else:
+            self._finish_when_matched(value, status)
 
 
 class EpicsSignalNoValidation(EpicsSignal):
     """An EpicsSignal whose set() finishes when the IOC accepted the put, without checking the readback."""
 
-    def _start_set(self, value: Any, status: Status) -> None:
-        self._mark_written()
-
-        def on_complete(exc: BaseException | None) -> None:
-            exc = self._explain(exc)
-            if exc is not None:
-                status._abandon(exc)
-            else:
-                _finish(status)
-
-        self._write_channel.put(value, callback=on_complete, timeout=self.write_timeout)
+    def _put_accepted(self, value: Any, status: Status) -> None:
+        _finish(status)
 
 
 class EpicsSignalWithRBV(EpicsSignal):

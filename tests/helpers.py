@@ -1,10 +1,21 @@
-"""Helpers the test modules share: callbacks that record what they are given and can be waited on."""
+"""Helpers the test modules share: callbacks that record what they are given and can be waited on, waits
+for a condition or for processes to exit, and scripts run in a fresh Python."""
 
 from __future__ import annotations
 
+import json
+import os
+import select
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Callable
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sophyd import StatusBase
 
 TIMEOUT = 5.0
 
@@ -54,3 +65,58 @@ class PutWaiter:
     def wait(self, timeout: float = TIMEOUT) -> BaseException | None:
         assert self.event.wait(timeout), "no put completion callback"
         return self.error
+
+
+def done_event(status: StatusBase) -> threading.Event:
+    """An Event set by the status' completion callback."""
+    event = threading.Event()
+    status.add_callback(lambda st: event.set())
+    return event
+
+
+def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
+    """Poll ``condition`` until it is true; fail after ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        threading.Event().wait(0.005)
+
+
+def gone(pid: int) -> bool:
+    """Whether no process (not even a zombie) has this PID."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+def wait_gone(pid: int, timeout: float) -> bool:
+    """Wait for a process that is not our child to exit (a pidfd becomes readable when it does)."""
+    try:
+        fd = os.pidfd_open(pid)
+    except ProcessLookupError:
+        return True
+    try:
+        readable, _, _ = select.select([fd], [], [], timeout)
+    finally:
+        os.close(fd)
+    return bool(readable)
+
+
+def run_json_script(script: str, *args: str, env: dict[str, str] | None = None, timeout: float = 60) -> Any:
+    """Run ``python -c script *args`` (e.g. pyepics, kept out of this process); return its last output line
+    parsed as JSON. Fails with the script's stderr if it exits with an error."""
+    proc = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=dict(os.environ) if env is None else env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return json.loads(proc.stdout.strip().splitlines()[-1])

@@ -8,21 +8,18 @@ subprocess, since libca reads the CA environment once per process. Every test re
 from __future__ import annotations
 
 import itertools
-import json
 import math
-import os
-import subprocess
-import sys
 import textwrap
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from caproto import ChannelType, ErrorResponseReceived
 from caproto.sync.client import write as sync_write
 from caproto.threading.client import Context
+from helpers import run_json_script, wait_for
 
 from iocs._kinematics import (
     move_duration,
@@ -153,15 +150,6 @@ class Motor:
         self._keep += [sub, record]
         wait_for(lambda: len(values) >= 1, TIMEOUT, f"first monitor event of {field}")
         return values
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``condition`` until it is true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        threading.Event().wait(0.005)
 
 
 @pytest.fixture(scope="module")
@@ -368,15 +356,7 @@ PYEPICS_SCRIPT = textwrap.dedent(
 
 
 def test_pyepics_move_with_completion(motor: Motor) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", PYEPICS_SCRIPT, motor.record],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ),
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data = run_json_script(PYEPICS_SCRIPT, motor.record)
     assert 0.5 <= data["elapsed"] <= 1.5  # 1 mm at 2 mm/s with 0.1 s ramps: 0.6 s
     assert data["events"] == [1, 0, 1]
     assert data["rbv"] == 1.0

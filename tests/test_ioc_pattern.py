@@ -7,10 +7,6 @@ subprocess (libca reads the CA environment once per process). Files go only to p
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -24,6 +20,7 @@ import pytest
 from caproto import ChannelType, ErrorResponseReceived
 from caproto.sync.client import write as sync_write
 from caproto.threading.client import Context
+from helpers import run_json_script, wait_for
 
 from iocs.pattern import PatternIOC
 from sophyd.sim.pattern import blob_frame, blob_sum, point_values
@@ -31,15 +28,6 @@ from sophyd.sim.pattern import blob_frame, blob_sum, point_values
 TIMEOUT = 5.0
 CAPTURE, STREAM, CAPTURE_MODE = 1, 2, 1  # Capture=1 starts capturing; FileWriteMode indices
 SINGLE, MULTIPLE, CONTINUOUS = range(3)  # ImageMode indices
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    """Poll ``condition`` until it is true; fail after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
-        threading.Event().wait(0.005)
 
 
 class IOC:
@@ -293,14 +281,6 @@ PYEPICS_SCRIPT = textwrap.dedent(
 
 
 def test_pyepics_point_detector(pattern_prefix: str) -> None:
-    result = subprocess.run(
-        [sys.executable, "-c", PYEPICS_SCRIPT, pattern_prefix],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env=dict(os.environ),
-    )
-    assert result.returncode == 0, result.stderr
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data = run_json_script(PYEPICS_SCRIPT, pattern_prefix)
     assert 0.15 <= data["elapsed"] < 1.5
     assert tuple(data["values"]) == point_values(data["x"], data["y"], 0.15)

@@ -7,10 +7,7 @@ with which environment) another test already made this process's libca context.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import textwrap
 import threading
 import time
@@ -19,6 +16,7 @@ from collections.abc import Callable, Iterator
 import pytest
 from caproto import ErrorResponseReceived
 from caproto.sync.client import read, write
+from helpers import run_json_script, wait_for
 
 from iocs.trigger_with_pc import TriggerWithPC
 from sophyd.sim.launch import IOCSet
@@ -45,13 +43,6 @@ def value(pvname: str, **kwargs: object) -> object:
 def served_suffixes() -> list[str]:
     """The PV names the IOC serves (what ``--list-pvs`` prints), without the prefix."""
     return sorted(TriggerWithPC(prefix="").pvdb)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def test_every_pv_answers(pv: Callable[[str], str]) -> None:
@@ -178,15 +169,7 @@ PYEPICS_SCRIPT = textwrap.dedent(
 
 
 def test_with_pyepics(sophyd_iocs: IOCSet, pv: Callable[[str], str]) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-c", PYEPICS_SCRIPT, pv(""), *served_suffixes()],
-        env={**os.environ, **sophyd_iocs.env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode == 0, proc.stderr
-    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    out = run_json_script(PYEPICS_SCRIPT, pv(""), *served_suffixes(), env={**os.environ, **sophyd_iocs.env})
     assert all(out["connected"].values()), out["connected"]
     assert out["acquire_status"] == 1
     assert 0.9 * 0.3 <= out["acquire_elapsed"] < 0.3 + 2.0

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import os
-import select
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from helpers import gone, wait_gone
 
 from sophyd.control._probe import missing_pvs
 from sophyd.sim import IOCSet, launch_iocs
@@ -16,18 +16,6 @@ from sophyd.sim.launch import IOCStartError, ioc_defaults
 
 IOC = "trigger_with_pc"
 CA_VARS = ("EPICS_CA_ADDR_LIST", "EPICS_CA_AUTO_ADDR_LIST")
-
-
-def gone(pid: int) -> bool:
-    """Whether no process (not even a zombie) has this PID."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
-    except OSError:
-        return True
 
 
 def ready_pv(iocs: IOCSet, name: str = IOC) -> str:
@@ -126,16 +114,3 @@ def test_ioc_exits_when_launcher_dies(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     pid = int(proc.stdout.split()[-1])
     assert wait_gone(pid, timeout=10), f"IOC {pid} outlived its launcher"
-
-
-def wait_gone(pid: int, timeout: float) -> bool:
-    """Wait for a process that is not our child to exit (a pidfd becomes readable when it does)."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        readable, _, _ = select.select([fd], [], [], timeout)
-    finally:
-        os.close(fd)
-    return bool(readable)

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from helpers import done_event
 
 from sophyd import (
     Component,
@@ -18,16 +19,9 @@ from sophyd import (
     SetSupersededError,
     Signal,
     SignalRO,
-    StatusBase,
     StatusTimeoutError,
     set_and_wait,
 )
-
-
-def _done_event(status: StatusBase) -> threading.Event:
-    event = threading.Event()
-    status.add_callback(lambda st: event.set())
-    return event
 
 
 class OffsetSignal(Signal):
@@ -134,7 +128,7 @@ def test_set_completes_within_relative_tolerance() -> None:
 def test_set_outside_tolerance_times_out() -> None:
     sig = OffsetSignal(name="sig", value=0.0, tolerance=0.1)
     st = sig.set(1.0, timeout=0.05)
-    assert _done_event(st).wait(5)
+    assert done_event(st).wait(5)
     assert isinstance(st.exception(), StatusTimeoutError)
 
 
@@ -164,7 +158,7 @@ def test_second_set_supersedes_the_first() -> None:
 def test_set_with_settle_time() -> None:
     sig = Signal(name="sig", value=0)
     st = sig.set(1, settle_time=0.05)
-    assert _done_event(st).wait(5)
+    assert done_event(st).wait(5)
     assert st.success
 
 

@@ -7,6 +7,7 @@ import time
 from typing import Any
 
 import pytest
+from helpers import done_event
 
 import sophyd
 from sophyd import (
@@ -22,13 +23,6 @@ from sophyd import (
     UnknownStatusFailure,
     WaitTimeoutError,
 )
-
-
-def _waiter(status: StatusBase) -> threading.Event:
-    """An Event set by the status' completion callback."""
-    event = threading.Event()
-    status.add_callback(lambda st: event.set())
-    return event
 
 
 def test_fresh_status_is_pending() -> None:
@@ -115,7 +109,7 @@ def test_raising_callback_does_not_stop_others() -> None:
 
 def test_own_timeout_fails_with_status_timeout_error() -> None:
     st = Status(timeout=0.05)
-    assert _waiter(st).wait(5)
+    assert done_event(st).wait(5)
     assert st.done and not st.success
     exc = st.exception()
     assert isinstance(exc, StatusTimeoutError)
@@ -143,13 +137,13 @@ def test_finishing_before_timeout_cancels_it() -> None:
     st = Status(timeout=0.05)
     st.set_finished()
     later = Status(timeout=0.1)
-    assert _waiter(later).wait(5)  # by now the first status' timer would have fired
+    assert done_event(later).wait(5)  # by now the first status' timer would have fired
     assert st.success
 
 
 def test_settle_time_delays_done() -> None:
     st = Status(settle_time=0.1)
-    ran = _waiter(st)
+    ran = done_event(st)
     t0 = time.monotonic()
     st.set_finished()
     assert not st.done
@@ -255,7 +249,7 @@ def test_move_status_watch_uses_readback_of_a_device_like_positioner() -> None:
 def test_subscription_status() -> None:
     sig = Signal(name="sig", value=0)
     st = SubscriptionStatus(sig, lambda value, **kw: value >= 3)
-    done = _waiter(st)
+    done = done_event(st)
     sig.put(1)
     assert not st.done
     sig.put(3)
@@ -296,7 +290,7 @@ def test_subscription_status_timeout_and_unsubscribe() -> None:
         return False
 
     st = SubscriptionStatus(sig, check, run=False, timeout=0.05)
-    assert _waiter(st).wait(5)
+    assert done_event(st).wait(5)
     assert isinstance(st.exception(), StatusTimeoutError)
     sig.put(1)
     assert calls == []  # unsubscribed when done

@@ -10,18 +10,17 @@ from __future__ import annotations
 import os
 import random
 import secrets
-import select
 import shutil
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from helpers import gone, wait_for, wait_gone
 
 import iocs
 from sophyd.sim.launch import _address_is_free, ioc_available
@@ -32,38 +31,6 @@ EXPECTED = [name for name in HOSTS if ioc_available(name)]
 START_TIMEOUT = 60.0
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash")
-
-
-def gone(pid: int) -> bool:
-    """Whether no process (not even a zombie) has this PID."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
-    except OSError:
-        return True
-
-
-def wait_gone(pid: int, timeout: float) -> bool:
-    """Wait for a process that is not our child to exit (a pidfd becomes readable when it does)."""
-    try:
-        fd = os.pidfd_open(pid)
-    except ProcessLookupError:
-        return True
-    try:
-        readable, _, _ = select.select([fd], [], [], timeout)
-    finally:
-        os.close(fd)
-    return bool(readable)
-
-
-def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def free_net() -> str:

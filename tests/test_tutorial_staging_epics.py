@@ -1,15 +1,14 @@
 """The classic-ophyd "Staging" tutorial (seed 002), run unchanged but for its import line, over real CA.
 
-The cells below are the tutorial's code as written (the seed document lost the notebook's indentation; it is
-restored here, nothing else). Each cell runs like a notebook cell: the value of a final bare expression is its
-output, which the tests check. The detector is the session's trigger_with_pc IOC: ``'trigger_with_pc'`` in the
+The cells are the tutorial's code as written, shared with the soft version (``staging_tutorial``). Each cell
+runs like a notebook cell: the value of a final bare expression is its output, which the tests check. The
+import line becomes ``from sophyd import Device, Component, EpicsSignal, EpicsSignalRO, set_and_wait,
+DeviceStatus``. The detector is the session's trigger_with_pc IOC: ``'trigger_with_pc'`` in the
 tutorial becomes the fixture's prefix without its trailing ':'.
 """
 
 from __future__ import annotations
 
-import ast
-import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,192 +18,29 @@ from bluesky import RunEngine
 from caproto import ChannelType
 from caproto.sync.client import read as ca_read
 from caproto.sync.client import write as ca_write
+from staging_tutorial import (
+    CHECK,
+    CLASS_V1,
+    CLASS_V2,
+    CLASS_V3,
+    PRE_STAGE,
+    STAGE,
+    TRIGGER,
+    TRIGGER_AGAIN,
+    UNSTAGE,
+    WAIT_READ,
+    run_cell,
+    swap_import,
+)
 
 from sophyd import DeviceStatus, PutFailedError, RedundantStaging, Staged
 
 TIMEOUT = 10.0
 
-IMPORT_LINE = "from sophyd import Device, Component, EpicsSignal, EpicsSignalRO, set_and_wait, DeviceStatus\n"
-
-CELL_CLASS_1 = """\
-from ophyd import Device, Component, EpicsSignal, EpicsSignalRO, set_and_wait, DeviceStatus
-import time
-
-class TriggeredDetector(Device):
-    \"\"\"
-    A detector that requires triggering
-    \"\"\"
-    gain = Component(EpicsSignal, ':gain', kind='config')
-    exposure_time = Component(EpicsSignal, ':exposure_time', kind='config')
-    reading = Component(EpicsSignalRO, ':reading', kind='normal')
-    acquire = Component(EpicsSignal, ':acquire', kind='omitted', put_complete=True)
-    enabled = Component(EpicsSignal, ':enabled', kind='omitted')
-
-    def trigger(self):
-        \"\"\"
-        Trigger the detector and return a Status object.
-        \"\"\"
-        status = DeviceStatus(self)
-        self.acquire.put(1, callback=status._finished)
-        return status
-
-    def stage(self):
-        \"\"\"
-        Set the stage, storing previous value for later.
-        \"\"\"
-        self.initial_enabled_state = self.enabled.get()
-        set_and_wait(self.enabled, 1)
-        return super().stage()
-
-    def unstage(self):
-        \"\"\"
-        Restore previously saved state.
-        \"\"\"
-        ret = super().unstage()
-        set_and_wait(self.enabled, self.initial_enabled_state)
-        return ret
-
-triggered_detector = TriggeredDetector('trigger_with_pc', name='triggered_detector')
-triggered_detector
-"""
-
-CELL_PRE_STAGE = """\
-# Set up our "pre-stage" state to have the `enabled` signal at 0
-triggered_detector.enabled.put(0)
-triggered_detector.enabled.get()
-"""
-
-CELL_STAGE = """\
-# Staging should set it to 1, and ensure it is fully set prior to returning
-triggered_detector.stage()
-triggered_detector.enabled.get()
-"""
-
-CELL_TRIGGER = """\
-# Trigger the detector and obtain status object to monitor
-status = triggered_detector.trigger()
-"""
-
-CELL_WAIT_READ = """\
-# Wait until it is done prior to reading
-while not status.done:
-    time.sleep(0.01)
-
-triggered_detector.read()
-"""
-
-CELL_TRIGGER_AGAIN = """\
-# We can trigger and read again; RE would typically do this in a loop internally
-status = triggered_detector.trigger()
-
-while not status.done:
-    time.sleep(0.01)
-
-triggered_detector.read()
-"""
-
-CELL_UNSTAGE = """\
-# Unstage when we are done
-triggered_detector.unstage()
-"""
-
-CELL_CHECK = """\
-# Let's check that `enabled` really went back to its previous state:
-triggered_detector.enabled.get()
-"""
-
-CELL_CLASS_2 = """\
-class TriggeredDetector(Device):
-    \"\"\"
-    A detector that requires triggering
-    \"\"\"
-    gain = Component(EpicsSignal, ':gain', kind='config')
-    exposure_time = Component(EpicsSignal, ':exposure_time', kind='config')
-    reading = Component(EpicsSignalRO, ':reading', kind='hinted')
-    acquire = Component(EpicsSignal, ':acquire', kind='omitted', put_complete=True)
-    enabled = Component(EpicsSignal, ':enabled', kind='omitted')
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stage_sigs['enabled'] = 1 # OrderedDict mapping component name to desired state
-
-    def trigger(self):
-        \"\"\"
-        Trigger the detector and return a Status object.
-        \"\"\"
-        status = DeviceStatus(self)
-        self.acquire.put(1, callback=status._finished)
-        return status
-
-triggered_detector = TriggeredDetector('trigger_with_pc', name='triggered_detector')
-"""
-
-CELL_CLASS_3 = """\
-class TriggeredDetector(Device):
-    \"\"\"
-    A detector that requires triggering
-    \"\"\"
-    gain = Component(EpicsSignal, ':gain', kind='config')
-    exposure_time = Component(EpicsSignal, ':exposure_time', kind='config')
-    reading = Component(EpicsSignalRO, ':reading', kind='hinted')
-    acquire = Component(EpicsSignal, ':acquire', kind='omitted', put_complete=True)
-    enabled = Component(EpicsSignal, ':enabled', kind='omitted')
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.stage_sigs['enabled'] = 1 # OrderedDict mapping component name to desired state
-
-    def trigger(self):
-        \"\"\"
-        Trigger the detector and return a Status object.
-        \"\"\"
-        status = DeviceStatus(self)
-        self.acquire.put(1, callback=status._finished)
-        return status
-
-    def resume(self):
-        ...
-
-    def pause(self):
-        ...
-
-    def stop(self, success=False):
-        ...
-"""
-
-CLASS_CELLS = [CELL_CLASS_1, CELL_CLASS_2, CELL_CLASS_3]
-
 
 def adapt(cell: str, device_prefix: str) -> str:
     """The only changes: the import line, and the IOC's prefix in place of the tutorial's."""
-    cell = cell.replace(
-        "from ophyd import Device, Component, EpicsSignal, EpicsSignalRO, set_and_wait, DeviceStatus\n",
-        IMPORT_LINE,
-    )
-    return cell.replace("'trigger_with_pc'", repr(device_prefix))
-
-
-def run_cell(source: str, namespace: dict[str, Any], timeout: float = TIMEOUT) -> Any:
-    """Run a cell like a notebook (the value of a final expression is returned), in a thread with a timeout."""
-    tree = ast.parse(source)
-    last = tree.body.pop() if tree.body and isinstance(tree.body[-1], ast.Expr) else None
-    outcome: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            exec(compile(tree, "<cell>", "exec"), namespace)
-            if last is not None:
-                outcome["value"] = eval(compile(ast.Expression(last.value), "<cell>", "eval"), namespace)
-        except BaseException as exc:
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    assert not thread.is_alive(), f"cell did not finish within {timeout} s:\n{source}"
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("value")
+    return swap_import(cell, "sophyd").replace("'trigger_with_pc'", repr(device_prefix))
 
 
 @pytest.fixture
@@ -228,38 +64,38 @@ def _enabled_on_ioc(device_prefix: str) -> int:
 def run_manual_cells(ns: dict[str, Any], device_prefix: str) -> None:
     """The tutorial's hand-driven stage / trigger / read / unstage cells, with their outputs checked."""
     det = ns["triggered_detector"]
-    assert run_cell(CELL_PRE_STAGE, ns) == 0
+    assert run_cell(PRE_STAGE, ns) == 0
     assert _enabled_on_ioc(device_prefix) == 0
-    assert run_cell(CELL_STAGE, ns) == 1
+    assert run_cell(STAGE, ns) == 1
     assert _enabled_on_ioc(device_prefix) == 1
     assert det._staged == Staged.yes
 
-    run_cell(CELL_TRIGGER, ns)
+    run_cell(TRIGGER, ns)
     assert isinstance(ns["status"], DeviceStatus)
-    first = run_cell(CELL_WAIT_READ, ns)
+    first = run_cell(WAIT_READ, ns)
     assert ns["status"].success
     gain = det.gain.get()
     assert list(first) == ["triggered_detector_reading"]
     assert 0.9 * gain <= first["triggered_detector_reading"]["value"] <= 1.1 * gain
 
-    second = run_cell(CELL_TRIGGER_AGAIN, ns)
+    second = run_cell(TRIGGER_AGAIN, ns)
     assert ns["status"].success
     assert (
         second["triggered_detector_reading"]["timestamp"] > first["triggered_detector_reading"]["timestamp"]
     )
     assert second["triggered_detector_reading"]["value"] != first["triggered_detector_reading"]["value"]
 
-    run_cell(CELL_UNSTAGE, ns)
+    run_cell(UNSTAGE, ns)
     assert det._staged == Staged.no
-    assert run_cell(CELL_CHECK, ns) == 0
+    assert run_cell(CHECK, ns) == 0
     assert _enabled_on_ioc(device_prefix) == 0
 
 
 @pytest.mark.parametrize("version", [1, 2, 3])
 def test_tutorial_cells(device_prefix: str, namespace: dict[str, Any], version: int) -> None:
-    run_cell(adapt(CELL_CLASS_1, device_prefix), namespace)  # the first cell holds the imports
+    run_cell(adapt(CLASS_V1, device_prefix), namespace)  # the first cell holds the imports
     if version > 1:
-        run_cell(adapt(CLASS_CELLS[version - 1], device_prefix), namespace)
+        run_cell(adapt((CLASS_V1, CLASS_V2, CLASS_V3)[version - 1], device_prefix), namespace)
     if version == 3:
         namespace["triggered_detector"] = run_cell(
             adapt("TriggeredDetector('trigger_with_pc', name='triggered_detector')", device_prefix),
@@ -278,24 +114,24 @@ def test_tutorial_cells(device_prefix: str, namespace: dict[str, Any], version: 
 def test_exercise_stage_twice_and_unstage_twice(device_prefix: str, namespace: dict[str, Any]) -> None:
     """The exercise (after the stage_sigs version): staging twice in a row is refused and changes nothing;
     unstaging twice in a row is harmless."""
-    run_cell(adapt(CELL_CLASS_1, device_prefix), namespace)
-    run_cell(adapt(CELL_CLASS_2, device_prefix), namespace)
+    run_cell(adapt(CLASS_V1, device_prefix), namespace)
+    run_cell(adapt(CLASS_V2, device_prefix), namespace)
     det = namespace["triggered_detector"]
-    run_cell(CELL_PRE_STAGE, namespace)
-    assert run_cell(CELL_STAGE, namespace) == 1
+    run_cell(PRE_STAGE, namespace)
+    assert run_cell(STAGE, namespace) == 1
     with pytest.raises(RedundantStaging, match="triggered_detector"):
         run_cell("triggered_detector.stage()", namespace)
     assert det._staged == Staged.yes and det.enabled.get() == 1  # the refused stage changed nothing
-    run_cell(CELL_UNSTAGE, namespace)
-    assert run_cell(CELL_CHECK, namespace) == 0
-    run_cell(CELL_UNSTAGE, namespace)  # again: nothing to restore, no error
-    assert run_cell(CELL_CHECK, namespace) == 0
+    run_cell(UNSTAGE, namespace)
+    assert run_cell(CHECK, namespace) == 0
+    run_cell(UNSTAGE, namespace)  # again: nothing to restore, no error
+    assert run_cell(CHECK, namespace) == 0
     assert _enabled_on_ioc(device_prefix) == 0
 
 
 def test_trigger_fails_when_not_enabled_and_not_staged(device_prefix: str, namespace: dict[str, Any]) -> None:
-    run_cell(adapt(CELL_CLASS_1, device_prefix), namespace)
-    run_cell(adapt(CELL_CLASS_2, device_prefix), namespace)
+    run_cell(adapt(CLASS_V1, device_prefix), namespace)
+    run_cell(adapt(CLASS_V2, device_prefix), namespace)
     det = namespace["triggered_detector"]
     det.enabled.put(0, wait=True)
     before = det.reading.get(use_monitor=False)
@@ -311,10 +147,10 @@ def test_trigger_fails_when_not_enabled_and_not_staged(device_prefix: str, names
 
 def test_stage_sigs_version_under_the_run_engine(device_prefix: str, namespace: dict[str, Any]) -> None:
     """bluesky stages the detector for the run and unstages it after, restoring ``enabled``."""
-    run_cell(adapt(CELL_CLASS_1, device_prefix), namespace)
-    run_cell(adapt(CELL_CLASS_2, device_prefix), namespace)
+    run_cell(adapt(CLASS_V1, device_prefix), namespace)
+    run_cell(adapt(CLASS_V2, device_prefix), namespace)
     det = namespace["triggered_detector"]
-    run_cell(CELL_PRE_STAGE, namespace)
+    run_cell(PRE_STAGE, namespace)
     docs: list[tuple[str, dict[str, Any]]] = []
     RE = RunEngine({})
     RE.subscribe(lambda name, doc: docs.append((name, doc)))
