@@ -16,6 +16,7 @@ from typing import Any
 
 from caproto.server import PVGroup, run, template_arg_parser
 
+from iocs._search import echo_search_sequence
 from iocs._tcp import enable_tcp_nodelay
 
 __all__ = ["LOOPBACK", "LOOPBACK_BROADCAST", "PARENT_PID_VAR", "run_ioc"]
@@ -60,8 +61,9 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
     and without ``EPICS_CAS_INTF_ADDR_LIST`` in the environment, the server listens on 127.0.0.1 only. When
     every interface is a loopback address and no ``EPICS_CAS_*BEACON_ADDR_LIST`` is set, beacons go to
     127.255.255.255 instead of the LAN broadcast address. With ``$SOPHYD_IOC_PARENT_PID`` set (by the
-    launcher), the IOC exits when that process does. Every server circuit runs with TCP_NODELAY
-    (see ``iocs._tcp``).
+    launcher), the IOC exits when that process does. Two caproto server bugs are fixed on the way: every
+    circuit runs with TCP_NODELAY (``iocs._tcp``) and search replies echo the client's sequence number
+    (``iocs._search``).
     """
     parser, split_args = template_arg_parser(desc=desc, default_prefix=default_prefix)
     default_interfaces = parser.get_default("interfaces")
@@ -75,6 +77,7 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
         os.environ["EPICS_CAS_AUTO_BEACON_ADDR_LIST"] = "NO"
     _exit_with_parent()
     enable_tcp_nodelay()  # put-completions without the ~40 ms delayed-ACK stall seen by libca clients
+    echo_search_sequence()  # libca searches at full speed (caproto answers every search with sequence 1)
     ioc_options, run_options = split_args(args)
     ioc = group_cls(**ioc_options, **group_kwargs)
     run(ioc.pvdb, **run_options)
