@@ -41,6 +41,9 @@ __all__ = [
 logger = logging.getLogger("sophyd.device")
 
 
+_NORMAL, _CONFIG = int(Kind.normal), int(Kind.config)
+
+
 class Staged(enum.Enum):
     """Whether a device is staged."""
 
@@ -152,20 +155,27 @@ class Device(OphydObject):
         for attr, child in list(self._children.items()):
             child.name = self._child_name(attr)
 
-    def _effective_kind(self, attr: str) -> Kind:
-        """The kind of component ``attr`` (the declared one while a lazy component is not made yet); sub-devices
-        of kind normal count as config too, so that their configuration is reported."""
-        cpt = self._sophyd_components[attr]
+    def _effective_kind(self, attr: str) -> int:
+        """The kind of component ``attr`` as an int (the declared one while a lazy component is not made yet);
+        sub-devices of kind normal count as config too, so that their configuration is reported.
+
+        Plain ints, not Kind: IntFlag arithmetic costs microseconds a call, and read() asks this of every child.
+        """
         child = self._children.get(attr)
-        kind = child.kind if child is not None else cpt.kind
-        if kind & Kind.normal and (isinstance(child, Device) if child is not None else cpt.is_device):
-            kind |= Kind.config
+        if child is not None:
+            kind, is_device = int(child.kind), isinstance(child, Device)
+        else:
+            cpt = self._sophyd_components[attr]
+            kind, is_device = int(cpt.kind), cpt.is_device
+        if kind & _NORMAL and is_device:
+            kind |= _CONFIG
         return kind
 
     def _instantiated_children(self, kind: Kind) -> Iterator[tuple[str, Any]]:
         """Children whose kind includes ``kind``, in component order; lazy components of other kinds stay unmade."""
+        wanted = int(kind)
         for attr in self.component_names:
-            if self._effective_kind(attr) & kind:
+            if self._effective_kind(attr) & wanted:
                 yield attr, self._get_component(attr)
 
     def walk_components(self) -> Iterator[ComponentWalk]:

@@ -39,7 +39,7 @@ def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
 class GetOp:
     """One outstanding read; the waiting thread blocks on ``event``."""
 
-    __slots__ = ("channel", "error", "event", "reading", "token")
+    __slots__ = ("batch", "channel", "error", "event", "reading", "token")
 
     def __init__(self, channel: BaseChannel) -> None:
         self.channel = channel
@@ -47,10 +47,14 @@ class GetOp:
         self.event = threading.Event()
         self.reading: PVReading | None = None
         self.error: BaseException | None = None
+        self.batch: _Batch | None = None
 
     def finish(self, reading: PVReading | None, error: BaseException | None = None) -> None:
         self.reading, self.error = reading, error
         self.event.set()
+        batch = self.batch
+        if batch is not None:
+            batch.finished(self)
 
     def fail(self, error: BaseException) -> None:
         self.finish(None, error)
@@ -64,6 +68,29 @@ class GetOp:
             raise self.error
         assert self.reading is not None
         return self.reading
+
+
+class _Batch:
+    """The reads of one get_many: the waiting thread wakes once, when the last answer came, not per answer."""
+
+    def __init__(self, ops: list[GetOp]) -> None:
+        self._lock = threading.Lock()
+        self._done: set[int] = set()
+        self._count = len(ops)
+        self.event = threading.Event()
+        for op in ops:
+            op.batch = self
+        for op in ops:
+            if op.event.is_set():  # answered before it joined the batch
+                self.finished(op)
+        if not ops:
+            self.event.set()
+
+    def finished(self, op: GetOp) -> None:
+        with self._lock:
+            self._done.add(id(op))
+            if len(self._done) == self._count:
+                self.event.set()
 
 
 class PutOp:
@@ -337,6 +364,7 @@ class BaseBackend(Backend):
         deadline = time.monotonic() + timeout
         ops = [(ch._cache if use_monitor else None) or ch._begin_get(timeout) for ch in chans]
         self._flush()
+        _Batch([op for op in ops if isinstance(op, GetOp)]).event.wait(max(0.0, deadline - time.monotonic()))
         return [
             ch.format(op if isinstance(op, PVReading) else op.wait(deadline, timeout), s)
             for ch, op, s in zip(chans, ops, as_string, strict=True)
