@@ -282,3 +282,25 @@ def test_read_is_fresh_even_when_another_signal_monitors_the_pv(cl: str, testioc
     finally:
         dev.dbl.put(1.5, wait=True)
         watcher.destroy()
+
+
+def test_mock_metadata_changed_after_connection_reaches_the_signal() -> None:
+    with init_devices(mock=True):
+        late = MockDet("sophyd_mock_late:")
+    events: list[dict[str, object]] = []
+    loaded, changed = threading.Event(), threading.Event()
+
+    def on_meta(**kwargs: object) -> None:
+        events.append(kwargs)
+        if kwargs.get("connected"):
+            loaded.set()
+        if kwargs.get("units") == "keV":
+            changed.set()
+
+    late.gain.subscribe(on_meta, event_type="meta")
+    assert loaded.wait(TIMEOUT), "the signal never loaded its first metadata"
+    assert late.gain.describe()["late_gain"].get("units") != "keV"
+    set_mock_info(late.gain, units="keV", precision=2)
+    assert changed.wait(TIMEOUT), f"no metadata event with the new units: {events}"
+    key = late.gain.describe()["late_gain"]
+    assert key["units"] == "keV" and key["precision"] == 2

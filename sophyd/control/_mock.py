@@ -81,7 +81,10 @@ class MockChannel(BaseChannel):
         self._store(data, status, severity)
 
     def set_info(self, dbr_type: int | None = None, **fields: Any) -> PVInfo:
-        """Replace metadata fields (``native_type`` picks the DBR type); the channel is typed from now on."""
+        """Replace metadata fields (``native_type`` picks the DBR type); the channel is typed from now on.
+
+        Signals on a connected channel reload their metadata, as after a property event from an IOC.
+        """
         if "native_type" in fields:
             dbr_type = _DBR_OF[fields["native_type"]]
         with self._lock:
@@ -96,7 +99,10 @@ class MockChannel(BaseChannel):
             assert self._info is not None
             self._info = dataclasses.replace(self._info, **fields, read_access=read, write_access=write)
             self._typed = True
-            return self._info
+            info, dbr, connected = self._info, self._dbr_type, self._connected.is_set()
+        if connected:
+            self._set_connected(dbr, info)
+        return info
 
     def set_put_proceeds(self, proceeds: bool) -> None:
         """False holds back put-completions; True completes every held one and lets new ones through."""
