@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
 import sophyd
+from sophyd.sim import IOCSet
+
+RECONNECT_TIMEOUT = 30.0
 
 
 @pytest.fixture(params=["pyepics", "caproto"])
@@ -15,3 +20,33 @@ def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
     sophyd.set_cl(request.param)
     yield request.param
     sophyd.set_cl(None)
+
+
+def _connected_channels(prefix: str) -> list[Any]:
+    """Every channel of an IOC that this process has connected, in every backend made so far."""
+    from sophyd.control import _instances
+
+    return [
+        channel
+        for backend in list(_instances.values())
+        for channel in list(backend._channels.values())  # type: ignore[attr-defined]
+        if channel.pvname.startswith(prefix) and channel.connected
+    ]
+
+
+@pytest.fixture
+def restartable_testioc(sophyd_iocs: IOCSet, testioc_prefix: str) -> Iterator[IOCSet]:
+    """The session's IOCs, for a test that stops and starts the test IOC.
+
+    Afterwards the test IOC runs again and every channel earlier tests had connected has reconnected, so later
+    tests never wait out a client's search back-off (libca without a caRepeater can take ~10 s).
+    """
+    before = _connected_channels(testioc_prefix)
+    yield sophyd_iocs
+    if sophyd_iocs.pid("testioc") is None:
+        sophyd_iocs.start("testioc")
+    deadline = time.monotonic() + RECONNECT_TIMEOUT
+    missing = [
+        ch.pvname for ch in before if not ch.wait_for_connection(max(0.0, deadline - time.monotonic()))
+    ]
+    assert not missing, f"channels did not reconnect after the restart: {missing}"

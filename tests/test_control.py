@@ -280,9 +280,10 @@ def test_flood_coalesces_and_puts_stay_fast(pv: Callable[[str], Channel], subscr
 
 
 def test_disconnect_and_reconnect(
-    backend: Backend, pv: Callable[[str], Channel], subscribe: Any, sophyd_iocs: Any
+    backend: Backend, pv: Callable[[str], Channel], subscribe: Any, restartable_testioc: Any
 ) -> None:
     """IOC stop: gets fail at once and callbacks hear it; IOC start: reconnect and monitors resume by themselves."""
+    sophyd_iocs = restartable_testioc
     channel = pv("sp")
     states: list[bool] = []
     down, up = threading.Event(), threading.Event()

@@ -7,7 +7,6 @@ even when the test fails, so later tests find it running.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -18,13 +17,6 @@ from sophyd import DisconnectedError, EpicsSignal, EpicsSignalRO
 from sophyd.sim.launch import IOCSet
 
 BACKENDS = ("pyepics", "caproto")
-
-
-@pytest.fixture
-def ioc(sophyd_iocs: IOCSet, testioc_prefix: str) -> Iterator[IOCSet]:
-    yield sophyd_iocs
-    if sophyd_iocs.pid("testioc") is None:
-        sophyd_iocs.start("testioc")
 
 
 def _make(cl: str, prefix: str) -> dict[str, Any]:
@@ -42,7 +34,8 @@ def _make(cl: str, prefix: str) -> dict[str, Any]:
     return {"monitored": monitored, "plain": plain, "values": values, "meta": meta}
 
 
-def test_signals_survive_an_ioc_restart(ioc: IOCSet, testioc_prefix: str) -> None:
+def test_signals_survive_an_ioc_restart(restartable_testioc: IOCSet, testioc_prefix: str) -> None:
+    ioc = restartable_testioc
     sets = {cl: _make(cl, testioc_prefix) for cl in BACKENDS}
     for cl, s in sets.items():
         s["monitored"].put(3.25, wait=True)
