@@ -291,6 +291,9 @@ class EpicsSignalBase(Signal):
     def describe(self) -> dict[str, DataKey]:
         value = self.get()
         key = data_key(value, source=self.source, metadata=self._metadata)
+        native = self._read_channel.info()
+        if native.dtype_numpy and native.native_type in _NUMERIC_TYPES and native.count == 1:
+            key["dtype_numpy"] = native.dtype_numpy  # a LONG is '<i4', though Python reads it as int
         if self._metadata.get("enum_strs"):
             key["dtype"] = "string" if self._string else "integer"
             key["dtype_numpy"] = "|S40" if self._string else "<i2"

@@ -97,6 +97,7 @@ def test_integer(pv: Callable[[str], str], connected: Any) -> None:
         assert value == 42 and isinstance(value, int)
         key = sig.describe()["long"]
         assert (key["dtype"], key["shape"], key["units"]) == ("integer", [], "counts")
+        assert key["dtype_numpy"] == "<i4"  # the IOC's LONG, not Python's 64-bit int
         assert key["limits"]["control"] == {"low": -1000, "high": 1000}
     finally:
         sig.put(7, wait=True)

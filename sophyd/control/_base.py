@@ -30,6 +30,8 @@ class PVInfo:
 
     ``native_type`` is one of ``'float'``, ``'integer'``, ``'enum'``, ``'string'``, ``'char'``; ``count`` is the
     element count (1 for scalars); a ``'char'`` PV with count > 1 is a char waveform read as str.
+    ``dtype_numpy`` is the numpy dtype of one numeric element as the server holds it (``'<i4'`` for a LONG),
+    '' when not numeric or not known.
     """
 
     native_type: str
@@ -47,6 +49,7 @@ class PVInfo:
     enum_strs: tuple[str, ...] = field(default_factory=tuple)
     read_access: bool = True
     write_access: bool = True
+    dtype_numpy: str = ""
 
 
 PutCallback = Callable[[BaseException | None], None]

@@ -100,6 +100,7 @@ def build_info(
             fields["enum_strs"] = tuple(_text(s) for s in meta.get("enum_strs", ()))
     else:
         fields["units"] = _text(meta.get("units", ""))
+        fields["dtype_numpy"] = DTYPES[dbr_type].str
         if dbr_type in (DBR_FLOAT, DBR_DOUBLE) and "precision" in meta:
             fields["precision"] = int(_number(meta["precision"]))
         for name in LIMIT_FIELDS:
