@@ -248,7 +248,7 @@ def bench_flood(runner: Runner, libs: list[str], params: dict[str, Any], callbac
             r = runner.run(lib, "flood", {**params, "callback": kind}, timeout=120)
         finally:
             ca_write(
-                runner.prefix + "flood_rate", 0.0, notify=True, timeout=5
+                runner.prefix + "flood_rate", 0.0, notify=True, timeout=5, repeater=False
             )  # never leave the IOC flooding
             time.sleep(0.5)
         if "error" in r:

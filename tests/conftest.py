@@ -14,6 +14,12 @@ from sophyd.sim import IOCSet
 RECONNECT_TIMEOUT = 30.0
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that stop and start the test IOC last, so no other test sees clients reconnecting."""
+    restarting = [item for item in items if "restartable_testioc" in getattr(item, "fixturenames", ())]
+    items[:] = [item for item in items if item not in restarting] + restarting
+
+
 @pytest.fixture(params=["pyepics", "caproto"])
 def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
     """Select the control layer for devices made in the test; the IOCs are up before any channel exists."""

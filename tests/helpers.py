@@ -11,13 +11,20 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from caproto.sync import client as _sync_client
 
 if TYPE_CHECKING:
     from sophyd import StatusBase
 
 TIMEOUT = 5.0
+
+# caproto's sync client spawns a caproto-repeater (bound to 0.0.0.0, outliving the tests) unless told not to.
+ca_read = partial(_sync_client.read, repeater=False)
+ca_write = partial(_sync_client.write, repeater=False)
 
 
 class Events:

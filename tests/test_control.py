@@ -133,9 +133,13 @@ def test_get_values(pv: Callable[[str], Channel]) -> None:
 )
 def test_put_with_completion(pv: Callable[[str], Channel], suffix: str, value: Any, expected: Any) -> None:
     channel = pv(suffix)
-    assert put_wait(channel, value) is None
-    got = channel.get(use_monitor=False).value
-    assert list(got) == expected if isinstance(got, np.ndarray) else got == expected
+    original = channel.get(use_monitor=False).value
+    try:
+        assert put_wait(channel, value) is None
+        got = channel.get(use_monitor=False).value
+        assert list(got) == expected if isinstance(got, np.ndarray) else got == expected
+    finally:
+        assert put_wait(channel, original) is None  # later tests expect the IOC's own values
 
 
 def test_put_without_callback(pv: Callable[[str], Channel], subscribe: Any) -> None:
@@ -147,9 +151,13 @@ def test_put_without_callback(pv: Callable[[str], Channel], subscribe: Any) -> N
 
 def test_put_array_round_trip(pv: Callable[[str], Channel]) -> None:
     channel = pv("farray")
+    original = channel.get(use_monitor=False).value
     data = np.linspace(0.0, 1.0, 1000)
-    assert put_wait(channel, data) is None
-    assert np.array_equal(channel.get(use_monitor=False).value, data)
+    try:
+        assert put_wait(channel, data) is None
+        assert np.array_equal(channel.get(use_monitor=False).value, data)
+    finally:
+        assert put_wait(channel, original) is None  # later tests expect the IOC's own values
 
 
 @pytest.mark.parametrize(("suffix", "value"), [("reject", -1.0), ("dbl", 1000.0)])

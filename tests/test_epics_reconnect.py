@@ -66,6 +66,9 @@ def test_signals_survive_an_ioc_restart(restartable_testioc: IOCSet, testioc_pre
         # Reconnected by themselves: the resumed monitor reports the restarted IOC's initial value 1.5.
         s["meta"].wait_for(lambda e: e.get("connected") is True, timeout=20.0)
         s["values"].wait_for(lambda e: e["value"] == 1.5, timeout=20.0)
+        s["monitored"].wait_for_connection(
+            timeout=20.0
+        )  # the monitor may resume before the metadata read ends
         assert s["monitored"].connected, cl
         assert s["monitored"].get() == 1.5
         assert s["plain"].get() == 7

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 from caproto import ChannelType, ErrorResponseReceived
-from caproto.sync.client import write as sync_write
 from caproto.threading.client import Context
+from helpers import ca_write as sync_write
 from helpers import run_json_script, wait_for
 
 from iocs._kinematics import (

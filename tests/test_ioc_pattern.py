@@ -18,8 +18,8 @@ import h5py
 import numpy as np
 import pytest
 from caproto import ChannelType, ErrorResponseReceived
-from caproto.sync.client import write as sync_write
 from caproto.threading.client import Context
+from helpers import ca_write as sync_write
 from helpers import run_json_script, wait_for
 
 from iocs.pattern import PatternIOC

@@ -15,7 +15,8 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from caproto import ErrorResponseReceived
-from caproto.sync.client import read, write
+from helpers import ca_read as read
+from helpers import ca_write as write
 from helpers import run_json_script, wait_for
 
 from iocs.trigger_with_pc import TriggerWithPC

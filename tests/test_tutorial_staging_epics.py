@@ -16,8 +16,7 @@ import bluesky.plans as bp
 import pytest
 from bluesky import RunEngine
 from caproto import ChannelType
-from caproto.sync.client import read as ca_read
-from caproto.sync.client import write as ca_write
+from helpers import ca_read, ca_write
 from staging_tutorial import (
     CHECK,
     CLASS_V1,
