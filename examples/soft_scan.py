@@ -6,19 +6,14 @@ simulated IOCs serve (``sophyd.sim.pattern``), so the numbers match the EPICS de
 
 from __future__ import annotations
 
-import math
-
 import bluesky.plan_stubs as bps
 import bluesky.plans as bp
 from bluesky import RunEngine
 from bluesky.callbacks.core import LiveTable
 
 from sophyd import Component, Device, Signal, SignalRO
+from sophyd.sim.pattern import point_value
 from sophyd.status import DeviceStatus
-
-
-def _pattern(x: float, y: float, channel: int, exposure: float) -> float:
-    return math.floor((math.sin(x) ** channel + math.cos(x * y + 10) + 2) * 2500 * exposure)
 
 
 class SoftStage(Device):
@@ -43,7 +38,7 @@ class SoftPointDetector(Device):
     def trigger(self) -> DeviceStatus:
         x, y, t = self._stage.x.get(), self._stage.y.get(), self.acquire_time.get()
         for i, channel in enumerate((self.channel1, self.channel2, self.channel3), start=1):
-            channel._update(_pattern(x, y, i, t))
+            channel._update(point_value(x, y, t, i))
         return DeviceStatus(self, done=True, success=True)
 
 
