@@ -33,10 +33,22 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
     """
     signals = _leaf_signals(objs, all_signals)
     deadline = None if timeout is None else time.monotonic() + timeout
+
+    def remaining() -> float | None:
+        return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+    groups: dict[Any, list[Any]] = {}  # EPICS channels by backend, waited for together
     for signal in signals:
-        remaining = None if deadline is None else max(0.0, deadline - time.monotonic())
-        with contextlib.suppress(TimeoutError):
-            signal.wait_for_connection(timeout=remaining)
+        plan = getattr(signal, "_connection_plan", None)
+        if plan is not None:
+            backend, channels = plan()
+            groups.setdefault(backend, []).extend(channels)
+    for backend, channels in groups.items():
+        backend.wait_for_connection_many(channels, remaining())
+    for signal in signals:
+        if not hasattr(signal, "_connection_plan"):
+            with contextlib.suppress(TimeoutError):
+                signal.wait_for_connection(timeout=remaining())
     missing = []
     for signal in signals:
         for pv in signal._missing_channels():

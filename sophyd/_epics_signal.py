@@ -88,7 +88,8 @@ class EpicsSignalBase(Signal):
         self._prefetched: PVReading | None = None
         self._monitor_handle: int | None = None
         self._md_lock = threading.Lock()
-        self._seen_connected: set[str] = set()
+        self._md_state: tuple[Any, ...] = ()  # what the channels knew when the metadata was last copied
+        self._watching = False  # following connection changes (only once 'meta' has subscribers)
         # After this signal writes, the monitor cache may still hold the old value (the server sends the
         # put response before the monitor update): read fresh until a monitor update confirms the new value.
         self._cache_suspect = False
@@ -96,9 +97,8 @@ class EpicsSignalBase(Signal):
         cl = getattr(self.parent, "_cl", None) or get_cl()
         self._backend = get_backend(cl)
         self._read_channel = self._backend.channel(read_pv)
-        self._read_channel.add_connection_callback(self._on_read_connection)
-        if self._read_channel.connected:
-            self._on_read_connection(True)
+        if self.auto_monitor:
+            self._ensure_monitor()  # the channel starts it when it connects
 
     @classmethod
     def set_defaults(
@@ -155,31 +155,95 @@ class EpicsSignalBase(Signal):
     def _channels(self) -> list[Channel]:
         return [self._read_channel]
 
-    def _on_read_connection(self, connected: bool) -> None:
-        if connected:
-            self._seen_connected.add(self._read_channel.pvname)
-            self._load_metadata()
-            if self.auto_monitor or self._has_value_subscribers():
-                self._ensure_monitor()
-        else:
-            self._set_metadata(connected=False)
+    def _watch_connection(self) -> None:
+        """Follow connection changes from now on, for 'meta' subscribers.
 
-    def _load_metadata(self) -> None:
-        info = self._read_channel.info()
+        Signals without them register nothing: connecting a thousand signals then runs no Python per signal,
+        and the metadata is brought up to date when it is next asked for.
+        """
         with self._md_lock:
-            self._metadata.update(_metadata_from_info(info))
-            self._metadata["write_access"] = self._write_access_from(info)
+            if self._watching:
+                return
+            self._watching = True
+        for channel in self._channels():
+            channel.add_connection_callback(self._on_connection)
+
+    def _on_connection(self, connected: bool) -> None:
+        """A channel connected, reconnected, disconnected, or brought its control metadata."""
+        if connected and self._callbacks.get(self.SUB_META) and self._read_channel.connected:
+            self._read_channel.request_info()  # 'meta' listeners want units and limits without asking
+        self._refresh_metadata()
+
+    def _refresh_metadata(self) -> None:
+        """Copy what the channels know now into the metadata; tell 'meta' subscribers if it changed."""
+        state = tuple(ch.connected and ch.info() for ch in self._channels())
+        if state == self._md_state:
+            return
+        channel = self._read_channel
+        with self._md_lock:
+            self._md_state = state
+            before = dict(self._metadata)
+            if channel.connected:
+                info = channel.info()
+                self._metadata.update(_metadata_from_info(info))
+                self._metadata["write_access"] = self._write_access_from(info)
             self._metadata["connected"] = all(ch.connected for ch in self._channels())
-        self._run_subs(sub_type=self.SUB_META, **self._metadata)
+            changed = self._metadata != before
+        if changed:
+            self._run_subs(sub_type=self.SUB_META, **self._metadata)
+
+    def _current_metadata(self) -> dict[str, Any]:
+        """The metadata as the channels know it now (no read from the IOC)."""
+        self._refresh_metadata()
+        return self._metadata
+
+    @property
+    def write_access(self) -> bool:
+        return bool(self._current_metadata()["write_access"])
+
+    @property
+    def read_access(self) -> bool:
+        return bool(self._current_metadata()["read_access"])
+
+    def _full_metadata(self) -> dict[str, Any]:
+        """The metadata, reading the IOC's control fields (units, precision, limits, enum labels) the first
+        time they are needed on this connection; without a connection, what is known."""
+        if self._read_channel.connected and not self._read_channel.info().control:
+            self._load_info(self._read_channel)
+        return self._current_metadata()
+
+    def _load_info(self, channel: Channel) -> PVInfo:
+        """``channel.load_info`` with errors that name this signal."""
+        try:
+            return channel.load_info(self.timeout)
+        except DisconnectedError as exc:
+            raise DisconnectedError(f"{self._describe_me()}: {exc}") from exc
+        except TimeoutError as exc:
+            raise WaitTimeoutError(f"{self._describe_me()}: metadata read timed out ({exc})") from exc
+
+    def _enum_strs(self) -> tuple[str, ...] | None:
+        """The enum labels of an enum PV (read on first need), None for other PVs."""
+        channel = self._read_channel
+        if channel.connected and channel.info().native_type == "enum":
+            return self._full_metadata().get("enum_strs")
+        return self._metadata.get("enum_strs")
+
+    def _on_first_subscription(self, event_type: str) -> None:
+        if event_type == self.SUB_META:
+            self._watch_connection()
+            self._read_channel.request_info()
+        elif event_type == self.SUB_VALUE:
+            self._ensure_monitor()
 
     def _write_access_from(self, info: PVInfo) -> bool:
         return False
 
-    def _has_value_subscribers(self) -> bool:
-        return bool(self._callbacks.get(self.SUB_VALUE))
-
     def _missing_channels(self) -> list[str]:
         return [ch.pvname for ch in self._channels() if not ch.connected]
+
+    def _connection_plan(self) -> tuple[Any, list[Channel]]:
+        """How wait_for_connection() may wait for this signal's channels together with others'."""
+        return self._backend, self._channels()
 
     def wait_for_connection(self, timeout: float | None = None) -> None:
         """Wait until every channel of this signal is connected; ConnectionTimeoutError names the PVs."""
@@ -190,16 +254,12 @@ class EpicsSignalBase(Signal):
                     f"{self._describe_me()}: PV {channel.pvname} did not connect within {timeout} s",
                     missing=[channel.pvname],
                 )
-        if not self._metadata["connected"]:
-            self._load_metadata()
 
     def _ensure_connected(self, channel: Channel) -> None:
         """Return if connected; wait for a first connection; fail at once after a disconnect."""
         if channel.connected:
-            if not self._metadata["connected"]:
-                self._load_metadata()
             return
-        if channel.pvname in self._seen_connected:
+        if channel.ever_connected:
             raise DisconnectedError(f"{self._describe_me()}: PV {channel.pvname} is disconnected")
         if not channel.wait_for_connection(self.connection_timeout):
             raise ConnectionTimeoutError(
@@ -207,8 +267,6 @@ class EpicsSignalBase(Signal):
                 f"{self.connection_timeout} s",
                 missing=[channel.pvname],
             )
-        self._seen_connected.add(channel.pvname)
-        self._load_metadata()
 
     @property
     def connected(self) -> bool:
@@ -229,6 +287,8 @@ class EpicsSignalBase(Signal):
         unless ``use_monitor=False``; an unmonitored signal reads the server even when another signal of the
         same PV keeps a monitor (as classic ophyd does), since that cache may lag behind a completed put.
         """
+        if self._monitor_handle is None and self.auto_monitor:
+            self._ensure_monitor()  # auto_monitor was switched on (set_defaults) after this signal was made
         reading = self._prefetched
         if reading is None or as_string is not None or use_monitor is False:
             if use_monitor is None:
@@ -266,6 +326,13 @@ class EpicsSignalBase(Signal):
             return None
         return self._backend, self._read_channel, self._string
 
+    def _metadata_plan(self) -> tuple[Any, Channel] | None:
+        """How Device.describe() may load this signal's control metadata together with others'."""
+        channel = self._read_channel
+        if not channel.connected or channel.info().control:
+            return None
+        return self._backend, channel
+
     def _mark_written(self) -> None:
         """The PV's value has just been changed (by this signal's put, or by an operation it follows, such as
         a motor move): read fresh until a monitor update at least as new as a fresh read arrives."""
@@ -290,18 +357,15 @@ class EpicsSignalBase(Signal):
 
     def describe(self) -> dict[str, DataKey]:
         value = self.get()
-        key = data_key(value, source=self.source, metadata=self._metadata)
+        md = self._full_metadata()
+        key = data_key(value, source=self.source, metadata=md)
         native = self._read_channel.info()
         if native.dtype_numpy and native.native_type in _NUMERIC_TYPES and native.count == 1:
             key["dtype_numpy"] = native.dtype_numpy  # a LONG is '<i4', though Python reads it as int
-        if self._metadata.get("enum_strs"):
+        if md.get("enum_strs"):
             key["dtype"] = "string" if self._string else "integer"
             key["dtype_numpy"] = "|S40" if self._string else "<i2"
         return {self.name: key}
-
-    @property
-    def precision(self) -> int | None:
-        return self._metadata.get("precision")
 
     @property
     def tolerance(self) -> float | None:
@@ -315,10 +379,6 @@ class EpicsSignalBase(Signal):
         self._tolerance = value
 
     # -- monitors -----------------------------------------------------------------------------------------
-    def _on_first_subscription(self, event_type: str) -> None:
-        if event_type == self.SUB_VALUE and self._read_channel.connected:
-            self._ensure_monitor()
-
     def _ensure_monitor(self) -> None:
         with self._md_lock:
             if self._monitor_handle is not None:
@@ -328,8 +388,10 @@ class EpicsSignalBase(Signal):
     def _on_monitor(self, reading: PVReading) -> None:
         if self._cache_suspect and self._fresh_ts is not None and reading.timestamp >= self._fresh_ts:
             self._cache_suspect = False
-        if self._string and self._metadata.get("enum_strs") and isinstance(reading.value, (int, np.integer)):
-            reading = _with_label(reading, self._metadata["enum_strs"])
+        if self._string and isinstance(reading.value, (int, np.integer)):
+            enum_strs = self._enum_strs()
+            if enum_strs:
+                reading = _with_label(reading, enum_strs)
         old = self._readback
         self._store(reading)
         self._run_subs(
@@ -391,9 +453,6 @@ class EpicsSignal(EpicsSignalBase):
             self._write_channel = self._read_channel
         else:
             self._write_channel = self._backend.channel(self._write_pv)
-            self._write_channel.add_connection_callback(self._on_write_connection)
-            if self._write_channel.connected:
-                self._on_write_connection(True)
 
     @property
     def setpoint_pvname(self) -> str:
@@ -409,34 +468,18 @@ class EpicsSignal(EpicsSignalBase):
             return [self._read_channel]
         return [self._read_channel, self._write_channel]
 
-    def _on_write_connection(self, connected: bool) -> None:
-        if connected:
-            self._seen_connected.add(self._write_pv)
-            if self._read_channel.connected:
-                self._load_metadata()
-            self._resume_setpoint_monitor()
-        else:
-            self._set_metadata(connected=False)
-
-    def _on_read_connection(self, connected: bool) -> None:
-        super()._on_read_connection(connected)
-        if connected and getattr(self, "_write_channel", None) is self._read_channel:
-            self._resume_setpoint_monitor()
-
     # -- setpoint subscription ----------------------------------------------------------------------------
     def _on_first_subscription(self, event_type: str) -> None:
         super()._on_first_subscription(event_type)
         if event_type == self.SUB_SETPOINT:
-            self._resume_setpoint_monitor()
+            self._start_setpoint_monitor()
 
-    def _resume_setpoint_monitor(self) -> None:
-        """Monitor the setpoint PV while anyone listens to 'setpoint' events (once connected)."""
-        channel = getattr(self, "_write_channel", None)
-        if channel is None or not channel.connected or not self._callbacks.get(self.SUB_SETPOINT):
-            return
+    def _start_setpoint_monitor(self) -> None:
+        """Monitor the setpoint PV once anyone listens to 'setpoint' events (the channel starts it when it
+        connects)."""
         with self._md_lock:
             if self._setpoint_handle is None:
-                self._setpoint_handle = channel.subscribe(self._on_setpoint)
+                self._setpoint_handle = self._write_channel.subscribe(self._on_setpoint)
 
     def _on_setpoint(self, reading: PVReading) -> None:
         old, self._last_setpoint = self._last_setpoint, reading.value
@@ -476,6 +519,8 @@ class EpicsSignal(EpicsSignalBase):
         numeric PVs, values outside the control limits (with ``limits=True``), read-only PVs."""
         self._ensure_connected(self._write_channel)
         info = self._write_channel.info()
+        if info.native_type == "enum" or (self._use_limits and info.native_type in _NUMERIC_TYPES):
+            info = self._load_info(self._write_channel)  # enum states, control limits
         where = self._describe_me()
         if not self.write_access:
             raise ReadOnlyError(f"{where} is read-only over Channel Access; cannot write {value!r}")
@@ -496,7 +541,7 @@ class EpicsSignal(EpicsSignalBase):
     def _matches(
         self, current: Any, target: Any, atol: float | None = None, rtol: float | None = None
     ) -> bool:
-        enum_strs = self._metadata.get("enum_strs")
+        enum_strs = self._enum_strs()
         if enum_strs:
             return _enum_index(current, enum_strs) == _enum_index(target, enum_strs)
         return super()._matches(current, target, atol, rtol)
@@ -561,6 +606,8 @@ class EpicsSignal(EpicsSignalBase):
 
     def _start_set(self, value: Any, status: Status) -> None:
         """Put with completion; a refused put fails ``status``, an accepted one goes to ``_put_accepted``."""
+        if not self._put_complete:
+            self._full_metadata()  # the readback tolerance comes from the precision: read it here, not later
         self._mark_written()
 
         def on_complete(exc: BaseException | None) -> None:

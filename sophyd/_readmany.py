@@ -10,12 +10,15 @@ __all__ = ["prefetch"]
 
 
 @contextlib.contextmanager
-def prefetch(signals: Sequence[Any]) -> Iterator[None]:
+def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None]:
     """Within the block, signals that support it answer get() from one concurrent fetch.
 
     A signal takes part when it has ``_prefetch_plan()`` returning ``(backend, channel, as_string)`` (or
     None when it already has a fresh monitored value); the fetch is one ``backend.get_many`` per backend.
+    With ``metadata`` (for describe()), the control metadata not yet read is loaded first, also concurrently.
     """
+    if metadata:
+        _load_metadata(signals)
     groups: dict[Any, list[tuple[Any, Any, bool]]] = {}
     for signal in signals:
         if getattr(signal, "_prefetched", None) is not None:
@@ -41,3 +44,18 @@ def prefetch(signals: Sequence[Any]) -> Iterator[None]:
     finally:
         for signal in done:
             signal._prefetched = None
+
+
+def _load_metadata(signals: Sequence[Any]) -> None:
+    """One ``backend.load_info_many`` per backend for the signals whose control metadata is not read yet."""
+    groups: dict[Any, list[tuple[Any, Any]]] = {}
+    for signal in signals:
+        plan_fn = getattr(signal, "_metadata_plan", None)
+        plan = plan_fn() if plan_fn is not None else None
+        if plan is not None:
+            backend, channel = plan
+            groups.setdefault(backend, []).append((signal, channel))
+    for backend, members in groups.items():
+        backend.load_info_many(
+            [channel for _, channel in members], timeout=max(signal.timeout for signal, _ in members)
+        )

@@ -203,7 +203,11 @@ class Signal(OphydObject):
     @property
     def metadata(self) -> dict[str, Any]:
         """A copy of the metadata: connection, access, units, precision, limits, enum strings, alarms."""
-        return dict(self._metadata)
+        return dict(self._full_metadata())
+
+    def _full_metadata(self) -> dict[str, Any]:
+        """The metadata with every field known (an EPICS signal reads its control fields on first need)."""
+        return self._metadata
 
     def _set_metadata(self, **md: Any) -> None:
         self._metadata.update(md)
@@ -232,7 +236,8 @@ class Signal(OphydObject):
     @property
     def limits(self) -> tuple[Any, Any]:
         """(low, high) control limits; (None, None) or equal values mean no limits."""
-        return (self._metadata.get("lower_ctrl_limit"), self._metadata.get("upper_ctrl_limit"))
+        md = self._full_metadata()
+        return (md.get("lower_ctrl_limit"), md.get("upper_ctrl_limit"))
 
     @property
     def low_limit(self) -> Any:
@@ -244,16 +249,16 @@ class Signal(OphydObject):
 
     @property
     def precision(self) -> int | None:
-        return self._metadata.get("precision")
+        return self._full_metadata().get("precision")
 
     @property
     def egu(self) -> str:
         """Engineering units ('' when unknown)."""
-        return self._metadata.get("units") or ""
+        return self._full_metadata().get("units") or ""
 
     @property
     def enum_strs(self) -> tuple[str, ...] | None:
-        return self._metadata.get("enum_strs")
+        return self._full_metadata().get("enum_strs")
 
     @property
     def tolerance(self) -> float | None:

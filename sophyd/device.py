@@ -258,9 +258,12 @@ class Device(OphydObject):
 
     def describe(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read()."""
+        from ._readmany import prefetch
+
         result: OrderedDict[str, DataKey] = OrderedDict()
-        for _, child in self._instantiated_children(Kind.normal):
-            result.update(child.describe())
+        with prefetch(self._leaves(Kind.normal, "read"), metadata=True):
+            for _, child in self._instantiated_children(Kind.normal):
+                result.update(child.describe())
         return result
 
     def read_configuration(self) -> OrderedDict[str, Reading[Any]]:
@@ -275,9 +278,14 @@ class Device(OphydObject):
 
     def describe_configuration(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read_configuration()."""
+        from ._readmany import prefetch
+
         result: OrderedDict[str, DataKey] = OrderedDict()
-        for _, child in self._instantiated_children(Kind.config):
-            result.update(child.describe_configuration() if isinstance(child, Device) else child.describe())
+        with prefetch(self._leaves(Kind.config, "read_configuration"), metadata=True):
+            for _, child in self._instantiated_children(Kind.config):
+                result.update(
+                    child.describe_configuration() if isinstance(child, Device) else child.describe()
+                )
         return result
 
     def _leaves(self, kind: Kind, method: str) -> list[Signal]:

@@ -28,6 +28,34 @@ def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
     sophyd.set_cl(None)
 
 
+@pytest.fixture(params=["pyepics", "caproto"])
+def fresh_cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[Any]:
+    """A new backend instance, selected for the test: its channels are new, so no earlier test has read their
+    metadata. Yields the backend; its channels are destroyed afterwards."""
+    import importlib
+
+    from sophyd import control
+
+    name = request.param
+    backend = importlib.import_module(control.BACKENDS[name]).make_backend()
+    previous = control._instances.get(name)
+    control._instances[name] = backend
+    sophyd.set_cl(name)
+    try:
+        yield backend
+    finally:
+        sophyd.set_cl(None)
+        if previous is None:
+            del control._instances[name]
+        else:
+            control._instances[name] = previous
+        for channel in list(backend._channels.values()):
+            channel.destroy()
+        context = getattr(backend, "_context", None)
+        if name == "caproto" and context is not None:
+            context.disconnect()
+
+
 def _connected_channels(prefix: str) -> list[Any]:
     """Every channel of an IOC that this process has connected, in every backend made so far."""
     from sophyd.control import _instances

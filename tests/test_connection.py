@@ -304,3 +304,82 @@ def test_mock_metadata_changed_after_connection_reaches_the_signal() -> None:
     assert changed.wait(TIMEOUT), f"no metadata event with the new units: {events}"
     key = late.gain.describe()["late_gain"]
     assert key["units"] == "keV" and key["precision"] == 2
+
+
+# -- metadata is read when first needed, not at connection -----------------------------------------------
+@pytest.fixture
+def info_reads(fresh_cl: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The PVs whose control metadata (DBR_CTRL) the fresh backend reads, in order."""
+    reads: list[str] = []
+    channel_type = type(fresh_cl.channel("sophyd_unused:probe"))
+    real = channel_type._send_info_request
+
+    def counting(self: Any, token: int) -> None:
+        reads.append(self.pvname)
+        real(self, token)
+
+    monkeypatch.setattr(channel_type, "_send_info_request", counting)
+    return reads
+
+
+def test_connecting_and_reading_read_no_metadata(info_reads: list[str], testioc_prefix: str) -> None:
+    dev = Hundred(testioc_prefix, name="hundred")
+    dev.wait_for_connection(timeout=TIMEOUT)
+    assert dev.connected and dev.sigs.s0100.write_access is False and dev.sigs.s0100.read_access
+    assert dev.read()["hundred_sigs_s0150"]["value"] == 150.0
+    assert info_reads == []
+
+
+def test_describe_reads_the_metadata_of_all_signals_together(
+    info_reads: list[str], testioc_prefix: str
+) -> None:
+    dev = Small(testioc_prefix, name="small")
+    dev.wait_for_connection(timeout=TIMEOUT)
+    assert info_reads == []
+    key = dev.describe()["small_dbl"]
+    assert (key["units"], key["precision"], key["limits"]["control"]) == (
+        "mm",
+        3,
+        {"low": -100.0, "high": 100.0},
+    )
+    described = sorted(testioc_prefix + suffix for suffix in ("dbl", "enum"))  # long is config
+    assert sorted(info_reads) == described
+    assert dev.describe_configuration()["small_long"]["units"] == "counts"
+    dev.describe()
+    assert sorted(info_reads) == sorted([*described, testioc_prefix + "long"])  # once each
+
+
+def test_metadata_accessors_read_it_on_first_use(info_reads: list[str], testioc_prefix: str) -> None:
+    sig = EpicsSignal(testioc_prefix + "dbl", name="sig")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    assert info_reads == []
+    assert (sig.precision, sig.egu, sig.limits) == (3, "mm", (-100.0, 100.0))
+    assert sig.metadata["units"] == "mm"
+    assert info_reads == [testioc_prefix + "dbl"]
+
+
+def test_meta_subscribers_get_the_metadata_without_asking(fresh_cl: Any, testioc_prefix: str) -> None:
+    sig = EpicsSignalRO(testioc_prefix + "long", name="sig")
+    events: list[dict[str, Any]] = []
+    seen = threading.Event()
+
+    def on_meta(**kwargs: Any) -> None:
+        events.append(kwargs)
+        if kwargs.get("units") == "counts":
+            seen.set()
+
+    sig.subscribe(on_meta, event_type="meta", run=False)
+    assert seen.wait(TIMEOUT), f"no metadata event with units: {events}"
+    assert events[-1]["connected"] is True and events[-1]["upper_ctrl_limit"] == 1000
+
+
+def test_enum_labels_are_read_for_a_string_put(fresh_cl: Any, testioc_prefix: str) -> None:
+    sig = EpicsSignal(testioc_prefix + "enum", name="sig")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    before = sig.get()
+    try:
+        sig.put("Fault", wait=True, timeout=TIMEOUT)
+        assert sig.get() == 2
+        assert sig.get(as_string=True) == "Fault"
+    finally:
+        sig.put(before, wait=True, timeout=TIMEOUT)

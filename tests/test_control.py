@@ -79,7 +79,7 @@ def subscribe() -> Iterator[Callable[[Channel, Recorder], Recorder]]:
 
 
 def test_info(pv: Callable[[str], Channel]) -> None:
-    info = pv("dbl").info()
+    info = pv("dbl").load_info(TIMEOUT)
     assert (info.native_type, info.count, info.units, info.precision) == ("float", 1, "mm", 3)
     assert (info.lower_ctrl_limit, info.upper_ctrl_limit) == (-100.0, 100.0)
     assert (info.lower_disp_limit, info.upper_disp_limit) == (-120.0, 120.0)
@@ -87,8 +87,8 @@ def test_info(pv: Callable[[str], Channel]) -> None:
     assert (info.lower_warning_limit, info.upper_warning_limit) == (-80.0, 80.0)
     assert info.read_access and info.write_access
     assert pv("long").info().native_type == "integer"
-    assert pv("long").info().units == "counts"
-    assert pv("enum").info().enum_strs == ("Off", "On", "Fault")
+    assert pv("long").load_info(TIMEOUT).units == "counts"
+    assert pv("enum").load_info(TIMEOUT).enum_strs == ("Off", "On", "Fault")
     assert pv("str").info().native_type == "string"
     assert (pv("path").info().native_type, pv("path").info().count) == ("char", 256)
     assert pv("farray").info().count == 1000
@@ -323,3 +323,49 @@ def test_disconnect_and_reconnect(
     target = time.time() % 1000
     assert put_wait(channel, target) is None
     recorder.wait_for(lambda r: r.value == pytest.approx(target))
+
+
+def test_connection_tells_type_and_access_and_load_info_the_rest(
+    fresh_cl: Backend, testioc_prefix: str
+) -> None:
+    dbl, text, ro = (fresh_cl.channel(testioc_prefix + s) for s in ("dbl", "str", "ro"))
+    assert fresh_cl.wait_for_connection_many([dbl, text, ro], TIMEOUT)
+    info = dbl.info()
+    assert (info.native_type, info.count, info.read_access, info.write_access) == ("float", 1, True, True)
+    assert (info.control, info.units, info.precision) == (False, "", None)
+    assert text.info().control  # a string PV has no control fields to read
+    assert ro.info().write_access is False
+    loaded = dbl.load_info(TIMEOUT)
+    assert (loaded.control, loaded.units, loaded.precision, loaded.upper_ctrl_limit) == (True, "mm", 3, 100.0)
+    assert dbl.info() == loaded
+
+
+def test_request_info_calls_connection_callbacks_when_it_arrives(
+    fresh_cl: Backend, testioc_prefix: str
+) -> None:
+    channel = fresh_cl.channel(testioc_prefix + "long")
+    assert channel.wait_for_connection(TIMEOUT)
+    arrived = threading.Event()
+    channel.add_connection_callback(lambda up: up and channel.info().control and arrived.set())
+    assert not channel.info().control
+    channel.request_info()
+    assert arrived.wait(TIMEOUT)
+    assert channel.info().units == "counts"
+
+
+def test_load_info_many_reads_every_channel_once(fresh_cl: Backend, testioc_prefix: str) -> None:
+    names = ["dbl", "long", "enum", "dbl"]
+    channels = [fresh_cl.channel(testioc_prefix + s) for s in names]
+    assert fresh_cl.wait_for_connection_many(channels, TIMEOUT)
+    infos = fresh_cl.load_info_many(channels, timeout=TIMEOUT)
+    assert [i.units for i in infos] == ["mm", "counts", "", "mm"]
+    assert infos[2].enum_strs == ("Off", "On", "Fault")
+
+
+def test_wait_for_connection_many_reports_a_missing_channel(fresh_cl: Backend, testioc_prefix: str) -> None:
+    good = [fresh_cl.channel(f"{testioc_prefix}bulk:{i:04d}") for i in range(400, 450)]
+    missing = fresh_cl.channel(testioc_prefix + "no_such_pv_many")
+    start = time.monotonic()
+    assert not fresh_cl.wait_for_connection_many([*good, missing], 0.5)
+    assert time.monotonic() - start < 3.0
+    assert fresh_cl.wait_for_connection_many(good, TIMEOUT)

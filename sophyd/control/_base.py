@@ -7,6 +7,7 @@ a sophyd dispatcher thread (``sophyd._dispatch``), never on the client library's
 from __future__ import annotations
 
 import abc
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,12 +27,13 @@ class PVReading:
 
 @dataclass(frozen=True)
 class PVInfo:
-    """What a PV says about itself at connection: its native type and its control metadata.
+    """What a PV says about itself: its native type and access rights, and its control metadata.
 
     ``native_type`` is one of ``'float'``, ``'integer'``, ``'enum'``, ``'string'``, ``'char'``; ``count`` is the
     element count (1 for scalars); a ``'char'`` PV with count > 1 is a char waveform read as str.
     ``dtype_numpy`` is the numpy dtype of one numeric element as the server holds it (``'<i4'`` for a LONG),
-    '' when not numeric or not known.
+    '' when not numeric or not known. ``control`` is False while only the connection's facts (type, count,
+    access) are known: units, precision, limits and enum labels come with ``Channel.load_info``.
     """
 
     native_type: str
@@ -50,6 +52,7 @@ class PVInfo:
     read_access: bool = True
     write_access: bool = True
     dtype_numpy: str = ""
+    control: bool = True
 
 
 PutCallback = Callable[[BaseException | None], None]
@@ -61,11 +64,13 @@ class Channel(abc.ABC):
     """One PV on one backend. Construction starts connecting and never blocks."""
 
     pvname: str
+    #: True once the channel has connected; a read after a disconnect then fails at once instead of waiting.
+    ever_connected: bool = False
 
     @property
     @abc.abstractmethod
     def connected(self) -> bool:
-        """True while the channel is connected and its metadata is known."""
+        """True while the channel is connected (its native type, count and access rights are known)."""
 
     @abc.abstractmethod
     def wait_for_connection(self, timeout: float | None) -> bool:
@@ -73,7 +78,22 @@ class Channel(abc.ABC):
 
     @abc.abstractmethod
     def info(self) -> PVInfo:
-        """Metadata from the server; raises DisconnectedError naming the PV if never connected."""
+        """What is known now, without blocking; raises DisconnectedError naming the PV if never connected.
+
+        The control fields are filled once ``load_info`` read them for the current connection (``control``).
+        """
+
+    @abc.abstractmethod
+    def load_info(self, timeout: float = 2.0) -> PVInfo:
+        """The metadata with its control fields, read from the server once per connection, when first needed.
+
+        Connecting does not read them: most channels are only ever read and written. Raises DisconnectedError
+        when not connected, TimeoutError naming the PV when the server does not answer within ``timeout``.
+        """
+
+    @abc.abstractmethod
+    def request_info(self) -> None:
+        """Start reading the control metadata without waiting; connection callbacks run when it arrives."""
 
     @abc.abstractmethod
     def get(self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = 2.0) -> PVReading:
@@ -102,7 +122,8 @@ class Channel(abc.ABC):
 
     @abc.abstractmethod
     def add_connection_callback(self, callback: ConnectionCallback) -> None:
-        """Call ``callback(connected)`` whenever the connection state changes (also after reconnects)."""
+        """Call ``callback(connected)`` whenever the connection state changes (also after reconnects), and
+        ``callback(True)`` again when the control metadata arrives, so listeners can refresh."""
 
     @abc.abstractmethod
     def destroy(self) -> None:
@@ -137,3 +158,15 @@ class Backend(abc.ABC):
             ch.get(as_string=s, use_monitor=use_monitor, timeout=timeout)
             for ch, s in zip(channels, as_string, strict=False)
         ]
+
+    def wait_for_connection_many(self, channels: Sequence[Channel], timeout: float | None) -> bool:
+        """Wait until every channel is connected (True) or ``timeout`` passed (False); the default waits
+        for them one by one against one deadline."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for ch in channels:
+            ch.wait_for_connection(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        return all(ch.connected for ch in channels)
+
+    def load_info_many(self, channels: Sequence[Channel], *, timeout: float = 2.0) -> list[PVInfo]:
+        """``load_info`` of several channels; the default loads them one by one."""
+        return [ch.load_info(timeout) for ch in channels]

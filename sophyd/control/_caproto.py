@@ -10,6 +10,7 @@ restarted IOC's beacons arrive, so channels reconnect promptly.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 import caproto as ca
@@ -17,7 +18,7 @@ import numpy as np
 from caproto.threading.client import PV, Context, SharedBroadcaster, VirtualCircuitManager
 
 from ..errors import DisconnectedError
-from ._base import PVReading
+from ._base import PVInfo, PVReading
 from ._common import BaseBackend, BaseChannel, GetOp, put_failed
 from ._convert import DBR_ENUM, DBR_STRING, LIMIT_FIELDS, build_info, decode_value
 
@@ -102,26 +103,25 @@ class CaprotoChannel(BaseChannel):
         if state == "connected":
             channel = pv.channel
             self._dbr_type, self._count = int(channel.native_data_type), int(channel.native_data_count)
-            pv.read(data_type="control", data_count=1, wait=False, callback=self._on_ctrl)
+            self._on_rights(pv, pv.access_rights or 0)
+            read, write = self._access
+            info = build_info(self._dbr_type, self._count, None, read_access=read, write_access=write)
+            self._set_connected(self._dbr_type, info)
         elif state == "disconnected":
             self._set_disconnected()
 
     def _on_rights(self, pv: PV, rights: Any) -> None:
         self._set_access(bool(rights & ca.AccessRights.READ), bool(rights & ca.AccessRights.WRITE))
 
-    def _on_ctrl(self, response: Any) -> None:
-        meta: dict[str, Any] = {}
-        md = getattr(response, "metadata", None)
-        if md is not None and self._dbr_type != DBR_STRING:
-            names = (*LIMIT_FIELDS, "precision", "units")
-            meta.update({name: getattr(md, name) for name in names if hasattr(md, name)})
-            if self._dbr_type == DBR_ENUM:
-                meta["enum_strs"] = md.enum_strings
-        rights = self._pv.access_rights or 0
-        self._set_access(bool(rights & ca.AccessRights.READ), bool(rights & ca.AccessRights.WRITE))
+    def _info_from(self, response: Any) -> PVInfo:
+        md = response.metadata
+        meta = {
+            name: getattr(md, name) for name in (*LIMIT_FIELDS, "precision", "units") if hasattr(md, name)
+        }
+        if self._dbr_type == DBR_ENUM:
+            meta["enum_strs"] = md.enum_strings
         read, write = self._access
-        info = build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
-        self._set_connected(self._dbr_type, info)
+        return build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
 
     def _reading(self, response: Any) -> PVReading:
         md = response.metadata
@@ -130,24 +130,34 @@ class CaprotoChannel(BaseChannel):
 
     def _begin_get(self, timeout: float) -> GetOp:
         op = GetOp(self)
-        token = self._backend._ops.add(op)
-        callback = functools.partial(self._on_read, token)
+        self._send_read(self._backend._ops.add(op), "time", self._reading, timeout)
+        return op
+
+    def _send_info_request(self, token: int) -> None:
+        self._send_read(token, "control", self._info_from, None)
+
+    def _send_read(
+        self, token: int, data_type: str, decode: Callable[[Any], Any], timeout: float | None
+    ) -> None:
+        """Read as ``data_type``; the op ``token`` finishes with ``decode(response)``."""
+        callback = functools.partial(self._on_read, token, decode)
+        count = 1 if data_type == "control" else None
         try:
-            self._pv.read(data_type="time", wait=False, timeout=timeout, callback=callback)
+            self._pv.read(
+                data_type=data_type, data_count=count, wait=False, timeout=timeout, callback=callback
+            )
         except _NOT_CONNECTED:
             self._backend._ops.pop(token)
             raise DisconnectedError(f"{self.pvname} is not connected") from None
-        return op
 
-    def _on_read(self, token: int, response: Any) -> None:
+    def _on_read(self, token: int, decode: Callable[[Any], Any], response: Any) -> None:
         op = self._backend._ops.pop(token)
-        if op is None:
+        if not isinstance(op, GetOp):
             return
         if isinstance(response, ca.ErrorResponse):
             op.fail(RuntimeError(f"Read of {self.pvname} failed: {_reason(response)}"))
         else:
-            assert isinstance(op, GetOp)
-            op.finish(self._reading(response))
+            op.finish(decode(response))
 
     def _send_put(self, data: np.ndarray, token: int | None) -> None:
         payload: Any = list(data) if self._dbr_type == DBR_STRING else data

@@ -23,12 +23,21 @@ from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
 from ._base import Backend, Channel, ConnectionCallback, PutCallback, PVInfo, PVReading, ReadingCallback
 from ._convert import encode_value, to_string, with_access
 
-__all__ = ["BaseBackend", "BaseChannel", "GetOp", "OpTable", "PutOp", "put_failed"]
+__all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", "put_failed"]
 
 
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+DEFAULT_TIMEOUT = 2.0  # seconds a read waits when the caller names no timeout
+
+
+def _has_text(value: Any) -> bool:
+    return isinstance(value, (str, bytes)) or (
+        isinstance(value, (list, tuple)) and any(isinstance(item, (str, bytes)) for item in value)
+    )
 
 
 def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
@@ -37,60 +46,79 @@ def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
 
 
 class GetOp:
-    """One outstanding read; the waiting thread blocks on ``event``."""
+    """One outstanding read (of a value, or of the control metadata); waiting threads block on ``event``."""
 
-    __slots__ = ("batch", "channel", "error", "event", "reading", "token")
+    __slots__ = ("batches", "channel", "error", "event", "result", "token")
 
     def __init__(self, channel: BaseChannel) -> None:
         self.channel = channel
         self.token = 0  # set by OpTable.add
         self.event = threading.Event()
-        self.reading: PVReading | None = None
+        self.result: Any = None
         self.error: BaseException | None = None
-        self.batch: _Batch | None = None
+        self.batches: list[_Batch] = []
 
-    def finish(self, reading: PVReading | None, error: BaseException | None = None) -> None:
-        self.reading, self.error = reading, error
+    def finish(self, result: Any, error: BaseException | None = None) -> None:
+        self.result, self.error = result, error
         self.event.set()
-        batch = self.batch
-        if batch is not None:
+        for batch in self.batches:
             batch.finished(self)
 
     def fail(self, error: BaseException) -> None:
         self.finish(None, error)
 
-    def wait(self, deadline: float, timeout: float) -> PVReading:
-        """The reading, once it came; TimeoutError naming the PV if it did not come by ``deadline``."""
+    def wait(self, deadline: float, timeout: float) -> Any:
+        """The result, once it came; TimeoutError naming the PV if it did not come by ``deadline``."""
         if not self.event.wait(max(0.0, deadline - time.monotonic())):
-            self.channel._backend._ops.pop(self.token)  # a late answer finds nothing to finish
-            raise TimeoutError(f"No answer from {self.channel.pvname} to a read within {timeout} s")
+            if self.channel._backend._ops.pop(self.token) is self:  # a late answer now finds nothing
+                self.fail(TimeoutError(f"No answer from {self.channel.pvname} to a read within {timeout} s"))
+            self.event.wait(1.0)  # finished by now: by us, or by an answer or disconnect that won the race
         if self.error is not None:
             raise self.error
-        assert self.reading is not None
-        return self.reading
+        return self.result
 
 
-class _Batch:
-    """The reads of one get_many: the waiting thread wakes once, when the last answer came, not per answer."""
+class InfoOp(GetOp):
+    """A read of the control metadata; the channel keeps what it brings (or forgets the op if it failed)."""
 
-    def __init__(self, ops: list[GetOp]) -> None:
+    __slots__ = ()
+
+    def finish(self, result: Any, error: BaseException | None = None) -> None:
+        self.channel._info_done(self, result)
+        super().finish(result, error)
+
+
+class _CountDown:
+    """Wakes its one waiter when each of ``count`` distinct items is done, not once per item."""
+
+    def __init__(self, count: int) -> None:
         self._lock = threading.Lock()
         self._done: set[int] = set()
-        self._count = len(ops)
+        self._count = count
         self.event = threading.Event()
+        if count == 0:
+            self.event.set()
+
+    def finished(self, item: object) -> None:
+        with self._lock:
+            self._done.add(id(item))
+            if len(self._done) >= self._count:
+                self.event.set()
+
+    def wait(self, deadline: float | None) -> None:
+        self.event.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+
+
+class _Batch(_CountDown):
+    """The reads of one get_many: the waiting thread wakes once, when the last answer came, not per answer."""
+
+    def __init__(self, ops: Sequence[GetOp]) -> None:
+        super().__init__(len(ops))
         for op in ops:
-            op.batch = self
+            op.batches.append(self)
         for op in ops:
             if op.event.is_set():  # answered before it joined the batch
                 self.finished(op)
-        if not ops:
-            self.event.set()
-
-    def finished(self, op: GetOp) -> None:
-        with self._lock:
-            self._done.add(id(op))
-            if len(self._done) == self._count:
-                self.event.set()
 
 
 class PutOp:
@@ -157,7 +185,10 @@ class BaseChannel(Channel):
         self._lock = threading.Lock()  # short sections only, never held across a client-library call
         self._monitor_lock = threading.Lock()  # serialises starting/stopping the server subscription
         self._connected = threading.Event()
+        self.ever_connected = False
+        self._latches: list[_CountDown] = []  # wait_for_connection_many waiters
         self._info: PVInfo | None = None
+        self._info_op: InfoOp | None = None  # the control-metadata read in flight, if any
         self._dbr_type = 0
         self._access = (True, True)
         self._conn_callbacks: list[ConnectionCallback] = []
@@ -179,8 +210,27 @@ class BaseChannel(Channel):
             raise DisconnectedError(f"{self.pvname} has never connected, so its metadata is unknown")
         return info
 
-    def get(self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = 2.0) -> PVReading:
+    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
+        op = self._begin_info()
+        if op is not None:
+            self._backend._flush()
+            op.wait(time.monotonic() + timeout, timeout)
+        return self.info()
+
+    def request_info(self) -> None:
+        if self._connected.is_set():
+            try:
+                self._begin_info()
+            except DisconnectedError:
+                return  # it reconnects, and whoever needs the metadata asks again
+            self._backend._flush()
+
+    def get(
+        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+    ) -> PVReading:
         self._require_connected()
+        if as_string:
+            self.load_info(timeout)  # enum labels and precision
         cached = self._cache if use_monitor else None
         if cached is None:
             op = self._begin_get(timeout)
@@ -191,6 +241,8 @@ class BaseChannel(Channel):
     def put(self, value: Any, *, callback: PutCallback | None = None, timeout: float | None = None) -> None:
         self._require_connected()
         info = self.info()
+        if info.native_type == "enum" and not info.control and _has_text(value):
+            info = self.load_info()  # a label needs the enum's states
         if not info.write_access:
             raise ReadOnlyError(f"{self.pvname} is read-only (the server grants no write access)")
         data = encode_value(self.pvname, self._dbr_type, info, value)
@@ -238,23 +290,67 @@ class BaseChannel(Channel):
         self._release()
 
     def format(self, reading: PVReading, as_string: bool) -> PVReading:
-        """``reading`` with its value as text when ``as_string`` (enum labels, floats at precision)."""
+        """``reading`` with its value as text when ``as_string`` (enum labels, floats at precision, once the
+        control metadata is loaded)."""
         if not as_string or self._info is None:
             return reading
         return PVReading(
             to_string(reading.value, self._info), reading.timestamp, reading.status, reading.severity
         )
 
+    def _begin_info(self) -> InfoOp | None:
+        """Send a read of the control metadata unless it is known or already asked for (None when known)."""
+        self._require_connected()
+        with self._lock:
+            info, op = self._info, self._info_op
+            if op is not None or (info is not None and info.control):
+                return op
+            op = self._info_op = InfoOp(self)
+        token = self._backend._ops.add(op)
+        try:
+            self._send_info_request(token)
+        except BaseException as exc:
+            if self._backend._ops.pop(token) is op:
+                op.fail(exc)
+            raise
+        return op
+
+    def _info_done(self, op: InfoOp, info: PVInfo | None) -> None:
+        """The metadata read ``op`` ended (``info`` None: it failed); keep what it brought, tell listeners."""
+        with self._lock:
+            if self._info_op is not op:
+                return  # the channel reconnected meanwhile: a newer read answers for it
+            self._info_op = None
+            if info is None or not self._connected.is_set():
+                return
+            self._info = with_access(info, *self._access)
+            callbacks = list(self._conn_callbacks)
+        control = get_dispatcher("control")
+        for callback in callbacks:
+            control.submit(callback, True)
+
     # --- what client threads call ---------------------------------------------------------------------
     def _set_connected(self, dbr_type: int, info: PVInfo) -> None:
-        """Connection (or reconnection) complete with fresh metadata: wake waiters, tell callbacks."""
+        """Connection (or reconnection) complete: wake waiters, tell callbacks.
+
+        ``info`` is what the connection told (``control=False``); a reconnection forgets earlier control
+        metadata, since the restarted server may say otherwise.
+        """
         with self._lock:
             self._dbr_type = dbr_type
             self._info = with_access(info, *self._access)
+            self._info_op = None
             callbacks = list(self._conn_callbacks)
         self._connected.set()
+        with self._lock:  # read after connecting: a subscribe() or a waiter from now on sees it connected
+            self.ever_connected = True
+            monitored = bool(self._subscribers)
+            latches = list(self._latches)
+        for latch in latches:
+            latch.finished(self)
         control = get_dispatcher("control")
-        control.submit(self._sync_monitor)
+        if monitored:
+            control.submit(self._sync_monitor)
         for callback in callbacks:
             control.submit(callback, True)
 
@@ -312,6 +408,10 @@ class BaseChannel(Channel):
         ``timeout`` is how long the caller will wait, for clients that want to know."""
 
     @abc.abstractmethod
+    def _send_info_request(self, token: int) -> None:
+        """Send a read of the control metadata (DBR_CTRL); finish the InfoOp ``token`` with a PVInfo."""
+
+    @abc.abstractmethod
     def _send_put(self, data: np.ndarray, token: int | None) -> None:
         """Send native ``data``; with a token, ask for completion and finish that op when it arrives."""
 
@@ -348,7 +448,7 @@ class BaseBackend(Backend):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = 2.0,
+        timeout: float = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Send every read first, flush once, then collect the answers against one deadline.
@@ -361,14 +461,50 @@ class BaseBackend(Backend):
             raise TypeError(f"get_many of the {self.name} backend takes only its own channels")
         for ch in chans:
             ch._require_connected()
+        labelled = [ch for ch, s in zip(chans, as_string, strict=True) if s]
+        if labelled:
+            self.load_info_many(labelled, timeout=timeout)  # enum labels and precision
         deadline = time.monotonic() + timeout
         ops = [(ch._cache if use_monitor else None) or ch._begin_get(timeout) for ch in chans]
         self._flush()
-        _Batch([op for op in ops if isinstance(op, GetOp)]).event.wait(max(0.0, deadline - time.monotonic()))
+        _Batch([op for op in ops if isinstance(op, GetOp)]).wait(deadline)
         return [
             ch.format(op if isinstance(op, PVReading) else op.wait(deadline, timeout), s)
             for ch, op, s in zip(chans, ops, as_string, strict=True)
         ]
+
+    def wait_for_connection_many(self, channels: Sequence[Channel], timeout: float | None) -> bool:
+        """Wait until every channel is connected, waking once when the last one connects (not per channel)."""
+        pending = [ch for ch in channels if isinstance(ch, BaseChannel) and not ch.connected]
+        latch = _CountDown(len(pending))
+        for ch in pending:
+            with ch._lock:
+                ch._latches.append(latch)
+            if ch.connected:
+                latch.finished(ch)
+        try:
+            latch.wait(None if timeout is None else time.monotonic() + timeout)
+        finally:
+            for ch in pending:
+                with ch._lock:
+                    ch._latches.remove(latch)
+        return all(ch.connected for ch in channels)
+
+    def load_info_many(
+        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[PVInfo]:
+        """Send every metadata read not yet made, flush once, then collect them against one deadline."""
+        chans = [ch for ch in channels if isinstance(ch, BaseChannel)]
+        if len(chans) != len(channels):
+            raise TypeError(f"load_info_many of the {self.name} backend takes only its own channels")
+        deadline = time.monotonic() + timeout
+        ops = list({id(op): op for op in (ch._begin_info() for ch in chans) if op is not None}.values())
+        if ops:
+            self._flush()
+            _Batch(ops).wait(deadline)
+            for op in ops:
+                op.wait(deadline, timeout)
+        return [ch.info() for ch in chans]
 
     def _forget(self, channel: BaseChannel) -> None:
         with self._channels_lock:

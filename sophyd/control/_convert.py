@@ -87,14 +87,22 @@ def _number(raw: Any) -> float | int:
 
 
 def build_info(
-    dbr_type: int, count: int, meta: Mapping[str, Any], *, read_access: bool, write_access: bool
+    dbr_type: int,
+    count: int,
+    meta: Mapping[str, Any] | None,
+    *,
+    read_access: bool,
+    write_access: bool,
 ) -> PVInfo:
     """PVInfo from a native type, element count and the fields of a DBR_CTRL reading (any subset).
 
     ``meta`` may hold ``units``, ``precision``, the names in LIMIT_FIELDS and ``enum_strs``; bytes are decoded
     and numpy scalars become Python numbers. Limits of 0 and 0 mean "none set" in EPICS and are kept as read.
+    ``meta=None`` means not read yet (``control=False``), except for strings, which have no control fields.
     """
-    fields: dict[str, Any] = {"native_type": native_type_name(dbr_type), "count": count}
+    control = meta is not None or dbr_type == DBR_STRING
+    meta = meta or {}
+    fields: dict[str, Any] = {"native_type": native_type_name(dbr_type), "count": count, "control": control}
     if dbr_type in (DBR_STRING, DBR_ENUM):
         if dbr_type == DBR_ENUM:
             fields["enum_strs"] = tuple(_text(s) for s in meta.get("enum_strs", ()))
@@ -111,6 +119,8 @@ def build_info(
 
 def with_access(info: PVInfo, read_access: bool, write_access: bool) -> PVInfo:
     """``info`` with new access rights (the server may change them while connected)."""
+    if (info.read_access, info.write_access) == (read_access, write_access):
+        return info
     return dataclasses.replace(info, read_access=read_access, write_access=write_access)
 
 

@@ -137,6 +137,12 @@ class MockChannel(BaseChannel):
         op.finish(self._reading)
         return op
 
+    def _send_info_request(self, token: int) -> None:
+        """Mocked metadata is always complete; answer anyway, as a server would."""
+        op = self._backend._ops.pop(token)
+        if isinstance(op, GetOp):
+            op.finish(dataclasses.replace(self.info(), control=True))
+
     def _send_put(self, data: np.ndarray, token: int | None) -> None:
         failure = self._failure
         if failure is not None:

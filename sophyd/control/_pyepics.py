@@ -12,15 +12,16 @@ from __future__ import annotations
 import ctypes
 import itertools
 import threading
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from epics import ca, dbr
 
 from ..errors import DisconnectedError
-from ._base import PVReading
+from ._base import PVInfo, PVReading
 from ._common import BaseBackend, BaseChannel, GetOp, put_failed
-from ._convert import DBR_ENUM, DBR_STRING, DTYPES, LIMIT_FIELDS, build_info, decode_value
+from ._convert import DBR_ENUM, DTYPES, LIMIT_FIELDS, build_info, decode_value
 
 __all__ = ["PyepicsBackend", "PyepicsChannel", "make_backend"]
 
@@ -117,26 +118,34 @@ class PyepicsChannel(BaseChannel):
             raise RuntimeError(f"libca refused a request on {self.pvname}: {self._backend._message(status)}")
 
     def _on_up(self) -> None:
-        """libca connected the channel: note type and size, then ask for the control metadata."""
+        """libca connected the channel: its type, size and access rights are all a connection needs."""
         lib = self._backend._lib
         self._dbr_type, self._count = lib.ca_field_type(self._chid), lib.ca_element_count(self._chid)
-        self._set_access(bool(lib.ca_read_access(self._chid)), bool(lib.ca_write_access(self._chid)))
-        ctrl = self._dbr_type + _CTRL if self._dbr_type != DBR_STRING else self._dbr_type + _TIME
-        lib.ca_array_get_callback(ctrl, 1, self._chid, self._backend._ctrl_cb, self._key)
-        lib.ca_flush_io()
-
-    def _on_ctrl(self, args: _EventArgs) -> None:
-        meta: dict[str, Any] = {}
-        if args.status == ECA_NORMAL and args.type >= _CTRL:
-            struct = dbr.Map[args.type].from_address(args.dbr)
-            for name in (*LIMIT_FIELDS, "precision", "units"):
-                if hasattr(struct, name):
-                    meta[name] = getattr(struct, name)
-            if args.type - _CTRL == DBR_ENUM:
-                meta["enum_strs"] = [struct.strs[i].value for i in range(struct.no_str)]
-        read, write = self._access
-        info = build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
+        read, write = bool(lib.ca_read_access(self._chid)), bool(lib.ca_write_access(self._chid))
+        self._set_access(read, write)
+        info = build_info(self._dbr_type, self._count, None, read_access=read, write_access=write)
         self._set_connected(self._dbr_type, info)
+
+    def _send_info_request(self, token: int) -> None:
+        backend = self._backend
+        backend._attach()
+        status = backend._lib.ca_array_get_callback(
+            self._dbr_type + _CTRL, 1, self._chid, backend._ctrl_cb, token
+        )
+        self._check(status)
+
+    def _info_from(self, args: _EventArgs) -> PVInfo:
+        """The PVInfo of a DBR_CTRL_* answer (valid only during the callback)."""
+        struct = dbr.Map[args.type].from_address(args.dbr)
+        meta = {
+            name: getattr(struct, name)
+            for name in (*LIMIT_FIELDS, "precision", "units")
+            if hasattr(struct, name)
+        }
+        if args.type - _CTRL == DBR_ENUM:
+            meta["enum_strs"] = [struct.strs[i].value for i in range(struct.no_str)]
+        read, write = self._access
+        return build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
 
     def _reading(self, args: _EventArgs) -> PVReading:
         """Copy a DBR_TIME_* payload out of libca's buffer (valid only during the callback)."""
@@ -258,18 +267,20 @@ class PyepicsBackend(BaseBackend):
             channel._set_access(bool(args.access & 1), bool(args.access & 2))
 
     def _on_ctrl(self, args: _EventArgs) -> None:
-        channel = self._by_key.get(args.usr or 0)
-        if channel is not None:
-            channel._on_ctrl(args)
+        self._answer_read(args, PyepicsChannel._info_from)
 
     def _on_get(self, args: _EventArgs) -> None:
+        self._answer_read(args, PyepicsChannel._reading)
+
+    def _answer_read(self, args: _EventArgs, decode: Callable[[PyepicsChannel, _EventArgs], Any]) -> None:
+        """Finish the read whose token libca hands back with ``decode(channel, args)``, or fail it."""
         op = self._ops.pop(args.usr or 0)
         if not isinstance(op, GetOp):
             return
         channel = op.channel
         assert isinstance(channel, PyepicsChannel)
         if args.status == ECA_NORMAL:
-            op.finish(channel._reading(args))
+            op.finish(decode(channel, args))
         elif args.status == ECA_DISCONN:
             op.fail(DisconnectedError(f"{channel.pvname} disconnected during a read"))
         else:
