@@ -1,18 +1,22 @@
-"""Turn on TCP_NODELAY for caproto's server circuits, which caproto 1.3 leaves off by accident.
+"""Fixes to how caproto's server circuits answer: TCP_NODELAY on, and a burst of requests in one send().
 
-caproto creates its listening socket with protocol 0; asyncio sets TCP_NODELAY on an accepted socket only when
-``sock.proto == IPPROTO_TCP``, so every server circuit runs with Nagle's algorithm. A small response written
-while an earlier segment is unacknowledged then waits for the client's delayed ACK (~40 ms on Linux): libca
-clients saw about half of their put-completions on monitored PVs take ~43 ms instead of ~0.5 ms.
+caproto 1.3 leaves TCP_NODELAY off by accident: it creates its listening socket with protocol 0, and asyncio
+sets TCP_NODELAY on an accepted socket only when ``sock.proto == IPPROTO_TCP``, so every server circuit runs
+with Nagle's algorithm. A small response written while an earlier segment is unacknowledged then waits for the
+client's delayed ACK (~40 ms on Linux): libca clients saw about half of their put-completions on monitored PVs
+take ~43 ms instead of ~0.5 ms.
 """
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from typing import Any
 
 import caproto.asyncio.server as _server
+from caproto import CaprotoNetworkError
 
-__all__ = ["enable_tcp_nodelay"]
+__all__ = ["coalesce_responses", "enable_tcp_nodelay"]
 
 
 async def _create_bound_tcp_socket(addr: str, port: int) -> socket.socket:
@@ -27,3 +31,58 @@ async def _create_bound_tcp_socket(addr: str, port: int) -> socket.socket:
 def enable_tcp_nodelay() -> None:
     """Make caproto's asyncio server create its TCP listeners with IPPROTO_TCP; call before the server runs."""
     _server._create_bound_tcp_socket = _create_bound_tcp_socket
+
+
+class _CoalescingTransport(_server._TransportWrapper):  # type: ignore[misc]
+    """A circuit's transport that sends every response made in one pass of the event loop in one segment.
+
+    caproto's circuit answers each request with its own ``send()`` syscall, about 45 % of the IOC's busy time
+    when a client reads 100 PVs at once. Here a response joins a per-circuit buffer that is written when the
+    circuit's task next yields to the event loop, so nothing waits longer than the work already queued ahead
+    of it, and responses keep their order.
+    """
+
+    BATCH = 16  # responses per send at most
+
+    def __init__(self, reader: Any, writer: Any) -> None:
+        super().__init__(reader, writer)
+        self._pending: list[bytes] = []
+
+    async def send(self, bytes_to_send: bytes) -> None:
+        if self.writer.transport.is_closing():
+            raise CaprotoNetworkError("Failed to send: the circuit is closed")
+        if not self._pending:
+            asyncio.get_running_loop().call_soon(self._flush)
+        self._pending.append(bytes_to_send)
+        if len(self._pending) >= self.BATCH:
+            self._flush()  # the client starts on these while the rest are made
+        try:
+            await self.writer.drain()  # waits only while the client is not reading (the transport paused us)
+        except OSError as exc:
+            raise CaprotoNetworkError(f"Failed to send: {exc}") from exc
+
+    def _flush(self) -> None:
+        data, self._pending = b"".join(self._pending), []
+        if data and not self.writer.transport.is_closing():
+            self.writer.write(data)
+
+
+class _WriteEvent(_server.Event):  # type: ignore[misc]
+    """caproto's circuit write event, without a task per wait when it is already set.
+
+    Every read first waits (bounded) for a write in progress on its circuit. caproto does that through
+    ``asyncio.wait_for`` even when no write is in progress: a task and a pass of the event loop per read, which
+    also splits a burst of reads into one send() each.
+    """
+
+    async def wait(self, timeout: float | None = None) -> bool:
+        if self.is_set():
+            return True
+        return bool(await super().wait(timeout))
+
+
+def coalesce_responses() -> None:
+    """Make caproto's asyncio server answer a burst of requests in one pass of its event loop and one send();
+    call before the server runs."""
+    _server.Event = _WriteEvent
+    _server._TransportWrapper = _CoalescingTransport
