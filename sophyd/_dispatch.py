@@ -19,6 +19,15 @@ logger = logging.getLogger("sophyd.dispatch")
 
 _local = threading.local()
 
+# After a callback that held the interpreter longer than _SLOW_CALLBACK seconds, the dispatcher sleeps for
+# _YIELD_SHARE of that time (at most _MAX_YIELD). A CA client thread needs the GIL for each update it hands
+# over, and libca delivers the updates of one TCP read under one lock: without this pause a CPU-bound
+# subscriber would leave it one update per GIL switch interval (5 ms), so put-completions queued behind a
+# monitor flood would wait hundreds of milliseconds.
+_SLOW_CALLBACK = 2e-4
+_YIELD_SHARE = 0.25
+_MAX_YIELD = 2e-3
+
 
 class Dispatcher:
     """One worker thread that runs queued callables in order, coalescing those submitted with the same key."""
@@ -61,10 +70,16 @@ class Dispatcher:
             self._call(fn, args)
 
     def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        start = time.perf_counter()
         try:
             fn(*args)
         except Exception:
             logger.exception("Callback %r raised in dispatcher %r", fn, self.name)
+        held = time.perf_counter() - start
+        if held > _SLOW_CALLBACK:
+            # Let the CA client's threads have the interpreter for a while: they need it for every update
+            # they deliver, and a callback that keeps it busy would otherwise starve them (see _YIELD_SHARE).
+            time.sleep(min(held * _YIELD_SHARE, _MAX_YIELD))
 
     def run_until(self, event: threading.Event, timeout: float | None = None) -> bool:
         """From this dispatcher's own worker thread: keep running queued calls until ``event`` is set.

@@ -1,0 +1,78 @@
+"""The dispatcher threads (sophyd._dispatch): order, coalescing, and sharing the interpreter with CA threads."""
+
+from __future__ import annotations
+
+import threading
+import time
+from typing import Any
+
+import pytest
+from helpers import TIMEOUT
+
+import sophyd._dispatch as dispatch
+
+
+def _spin(seconds: float) -> None:
+    end = time.perf_counter() + seconds
+    while time.perf_counter() < end:
+        pass
+
+
+@pytest.fixture
+def pauses(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """The pauses a dispatcher makes after callbacks (its calls to time.sleep)."""
+    made: list[float] = []
+    real_time = dispatch.time
+
+    class _Time:
+        def __getattr__(self, name: str) -> Any:
+            return getattr(real_time, name)
+
+        @staticmethod
+        def sleep(seconds: float) -> None:
+            made.append(seconds)
+
+    monkeypatch.setattr(dispatch, "time", _Time())
+    return made
+
+
+def _run(dispatcher: dispatch.Dispatcher, *calls: Any) -> None:
+    done = threading.Event()
+    for call in calls:
+        dispatcher.submit(call)
+    dispatcher.submit(done.set)
+    assert done.wait(TIMEOUT)
+
+
+def test_a_slow_callback_is_followed_by_a_pause_in_proportion(pauses: list[float]) -> None:
+    """A CPU-bound callback gives the CA client threads the interpreter afterwards for a share of its time."""
+    dispatcher = dispatch.Dispatcher("test-slow")
+    _run(dispatcher, lambda: _spin(0.004))
+    assert len(pauses) == 1
+    assert 0.004 * dispatch._YIELD_SHARE <= pauses[0] <= dispatch._MAX_YIELD
+
+
+def test_quick_callbacks_run_back_to_back(pauses: list[float]) -> None:
+    dispatcher = dispatch.Dispatcher("test-quick")
+    ran: list[int] = []
+    _run(dispatcher, *(lambda i=i: ran.append(i) for i in range(50)))
+    assert ran == list(range(50))
+    assert pauses == []
+
+
+def test_a_long_callback_pauses_at_most_max_yield(pauses: list[float]) -> None:
+    dispatcher = dispatch.Dispatcher("test-long")
+    _run(dispatcher, lambda: _spin(dispatch._MAX_YIELD / dispatch._YIELD_SHARE * 3))
+    assert pauses == [dispatch._MAX_YIELD]
+
+
+def test_coalescing_keeps_the_latest_per_key() -> None:
+    dispatcher = dispatch.Dispatcher("test-coalesce")
+    gate, seen = threading.Event(), []
+    dispatcher.submit(gate.wait, TIMEOUT)  # holds the worker while the next ones queue up
+    for value in range(10):
+        dispatcher.submit(seen.append, value, key="pv")
+    gate.set()
+    _run(dispatcher)
+    assert seen == [9]
+    assert dispatcher.dropped == 9
