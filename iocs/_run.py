@@ -17,7 +17,7 @@ from typing import Any
 from caproto.server import PVGroup, run, template_arg_parser
 
 from iocs._search import echo_search_sequence
-from iocs._tcp import coalesce_responses, enable_tcp_nodelay
+from iocs._tcp import bound_subscription_batches, coalesce_responses, enable_tcp_nodelay
 
 __all__ = ["LOOPBACK", "LOOPBACK_BROADCAST", "PARENT_PID_VAR", "run_ioc"]
 
@@ -78,6 +78,7 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
     _exit_with_parent()
     enable_tcp_nodelay()  # put-completions without the ~40 ms delayed-ACK stall seen by libca clients
     coalesce_responses()  # one send() for the answers to a burst of requests, not one each
+    bound_subscription_batches()  # a reply never waits behind ~2000 queued monitor updates
     echo_search_sequence()  # libca searches at full speed (caproto answers every search with sequence 1)
     ioc_options, run_options = split_args(args)
     ioc = group_cls(**ioc_options, **group_kwargs)

@@ -98,3 +98,18 @@ def test_write_event_waits_only_when_a_write_is_in_progress() -> None:
     ready, timed_out, waited = asyncio.run(scenario())
     assert ready is True
     assert timed_out is False and waited >= 0.04
+
+
+def test_subscription_batches_are_small_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    import caproto.server.common as common
+
+    from iocs._tcp import SUB_BATCH_BYTES, bound_subscription_batches
+
+    monkeypatch.setattr(common, "SUB_BATCH_THRESH", 2**16)
+    monkeypatch.delenv("CAPROTO_SERVER_SUB_BATCH_THRESH", raising=False)
+    bound_subscription_batches()
+    assert common.SUB_BATCH_THRESH == SUB_BATCH_BYTES <= 4096
+    monkeypatch.setattr(common, "SUB_BATCH_THRESH", 2**16)
+    monkeypatch.setenv("CAPROTO_SERVER_SUB_BATCH_THRESH", "8192")  # caproto read it at import: leave it
+    bound_subscription_batches()
+    assert common.SUB_BATCH_THRESH == 2**16
