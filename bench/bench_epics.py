@@ -7,7 +7,7 @@ the ratios sophyd/peer against the targets. Not a test: it only prints numbers.
     python bench/bench_epics.py            # full run, about 4 minutes on 2 cores
     python bench/bench_epics.py --quick    # about 2 minutes
     python bench/bench_epics.py --workloads put read --libs sophyd-pyepics caproto-raw
-    python bench/bench_epics.py --ioc-fixes   # same, IOC patched with the fixes proposed in bench/_ioc_fixes.py
+    python bench/bench_epics.py --stock-ioc   # the IOC on caproto's server as shipped (no iocs/ fixes)
 """
 
 from __future__ import annotations
@@ -63,10 +63,10 @@ QUICK = {
 
 # ---------------------------------------------------------------------------------------------------------
 @contextlib.contextmanager
-def ioc_fixes(fixes: list[str]) -> Iterator[None]:
-    """Make launch_iocs start ``python bench/_ioc_fixes.py iocs.<name> ...`` (caproto server patched with the
-    proposed fixes) instead of ``python -m iocs.<name> ...``; everything else about the launch is unchanged."""
-    if not fixes:
+def stock_ioc(enabled: bool) -> Iterator[None]:
+    """With ``enabled``, make launch_iocs start ``python bench/_stock_ioc.py iocs.<name> ...`` (caproto's server
+    as shipped, without the fixes in iocs/) instead of ``python -m iocs.<name> ...``; nothing else changes."""
+    if not enabled:
         yield
         return
     import sophyd.sim.launch as launch
@@ -82,10 +82,7 @@ def ioc_fixes(fixes: list[str]) -> Iterator[None]:
         def Popen(args: Any, **kwargs: Any) -> Any:
             args = list(args)
             if len(args) >= 3 and args[1] == "-m" and str(args[2]).startswith("iocs."):
-                args = [args[0], str(HERE / "_ioc_fixes.py"), *args[2:]]
-                env = dict(kwargs.get("env") or os.environ)
-                env["SOPHYD_BENCH_IOC_FIXES"] = ",".join(fixes)
-                kwargs["env"] = env
+                args = [args[0], str(HERE / "_stock_ioc.py"), *args[2:]]
                 wrapped.append(str(args[2]))
             return real.Popen(args, **kwargs)
 
@@ -95,9 +92,7 @@ def ioc_fixes(fixes: list[str]) -> Iterator[None]:
     finally:
         launch.subprocess = real
     if not wrapped:
-        raise RuntimeError(
-            "--ioc-fixes: launch_iocs no longer starts 'python -m iocs.<name>'; fixes not applied"
-        )
+        raise RuntimeError("--stock-ioc: launch_iocs no longer starts 'python -m iocs.<name>'; not applied")
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -392,12 +387,9 @@ def main() -> int:
         "--flood-rate", type=float, help="flood_rate setpoint in Hz (default 10000; the IOC may not keep up)"
     )
     parser.add_argument(
-        "--ioc-fixes",
-        nargs="?",
-        const="batch_responses",
-        default="",
-        help="run the IOC with the proposed caproto-server fixes from bench/_ioc_fixes.py "
-        "(batch_responses: answer queued requests with one send)",
+        "--stock-ioc",
+        action="store_true",
+        help="run the IOC on caproto's server as shipped, without the fixes in iocs/ (see bench/_stock_ioc.py)",
     )
     parser.add_argument("--json", type=Path, help="also write all results (raw summaries) to this file")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the workers' stderr")
@@ -405,7 +397,6 @@ def main() -> int:
     cfg = QUICK if args.quick else FULL
     if args.flood_rate is not None:
         cfg = {**cfg, "flood": {**cfg["flood"], "rate": args.flood_rate}}
-    fixes = [f for f in args.ioc_fixes.split(",") if f]
     reasons = availability()
     libs = [lib for lib in args.libs if reasons[lib] is None]
     for lib in args.libs:
@@ -437,12 +428,12 @@ def main() -> int:
         "versions": versions,
         "quick": args.quick,
         "date": datetime.date.today().isoformat(),
-        "ioc_fixes": fixes,
+        "stock_ioc": args.stock_ioc,
     }
-    with ioc_fixes(fixes), launch_iocs("testioc", unique=True) as iocs:
+    with stock_ioc(args.stock_ioc), launch_iocs("testioc", unique=True) as iocs:
         prefix = iocs.prefix("testioc")
         env = {**os.environ, **iocs.env}
-        how = f"with IOC fixes {', '.join(fixes)}" if fixes else "stock caproto server"
+        how = "caproto's server as shipped" if args.stock_ioc else "with the iocs/ caproto-server fixes"
         print(f"test IOC at {iocs.address('testioc')}, prefix {prefix} ({how})")
         runner = Runner(env, prefix, args.verbose)
 
