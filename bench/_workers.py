@@ -83,7 +83,8 @@ class Sophyd:
         dev.wait_for_connection(timeout=60)
         t2 = perf()
         assert dev.connected
-        return {"total": t2 - t0, "construct": t1 - t0}
+        assert len(dev.describe()) == N_BULK_CONNECT
+        return {"total": t2 - t0, "construct": t1 - t0, "describe": perf() - t2}
 
     def read(self, p: dict[str, Any]) -> dict[str, Any]:
         monitor = p["monitor"]
@@ -163,7 +164,8 @@ class Ophyd:
         dev.wait_for_connection(timeout=60)
         t2 = perf()
         assert dev.connected
-        return {"total": t2 - t0, "construct": t1 - t0}
+        assert len(dev.describe()) == N_BULK_CONNECT
+        return {"total": t2 - t0, "construct": t1 - t0, "describe": perf() - t2}
 
     def read(self, p: dict[str, Any]) -> dict[str, Any]:
         cls = self.bulk_device(p["n_signals"], auto_monitor=p["monitor"])
@@ -219,10 +221,11 @@ class OphydAsync:
     def connect(self, p: dict[str, Any]) -> dict[str, Any]:
         core, ec = self.core, self.ec
 
-        class Bulk(core.Device):
+        class Bulk(core.StandardReadable):
             def __init__(self, prefix: str, n: int, name: str = "") -> None:
-                for i in range(n):
-                    setattr(self, f"b{i:04d}", ec.epics_signal_r(float, f"{prefix}bulk:{i:04d}"))
+                with self.add_children_as_readables():
+                    for i in range(n):
+                        setattr(self, f"b{i:04d}", ec.epics_signal_r(float, f"{prefix}bulk:{i:04d}"))
                 super().__init__(name=name)
 
         async def main() -> dict[str, Any]:
@@ -231,7 +234,8 @@ class OphydAsync:
             t1 = perf()
             await dev.connect(timeout=60)
             t2 = perf()
-            return {"total": t2 - t0, "construct": t1 - t0}
+            assert len(await dev.describe()) == N_BULK_CONNECT
+            return {"total": t2 - t0, "construct": t1 - t0, "describe": perf() - t2}
 
         return asyncio.run(main())
 

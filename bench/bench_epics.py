@@ -162,7 +162,10 @@ def bench_connect(runner: Runner, libs: list[str], reps: int) -> dict[str, Any]:
     for _ in range(reps):
         for lib in libs:
             runs[lib].append(runner.run(lib, "connect", {}))
-    print(f"  {'library':<16} {'median s':>9} {'min s':>8} {'max s':>8} {'construct s':>12}  (n)")
+    print(
+        f"  {'library':<16} {'median s':>9} {'min s':>8} {'max s':>8} {'construct s':>12} "
+        f"{'then describe() s':>18}  (n)"
+    )
     for lib in libs:
         errors = [r["error"] for r in runs[lib] if "error" in r]
         ok = [r for r in runs[lib] if "total" in r]
@@ -172,15 +175,18 @@ def bench_connect(runner: Runner, libs: list[str], reps: int) -> dict[str, Any]:
             continue
         totals = [r["total"] for r in ok]
         construct = statistics.median(r["construct"] for r in ok)
+        describes = [r["describe"] for r in ok if "describe" in r]
+        describe = statistics.median(describes) if describes else float("nan")
         out[lib] = {
             **summary(totals),
             "min": min(totals),
             "construct_median": construct,
+            "describe_median": describe,
             "errors": len(errors),
         }
         print(
             f"  {lib:<16} {statistics.median(totals):9.3f} {min(totals):8.3f} {max(totals):8.3f} "
-            f"{construct:12.3f}  ({len(ok)}{f', {len(errors)} failed' if errors else ''})"
+            f"{construct:12.3f} {describe:18.3f}  ({len(ok)}{f', {len(errors)} failed' if errors else ''})"
         )
     return out
 
@@ -387,6 +393,11 @@ def main() -> int:
         "--flood-rate", type=float, help="flood_rate setpoint in Hz (default 10000; the IOC may not keep up)"
     )
     parser.add_argument(
+        "--flood-probe-ioc",
+        action="store_true",
+        help="put the flood's put-complete probe PV on a second test IOC, off the flooded circuit",
+    )
+    parser.add_argument(
         "--stock-ioc",
         action="store_true",
         help="run the IOC on caproto's server as shipped, without the fixes in iocs/ (see bench/_stock_ioc.py)",
@@ -429,10 +440,21 @@ def main() -> int:
         "quick": args.quick,
         "date": datetime.date.today().isoformat(),
         "stock_ioc": args.stock_ioc,
+        "flood_probe_ioc": args.flood_probe_ioc,
     }
-    with stock_ioc(args.stock_ioc), launch_iocs("testioc", unique=True) as iocs:
+    probe_ioc = launch_iocs("testioc", unique=True, set_env=False) if args.flood_probe_ioc else None
+    with (
+        stock_ioc(args.stock_ioc),
+        launch_iocs("testioc", unique=True) as iocs,
+        probe_ioc or contextlib.nullcontext() as probe_iocs,
+    ):
         prefix = iocs.prefix("testioc")
         env = {**os.environ, **iocs.env}
+        flood_params = dict(cfg["flood"])
+        if probe_iocs is not None:
+            env["EPICS_CA_ADDR_LIST"] += " " + probe_iocs.address("testioc")
+            flood_params["probe_prefix"] = probe_iocs.prefix("testioc")
+            print(f"flood probe on a second test IOC at {probe_iocs.address('testioc')}")
         how = "caproto's server as shipped" if args.stock_ioc else "with the iocs/ caproto-server fixes"
         print(f"test IOC at {iocs.address('testioc')}, prefix {prefix} ({how})")
         runner = Runner(env, prefix, args.verbose)
@@ -447,7 +469,7 @@ def main() -> int:
         if "put" in args.workloads:
             results["put"] = bench_put(runner, pick("put"), cfg["put"])
         if "flood" in args.workloads:
-            results["flood"] = bench_flood(runner, pick("flood"), cfg["flood"], args.flood_callback)
+            results["flood"] = bench_flood(runner, pick("flood"), flood_params, args.flood_callback)
 
     print_ratios(results)
     rows = report_targets(results)
