@@ -389,7 +389,10 @@ class EpicsSignalBase(Signal):
         if self._cache_suspect and self._fresh_ts is not None and reading.timestamp >= self._fresh_ts:
             self._cache_suspect = False
         if self._string and isinstance(reading.value, (int, np.integer)):
-            enum_strs = self._enum_strs()
+            try:
+                enum_strs = self._enum_strs()
+            except (DisconnectedError, WaitTimeoutError):
+                enum_strs = None  # deliver the index rather than lose the update
             if enum_strs:
                 reading = _with_label(reading, enum_strs)
         old = self._readback
