@@ -90,6 +90,7 @@ class EpicsSignalBase(Signal):
         self._md_lock = threading.Lock()
         self._md_state: tuple[Any, ...] = ()  # what the channels knew when the metadata was last copied
         self._watching = False  # following connection changes (only once 'meta' has subscribers)
+        self._released = False  # destroy() gave the channels back
         # After this signal writes, the monitor cache may still hold the old value (the server sends the
         # put response before the monitor update): read fresh until a monitor update confirms the new value.
         self._cache_suspect = False
@@ -407,10 +408,15 @@ class EpicsSignalBase(Signal):
         )
 
     def destroy(self) -> None:
+        """Stop monitoring and give the channels back: the last signal of a PV to go closes its channel."""
+        with self._md_lock:
+            channels, self._released = ([] if self._released else self._channels()), True
         if self._monitor_handle is not None:
             self._read_channel.unsubscribe(self._monitor_handle)
             self._monitor_handle = None
         super().destroy()
+        for channel in channels:
+            self._backend.release(channel)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(read_pv={self._read_pv!r}, name={self.name!r})"

@@ -383,3 +383,20 @@ def test_enum_labels_are_read_for_a_string_put(fresh_cl: Any, testioc_prefix: st
         assert sig.get(as_string=True) == "Fault"
     finally:
         sig.put(before, wait=True, timeout=TIMEOUT)
+
+
+def test_destroy_gives_a_channel_back_when_its_last_signal_goes(fresh_cl: Any, testioc_prefix: str) -> None:
+    pv = testioc_prefix + "bulk:0321"
+    first, second = EpicsSignalRO(pv, name="first"), EpicsSignalRO(pv, name="second")
+    wait_for_connection(first, second, timeout=TIMEOUT)
+    channel = first._read_channel
+    assert second._read_channel is channel  # one channel per PV
+    first.destroy()
+    first.destroy()  # a second destroy gives nothing back twice
+    assert channel.connected and second.get() == 321.0
+    second.destroy()
+    assert not channel.connected and pv not in fresh_cl._channels
+    again = EpicsSignalRO(pv, name="again")
+    again.wait_for_connection(timeout=TIMEOUT)
+    assert again._read_channel is not channel and again.get() == 321.0
+    again.destroy()

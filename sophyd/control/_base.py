@@ -136,6 +136,10 @@ class Backend(abc.ABC):
     name: str
 
     @abc.abstractmethod
+    def release(self, channel: Channel) -> None:
+        """Give back a channel got from ``channel()``; the last user's release destroys it."""
+
+    @abc.abstractmethod
     def channel(self, pvname: str) -> Channel:
         """The channel for ``pvname``, shared by every signal of this process that names that PV.
 

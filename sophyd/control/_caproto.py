@@ -191,9 +191,10 @@ class CaprotoChannel(BaseChannel):
         self._on_monitor(self._reading(response))
 
     def _release(self) -> None:
+        """Stop listening to caproto's PV. The PV stays connected: caproto's Context keeps one PV object per
+        name and hands it to the next channel for that name, and idling it would race with that channel."""
         self._pv.connection_state_callback.remove_callback(self._state_token)
         self._pv.access_rights_callback.remove_callback(self._rights_token)
-        self._pv.go_idle()
 
 
 class CaprotoBackend(BaseBackend):

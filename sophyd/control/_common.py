@@ -433,6 +433,7 @@ class BaseBackend(Backend):
 
     def __init__(self) -> None:
         self._channels: dict[str, BaseChannel] = {}
+        self._users: dict[str, int] = {}  # channel() calls not yet released, by PV name
         self._channels_lock = threading.Lock()
         self._ops = OpTable()
 
@@ -441,7 +442,18 @@ class BaseBackend(Backend):
             channel = self._channels.get(pvname)
             if channel is None:
                 channel = self._channels[pvname] = self._make_channel(pvname)
+            self._users[pvname] = self._users.get(pvname, 0) + 1
         return channel
+
+    def release(self, channel: Channel) -> None:
+        with self._channels_lock:
+            if self._channels.get(channel.pvname) is not channel:
+                return  # destroyed already
+            users = self._users.get(channel.pvname, 0) - 1
+            if users > 0:
+                self._users[channel.pvname] = users
+                return
+        channel.destroy()
 
     def get_many(
         self,
@@ -510,6 +522,7 @@ class BaseBackend(Backend):
         with self._channels_lock:
             if self._channels.get(channel.pvname) is channel:
                 del self._channels[channel.pvname]
+                self._users.pop(channel.pvname, None)
 
     def _flush(self) -> None:
         """Push requests queued by ``_begin_get`` onto the wire (a no-op where sends are immediate)."""
