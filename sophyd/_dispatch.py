@@ -19,7 +19,7 @@ logger = logging.getLogger("sophyd.dispatch")
 
 _local = threading.local()
 
-# After a callback that held the interpreter longer than _SLOW_CALLBACK seconds, the dispatcher sleeps for
+# After a callback that ran longer than _SLOW_CALLBACK seconds of CPU time, the dispatcher sleeps for
 # _YIELD_SHARE of that time (at most _MAX_YIELD). A CA client thread needs the GIL for each update it hands
 # over, and libca delivers the updates of one TCP read under one lock: without this pause a CPU-bound
 # subscriber would leave it one update per GIL switch interval (5 ms), so put-completions queued behind a
@@ -70,12 +70,12 @@ class Dispatcher:
             self._call(fn, args)
 
     def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
-        start = time.perf_counter()
+        start = time.thread_time()  # CPU time: a callback that waits (I/O, sleep) leaves the interpreter free
         try:
             fn(*args)
         except Exception:
             logger.exception("Callback %r raised in dispatcher %r", fn, self.name)
-        held = time.perf_counter() - start
+        held = time.thread_time() - start
         if held > _SLOW_CALLBACK:
             # Let the CA client's threads have the interpreter for a while: they need it for every update
             # they deliver, and a callback that keeps it busy would otherwise starve them (see _YIELD_SHARE).
