@@ -76,15 +76,7 @@ class Sophyd:
         return type(f"Bulk{n}", (s.Device,), attrs)
 
     def connect(self, p: dict[str, Any]) -> dict[str, Any]:
-        cls = self.bulk_device(p["prefix"], N_BULK_CONNECT)
-        t0 = perf()
-        dev = cls(p["prefix"], name="bulk")
-        t1 = perf()
-        dev.wait_for_connection(timeout=60)
-        t2 = perf()
-        assert dev.connected
-        assert len(dev.describe()) == N_BULK_CONNECT
-        return {"total": t2 - t0, "construct": t1 - t0, "describe": perf() - t2}
+        return _time_connect(self.bulk_device(p["prefix"], N_BULK_CONNECT), p["prefix"])
 
     def read(self, p: dict[str, Any]) -> dict[str, Any]:
         monitor = p["monitor"]
@@ -137,6 +129,18 @@ class Sophyd:
         )
 
 
+def _time_connect(cls: Any, prefix: str) -> dict[str, Any]:
+    """Construct a classic-style Device, wait for its connection, then describe it (sophyd and ophyd alike)."""
+    t0 = perf()
+    dev = cls(prefix, name="bulk")
+    t1 = perf()
+    dev.wait_for_connection(timeout=60)
+    t2 = perf()
+    assert dev.connected
+    assert len(dev.describe()) == N_BULK_CONNECT
+    return {"total": t2 - t0, "construct": t1 - t0, "describe": perf() - t2}
+
+
 def _children(dev: Any) -> list[Any]:
     return [w.item for w in dev.walk_signals()]
 
@@ -157,15 +161,7 @@ class Ophyd:
         return type(f"Bulk{n}", (o.Device,), attrs)
 
     def connect(self, p: dict[str, Any]) -> dict[str, Any]:
-        cls = self.bulk_device(N_BULK_CONNECT)
-        t0 = perf()
-        dev = cls(p["prefix"], name="bulk")
-        t1 = perf()
-        dev.wait_for_connection(timeout=60)
-        t2 = perf()
-        assert dev.connected
-        assert len(dev.describe()) == N_BULK_CONNECT
-        return {"total": t2 - t0, "construct": t1 - t0, "describe": perf() - t2}
+        return _time_connect(self.bulk_device(N_BULK_CONNECT), p["prefix"])
 
     def read(self, p: dict[str, Any]) -> dict[str, Any]:
         cls = self.bulk_device(p["n_signals"], auto_monitor=p["monitor"])

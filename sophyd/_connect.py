@@ -8,6 +8,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+from ._readmany import by_backend
 from .errors import ConnectionTimeoutError
 
 __all__ = ["init_devices", "wait_for_connection"]
@@ -37,14 +38,8 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
     def remaining() -> float | None:
         return None if deadline is None else max(0.0, deadline - time.monotonic())
 
-    groups: dict[Any, list[Any]] = {}  # EPICS channels by backend, waited for together
-    for signal in signals:
-        plan = getattr(signal, "_connection_plan", None)
-        if plan is not None:
-            backend, channels = plan()
-            groups.setdefault(backend, []).extend(channels)
-    for backend, channels in groups.items():
-        backend.wait_for_connection_many(channels, remaining())
+    for backend, members in by_backend(signals, "_connection_plan").items():  # EPICS channels, together
+        backend.wait_for_connection_many([ch for _, channels in members for ch in channels], remaining())
     for signal in signals:
         if not hasattr(signal, "_connection_plan"):
             with contextlib.suppress(TimeoutError):

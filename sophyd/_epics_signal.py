@@ -191,7 +191,7 @@ class EpicsSignalBase(Signal):
             self._metadata["connected"] = all(ch.connected for ch in self._channels())
             changed = self._metadata != before
         if changed:
-            self._run_subs(sub_type=self.SUB_META, **self._metadata)
+            self._set_metadata()  # tells the 'meta' subscribers
 
     def _current_metadata(self) -> dict[str, Any]:
         """The metadata as the channels know it now (no read from the IOC)."""

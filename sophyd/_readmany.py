@@ -1,4 +1,5 @@
-"""Read many signals at once: Device.read() fetches all unmonitored EPICS values concurrently first."""
+"""Many signals at once: Device.read() and describe() fetch what EPICS signals need concurrently first, one
+request batch per control-layer backend (``by_backend``, which wait_for_connection() uses too)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import contextlib
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-__all__ = ["prefetch"]
+__all__ = ["by_backend", "prefetch"]
 
 
 @contextlib.contextmanager
@@ -18,19 +19,15 @@ def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None
     With ``metadata`` (for describe()), the control metadata not yet read is loaded first, also concurrently.
     """
     if metadata:
-        _load_metadata(signals)
-    groups: dict[Any, list[tuple[Any, Any, bool]]] = {}
-    for signal in signals:
-        if getattr(signal, "_prefetched", None) is not None:
-            continue  # an enclosing prefetch (the parent device's read) already fetched it
-        plan_fn = getattr(signal, "_prefetch_plan", None)
-        plan = plan_fn() if plan_fn is not None else None
-        if plan is not None:
-            backend, channel, as_string = plan
-            groups.setdefault(backend, []).append((signal, channel, as_string))
+        for backend, members in by_backend(signals, "_metadata_plan").items():
+            backend.load_info_many(
+                [channel for _, channel in members], timeout=max(signal.timeout for signal, _ in members)
+            )
+    fresh = [signal for signal in signals if getattr(signal, "_prefetched", None) is None]
+    # (a signal already prefetched was fetched by an enclosing prefetch: the parent device's read)
     done: list[Any] = []
     try:
-        for backend, members in groups.items():
+        for backend, members in by_backend(fresh, "_prefetch_plan").items():
             readings = backend.get_many(
                 [channel for _, channel, _ in members],
                 as_string=[as_string for _, _, as_string in members],
@@ -46,16 +43,14 @@ def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None
             signal._prefetched = None
 
 
-def _load_metadata(signals: Sequence[Any]) -> None:
-    """One ``backend.load_info_many`` per backend for the signals whose control metadata is not read yet."""
-    groups: dict[Any, list[tuple[Any, Any]]] = {}
+def by_backend(signals: Sequence[Any], plan: str) -> dict[Any, list[tuple[Any, ...]]]:
+    """``{backend: [(signal, *rest), ...]}`` for the signals whose method ``plan`` returns ``(backend, *rest)``
+    (signals without it, or returning None, take no part)."""
+    groups: dict[Any, list[tuple[Any, ...]]] = {}
     for signal in signals:
-        plan_fn = getattr(signal, "_metadata_plan", None)
-        plan = plan_fn() if plan_fn is not None else None
-        if plan is not None:
-            backend, channel = plan
-            groups.setdefault(backend, []).append((signal, channel))
-    for backend, members in groups.items():
-        backend.load_info_many(
-            [channel for _, channel in members], timeout=max(signal.timeout for signal, _ in members)
-        )
+        plan_fn = getattr(signal, plan, None)
+        found = plan_fn() if plan_fn is not None else None
+        if found is not None:
+            backend, *rest = found
+            groups.setdefault(backend, []).append((signal, *rest))
+    return groups

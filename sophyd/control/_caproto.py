@@ -20,7 +20,7 @@ from caproto.threading.client import PV, Context, SharedBroadcaster, VirtualCirc
 from ..errors import DisconnectedError
 from ._base import PVInfo, PVReading
 from ._common import BaseBackend, BaseChannel, GetOp, put_failed
-from ._convert import DBR_ENUM, DBR_STRING, LIMIT_FIELDS, build_info, decode_value
+from ._convert import DBR_ENUM, DBR_STRING, build_info, control_fields, decode_value
 
 __all__ = ["CaprotoBackend", "CaprotoChannel", "make_backend"]
 
@@ -115,9 +115,7 @@ class CaprotoChannel(BaseChannel):
 
     def _info_from(self, response: Any) -> PVInfo:
         md = response.metadata
-        meta = {
-            name: getattr(md, name) for name in (*LIMIT_FIELDS, "precision", "units") if hasattr(md, name)
-        }
+        meta = control_fields(md)
         if self._dbr_type == DBR_ENUM:
             meta["enum_strs"] = md.enum_strings
         read, write = self._access

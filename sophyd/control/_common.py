@@ -34,12 +34,6 @@ def _describe(value: Any) -> str:
 DEFAULT_TIMEOUT = 2.0  # seconds a read waits when the caller names no timeout
 
 
-def _has_text(value: Any) -> bool:
-    return isinstance(value, (str, bytes)) or (
-        isinstance(value, (list, tuple)) and any(isinstance(item, (str, bytes)) for item in value)
-    )
-
-
 def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
     """The error for a put the server refused; ``reason`` carries the ECA code and the server's message."""
     return PutFailedError(f"Put of {_describe(value)} to {pvname} failed: {reason}")
@@ -241,8 +235,8 @@ class BaseChannel(Channel):
     def put(self, value: Any, *, callback: PutCallback | None = None, timeout: float | None = None) -> None:
         self._require_connected()
         info = self.info()
-        if info.native_type == "enum" and not info.control and _has_text(value):
-            info = self.load_info()  # a label needs the enum's states
+        if info.native_type == "enum" and not info.control:
+            info = self.load_info()  # labels and the index range are the enum's states
         if not info.write_access:
             raise ReadOnlyError(f"{self.pvname} is read-only (the server grants no write access)")
         data = encode_value(self.pvname, self._dbr_type, info, value)

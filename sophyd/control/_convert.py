@@ -26,6 +26,7 @@ __all__ = [
     "DTYPES",
     "LIMIT_FIELDS",
     "build_info",
+    "control_fields",
     "decode_value",
     "encode_value",
     "native_type_name",
@@ -67,6 +68,13 @@ LIMIT_FIELDS = (
     "lower_warning_limit",
     "upper_warning_limit",
 )
+
+
+def control_fields(ctrl: Any) -> dict[str, Any]:
+    """The units, precision and limits a DBR_CTRL structure (libca's or caproto's) has, by PVInfo name."""
+    return {
+        name: getattr(ctrl, name) for name in (*LIMIT_FIELDS, "precision", "units") if hasattr(ctrl, name)
+    }
 
 
 def native_type_name(dbr_type: int) -> str:

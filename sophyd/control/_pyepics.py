@@ -21,7 +21,7 @@ from epics import ca, dbr
 from ..errors import DisconnectedError
 from ._base import PVInfo, PVReading
 from ._common import BaseBackend, BaseChannel, GetOp, put_failed
-from ._convert import DBR_ENUM, DTYPES, LIMIT_FIELDS, build_info, decode_value
+from ._convert import DBR_ENUM, DTYPES, build_info, control_fields, decode_value
 
 __all__ = ["PyepicsBackend", "PyepicsChannel", "make_backend"]
 
@@ -137,11 +137,7 @@ class PyepicsChannel(BaseChannel):
     def _info_from(self, args: _EventArgs) -> PVInfo:
         """The PVInfo of a DBR_CTRL_* answer (valid only during the callback)."""
         struct = dbr.Map[args.type].from_address(args.dbr)
-        meta = {
-            name: getattr(struct, name)
-            for name in (*LIMIT_FIELDS, "precision", "units")
-            if hasattr(struct, name)
-        }
+        meta = control_fields(struct)
         if args.type - _CTRL == DBR_ENUM:
             meta["enum_strs"] = [struct.strs[i].value for i in range(struct.no_str)]
         read, write = self._access
