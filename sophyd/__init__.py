@@ -19,6 +19,7 @@ from .device import (
 )
 from .epics_motor import EpicsMotor, MotionError
 from .errors import (
+    BadPVName,
     ConnectionTimeoutError,
     DisconnectedError,
     ExceptionBundle,
@@ -62,6 +63,7 @@ __all__ = [
     "DDC",
     "AndStatus",
     "AreaDetectorCam",
+    "BadPVName",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",

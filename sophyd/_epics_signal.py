@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from ._checks import check_timeout, validate_pv_name
 from ._datakeys import data_key
 from ._signal import Signal
 from .control import Channel, PVInfo, PVReading, get_backend, get_cl
@@ -75,7 +76,7 @@ class EpicsSignalBase(Signal):
     ) -> None:
         kwargs.setdefault("value", None)
         super().__init__(name=name, **kwargs)
-        self._read_pv = read_pv
+        self._read_pv = validate_pv_name(read_pv, f"{type(self).__name__} {Signal._describe_me(self)}")
         self._string = bool(string)
         self._overrides = {
             "timeout": timeout,
@@ -363,6 +364,10 @@ class EpicsSignalBase(Signal):
         native = self._read_channel.info()
         if native.dtype_numpy and native.native_type in _NUMERIC_TYPES and native.count == 1:
             key["dtype_numpy"] = native.dtype_numpy  # a LONG is '<i4', though Python reads it as int
+        if native.count > 1 and key["shape"]:
+            # An array's shape is its element count (NELM), fixed for the connection; a reading holds the
+            # elements the IOC holds now (NORD), which may be fewer.
+            key["shape"] = [native.count]
         if md.get("enum_strs"):
             key["dtype"] = "string" if self._string else "integer"
             key["dtype_numpy"] = "|S40" if self._string else "<i2"
@@ -452,12 +457,13 @@ class EpicsSignal(EpicsSignalBase):
         limits: bool = False,
         **kwargs: Any,
     ) -> None:
-        self._write_pv = write_pv or read_pv
+        self._write_pv = read_pv if write_pv is None else write_pv
         self._put_complete = bool(put_complete)
         self._use_limits = bool(limits)
         self._setpoint_handle: int | None = None
         self._last_setpoint: Any = None
         super().__init__(read_pv, string=string, **kwargs)
+        validate_pv_name(self._write_pv, f"{type(self).__name__} {Signal._describe_me(self)} (write_pv)")
         if self._write_pv == read_pv:
             self._write_channel = self._read_channel
         else:
@@ -571,7 +577,10 @@ class EpicsSignal(EpicsSignalBase):
         PutFailedError if it refused the put); ``callback`` runs at completion.
 
         A refused put fails a Status whose ``_finished`` was given as callback, with the server's reason.
+        A non-positive ``timeout`` is refused before anything is sent. Non-finite values (NaN, ±inf) are
+        sent, as classic ophyd sends them; only set() refuses them as targets.
         """
+        check_timeout(timeout, f"put() to {self._describe_me()}")
         if not force:
             self.check_value(value)
         else:
@@ -614,8 +623,10 @@ class EpicsSignal(EpicsSignalBase):
         return wrapped
 
     def _start_set(self, value: Any, status: Status) -> None:
-        """Put with completion; a refused put fails ``status``, an accepted one goes to ``_put_accepted``."""
-        if not self._put_complete:
+        """Put with completion: a refused put fails ``status``. Without put_complete the status finishes when
+        the readback is within tolerance, whether or not the record's processing has ended (as classic)."""
+        follow_readback = self._follows_readback()
+        if follow_readback:
             self._full_metadata()  # the readback tolerance comes from the precision: read it here, not later
         self._mark_written()
 
@@ -623,24 +634,23 @@ class EpicsSignal(EpicsSignalBase):
             exc = self._explain(exc)
             if exc is not None:
                 status._abandon(exc)
-            else:
-                self._put_accepted(value, status)
+            elif not follow_readback:
+                _finish(status)
 
         self._write_channel.put(value, callback=on_complete, timeout=self.write_timeout)
-
-    def _put_accepted(self, value: Any, status: Status) -> None:
-        """The set's put completed: finish now (put_complete) or when the readback matches."""
-        if self._put_complete:
-            _finish(status)
-        else:
+        if follow_readback:
             self._finish_when_matched(value, status)
+
+    def _follows_readback(self) -> bool:
+        """True when set() finishes on the readback, False when on the IOC's put-completion."""
+        return not self._put_complete
 
 
 class EpicsSignalNoValidation(EpicsSignal):
     """An EpicsSignal whose set() finishes when the IOC accepted the put, without checking the readback."""
 
-    def _put_accepted(self, value: Any, status: Status) -> None:
-        _finish(status)
+    def _follows_readback(self) -> bool:
+        return False
 
 
 class EpicsSignalWithRBV(EpicsSignal):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 __all__ = [
+    "BadPVName",
     "ConnectionTimeoutError",
     "DisconnectedError",
     "ExceptionBundle",
@@ -24,6 +25,10 @@ class OpException(Exception):
 
 class ReadOnlyError(OpException):
     """A write was attempted on a read-only signal or PV."""
+
+
+class BadPVName(OpException, ValueError):
+    """A PV name Channel Access cannot search for (empty, whitespace, more than one '.')."""
 
 
 class LimitError(OpException, ValueError):

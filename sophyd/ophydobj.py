@@ -17,6 +17,35 @@ logger = logging.getLogger("sophyd.objects")
 _cid_counter = itertools.count(1)
 
 
+class _Delivery:
+    """What one subscription has been given: events reach its callback in the order they happened.
+
+    Events are numbered per event type when they happen; an event older than one the callback already
+    received is dropped instead of delivered late. The lock makes the replay of ``subscribe(run=True)`` (in
+    the subscriber's thread) and live events (in a dispatcher thread) reach the callback one at a time.
+    """
+
+    __slots__ = ("lock", "seq")
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.seq = -1  # the number of the newest event given to the callback
+
+    def deliver(
+        self,
+        obj: OphydObject,
+        callback: Callable[..., Any],
+        seq: int,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        with self.lock:
+            if seq <= self.seq:
+                return  # the callback has seen this event, or a newer one
+            self.seq = seq
+            obj._call_one(callback, args, dict(kwargs))
+
+
 class OphydObject:
     """Names, parentage, ``kind`` and callbacks shared by every Signal and Device.
 
@@ -48,6 +77,8 @@ class OphydObject:
         self._subs_lock = threading.RLock()
         self._callbacks: dict[str, dict[int, Callable[..., Any]]] = {t: {} for t in self._event_types}
         self._args_cache: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._event_seq: dict[str, int] = {}  # how many events of each type have happened
+        self._deliveries: dict[int, _Delivery] = {}
         self._cid_to_event: dict[int, str] = {}
 
     def _default_kind(self) -> Kind:
@@ -120,7 +151,8 @@ class OphydObject:
     def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
         """Call ``callback(**kwargs)`` on every event of ``event_type``; return an id for ``unsubscribe``.
 
-        With ``run=True`` the callback also runs at once with the latest event, when there has been one.
+        With ``run=True`` the callback also runs at once with the latest event, when there has been one; an
+        event that happens meanwhile reaches it only after that replay, so it sees values in order.
         """
         if not callable(callback):
             raise ValueError(f"callback must be callable, not {callback!r}")
@@ -130,13 +162,16 @@ class OphydObject:
                 f"{self._describe_me()} has no event type {event_type!r}; choose one of {self._event_types}"
             )
         cid = next(_cid_counter)
+        delivery = _Delivery()
         with self._subs_lock:
             self._callbacks[event_type][cid] = callback
+            self._deliveries[cid] = delivery
             self._cid_to_event[cid] = event_type
             cached = self._args_cache.get(event_type)
+            seq = self._event_seq.get(event_type, 0)
         if run and cached is not None:
             args, kwargs = cached
-            self._call_one(callback, args, dict(kwargs))
+            delivery.deliver(self, callback, seq, args, kwargs)
         self._on_first_subscription(event_type)
         return cid
 
@@ -144,6 +179,7 @@ class OphydObject:
         """Remove the subscription with id ``cid``; unknown ids are ignored."""
         with self._subs_lock:
             event_type = self._cid_to_event.pop(cid, None)
+            self._deliveries.pop(cid, None)
             if event_type is not None:
                 self._callbacks[event_type].pop(cid, None)
 
@@ -156,6 +192,7 @@ class OphydObject:
                 for cid in [cid for cid, f in cbs.items() if f == cb]:
                     del cbs[cid]
                     self._cid_to_event.pop(cid, None)
+                    self._deliveries.pop(cid, None)
 
     def unsubscribe_all(self) -> None:
         """Remove every subscription."""
@@ -163,6 +200,7 @@ class OphydObject:
             for cbs in self._callbacks.values():
                 cbs.clear()
             self._cid_to_event.clear()
+            self._deliveries.clear()
 
     def _on_first_subscription(self, event_type: str) -> None:
         """Hook for subclasses that start monitoring only when someone listens."""
@@ -172,10 +210,11 @@ class OphydObject:
         kwargs["sub_type"] = sub_type
         kwargs["obj"] = self
         with self._subs_lock:
+            seq = self._event_seq[sub_type] = self._event_seq.get(sub_type, 0) + 1
             self._args_cache[sub_type] = (args, kwargs)
-            callbacks = list(self._callbacks.get(sub_type, {}).values())
-        for cb in callbacks:
-            self._call_one(cb, args, dict(kwargs))
+            targets = [(cb, self._deliveries[cid]) for cid, cb in self._callbacks.get(sub_type, {}).items()]
+        for cb, delivery in targets:
+            delivery.deliver(self, cb, seq, args, kwargs)
 
     def _call_one(self, cb: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:

@@ -9,7 +9,6 @@ without these fixtures). Importing this module starts nothing.
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
 __all__ = [
     "KNOWN_IOCS",
     "available_iocs",
+    "epics_testioc_prefix",
     "motors_prefix",
     "pattern_prefix",
     "sophyd_iocs",
@@ -28,20 +28,16 @@ __all__ = [
     "trigger_with_pc_prefix",
 ]
 
-#: The IOCs ``sophyd_iocs`` starts when their module ``iocs.<name>`` exists.
-KNOWN_IOCS = ("trigger_with_pc", "motors", "pattern", "testioc")
+#: The IOCs ``sophyd_iocs`` starts when their module ``iocs.<name>`` (and what it requires) is installed.
+#: ``epics_testioc`` is a real EPICS base IOC (pythonSoftIOC), the others are caproto IOCs.
+KNOWN_IOCS = ("trigger_with_pc", "motors", "pattern", "testioc", "epics_testioc")
 
 
 def available_iocs() -> tuple[str, ...]:
-    """The names in ``KNOWN_IOCS`` whose module ``iocs.<name>`` can be found (without importing it)."""
-    found = []
-    for name in KNOWN_IOCS:
-        try:
-            if importlib.util.find_spec(f"iocs.{name}") is not None:
-                found.append(name)
-        except ModuleNotFoundError:
-            pass
-    return tuple(found)
+    """The names in ``KNOWN_IOCS`` that can be started here (see ``sophyd.sim.launch.ioc_available``)."""
+    from sophyd.sim.launch import ioc_available
+
+    return tuple(name for name in KNOWN_IOCS if ioc_available(name))
 
 
 @pytest.fixture(scope="session")
@@ -85,3 +81,9 @@ def pattern_prefix(request: pytest.FixtureRequest) -> str:
 def testioc_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's testioc IOC."""
     return _prefix(request, "testioc")
+
+
+@pytest.fixture(scope="session")
+def epics_testioc_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's real EPICS IOC (``iocs.epics_testioc``; skipped without softioc)."""
+    return _prefix(request, "epics_testioc")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
 
 import pytest
@@ -169,3 +170,60 @@ def test_raising_callback_is_logged_and_others_still_run(caplog: pytest.LogCaptu
     records = [r for r in caplog.records if r.exc_info and "boom from user callback" in str(r.exc_info[1])]
     assert len(records) == 1
     assert "noisy_signal" in records[0].getMessage()
+
+
+class _SlowReplay(Signal):
+    """Holds the replay of ``subscribe(run=True)`` until a newer value was sent, to open the race window."""
+
+    hold_replay = False
+    newer_sent = threading.Event()
+
+    def _call_one(self, cb: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if self.hold_replay and threading.current_thread() is threading.main_thread():
+            self.hold_replay = False
+            writer = threading.Thread(target=self.put, args=(2,))
+            writer.start()
+            # Before the fix the writer delivered 2 at once; now it waits until this replay is over.
+            writer.join(0.5)
+        super()._call_one(cb, args, kwargs)
+
+
+def test_replay_of_subscribe_run_true_comes_before_newer_values() -> None:
+    sig = _SlowReplay(name="sig", value=1)
+    seen: list[Any] = []
+    done = threading.Event()
+
+    def cb(value: Any, **kwargs: Any) -> None:
+        seen.append(value)
+        if value == 2:
+            done.set()
+
+    sig.hold_replay = True
+    sig.subscribe(cb, run=True)
+    assert done.wait(5.0)
+    assert seen == [1, 2]
+
+
+def test_values_arrive_in_order_while_subscribing_during_a_flood() -> None:
+    sig = Signal(name="flood", value=0)
+    stop = threading.Event()
+
+    def flood() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            sig.put(n)
+
+    writer = threading.Thread(target=flood)
+    writer.start()
+    seen: list[list[int]] = []
+    try:
+        for _ in range(200):
+            values: list[int] = []
+            seen.append(values)
+            sig.subscribe(lambda value, _v=values, **kw: _v.append(value), run=True)
+    finally:
+        stop.set()
+        writer.join(5.0)
+    for values in seen:
+        assert values == sorted(values), values

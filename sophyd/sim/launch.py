@@ -52,15 +52,19 @@ class IOCStartError(RuntimeError):
 
 
 def ioc_available(name: str) -> bool:
-    """Whether ``iocs.<name>`` exists, without importing it."""
+    """Whether ``iocs.<name>`` exists and the package its ``REQUIRES`` literal names (if any) is installed,
+    without importing either."""
     try:
-        return importlib.util.find_spec(f"iocs.{name}") is not None
+        if importlib.util.find_spec(f"iocs.{name}") is None:
+            return False
+        required = _module_literals(name).get("REQUIRES")
+        return required is None or importlib.util.find_spec(required) is not None
     except ModuleNotFoundError:
         return False
 
 
-def ioc_defaults(name: str) -> tuple[str, str]:
-    """The ``(DEFAULT_PREFIX, READY_PV)`` of ``iocs.<name>``, read from its source, else by importing it."""
+def _module_literals(name: str) -> dict[str, str]:
+    """The module-level string constants of ``iocs.<name>``, read from its source without importing it."""
     spec = importlib.util.find_spec(f"iocs.{name}")
     if spec is None:
         raise ValueError(f"No IOC module iocs.{name}")
@@ -76,6 +80,12 @@ def ioc_defaults(name: str) -> tuple[str, str]:
             is_str = isinstance(value, ast.Constant) and isinstance(value.value, str)
             if isinstance(target, ast.Name) and is_str:
                 found[target.id] = value.value  # type: ignore[union-attr]
+    return found
+
+
+def ioc_defaults(name: str) -> tuple[str, str]:
+    """The ``(DEFAULT_PREFIX, READY_PV)`` of ``iocs.<name>``, read from its source, else by importing it."""
+    found = _module_literals(name)
     if "DEFAULT_PREFIX" not in found or "READY_PV" not in found:
         module = importlib.import_module(f"iocs.{name}")
         found.setdefault("DEFAULT_PREFIX", getattr(module, "DEFAULT_PREFIX", f"{name}:"))
