@@ -14,8 +14,10 @@ stand for the same thing:
 - ``long`` (longout, 7 counts): DRVL/DRVH [-1000, 1000].
 - ``enum`` (mbbo Off/On/Fault, Off).
 - ``str`` (stringout, ``hello``).
-- ``path`` (CHAR waveform of 256, ``/tmp/sophyd/data``); ``farray`` (1000 DOUBLEs, 0..999); ``iarray`` (16 LONGs).
+- ``path`` (CHAR waveform of 256, ``/tmp/sophyd/data``); ``farray`` (1000 DOUBLEs, 0..999); ``iarray``
+  (16 LONGs).
 - ``ro`` (ao, 4.25): read-only over CA (access security group ``RO``).
+- ``sp`` (ao) / ``rbv`` (ai): a calcout copies ``sp`` to ``rbv`` ``RBV_DELAY`` s after each change.
 - ``slow`` (ao): its put-callback completes ``SLOW_PUT_DELAY`` s after the put (asynchronous processing).
 - ``reject`` (ao, DISP=1): refuses every put from CA.
 - ``alarm`` (ai, 20): above HIHI (10) from the start, so HIHI/MAJOR before any client reads it.
@@ -31,13 +33,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-__all__ = ["BULK_COUNT", "DEFAULT_PREFIX", "READY_PV", "REQUIRES", "SLOW_PUT_DELAY", "main"]
+__all__ = ["BULK_COUNT", "DEFAULT_PREFIX", "RBV_DELAY", "READY_PV", "REQUIRES", "SLOW_PUT_DELAY", "main"]
 
 DEFAULT_PREFIX = "sophyd_epics_test:"
 READY_PV = "ready"
 REQUIRES = "softioc"  # launchers offer this IOC only where pythonSoftIOC is installed
 
 SLOW_PUT_DELAY = 0.5
+RBV_DELAY = 0.05
 BULK_COUNT = 1000
 
 # Group RO may be read by anyone and written by no one; every other record is in DEFAULT.
@@ -89,10 +92,16 @@ def _build(prefix: str) -> None:
     builder.longOut(name("long"), initial_value=7, EGU="counts", DRVL=-1000, DRVH=1000)
     builder.mbbOut(name("enum"), "Off", "On", "Fault", initial_value=0)
     builder.stringOut(name("str"), initial_value="hello")
-    builder.WaveformOut(name("path"), length=256, datatype=bytes, initial_value=b"/tmp/sophyd/data")
+    builder.longStringOut(name("path"), length=256, initial_value="/tmp/sophyd/data")
     builder.WaveformOut(name("farray"), initial_value=[float(i) for i in range(1000)])
     builder.WaveformOut(name("iarray"), length=16, datatype="int32", initial_value=list(range(16)))
     builder.aOut(name("ro"), initial_value=4.25, ASG="RO")
+    # sp -> rbv through a calcout that writes RBV_DELAY s after each change of sp (soft records only).
+    setpoint = builder.records.ao(name("sp"), PREC=3, VAL=0.0)
+    readback = builder.records.ai(name("rbv"), PREC=3, VAL=0.0)
+    builder.records.calcout(
+        name("sp:follow"), INPA=builder.CP(setpoint), CALC="A", ODLY=RBV_DELAY, OUT=builder.PP(readback)
+    )
 
     async def finish_later(value: float) -> None:
         await asyncio.sleep(SLOW_PUT_DELAY)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -26,6 +26,24 @@ def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
     sophyd.set_cl(request.param)
     yield request.param
     sophyd.set_cl(None)
+
+
+@pytest.fixture(params=["caproto-ioc", "epics-ioc"])
+def ioc_kind(request: pytest.FixtureRequest) -> str:
+    """Which test IOC a test talks to: the caproto test IOC or the real EPICS IOC (same PV suffixes).
+
+    Tests marked ``caproto_ioc_only`` are skipped for the real IOC."""
+    if request.param == "epics-ioc" and request.node.get_closest_marker("caproto_ioc_only"):
+        pytest.skip("needs a PV or behaviour only the caproto test IOC has")
+    return str(request.param)
+
+
+@pytest.fixture
+def ioc_pv(request: pytest.FixtureRequest, ioc_kind: str, cl: str) -> Callable[[str], str]:
+    """``suffix -> PV name`` on the IOC ``ioc_kind`` names, with the control layer ``cl`` selected."""
+    fixture = "testioc_prefix" if ioc_kind == "caproto-ioc" else "epics_testioc_prefix"
+    prefix: str = request.getfixturevalue(fixture)
+    return lambda suffix: prefix + suffix
 
 
 @pytest.fixture(params=["pyepics", "caproto"])

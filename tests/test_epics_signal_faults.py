@@ -21,25 +21,12 @@ from helpers import TIMEOUT, ca_read
 from sophyd import BadPVName, EpicsSignal, EpicsSignalRO, Signal, set_and_wait
 
 
-@pytest.fixture(params=["caproto-ioc", "epics-ioc"])
-def ioc_kind(request: pytest.FixtureRequest) -> str:
-    return str(request.param)
-
-
 @pytest.fixture
-def pv(request: pytest.FixtureRequest, ioc_kind: str, cl: str) -> Callable[[str], str]:
-    """``suffix -> PV name`` on the caproto test IOC or on the real EPICS IOC (same suffixes)."""
-    fixture = "testioc_prefix" if ioc_kind == "caproto-ioc" else "epics_testioc_prefix"
-    prefix: str = request.getfixturevalue(fixture)
-    return lambda suffix: prefix + suffix
-
-
-@pytest.fixture
-def signal(pv: Callable[[str], str]) -> Iterator[Callable[..., EpicsSignal]]:
+def signal(ioc_pv: Callable[[str], str]) -> Iterator[Callable[..., EpicsSignal]]:
     made: list[EpicsSignal] = []
 
     def make(suffix: str, **kwargs: Any) -> EpicsSignal:
-        sig = EpicsSignal(pv(suffix), name=kwargs.pop("name", "target"), **kwargs)
+        sig = EpicsSignal(ioc_pv(suffix), name=kwargs.pop("name", "target"), **kwargs)
         sig.wait_for_connection(timeout=TIMEOUT)
         made.append(sig)
         return sig
