@@ -16,7 +16,11 @@ RECONNECT_TIMEOUT = 30.0
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run the tests that stop and start the test IOC last, so no other test sees clients reconnecting."""
-    restarting = [item for item in items if "restartable_testioc" in getattr(item, "fixturenames", ())]
+    restarting = [
+        item
+        for item in items
+        if {"restartable_testioc", "restartable_ioc"} & set(getattr(item, "fixturenames", ()))
+    ]
     items[:] = [item for item in items if item not in restarting] + restarting
 
 
@@ -86,19 +90,31 @@ def _connected_channels(prefix: str) -> list[Any]:
     ]
 
 
-@pytest.fixture
-def restartable_testioc(sophyd_iocs: IOCSet, testioc_prefix: str) -> Iterator[IOCSet]:
-    """The session's IOCs, for a test that stops and starts the test IOC.
-
-    Afterwards the test IOC runs again and every channel earlier tests had connected has reconnected, so later
-    tests never wait out a client's search back-off (libca without a caRepeater can take ~10 s).
-    """
-    before = _connected_channels(testioc_prefix)
-    yield sophyd_iocs
-    if sophyd_iocs.pid("testioc") is None:
-        sophyd_iocs.start("testioc")
+def _restartable(iocs: IOCSet, name: str) -> Iterator[IOCSet]:
+    """Yield ``iocs`` for a test that stops and starts IOC ``name``; afterwards it runs again and every
+    channel earlier tests had connected to it has reconnected."""
+    prefix = iocs.prefix(name)
+    before = _connected_channels(prefix)
+    yield iocs
+    if iocs.pid(name) is None:
+        iocs.start(name)
     deadline = time.monotonic() + RECONNECT_TIMEOUT
     missing = [
         ch.pvname for ch in before if not ch.wait_for_connection(max(0.0, deadline - time.monotonic()))
     ]
     assert not missing, f"channels did not reconnect after the restart: {missing}"
+
+
+@pytest.fixture
+def restartable_testioc(sophyd_iocs: IOCSet, testioc_prefix: str) -> Iterator[IOCSet]:
+    """The session's IOCs, for a test that stops and starts the test IOC (see ``_restartable``)."""
+    yield from _restartable(sophyd_iocs, "testioc")
+
+
+@pytest.fixture
+def restartable_ioc(request: pytest.FixtureRequest, sophyd_iocs: IOCSet) -> Iterator[tuple[IOCSet, str]]:
+    """``(iocs, name)`` for a test that stops and starts IOC ``name`` (indirect parameter: the IOC name)."""
+    name = request.param
+    request.getfixturevalue(f"{name}_prefix")  # skips when that IOC cannot run here
+    for iocs in _restartable(sophyd_iocs, name):
+        yield iocs, name

@@ -52,6 +52,10 @@ class _Broadcaster(SharedBroadcaster):
 
     def _new_server_found(self) -> None:
         super()._new_server_found()
+        self.search_now()
+
+    def search_now(self) -> None:
+        """Send every unanswered search again now, and restart the retry back-off from its shortest period."""
         with self._search_lock:
             for item in self.unanswered_searches.values():
                 item[-2] = 0.0  # "last sent": long ago, so the next pass sends it
@@ -202,10 +206,14 @@ class CaprotoBackend(BaseBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._context = _Context(_Broadcaster())
+        self._broadcaster = _Broadcaster()
+        self._context = _Context(self._broadcaster)
 
     def _make_channel(self, pvname: str) -> CaprotoChannel:
         return CaprotoChannel(self, pvname)
+
+    def _search_again(self, channels: list[BaseChannel]) -> None:
+        self._broadcaster.search_now()  # caproto searches for every disconnected PV it knows
 
 
 def make_backend() -> CaprotoBackend:

@@ -21,6 +21,7 @@ from .._dispatch import get_dispatcher
 from .._scheduler import TimerHandle, call_later
 from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
 from ._base import Backend, Channel, ConnectionCallback, PutCallback, PVInfo, PVReading, ReadingCallback
+from ._beacons import get_watcher
 from ._convert import encode_value, to_string, with_access
 
 __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", "put_failed"]
@@ -32,6 +33,7 @@ def _describe(value: Any) -> str:
 
 
 DEFAULT_TIMEOUT = 2.0  # seconds a read waits when the caller names no timeout
+_SEARCH_AGAIN_EVERY = 0.1  # seconds between two searches prompted by a restarted server's beacons
 
 
 def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
@@ -357,6 +359,7 @@ class BaseChannel(Channel):
             callbacks = list(self._conn_callbacks)
         self._backend._ops.fail_channel(self)
         if was_connected:
+            self._backend._watch_beacons()  # to search again as soon as the server is back
             control = get_dispatcher("control")
             for callback in callbacks:
                 control.submit(callback, False)
@@ -430,6 +433,8 @@ class BaseBackend(Backend):
         self._users: dict[str, int] = {}  # channel() calls not yet released, by PV name
         self._channels_lock = threading.Lock()
         self._ops = OpTable()
+        self._watching_beacons = False
+        self._searched_at = 0.0  # when _search_again last ran (monotonic)
 
     def channel(self, pvname: str) -> BaseChannel:
         with self._channels_lock:
@@ -520,6 +525,28 @@ class BaseBackend(Backend):
 
     def _flush(self) -> None:
         """Push requests queued by ``_begin_get`` onto the wire (a no-op where sends are immediate)."""
+
+    def _watch_beacons(self) -> None:
+        """From the first disconnect on, hear when servers restart (``sophyd.control._beacons``)."""
+        if not self._watching_beacons:
+            self._watching_beacons = True
+            get_watcher().add_listener(self._server_restarted)
+
+    def _server_restarted(self, server: tuple[str, int]) -> None:
+        """A server (re)started: search again now for the channels that lost their connection.
+
+        Runs on every beacon during the restart window; at most once per ``_SEARCH_AGAIN_EVERY`` seconds."""
+        now = time.monotonic()
+        if now - self._searched_at < _SEARCH_AGAIN_EVERY:
+            return
+        self._searched_at = now
+        with self._channels_lock:
+            lost = [ch for ch in self._channels.values() if ch.ever_connected and not ch.connected]
+        if lost:
+            self._search_again(lost)
+
+    def _search_again(self, channels: list[BaseChannel]) -> None:
+        """Search for these disconnected channels at once instead of after the client's back-off."""
 
     @abc.abstractmethod
     def _make_channel(self, pvname: str) -> BaseChannel:

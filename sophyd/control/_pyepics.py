@@ -200,6 +200,25 @@ class PyepicsChannel(BaseChannel):
             self._backend._lib.ca_clear_subscription(evid)
             self._backend._lib.ca_flush_io()
 
+    def _renew(self) -> None:
+        """Replace the libca channel of a disconnected PV with a new one, whose search starts at libca's
+        shortest retry period (the old one may be waiting out a back-off of seconds)."""
+        backend = self._backend
+        lib = backend._lib
+        with self._monitor_lock:
+            if self.connected or backend._by_key.get(self._key) is not self:
+                return  # reconnected meanwhile, or released
+            backend._attach()
+            self._evid = None  # cleared with the old channel; _set_connected subscribes again
+            lib.ca_clear_channel(self._chid)
+            chid = _c.c_void_p()
+            self._check(
+                lib.ca_create_channel(self.pvname.encode(), backend._conn_cb, self._key, 0, _c.byref(chid))
+            )
+            self._chid = chid
+            self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
+            lib.ca_flush_io()
+
     def _release(self) -> None:
         backend = self._backend
         backend._attach()
@@ -239,6 +258,11 @@ class PyepicsBackend(BaseBackend):
     def _flush(self) -> None:
         self._attach()
         self._lib.ca_flush_io()
+
+    def _search_again(self, channels: list[BaseChannel]) -> None:
+        for channel in channels:
+            if isinstance(channel, PyepicsChannel):
+                channel._renew()
 
     def _message(self, status: int) -> str:
         text = self._lib.ca_message(status)

@@ -38,9 +38,14 @@ from typing import IO, Any
 __all__ = ["CA_SERVER_PORT", "IOCSet", "IOCStartError", "ioc_available", "ioc_defaults", "launch_iocs"]
 
 CA_SERVER_PORT = 5064
+LOOPBACK = "127.0.0.1"
+# Channel Access repeater messages (command ids 24 and 17): a registration and the repeater's confirmation.
+_REPEATER_REGISTER = bytes([0, 24]) + bytes(10)
+_REPEATER_CONFIRM = bytes([0, 17])
 #: Large enough for 240x320 uint8 frames with plenty to spare; pyepics uses the same default.
 DEFAULT_MAX_ARRAY_BYTES = str(16 * 1024 * 1024)
 _STOP_TIMEOUT = 5.0
+_REPEATER_TIMEOUT = 10.0
 _POLL_TIMEOUTS = (0.2, 0.3, 0.5, 1.0, 2.0)  # short while the IOC starts, longer in case the host is busy
 _LOG_TAIL_LINES = 40
 _env_lock = threading.Lock()
@@ -179,13 +184,79 @@ class _IOC:
     log_file: IO[bytes] | None = None
 
 
+class _Repeater:
+    """The CA repeater of one IOC set (``python -m iocs._repeater``) on a free UDP port of 127.0.0.1.
+
+    The set's IOCs send their beacons to it and its clients register with it (``EPICS_CA_REPEATER_PORT``),
+    so a client learns at once that an IOC restarted and searches for its channels again; libca finding a
+    repeater on that port also no longer tries to spawn the ``caRepeater`` executable pyepics lacks.
+    """
+
+    def __init__(self, log_path: Path, beacon_addresses: list[str]) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind((LOOPBACK, 0))
+            self.port = probe.getsockname()[1]
+        self.log_path = log_path
+        self._log_file: IO[bytes] | None = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        command = [sys.executable, "-m", "iocs._repeater", "--host", LOOPBACK, "--port", str(self.port)]
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [*command, "--beacon-addresses", *beacon_addresses],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            env=_child_env(),
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float) -> None:
+        """Register with the repeater until it confirms; IOCStartError if it exits or does not answer."""
+        deadline = time.monotonic() + timeout
+        register = _REPEATER_REGISTER + socket.inet_aton(LOOPBACK)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind((LOOPBACK, 0))
+            while True:
+                assert self.process is not None
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    if self._log_file is not None:
+                        self._log_file.flush()
+                    raise IOCStartError(
+                        f"CA repeater on {LOOPBACK}:{self.port} did not start. "
+                        f"Last lines of {self.log_path}:\n{_tail(self.log_path)}"
+                    )
+                sock.sendto(register, (LOOPBACK, self.port))
+                sock.settimeout(0.1)
+                try:
+                    reply = sock.recv(64)
+                except OSError:
+                    continue
+                if reply[:2] == _REPEATER_CONFIRM:
+                    return
+
+    def stop(self) -> None:
+        """SIGTERM by PID (SIGKILL after a while); close the log."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(_STOP_TIMEOUT)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
+
+
 class IOCSet:
     """The IOCs started by ``launch_iocs``: where they listen, their prefixes, and per-IOC stop/start."""
 
-    def __init__(self, iocs: list[_IOC], *, set_env: bool, timeout: float) -> None:
+    def __init__(
+        self, iocs: list[_IOC], *, set_env: bool, timeout: float, repeater: _Repeater | None = None
+    ) -> None:
         self._iocs = {ioc.name: ioc for ioc in iocs}
         self._set_env = set_env
         self._timeout = timeout
+        self._repeater = repeater
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -206,11 +277,26 @@ class IOCSet:
 
     @property
     def env(self) -> dict[str, str]:
-        """The CA client environment that finds these IOCs (and only these)."""
-        return {
+        """The CA client environment that finds these IOCs (and only these), and hears their beacons."""
+        env = {
             "EPICS_CA_ADDR_LIST": " ".join(ioc.address for ioc in self._iocs.values()),
             "EPICS_CA_AUTO_ADDR_LIST": "NO",
             "EPICS_CA_MAX_ARRAY_BYTES": os.environ.get("EPICS_CA_MAX_ARRAY_BYTES", DEFAULT_MAX_ARRAY_BYTES),
+        }
+        if self._repeater is not None:
+            env["EPICS_CA_REPEATER_PORT"] = str(self._repeater.port)
+        return env
+
+    def _server_env(self, ioc: _IOC) -> dict[str, str]:
+        """What an IOC of this set needs besides the client environment: beacons go to the set's repeater,
+        which listens for them on the IOC's own address (see ``iocs._repeater``)."""
+        if self._repeater is None:
+            return {}
+        return {
+            "EPICS_CAS_BEACON_ADDR_LIST": ioc.address,
+            "EPICS_CAS_AUTO_BEACON_ADDR_LIST": "NO",
+            "EPICS_CAS_BEACON_PORT": str(self._repeater.port),
+            "EPICS_CA_REPEATER_PORT": str(self._repeater.port),
         }
 
     def pid(self, name: str) -> int | None:
@@ -246,7 +332,7 @@ class IOCSet:
                 ioc.log_file = None
 
     def stop_all(self) -> None:
-        """Stop every IOC (SIGTERM all first, so they shut down in parallel)."""
+        """Stop every IOC (SIGTERM all first, so they shut down in parallel), then the repeater."""
         for ioc in self._iocs.values():
             if ioc.process is not None and ioc.process.poll() is None:
                 with contextlib.suppress(OSError):
@@ -257,6 +343,8 @@ class IOCSet:
                 self.stop(name)
             except BaseException as exc:  # keep stopping the others
                 errors.append(exc)
+        if self._repeater is not None:
+            self._repeater.stop()
         if errors:
             raise errors[0]
 
@@ -274,7 +362,7 @@ class IOCSet:
             stdin=subprocess.DEVNULL,
             stdout=ioc.log_file,
             stderr=subprocess.STDOUT,
-            env=_child_env(),
+            env={**_child_env(), **self._server_env(ioc)},
             start_new_session=True,  # SIGINT from the terminal reaches us only; we stop it by PID
         )
 
@@ -359,13 +447,15 @@ def launch_iocs(
         iocs = [
             _IOC(name, prefix, address, ready, logs / f"{name}.log") for name, prefix, address, ready in plan
         ]
-        ioc_set = IOCSet(iocs, set_env=set_env, timeout=timeout)
+        repeater = _Repeater(logs / "repeater.log", [ioc.address for ioc in iocs])
+        ioc_set = IOCSet(iocs, set_env=set_env, timeout=timeout, repeater=repeater)
         env_cm: Any = _environ(ioc_set.env) if set_env else contextlib.nullcontext()
         with env_cm:
             try:
                 for ioc in iocs:
                     ioc_set._spawn(ioc)
                 ioc_set._wait_ready(iocs, timeout)
+                repeater.wait_ready(_REPEATER_TIMEOUT)  # up long since: it started first
                 yield ioc_set
             finally:
                 ioc_set.stop_all()
