@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
 from ._component import DDC, Component, Cpt, DynamicDeviceComponent, FCpt, FormattedComponent
+from ._configure import apply_configuration
 from ._connect import wait_for_connection
 from ._signal import Signal
 from .errors import ExceptionBundle, RedundantStaging
@@ -312,13 +313,11 @@ class Device(OphydObject):
         return cls(*(self._get_component(attr).get(**kwargs) for attr in self.component_names))
 
     def configure(self, d: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Set several components (by attribute or dotted name) and return (old, new) read_configuration()."""
+        """Set several components (by attribute or dotted name) and return (old, new) read_configuration().
+
+        Every value is checked before anything is written; if a write fails, the earlier ones are undone."""
         old = self.read_configuration()
-        for key, value in d.items():
-            target = self._get_dotted(key)
-            if not isinstance(target, Signal):
-                raise ValueError(f"{self._describe_me()}: {key!r} is not a signal and cannot be configured")
-            target.set(value).wait(self.stage_timeout)
+        apply_configuration(self, d, self.stage_timeout)  # all or nothing: see sophyd._configure
         return old, self.read_configuration()
 
     def summary(self) -> str:

@@ -18,7 +18,16 @@ from bluesky import RunEngine
 from bluesky import plan_stubs as bps
 from helpers import TIMEOUT, ca_read
 
-from sophyd import BadPVName, EpicsSignal, EpicsSignalRO, Signal, set_and_wait
+from sophyd import (
+    BadPVName,
+    Component,
+    Device,
+    EpicsSignal,
+    EpicsSignalRO,
+    PutFailedError,
+    Signal,
+    set_and_wait,
+)
 
 
 @pytest.fixture
@@ -155,3 +164,26 @@ def test_array_shape_is_the_element_count_whatever_was_written(signal: Callable[
         np.testing.assert_array_equal(value, [1.0, 2.0, 3.0])  # NORD elements, not padded to NELM
     finally:
         sig.put(np.arange(1000.0), wait=True)
+
+
+class _Pair(Device):
+    dbl = Component(EpicsSignal, "dbl", kind="config")
+    reject = Component(EpicsSignal, "reject", kind="config")
+
+
+def test_configure_undoes_its_writes_when_the_ioc_refuses_one(cl: str, testioc_prefix: str) -> None:
+    """The caproto test IOC's ``reject`` refuses negative values only when written (ECA_PUTFAIL)."""
+    dev = _Pair(testioc_prefix, name="pair")
+    dev.wait_for_connection(timeout=TIMEOUT)
+    try:
+        dev.reject.put(0.0, wait=True)
+        before = float(on_ioc(dev.dbl.pvname))
+        with pytest.raises(PutFailedError) as info:
+            dev.configure({"dbl": before + 2.0, "reject": -1.0})
+        assert "'reject'" in str(info.value) and f"restored 'dbl' to {before!r}" in str(info.value)
+        assert on_ioc(dev.dbl.pvname) == before
+        with pytest.raises(TypeError, match="reject"):
+            dev.configure({"dbl": before + 3.0, "reject": "abc"})  # refused before anything is sent
+        assert on_ioc(dev.dbl.pvname) == before
+    finally:
+        dev.destroy()
