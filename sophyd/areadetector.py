@@ -143,11 +143,17 @@ class HDF5Detector(Device):
         self._first_frame = self._frames
 
     def unstage(self) -> list[Any]:
-        """End the capture and wait until the IOC closed the file, then restore the stage_sigs."""
+        """Stop an exposure still running, end the capture and wait until the IOC closed the file, then
+        restore the stage_sigs.
+
+        An exposure cut short (a plan aborted during a trigger) is abandoned by the camera before the capture
+        ends, so the file holds only frames of finished triggers.
+        """
         errors: list[BaseException] = []
         capture, self._capture_status = self._capture_status, None
         if capture is not None:
             try:
+                self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
                 self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
                 capture.wait(self.file_timeout)
             except Exception as exc:
