@@ -187,3 +187,27 @@ def test_configure_undoes_its_writes_when_the_ioc_refuses_one(cl: str, testioc_p
         assert on_ioc(dev.dbl.pvname) == before
     finally:
         dev.destroy()
+
+
+def test_subscribers_see_a_monitor_flood_in_order(cl: str, testioc_prefix: str) -> None:
+    """Subscribing (run=True) again and again while the IOC posts 2000 updates a second: every callback sees
+    the counter only go up, its replayed first value included."""
+    rate = EpicsSignal(testioc_prefix + "flood_rate", name="rate")
+    counter = EpicsSignalRO(testioc_prefix + "flood", name="flood")
+    counter.wait_for_connection(timeout=TIMEOUT)
+    seen: list[list[int]] = []
+    counter.subscribe(lambda **kw: None)  # the monitor (and its cache) runs before the subscriptions below
+    try:
+        rate.put(2000.0, wait=True)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            values: list[int] = []
+            seen.append(values)
+            counter.subscribe(lambda value, _v=values, **kw: _v.append(int(value)), run=True)
+            time.sleep(0.01)
+    finally:
+        rate.put(0.0, wait=True)
+        counter.destroy()
+    assert len(seen) > 20 and sum(map(len, seen)) > 100
+    for values in seen:
+        assert values == sorted(values), values
