@@ -1,9 +1,155 @@
-"""The simulation side of sophyd: pure physics for the simulated IOCs and the launcher that runs them.
+"""The simulation side of sophyd: the simulated IOCs' physics and launcher, and classic ``ophyd.sim``'s
+synthetic devices, which run in this process without any IOC.
 
-Importing this package stays light (no caproto server, no h5py): ``launch_iocs`` needs only the standard
-library until it probes an IOC.
+Importing this package stays light (no caproto server, no h5py, no device made): the synthetic device classes
+are imported on first use, and the classic hardware set (``motor``, ``det``, ``noisy_det``, ...) is built by
+``hw()`` the first time one of its names is asked for, so ``from sophyd.sim import motor, det`` works and
+gives devices that belong together (``det`` follows that ``motor``).
 """
+
+from __future__ import annotations
+
+import importlib
+import threading
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
 from .launch import IOCSet, launch_iocs
 
-__all__ = ["IOCSet", "launch_iocs"]
+if TYPE_CHECKING:
+    from .hardware import hw
+    from .synaxis import SynAxis, SynAxisEmptyHints, SynAxisNoHints, SynAxisNoPosition
+    from .syndetectors import (
+        ABDetector,
+        DetWithConf,
+        DetWithCountTime,
+        DirectImage,
+        NewTrivialFlyer,
+        Syn2DGauss,
+        SynGauss,
+        TrivialFlyer,
+    )
+    from .synfile import SynHDF5Detector
+    from .synthetic import (
+        EnumSignal,
+        InvariantSignal,
+        NullStatus,
+        SynPeriodicSignal,
+        SynSignal,
+        SynSignalRO,
+    )
+
+#: Where each synthetic class (and hw) is defined, for importing it on first use.
+_LAZY_MODULES = {
+    "hw": ".hardware",
+    **dict.fromkeys(("SynAxis", "SynAxisEmptyHints", "SynAxisNoHints", "SynAxisNoPosition"), ".synaxis"),
+    **dict.fromkeys(
+        (
+            "ABDetector",
+            "DetWithConf",
+            "DetWithCountTime",
+            "DirectImage",
+            "NewTrivialFlyer",
+            "Syn2DGauss",
+            "SynGauss",
+            "TrivialFlyer",
+        ),
+        ".syndetectors",
+    ),
+    "SynHDF5Detector": ".synfile",
+    **dict.fromkeys(
+        ("EnumSignal", "InvariantSignal", "NullStatus", "SynPeriodicSignal", "SynSignal", "SynSignalRO"),
+        ".synthetic",
+    ),
+}
+
+__all__ = [
+    "ABDetector",
+    "DetWithConf",
+    "DetWithCountTime",
+    "DirectImage",
+    "EnumSignal",
+    "IOCSet",
+    "InvariantSignal",
+    "NewTrivialFlyer",
+    "NullStatus",
+    "Syn2DGauss",
+    "SynAxis",
+    "SynAxisEmptyHints",
+    "SynAxisNoHints",
+    "SynAxisNoPosition",
+    "SynGauss",
+    "SynHDF5Detector",
+    "SynPeriodicSignal",
+    "SynSignal",
+    "SynSignalRO",
+    "TrivialFlyer",
+    "ab_det",
+    "bool_sig",
+    "det",
+    "det1",
+    "det2",
+    "det3",
+    "det4",
+    "det5",
+    "det_with_conf",
+    "det_with_count_time",
+    "direct_img",
+    "direct_img_list",
+    "hw",
+    "identical_det",
+    "img",
+    "invariant1",
+    "invariant2",
+    "jittery_motor1",
+    "jittery_motor2",
+    "launch_iocs",
+    "motor",
+    "motor1",
+    "motor2",
+    "motor3",
+    "motor_empty_hints1",
+    "motor_empty_hints2",
+    "motor_no_hints1",
+    "motor_no_hints2",
+    "motor_no_pos",
+    "new_trivial_flyer",
+    "noisy_det",
+    "rand",
+    "rand2",
+    "sig",
+    "signal",
+    "trivial_flyer",
+]
+
+#: The names of the classic hardware set, as hw() makes them: the rest of __all__.
+_HW_NAMES = frozenset(__all__) - set(_LAZY_MODULES) - {"IOCSet", "launch_iocs"}
+
+_hardware: SimpleNamespace | None = None
+_hardware_lock = threading.Lock()
+
+
+def _module_hardware() -> SimpleNamespace:
+    """The hardware set behind ``sophyd.sim.motor`` and friends: one hw(), built on first use."""
+    global _hardware
+    with _hardware_lock:
+        if _hardware is None:
+            from .hardware import hw
+
+            _hardware = hw()
+        return _hardware
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY_MODULES:
+        value = getattr(importlib.import_module(_LAZY_MODULES[name], __name__), name)
+    elif name in _HW_NAMES:
+        value = getattr(_module_hardware(), name)
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
