@@ -141,7 +141,7 @@ class SynGauss(_GaussDetector):
         ):
             if value is not None:
                 signal.put(value)
-        self.trigger()
+        self.val._update(self._compute())  # raises now if the motor has no such field
 
     def _squared_distance(self) -> Any:
         return (self._motor_value(self._motor, self._motor_field) - self.center.get()) ** 2
@@ -175,7 +175,7 @@ class Syn2DGauss(_GaussDetector):
         self.sigma.put(sigma)
         self.noise.put(noise)
         self.noise_multiplier.put(noise_multiplier)
-        self.trigger()
+        self.val._update(self._compute())  # raises now if the motor has no such field
 
     def _squared_distance(self) -> Any:
         position = np.array([self._motor_value(motor, field) for motor, field in self._motors])
