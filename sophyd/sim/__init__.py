@@ -1,9 +1,29 @@
-"""The simulation side of sophyd: pure physics for the simulated IOCs and the launcher that runs them.
+"""The simulation side of sophyd: pure physics for the simulated IOCs, the launcher that runs them, and fake
+devices for unit tests without an IOC.
 
-Importing this package stays light (no caproto server, no h5py): ``launch_iocs`` needs only the standard
-library until it probes an IOC.
+Importing this package stays light (no caproto server, no h5py, no thread): ``launch_iocs`` needs only the
+standard library until it probes an IOC.
 """
 
+from .fake import (
+    FakeEpicsSignal,
+    FakeEpicsSignalRO,
+    FakeEpicsSignalWithRBV,
+    clear_fake_device,
+    fake_device_cache,
+    instantiate_fake_device,
+    make_fake_device,
+)
 from .launch import IOCSet, launch_iocs
 
-__all__ = ["IOCSet", "launch_iocs"]
+__all__ = [
+    "FakeEpicsSignal",
+    "FakeEpicsSignalRO",
+    "FakeEpicsSignalWithRBV",
+    "IOCSet",
+    "clear_fake_device",
+    "fake_device_cache",
+    "instantiate_fake_device",
+    "launch_iocs",
+    "make_fake_device",
+]
