@@ -17,13 +17,14 @@ from .device import (
     FormattedComponent,
     Staged,
 )
-from .epics_motor import EpicsMotor, MotionError
+from .epics_motor import EpicsMotor
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
     ExceptionBundle,
     InvalidState,
     LimitError,
+    MotionError,
     OpException,
     PutFailedError,
     ReadOnlyError,
@@ -42,6 +43,7 @@ from .mock import (
 )
 from .ophydobj import OphydObject
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
+from .positioner import PositionerBase, SoftPositioner
 from .signal import (
     DerivedSignal,
     EpicsSignal,
@@ -90,12 +92,14 @@ __all__ = [
     "OpException",
     "OphydObject",
     "PathInfo",
+    "PositionerBase",
     "PutFailedError",
     "ReadOnlyError",
     "RedundantStaging",
     "SetSupersededError",
     "Signal",
     "SignalRO",
+    "SoftPositioner",
     "Staged",
     "StaticFilenameProvider",
     "StaticPathProvider",

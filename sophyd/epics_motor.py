@@ -14,17 +14,13 @@ from typing import Any
 from ._component import Component as Cpt
 from ._epics_signal import EpicsSignal, EpicsSignalRO
 from .device import Device
-from .errors import LimitError, OpException
+from .errors import LimitError, MotionError
 from .kind import Kind
 from .status import MoveStatus, StatusBase, SubscriptionStatus
 
 __all__ = ["EpicsMotor", "MotionError"]
 
 logger = logging.getLogger("sophyd.motor")
-
-
-class MotionError(OpException):
-    """A move ended away from its target: stopped, or a limit switch was hit."""
 
 
 class EpicsMotor(Device):
