@@ -15,12 +15,15 @@ from .fake import (
     make_fake_device,
 )
 from .launch import IOCSet, launch_iocs
+from .pseudo import SPseudo1x3, SPseudo3x3
 
 __all__ = [
     "FakeEpicsSignal",
     "FakeEpicsSignalRO",
     "FakeEpicsSignalWithRBV",
     "IOCSet",
+    "SPseudo1x3",
+    "SPseudo3x3",
     "clear_fake_device",
     "fake_device_cache",
     "instantiate_fake_device",
