@@ -44,6 +44,7 @@ from .mock import (
 from .ophydobj import OphydObject
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .positioner import PositionerBase, SoftPositioner
+from .pseudopos import PseudoPositioner, PseudoSingle
 from .signal import (
     DerivedSignal,
     EpicsSignal,
@@ -93,6 +94,8 @@ __all__ = [
     "OphydObject",
     "PathInfo",
     "PositionerBase",
+    "PseudoPositioner",
+    "PseudoSingle",
     "PutFailedError",
     "ReadOnlyError",
     "RedundantStaging",

@@ -169,6 +169,34 @@ def test_grid_scan_over_a_two_dimensional_peak(RE: tuple[RunEngine, Docs]) -> No
     assert [e["data"]["det4"] for e in events] == pytest.approx(expected)
 
 
+def test_grid_scan_over_pseudo_axes_moves_the_reals(RE: tuple[RunEngine, Docs]) -> None:
+    engine, docs = RE
+    sim = hw()
+    pseudo = sim.pseudo3x3
+    # a peak where the reals are at (1, -2), i.e. where pseudo1 is -1 and pseudo2 is 2 (each real = -pseudo)
+    det = Syn2DGauss(
+        "det",
+        pseudo.real1,
+        "pseudo3x3_real1",
+        pseudo.real2,
+        "pseudo3x3_real2",
+        center=(1, -2),
+        Imax=4,
+        sigma=1,
+    )
+    engine(bp.grid_scan([det], pseudo.pseudo1, -1, 1, 3, pseudo.pseudo2, 0, 2, 3))
+    _validate(docs)
+    events = _events(docs)
+    grid = [(e["data"]["pseudo3x3_pseudo1"], e["data"]["pseudo3x3_pseudo2"]) for e in events]
+    assert grid == [(x, y) for x in (-1.0, 0.0, 1.0) for y in (0.0, 1.0, 2.0)]
+    expected = [4 * float(np.exp(-((-x - 1) ** 2 + (-y + 2) ** 2) / 2)) for x, y in grid]
+    assert [e["data"]["det"] for e in events] == pytest.approx(expected)
+    assert grid[int(np.argmax([e["data"]["det"] for e in events]))] == (-1.0, 2.0)
+    assert (pseudo.real1.position, pseudo.real2.position, pseudo.real3.position) == (-1.0, -2.0, 0)
+    hints = _descriptor(docs)["hints"]
+    assert hints["pseudo3x3"] == {"fields": [f"pseudo3x3_pseudo{i}" for i in (1, 2, 3)]}
+
+
 # -- the HDF5-writing detector ---------------------------------------------------------------------------------
 
 

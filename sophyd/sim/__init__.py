@@ -1,10 +1,10 @@
-"""The simulation side of sophyd: the simulated IOCs' physics and launcher, and classic ``ophyd.sim``'s
-synthetic devices, which run in this process without any IOC.
+"""The simulation side of sophyd: the simulated IOCs' physics and launcher, fake devices for unit tests, and
+classic ``ophyd.sim``'s synthetic devices, which run in this process without any IOC.
 
-Importing this package stays light (no caproto server, no h5py, no device made): the synthetic device classes
-are imported on first use, and the classic hardware set (``motor``, ``det``, ``noisy_det``, ...) is built by
-``hw()`` the first time one of its names is asked for, so ``from sophyd.sim import motor, det`` works and
-gives devices that belong together (``det`` follows that ``motor``).
+Importing this package stays light (no caproto server, no h5py, no thread, no device made): the synthetic
+device classes are imported on first use, and the classic hardware set (``motor``, ``det``, ``noisy_det``, ...)
+is built by ``hw()`` the first time one of its names is asked for, so ``from sophyd.sim import motor, det``
+works and gives devices that belong together (``det`` follows that ``motor``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,17 @@ import threading
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from .fake import (
+    FakeEpicsSignal,
+    FakeEpicsSignalRO,
+    FakeEpicsSignalWithRBV,
+    clear_fake_device,
+    fake_device_cache,
+    instantiate_fake_device,
+    make_fake_device,
+)
 from .launch import IOCSet, launch_iocs
+from .pseudo import SPseudo1x3, SPseudo3x3
 
 if TYPE_CHECKING:
     from .hardware import hw
@@ -69,10 +79,15 @@ __all__ = [
     "DetWithCountTime",
     "DirectImage",
     "EnumSignal",
+    "FakeEpicsSignal",
+    "FakeEpicsSignalRO",
+    "FakeEpicsSignalWithRBV",
     "IOCSet",
     "InvariantSignal",
     "NewTrivialFlyer",
     "NullStatus",
+    "SPseudo1x3",
+    "SPseudo3x3",
     "Syn2DGauss",
     "SynAxis",
     "SynAxisEmptyHints",
@@ -86,6 +101,7 @@ __all__ = [
     "TrivialFlyer",
     "ab_det",
     "bool_sig",
+    "clear_fake_device",
     "det",
     "det1",
     "det2",
@@ -96,14 +112,17 @@ __all__ = [
     "det_with_count_time",
     "direct_img",
     "direct_img_list",
+    "fake_device_cache",
     "hw",
     "identical_det",
     "img",
+    "instantiate_fake_device",
     "invariant1",
     "invariant2",
     "jittery_motor1",
     "jittery_motor2",
     "launch_iocs",
+    "make_fake_device",
     "motor",
     "motor1",
     "motor2",
@@ -115,6 +134,8 @@ __all__ = [
     "motor_no_pos",
     "new_trivial_flyer",
     "noisy_det",
+    "pseudo1x3",
+    "pseudo3x3",
     "rand",
     "rand2",
     "sig",
@@ -123,7 +144,7 @@ __all__ = [
 ]
 
 #: The names of the classic hardware set, as hw() makes them: the rest of __all__.
-_HW_NAMES = frozenset(__all__) - set(_LAZY_MODULES) - {"IOCSet", "launch_iocs"}
+_HW_NAMES = frozenset(__all__) - set(_LAZY_MODULES) - set(globals())
 
 _hardware: SimpleNamespace | None = None
 _hardware_lock = threading.Lock()

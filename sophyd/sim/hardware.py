@@ -8,6 +8,7 @@ import numpy as np
 
 from .._signal import Signal
 from ..paths import StaticPathProvider, UUIDFilenameProvider
+from .pseudo import SPseudo1x3, SPseudo3x3
 from .synaxis import SynAxis, SynAxisEmptyHints, SynAxisNoHints, SynAxisNoPosition
 from .syndetectors import (
     ABDetector,
@@ -96,6 +97,8 @@ def hw(save_path: str | None = None) -> SimpleNamespace:
         ),
         invariant1=InvariantSignal(func=lambda: 0, name="invariant1", labels=_DETECTORS),
         invariant2=InvariantSignal(func=lambda: 0, name="invariant2", labels=_DETECTORS),
+        pseudo3x3=SPseudo3x3(name="pseudo3x3"),
+        pseudo1x3=SPseudo1x3(name="pseudo1x3"),
         sig=Signal(name="sig", value=0),
         det_with_conf=DetWithConf(name="det", labels=_DETECTORS),
         det_with_count_time=DetWithCountTime(name="det", labels=_DETECTORS),
