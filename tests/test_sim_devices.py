@@ -34,6 +34,7 @@ from sophyd.sim import (
     DetWithConf,
     EnumSignal,
     InvariantSignal,
+    MockFlyer,
     NullStatus,
     Syn2DGauss,
     SynAxis,
@@ -195,6 +196,26 @@ def test_grid_scan_over_pseudo_axes_moves_the_reals(RE: tuple[RunEngine, Docs]) 
     assert (pseudo.real1.position, pseudo.real2.position, pseudo.real3.position) == (-1.0, -2.0, 0)
     hints = _descriptor(docs)["hints"]
     assert hints["pseudo3x3"] == {"fields": [f"pseudo3x3_pseudo{i}" for i in (1, 2, 3)]}
+
+
+def test_fly_a_mock_flyer_collects_one_event_per_point(RE: tuple[RunEngine, Docs]) -> None:
+    engine, docs = RE
+    motor = SynAxis(name="motor", delay=0.002, events_per_move=2)
+    det = SynGauss("det", motor, "motor", center=2, Imax=1, sigma=1)
+    flyer = MockFlyer("flyer", det, motor, 1, 3, 5)
+    engine(bp.fly([flyer]))
+    _validate(docs)
+    (descriptor,) = [d for n, d in docs if n == "descriptor"]
+    assert descriptor["name"] == "flyer" and set(descriptor["data_keys"]) == {
+        "motor",
+        "motor_setpoint",
+        "det",
+    }
+    (page,) = [d for n, d in docs if n == "event_page"]
+    assert page["data"]["motor"] == pytest.approx([1.0, 1.5, 2.0, 2.5, 3.0])
+    assert page["data"]["det"] == pytest.approx([gauss(x, 2, 1, 1) for x in (1, 1.5, 2, 2.5, 3)])
+    with pytest.raises(RuntimeError, match="kick it off"):
+        MockFlyer("idle", det, motor, 0, 1, 2).complete()
 
 
 # -- the HDF5-writing detector ---------------------------------------------------------------------------------
@@ -516,6 +537,7 @@ def test_moves_and_triggers_start_no_threads(tmp_path: Path) -> None:
         path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
     )
     rand = SynPeriodicSignal(name="rand", period=0.005, period_jitter=0)
+    flyer = MockFlyer("flyer", sig, axis, 0, 1, 10)
     # warm up: the shared timer and dispatcher threads start on first use
     axis.set(1).wait(TIMEOUT)
     sig.trigger().wait(TIMEOUT)
@@ -528,7 +550,9 @@ def test_moves_and_triggers_start_no_threads(tmp_path: Path) -> None:
         statuses[-2].wait(TIMEOUT)
         statuses.append(cam.trigger())
         statuses[-1].wait(TIMEOUT)
+    flyer.kickoff().wait(TIMEOUT)
     during = set(threading.enumerate())
+    flyer.complete().wait(TIMEOUT)
     for status in statuses:
         status.wait(TIMEOUT)
     rand.stop_simulation()
@@ -536,6 +560,7 @@ def test_moves_and_triggers_start_no_threads(tmp_path: Path) -> None:
     assert during == before
     assert set(threading.enumerate()) == before
     assert cam.get_index() == 20
+    assert len(list(flyer.collect())) == 10
 
 
 # -- the module-level classic set ------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from .launch import IOCSet, launch_iocs
 from .pseudo import SPseudo1x3, SPseudo3x3
 
 if TYPE_CHECKING:
+    from .flyers import MockFlyer, NewTrivialFlyer, TrivialFlyer
     from .hardware import hw
     from .synaxis import SynAxis, SynAxisEmptyHints, SynAxisNoHints, SynAxisNoPosition
     from .syndetectors import (
@@ -34,10 +35,8 @@ if TYPE_CHECKING:
         DetWithConf,
         DetWithCountTime,
         DirectImage,
-        NewTrivialFlyer,
         Syn2DGauss,
         SynGauss,
-        TrivialFlyer,
     )
     from .synfile import SynHDF5Detector
     from .synthetic import (
@@ -59,14 +58,13 @@ _LAZY_MODULES = {
             "DetWithConf",
             "DetWithCountTime",
             "DirectImage",
-            "NewTrivialFlyer",
             "Syn2DGauss",
             "SynGauss",
-            "TrivialFlyer",
         ),
         ".syndetectors",
     ),
     "SynHDF5Detector": ".synfile",
+    **dict.fromkeys(("MockFlyer", "NewTrivialFlyer", "TrivialFlyer"), ".flyers"),
     **dict.fromkeys(
         ("EnumSignal", "InvariantSignal", "NullStatus", "SynPeriodicSignal", "SynSignal", "SynSignalRO"),
         ".synthetic",
@@ -84,6 +82,7 @@ __all__ = [
     "FakeEpicsSignalWithRBV",
     "IOCSet",
     "InvariantSignal",
+    "MockFlyer",
     "NewTrivialFlyer",
     "NullStatus",
     "SPseudo1x3",
@@ -113,6 +112,8 @@ __all__ = [
     "direct_img",
     "direct_img_list",
     "fake_device_cache",
+    "flyer1",
+    "flyer2",
     "hw",
     "identical_det",
     "img",

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._signal import Signal
 from ..paths import StaticPathProvider, UUIDFilenameProvider
+from .flyers import MockFlyer, NewTrivialFlyer, TrivialFlyer
 from .pseudo import SPseudo1x3, SPseudo3x3
 from .synaxis import SynAxis, SynAxisEmptyHints, SynAxisNoHints, SynAxisNoPosition
 from .syndetectors import (
@@ -15,10 +16,8 @@ from .syndetectors import (
     DetWithConf,
     DetWithCountTime,
     DirectImage,
-    NewTrivialFlyer,
     Syn2DGauss,
     SynGauss,
-    TrivialFlyer,
 )
 from .synfile import SynHDF5Detector
 from .synthetic import InvariantSignal, SynPeriodicSignal, SynSignal
@@ -48,6 +47,7 @@ def hw(save_path: str | None = None) -> SimpleNamespace:
     motor3 = SynAxis(name="motor3", labels=_MOTORS)
     jittery_motor1 = SynAxis(name="jittery_motor1", readback_func=_jitter, labels=_MOTORS)
     jittery_motor2 = SynAxis(name="jittery_motor2", readback_func=_jitter, labels=_MOTORS)
+    det = SynGauss("det", motor, "motor", center=0, Imax=1, sigma=1, labels=_DETECTORS)
     path_provider = None if save_path is None else StaticPathProvider(UUIDFilenameProvider(), save_path)
     direct_img = DirectImage(func=lambda: np.ones((10, 10)), name="direct", labels=_DETECTORS)
     direct_img.img.name = "img"
@@ -71,7 +71,7 @@ def hw(save_path: str | None = None) -> SimpleNamespace:
             noise_multiplier=0.1,
             labels=_DETECTORS,
         ),
-        det=SynGauss("det", motor, "motor", center=0, Imax=1, sigma=1, labels=_DETECTORS),
+        det=det,
         identical_det=SynGauss("det", motor, "motor", center=0, Imax=1, sigma=1, labels=_DETECTORS),
         det1=SynGauss("det1", motor1, "motor1", center=0, Imax=5, sigma=0.5, labels=_DETECTORS),
         det2=SynGauss("det2", motor2, "motor2", center=1, Imax=2, sigma=2, labels=_DETECTORS),
@@ -87,6 +87,8 @@ def hw(save_path: str | None = None) -> SimpleNamespace:
             Imax=1,
             labels=_DETECTORS,
         ),
+        flyer1=MockFlyer("flyer1", det, motor, 1, 5, 20),
+        flyer2=MockFlyer("flyer2", det, motor, 1, 5, 10),
         trivial_flyer=TrivialFlyer(),
         new_trivial_flyer=NewTrivialFlyer(),
         ab_det=ABDetector(name="det", labels=_DETECTORS),

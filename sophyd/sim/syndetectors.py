@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -13,18 +12,16 @@ from .._component import Component as Cpt
 from .._signal import Signal
 from ..device import Device
 from ..kind import Kind
-from ..status import DeviceStatus, StatusBase
-from .synthetic import EnumSignal, NullStatus, SynSignal
+from ..status import DeviceStatus
+from .synthetic import EnumSignal, SynSignal
 
 __all__ = [
     "ABDetector",
     "DetWithConf",
     "DetWithCountTime",
     "DirectImage",
-    "NewTrivialFlyer",
     "Syn2DGauss",
     "SynGauss",
-    "TrivialFlyer",
 ]
 
 NOISE_KINDS = ("none", "poisson", "uniform")
@@ -235,41 +232,3 @@ class DirectImage(Device):
 
     def trigger(self) -> DeviceStatus:
         return self.img.trigger()
-
-
-class TrivialFlyer:
-    """A flyer that follows bluesky's flyer protocol and collects 100 empty events."""
-
-    name = "trivial_flyer"
-    parent = None
-
-    def kickoff(self) -> StatusBase:
-        return NullStatus()
-
-    def complete(self) -> StatusBase:
-        return NullStatus()
-
-    def describe_collect(self) -> dict[str, dict[str, Any]]:
-        return {"stream_name": {}}
-
-    def read_configuration(self) -> OrderedDict[str, Any]:
-        return OrderedDict()
-
-    def describe_configuration(self) -> OrderedDict[str, Any]:
-        return OrderedDict()
-
-    def collect(self) -> Iterator[dict[str, Any]]:
-        for i in range(100):
-            yield {"data": {}, "timestamps": {}, "time": i, "seq_num": i}
-
-    def stop(self, *, success: bool = False) -> None:
-        """Nothing runs, so nothing stops."""
-
-
-class NewTrivialFlyer(TrivialFlyer):
-    """A TrivialFlyer that also has ``collect_asset_docs()`` (with no documents)."""
-
-    name = "new_trivial_flyer"
-
-    def collect_asset_docs(self) -> Iterator[tuple[str, dict[str, Any]]]:
-        yield from ()
