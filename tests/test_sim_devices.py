@@ -22,7 +22,7 @@ import bluesky.preprocessors as bpp
 import h5py
 import numpy as np
 import pytest
-from bluesky import RunEngine
+from bluesky import RunEngine, protocols
 from event_model import DocumentNames, schema_validators
 
 from sophyd import DeviceStatus, FileWriteError, MoveStatus, ReadOnlyError, SetSupersededError, Staged
@@ -522,6 +522,30 @@ def test_small_test_detectors() -> None:
     assert inv.read() == {"inv": {"value": 0, "timestamp": 0}}
     assert repr(inv) == "<INVARIANT REPR>"
     assert NullStatus().success
+
+
+def test_synthetic_devices_follow_the_bluesky_protocols(tmp_path: Path) -> None:
+    sim = hw(save_path=str(tmp_path))
+    for movable in (sim.motor, sim.jittery_motor1, sim.pseudo3x3.pseudo1):
+        assert isinstance(movable, protocols.Movable) and isinstance(movable, protocols.Readable)
+        assert isinstance(movable, protocols.Stoppable)
+    for readable in (
+        sim.det,
+        sim.det4,
+        sim.ab_det,
+        sim.det_with_conf,
+        sim.rand,
+        sim.invariant1,
+        sim.direct_img,
+    ):
+        assert isinstance(readable, protocols.Readable) and isinstance(readable, protocols.Triggerable)
+    assert isinstance(sim.img, protocols.WritesStreamAssets) and isinstance(sim.img, protocols.Stageable)
+    assert isinstance(sim.flyer1, protocols.Flyable) and isinstance(sim.flyer1, protocols.Collectable)
+    assert isinstance(sim.motor.set(1), protocols.Status)
+    sim.img.stage()
+    sim.img.trigger().wait(TIMEOUT)
+    sim.img.unstage()
+    assert [p.suffix for p in tmp_path.iterdir()] == [".h5"]  # hw(save_path) puts img's files there
 
 
 # -- no thread per move or trigger ---------------------------------------------------------------------------
