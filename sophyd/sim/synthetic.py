@@ -33,7 +33,6 @@ __all__ = [
     "SynPeriodicSignal",
     "SynSignal",
     "SynSignalRO",
-    "call_after",
 ]
 
 logger = logging.getLogger("sophyd.sim")
