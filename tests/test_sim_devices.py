@@ -374,6 +374,10 @@ def test_synaxis_new_move_supersedes_and_stop_ends_a_move() -> None:
     quick.stop(success=True)
     moving.wait(TIMEOUT)
     assert quick.position == 0
+    doomed = quick.set(2)
+    quick.destroy()
+    with pytest.raises(Exception, match="stopped"):
+        doomed.wait(TIMEOUT)
 
 
 def test_synaxis_setpoint_put_and_set_move_the_axis() -> None:

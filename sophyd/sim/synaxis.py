@@ -213,23 +213,23 @@ class SynAxis(Device):
             last = step == move.steps
             if last:
                 self._move = None
-            old, value = self._set_position(move.position(step))
-        self._announce_readback(old, value)
+            old, value, ts = self._set_position(move.position(step))
+        self._announce_readback(old, value, ts)
         if last:
             move.status.set_finished()
         elif move.delay:
             self._schedule(move, step + 1)
 
-    def _set_position(self, position: float) -> tuple[Any, Any]:
-        """Put the axis at ``position``; return the old and new readback values."""
+    def _set_position(self, position: float) -> tuple[Any, Any, float]:
+        """Put the axis at ``position``; return the old and new readback values and the new timestamp."""
         old = self.sim_state["readback"]
         value = self._readback_func(position)
+        ts = time.time()
         self._position = position
-        self.sim_state.update(readback=value, readback_ts=time.time())
-        return old, value
+        self.sim_state.update(readback=value, readback_ts=ts)
+        return old, value, ts
 
-    def _announce_readback(self, old: Any, value: Any) -> None:
-        ts = self.sim_state["readback_ts"]
+    def _announce_readback(self, old: Any, value: Any, ts: float) -> None:
         self.readback._run_subs(sub_type=self.readback.SUB_VALUE, old_value=old, value=value, timestamp=ts)
         self._run_subs(sub_type=self.SUB_READBACK, old_value=old, value=value, timestamp=ts)
 
@@ -247,6 +247,11 @@ class SynAxis(Device):
             move.status.set_finished()
         else:
             move.status._abandon(OpException(f"{self._describe_me()} was stopped at {self._position!r}"))
+
+    def destroy(self) -> None:
+        """Stop a move in progress (its status fails), then release the components."""
+        self.stop()
+        super().destroy()
 
 
 class SynAxisEmptyHints(SynAxis):
