@@ -160,7 +160,7 @@ class Syn2DGauss(_GaussDetector):
         center: Sequence[float],
         Imax: float,
         sigma: float = 1,
-        noise: str = "none",
+        noise: str | None = "none",
         noise_multiplier: float = 1,
         random_state: Any = None,
         **kwargs: Any,
@@ -170,7 +170,7 @@ class Syn2DGauss(_GaussDetector):
         self.center.put(center)
         self.Imax.put(Imax)
         self.sigma.put(sigma)
-        self.noise.put(noise)
+        self.noise.put(noise or "none")  # classic documents None for no noise
         self.noise_multiplier.put(noise_multiplier)
         self.val._update(self._compute())  # raises now if the motor has no such field
 
