@@ -310,11 +310,13 @@ class Device(BlueskyInterface, OphydObject):
                     yield ComponentWalk((cls, *sub.ancestors), f"{attr}.{sub.dotted_name}", sub.item)
 
     def walk_signals(self, *, include_lazy: bool = False) -> Iterator[ComponentWalk]:
-        """Every signal of the tree: those made so far, plus the unmade lazy ones with ``include_lazy``."""
+        """Every signal of the tree: those made so far, plus the unmade lazy ones with ``include_lazy``
+        (made here without waiting for their connections, which wait_for_connection() then waits for at once)."""
         for attr, cpt in self._sig_attrs.items():
             if cpt.lazy and not include_lazy and attr not in self._signals:
                 continue
-            child = self._get_component(attr)
+            with do_not_wait_for_lazy_connection(self):
+                child = self._get_component(attr)
             if isinstance(child, Device):
                 for sub in child.walk_signals(include_lazy=include_lazy):
                     yield ComponentWalk((self, *sub.ancestors), f"{attr}.{sub.dotted_name}", sub.item)
