@@ -227,7 +227,8 @@ class DynamicDeviceComponent(Component[Any]):
                 setattr(self, attr, cpt)
 
     def __set_name__(self, owner: type, attr: str) -> None:
-        from .device import Device, create_device_from_components
+        from ._device_factory import create_device_from_components
+        from .device import Device
 
         self.cls = create_device_from_components(
             self.clsname or f"{owner.__name__}{attr.capitalize()}",

@@ -27,6 +27,7 @@ from ._component import (
     kind_context,
 )
 from ._device_attrs import AttrList, set_kinds_from_list, summary_text
+from ._device_factory import create_device_from_components
 from ._device_hooks import (
     do_not_wait_for_lazy_connection,
     required_for_connection,
@@ -561,39 +562,17 @@ class Device(BlueskyInterface, OphydObject):
             child.destroy()
         super().destroy()
 
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        """The ``(keyword, value)`` pairs of the repr, enough to rebuild the device."""
+        yield "prefix", self.prefix
+        yield "name", self.name
+        if self._parent is not None:
+            yield "parent", self._parent.name
+        yield "read_attrs", list(self.read_attrs)
+        yield "configuration_attrs", list(self.configuration_attrs)
+
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(prefix={self.prefix!r}, name={self.name!r}, "
-            f"read_attrs={self.read_attrs!r}, configuration_attrs={self.configuration_attrs!r})"
-        )
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._repr_info())})"
 
 
 Device._initialize_device()
-
-
-def create_device_from_components(
-    name: str,
-    *,
-    docstring: str | None = None,
-    default_read_attrs: Sequence[str] | None = None,
-    default_configuration_attrs: Sequence[str] | None = None,
-    base_class: type[Device] | tuple[type, ...] = Device,
-    class_kwargs: dict[str, Any] | None = None,
-    **components: Component[Any],
-) -> type[Device]:
-    """Make a Device subclass called ``name`` from keyword arguments ``attr=Component(...)``.
-
-    For devices whose layout is known only at run time (channel counts, plugin lists).
-    """
-    bases = base_class if isinstance(base_class, tuple) else (base_class,)
-    namespace: dict[str, Any] = {
-        "__doc__": docstring if docstring is not None else f"{name} Device",
-        "_default_read_attrs": default_read_attrs,
-        "_default_configuration_attrs": default_configuration_attrs,
-    }
-    for attr, component in components.items():
-        if not isinstance(component, Component):
-            raise ValueError(f"Attribute {attr} is not a Component. It is of type {type(component).__name__}")
-        namespace[attr] = component
-    cls: type[Device] = type(name, bases, namespace, **(class_kwargs or {}))
-    return cls

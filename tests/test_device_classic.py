@@ -151,8 +151,10 @@ def test_put_tuple_and_device_tuple() -> None:
 
 
 def test_repr() -> None:
-    assert repr(Outer(name="o", prefix="P:", read_attrs=["a"], configuration_attrs=["b"])) == (
-        "Outer(prefix='P:', name='o', read_attrs=['a'], configuration_attrs=['b'])"
+    dev = Outer(name="o", prefix="P:", read_attrs=["a"], configuration_attrs=["b"])
+    assert repr(dev) == "Outer(prefix='P:', name='o', read_attrs=['a'], configuration_attrs=['b'])"
+    assert repr(dev.sub) == (
+        "Inner(prefix='', name='o_sub', parent='o', read_attrs=['x', 'z'], configuration_attrs=['y'])"
     )
 
 
@@ -425,6 +427,26 @@ def test_attr_lists_are_live_views() -> None:
     assert "sub.x" in dev.read_attrs
     with pytest.raises(ValueError, match="'b' is not in read_attrs"):
         dev.read_attrs.remove("b")
+    del dev.read_attrs[0]
+    assert dev.a.kind == Kind.omitted
+    dev.configuration_attrs.remove("sub")  # a normal sub-device stays config, as in classic ophyd
+    assert "sub" in dev.configuration_attrs
+
+
+def test_two_grandchildren_of_one_child_are_both_kept() -> None:
+    for _ in range(20):  # classic ophyd's result depended on set iteration order
+        dev = Outer(name="o", read_attrs=["sub.x", "a", "sub.y", "csub.z", "sub.z"])
+        assert dev.read_attrs == ["a", "sub", "sub.x", "sub.y", "sub.z", "csub", "csub.z"]
+
+
+def test_walking_lazy_signals_does_not_wait_for_each() -> None:
+    class Dev(Device):
+        later = Cpt(Lazily, lazy=True)
+
+    dev = Dev(name="d")
+    (walk,) = dev.walk_signals(include_lazy=True)
+    assert walk.item is dev.later
+    assert walk.item.waited is False
 
 
 def test_set_defaults_is_refused_once_devices_exist() -> None:
