@@ -10,6 +10,7 @@ from .control import get_cl, set_cl
 from .device import (
     ALL_COMPONENTS,
     DDC,
+    BlueskyInterface,
     Component,
     Cpt,
     Device,
@@ -67,6 +68,7 @@ __all__ = [
     "DDC",
     "AndStatus",
     "AreaDetectorCam",
+    "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",

@@ -163,7 +163,16 @@ def test_top_level_names_as_classic_exports_them() -> None:
     assert sophyd.ALL_COMPONENTS is ALL_COMPONENTS
     assert sophyd.wait_for_lazy_connection is wait_for_lazy_connection
     assert sophyd.do_not_wait_for_lazy_connection is do_not_wait_for_lazy_connection
-    assert {"kind_context", "ALL_COMPONENTS", "wait_for_lazy_connection"} <= set(sophyd.__all__)
+    assert sophyd.BlueskyInterface is BlueskyInterface  # classic ophyd's top level has it too
+    assert {"kind_context", "ALL_COMPONENTS", "wait_for_lazy_connection", "BlueskyInterface"} <= set(
+        sophyd.__all__
+    )
+
+
+def test_a_device_with_components_needs_a_prefix() -> None:
+    with pytest.raises(ValueError, match="'o': a device with components needs a prefix"):
+        Outer(None, name="o")  # type: ignore[arg-type]
+    assert Device(None, name="plain").prefix is None  # type: ignore[arg-type]
 
 
 def test_kind_context() -> None:
