@@ -111,7 +111,10 @@ class BlueskyInterface:
         return staged
 
     def _stage_signal(self, key: Any) -> Signal:
-        signal = operator.attrgetter(key)(self) if isinstance(key, str) else key
+        try:
+            signal = operator.attrgetter(key)(self) if isinstance(key, str) else key
+        except AttributeError:
+            raise AttributeError(f"stage_sigs key {key!r} of {self.name!r} names no attribute") from None
         if not isinstance(signal, Signal):
             raise ValueError(f"stage_sigs key {key!r} of {self.name!r} is not a signal")
         return signal

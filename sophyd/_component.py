@@ -248,8 +248,10 @@ class DynamicDeviceComponent(Component[Any]):
 
 @contextlib.contextmanager
 def kind_context(kind: Kind | str | int) -> Iterator[Callable[..., Component[Any]]]:
-    """Within the block, yield ``Component`` with ``kind`` already given: ``with kind_context('config') as
-    Cpt: gain = Cpt(EpicsSignal, 'Gain')``. Saves repeating the kind over a group of components."""
+    """Yield ``Component`` with ``kind`` already given, for declaring a group of components of one kind.
+
+    Used in a class body: ``with kind_context("config") as ConfigCpt:`` then ``gain = ConfigCpt(...)``.
+    """
     yield functools.partial(Component, kind=kind)
 
 
