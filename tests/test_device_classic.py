@@ -370,6 +370,14 @@ def test_get_instantiated_signals() -> None:
     assert dict(top.get_instantiated_signals())["top.inner.y"] is top.inner.y
 
 
+def test_acq_done_is_a_device_event_type() -> None:
+    dev = Device(name="d")
+    seen: list[dict[str, Any]] = []
+    dev.subscribe(lambda **kw: seen.append(kw), event_type=Device.SUB_ACQ_DONE, run=False)
+    dev._run_subs(sub_type=Device.SUB_ACQ_DONE, success=True)
+    assert seen[0]["success"] is True and seen[0]["obj"] is dev
+
+
 def test_trigger_signals() -> None:
     class Trig(Device):
         acquire = Cpt(Signal, value=0, trigger_value=1)
