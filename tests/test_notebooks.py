@@ -43,3 +43,50 @@ def test_using_devices_notebook(notebooks: NotebookRuns) -> None:
     assert "9 frames of (240, 320) uint8" in files
     assert "bdet_sum: /entry/sum" in files
     assert "pid is now None" in nb.last and "data directory removed: True" in nb.last
+
+
+def test_single_pvs_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("single_pvs.ipynb")
+    assert "'value': 1.0" in nb.output("gain.read()")
+    assert "'precision': 3" in nb.output('desc = gain.describe()["gain"]')
+    assert nb.output("status = gain.set(2.5)").strip() == "True True 2.5"
+    timed_out = nb.output("except WaitTimeoutError:")
+    assert "still acquiring: True" in timed_out and "acquired: True" in timed_out
+    assert "refused:" in nb.output("except ReadOnlyError")
+    assert "4 values seen" in nb.output("cid = reading.subscribe(on_reading)")
+    recorded = re.search(r"recorded (\d+) values", nb.output("monitor_during_wrapper"))
+    assert recorded is not None and int(recorded.group(1)) >= 3
+    assert "pid is now None" in nb.last
+
+
+def test_devices_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("devices.ipynb")
+    assert nb.output("class TriggeredDetector(Device):").startswith("det_gain -> ")
+    assert nb.output("det.trigger().wait(5)").strip() == "['det_reading']"
+    assert nb.output("list(det.read_configuration())").strip() == "['det_gain', 'det_exposure_time']"
+    assert nb.output("det.hints").strip() == "{'fields': ['det_reading']}"
+    assert "*det_reading" in nb.output("det.summary()")
+    kinds = nb.output('det.gain.kind = "normal"').splitlines()
+    assert kinds[0] == "['det_gain', 'det_reading']"
+    assert kinds[1] == "['reading'] ['gain', 'exposure_time']"
+    stage = nb.output("class TwoAxisStage(Device):").splitlines()
+    assert stage[0].endswith("mtr1.VAL")
+    assert "'stage_x'" in stage[1] and "'stage_y'" in stage[1]
+    assert abs(float(stage[2]) - 0.2) < 1e-3
+    assert "pid is now None" in nb.last
+
+
+def test_file_writing_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("file_writing.ipynb")
+    described = nb.output("class BlobDetector(HDF5Detector):")
+    assert "'bdet_sum'" in described and "'external': 'STREAM:'" in described
+    by_hand = nb.output("bdet.stage()")
+    assert by_hand.count("stream_resource") == 2 and by_hand.count("stream_datum") == 2
+    assert "'indices': {'start': 0, 'stop': 2}" in by_hand
+    scanned = nb.output("RE(bp.scan([bdet]")
+    assert scanned.count("'event'") == 5 and "'stream_datum'" in scanned
+    back = nb.output("h5py.File(path")
+    assert "5 frames of (240, 320)" in back and "one per event (5)" in back
+    sums = [int(s) for s in re.findall(r"sum (\d+),", back)]
+    assert len(sums) == 5 and len(set(sums)) == 5  # the brightness changes with the stage position
+    assert "pid is now None" in nb.last
