@@ -142,6 +142,11 @@ real_position_argument = _position_argument("real")
 class _PseudoReadback(SignalRO):
     """A PseudoSingle's position as a signal: what read() reports and what MoveStatus.watch follows."""
 
+    @property
+    def source(self) -> str:
+        axis: Any = self.parent
+        return str(axis.source)
+
     def get(self, **kwargs: Any) -> Any:
         axis: Any = self.parent
         self._readback = axis.position
