@@ -436,7 +436,7 @@ class PseudoPositioner(Device, SoftPositioner):
 
     @property
     def moving(self) -> bool:
-        return any(real.moving for real in self._real)
+        return any(getattr(real, "moving", False) for real in self._real)
 
     @property
     def limits(self) -> Any:
@@ -484,7 +484,9 @@ class PseudoPositioner(Device, SoftPositioner):
                     f"{pseudo._describe_me()}: position {pos!r} is outside the limits [{low}, {high}]"
                 )
         for real, pos in zip(self._real, self.forward(position), strict=True):
-            real.check_value(pos)
+            check = getattr(real, "check_value", None)  # a device with only set() and position has none
+            if check is not None:
+                check(pos)
 
     def check_single(self, pseudo_single: PseudoSingle, single_pos: Any) -> None:
         """check_value for a move of one pseudo axis, the others at their targets."""

@@ -15,6 +15,7 @@ from sophyd import (
     Component as Cpt,
 )
 from sophyd import (
+    Device,
     Kind,
     LimitError,
     MotionError,
@@ -23,6 +24,7 @@ from sophyd import (
     PseudoSingle,
     Signal,
     SoftPositioner,
+    StatusBase,
     StatusTimeoutError,
 )
 from sophyd._scheduler import call_later
@@ -246,6 +248,39 @@ def test_read_describe_and_hints() -> None:
     key = slit.describe()["slit_gap"]
     assert key["units"] == "mm" and key["limits"]["control"] == {"low": 0, "high": 10}
     assert slit.gap.hints == {"fields": ["slit_gap"]}
+
+
+class DeviceAxis(Device):
+    """A device that moves without being a positioner: only set(), position and a readback signal."""
+
+    readback = Cpt(Signal, value=0.0, kind="hinted")
+
+    @property
+    def position(self) -> float:
+        return float(self.readback.get())
+
+    def set(self, value: float, **kwargs: Any) -> StatusBase:
+        return self.readback.set(value)
+
+
+class Doubler(PseudoPositioner):
+    twice = Cpt(PseudoSingle)
+    axis = Cpt(DeviceAxis)
+
+    @pseudo_position_argument
+    def forward(self, pseudo_pos: Any) -> Any:
+        return self.RealPosition(axis=pseudo_pos.twice / 2)
+
+    @real_position_argument
+    def inverse(self, real_pos: Any) -> Any:
+        return self.PseudoPosition(twice=real_pos.axis * 2)
+
+
+def test_a_device_with_set_and_position_is_a_real_axis() -> None:
+    doubler = Doubler(name="d")
+    assert Doubler._real_names == ("axis",) and not doubler.moving
+    doubler.twice.set(3.0).wait(TIMEOUT)
+    assert doubler.axis.position == 1.5 and doubler.twice.position == 3.0
 
 
 def test_pseudopositioner_must_be_subclassed_with_axes() -> None:
