@@ -17,7 +17,7 @@ import pytest
 from bluesky import RunEngine
 
 from sophyd import Component as Cpt
-from sophyd import Device, EpicsSignalRO, LimitError, MoveStatus
+from sophyd import Device, EpicsSignalRO, LimitError, MoveStatus, SubscriptionStatus
 from sophyd.epics_motor import EpicsMotor, MotionError
 
 TIMEOUT = 10.0
@@ -97,7 +97,9 @@ def test_stop_during_a_move_fails_the_status(motor_factory: Callable[..., EpicsM
     finally:
         motor.motor_is_moving.unsubscribe(cid)
     assert isinstance(exc, MotionError), exc
-    assert "mtr1" in str(exc) and "30.0" in str(exc)
+    assert "mtr1" in str(exc) and "30.0" in str(exc) and "stopped" in str(exc)
+    # As in classic ophyd, stop() ends the move at once; the motor then decelerates to rest.
+    SubscriptionStatus(motor.motor_done_move, lambda value=None, **kw: value == 1, timeout=TIMEOUT).wait()
     assert 0.0 < motor.position < 29.0  # stopped on the way
     assert not motor.moving
 
