@@ -259,3 +259,44 @@ def test_fake_pseudo_positioner_follows_its_fake_motors() -> None:
     slit.right.user_readback.sim_put(2.5)
     assert slit.gap.position == 4.0 and gaps[-1] == 4.0
     assert slit.read()["slit_gap"]["value"] == 4.0
+
+
+FAKE_PROBE = """
+import json, socket, sys, threading
+
+sockets = []
+_init = socket.socket.__init__
+
+def recording_init(self, *args, **kwargs):
+    sockets.append(repr(args))
+    _init(self, *args, **kwargs)
+
+socket.socket.__init__ = recording_init
+threads_before = threading.active_count()
+import sophyd.sim
+after_import = threading.active_count()
+
+from sophyd import Component, Device, EpicsMotor, EpicsSignal
+class Dev(Device):
+    sig = Component(EpicsSignal, "SIG")
+    motor = Component(EpicsMotor, "MTR")
+
+dev = sophyd.sim.make_fake_device(Dev)("P:", name="dev")
+dev.sig.sim_put(5)
+dev.motor.user_readback.sim_put(1.5)
+assert dev.sig.get() == 5 and dev.motor.position == 1.5
+print(json.dumps(dict(threads_before=threads_before, after_import=after_import, sockets=sockets,
+                      backends=sorted(m for m in ("epics", "caproto") if m in sys.modules))))
+"""
+
+
+def test_import_and_fake_devices_stay_off_the_network_and_start_no_thread_at_import() -> None:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", FAKE_PROBE], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["after_import"] == report["threads_before"]
+    assert report["sockets"] == [] and report["backends"] == []
