@@ -103,21 +103,28 @@ def to_position_tuple(
     return position, {key: value for key, value in kwargs.items() if key not in fields}
 
 
-def _position_argument(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def decorator(method: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(method)
-        def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
-            convert = self.to_pseudo_tuple if kind == "pseudo" else self.to_real_tuple
-            position, rest = convert(*args, **kwargs)
-            return method(self, position, **rest)
+def _with_position(method: Callable[..., Any], convert: str) -> Callable[..., Any]:
+    @functools.wraps(method)
+    def wrapped(self: Any, *args: Any, **kwargs: Any) -> Any:
+        position, rest = getattr(self, convert)(*args, **kwargs)
+        return method(self, position, **rest)
 
-        return wrapped
-
-    return decorator
+    return wrapped
 
 
-#: Decorate ``forward`` (or any method taking a pseudo position first) so that it accepts a PseudoPosition,
-#: a sequence, positional values or values by axis name, and always receives a PseudoPosition.
-pseudo_position_argument = _position_argument("pseudo")
-#: The same for methods taking a real position first, such as ``inverse``.
-real_position_argument = _position_argument("real")
+def pseudo_position_argument(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a pseudo-positioner method that takes a PseudoPosition first (``forward``, ``move``) be called with
+    a PseudoPosition, a sequence, a mapping, positional values or values by axis name.
+
+    The method always receives a PseudoPosition; axes left out are taken from the current targets.
+    """
+    return _with_position(method, "to_pseudo_tuple")
+
+
+def real_position_argument(method: Callable[..., Any]) -> Callable[..., Any]:
+    """Let a pseudo-positioner method that takes a RealPosition first (``inverse``) be called with a
+    RealPosition, a sequence, a mapping, positional values or values by axis name.
+
+    The method always receives a RealPosition; axes left out are taken from the current real positions.
+    """
+    return _with_position(method, "to_real_tuple")
