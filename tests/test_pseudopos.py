@@ -166,6 +166,23 @@ def test_set_of_one_axis_holds_the_others_at_their_target() -> None:
     assert slit.center.position == pytest.approx(-1.0) and slit.gap.position == pytest.approx(5.0)
 
 
+def test_targets_auto_target_and_sync() -> None:
+    slit = Slit(name="slit", auto_target=False)
+    slit.left.move(-3.0)  # the blades move without the slit: the targets follow the position until commanded
+    assert slit.gap.target == pytest.approx(4.0) and slit.center.target == pytest.approx(-1.0)
+    slit.gap.move(5.0)
+    slit.left.move(-4.0)
+    assert slit.gap.target == 5.0 and slit.center.target == pytest.approx(-1.25)  # commanded; not commanded
+    slit.gap.sync()
+    assert slit.gap.target == pytest.approx(slit.gap.position) == pytest.approx(5.5)
+    slit.gap.move(3.0)
+    slit.move(2.0, 0.0)  # without auto_target a whole-device move leaves the commanded targets alone
+    assert slit.gap.target == 3.0 and slit.gap.position == pytest.approx(2.0)
+    with_auto = Slit(name="auto")
+    with_auto.move(2.0, 0.5)
+    assert with_auto.target == (2.0, 0.5)
+
+
 def test_limits_refuse_before_anything_moves() -> None:
     slit = Slit(name="slit")
     log = shared_log(slit)

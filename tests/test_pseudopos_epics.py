@@ -100,6 +100,8 @@ def test_gap_and_center_move_both_motors_concurrently(slit_factory: Any) -> None
     assert slit.real_position == pytest.approx(Slit.RealPosition(-2.0, 4.0), abs=1e-3)
     assert slit.position == pytest.approx(Slit.PseudoPosition(6.0, 1.0), abs=1e-3)
     assert slit.gap.position == pytest.approx(6.0, abs=1e-3)
+    assert slit.hints == {"fields": ["slit_gap", "slit_center", "slit_left", "slit_right"]}
+    assert slit.read()["slit_gap"]["value"] == pytest.approx(6.0, abs=1e-3)
     # Both blades were moving at the same time, by the IOC's clock.
     assert times["left"] and times["right"]
     assert min(times["right"]) < max(times["left"]) and min(times["left"]) < max(times["right"])
