@@ -6,6 +6,7 @@ independent. Motors are made fast (20 mm/s, 0.05 s acceleration) to keep the tes
 
 from __future__ import annotations
 
+import copy
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,9 +16,21 @@ import bluesky.plan_stubs as bps
 import bluesky.plans as bp
 import pytest
 from bluesky import RunEngine
+from bluesky.utils import RunEngineInterrupted
+from example_ioc import example_ioc
+from helpers import ca_read
 
+import sophyd
 from sophyd import Component as Cpt
-from sophyd import Device, EpicsSignalRO, LimitError, MoveStatus, SubscriptionStatus
+from sophyd import (
+    Device,
+    EpicsSignalRO,
+    LimitError,
+    MotorBundle,
+    MoveStatus,
+    StatusTimeoutError,
+    SubscriptionStatus,
+)
 from sophyd.epics_motor import EpicsMotor, MotionError
 
 TIMEOUT = 10.0
@@ -203,3 +216,206 @@ def test_motors_as_components(motor_factory: Callable[..., EpicsMotor], motors_p
             motor.set(0.0).wait(TIMEOUT)
             motor.velocity.set(1.0).wait(TIMEOUT)
             motor.acceleration.set(0.5).wait(TIMEOUT)
+
+
+# -- the classic positioner API over the motors IOC -----------------------------------------------------------
+def _raw(pv: str) -> Any:
+    """The IOC's value of ``pv``, read over caproto's sync client (not through sophyd)."""
+    return ca_read(pv).data[0]
+
+
+def test_settle_time_and_timeout(motor_factory: Callable[..., EpicsMotor], motors_prefix: str) -> None:
+    motor = EpicsMotor(motors_prefix + "mtr2", name="m2", settle_time=0.3, timeout=TIMEOUT)
+    motor.wait_for_connection(timeout=TIMEOUT)
+    fast = motor_factory("mtr2")  # restores the record afterwards
+    assert (motor.settle_time, motor.timeout) == (0.3, TIMEOUT)
+    done_at: list[float] = []
+    motor.subscribe(lambda **kw: done_at.append(time.monotonic()), event_type=motor.SUB_DONE, run=False)
+    status = motor.set(0.5)
+    status.wait(TIMEOUT)
+    assert status.success and done_at
+    assert status.finish_ts is not None and time.monotonic() - done_at[0] >= 0.29  # settled after DMOV
+    motor.settle_time = 0
+    fast.velocity.set(1.0).wait(TIMEOUT)
+    motor.timeout = 0.2  # far too short for 5 mm at 1 mm/s
+    slow = motor.set(5.0)
+    with pytest.raises(StatusTimeoutError):
+        slow.wait(TIMEOUT)
+    motor.stop()
+    SubscriptionStatus(motor.motor_done_move, lambda value=None, **kw: value == 1, timeout=TIMEOUT).wait()
+    motor.destroy()
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), "soon"])
+def test_invalid_timeout_refused_before_anything_is_sent(
+    motor_factory: Callable[..., EpicsMotor], motors_prefix: str, bad: Any
+) -> None:
+    motor = motor_factory("mtr3", name="m3")
+    motor.set(0.5).wait(TIMEOUT)
+    pv = motors_prefix + "mtr3"
+    fields = (".VAL", ".RBV", ".DMOV", ".MOVN", ".HOMF")
+    before = [_raw(pv + field) for field in fields]
+    for attempt in (
+        lambda: motor.set(5.0, timeout=bad),
+        lambda: motor.move(5.0, timeout=bad),
+        lambda: motor.home("forward", timeout=bad),
+    ):
+        with pytest.raises(ValueError, match=r"'m3'.*timeout"):
+            attempt()
+    assert [_raw(pv + field) for field in fields] == before == [0.5, 0.5, 1, 0, 0]
+    assert not motor.moving
+    motor.set(0.25, timeout=TIMEOUT).wait(TIMEOUT)  # a valid timeout works
+    assert _raw(pv + ".VAL") == 0.25
+
+
+def test_limits_set_lim_get_lim(motor_factory: Callable[..., EpicsMotor], motors_prefix: str) -> None:
+    motor = motor_factory("mtr2", name="m2")
+    assert motor.limits == (-100.0, 100.0) and (motor.low_limit, motor.high_limit) == (-100.0, 100.0)
+    assert (motor.get_lim(1), motor.get_lim(-1), motor.get_lim(0)) == (100.0, -100.0, None)
+    try:
+        motor.set_lim(5.0, -5.0)  # the order does not matter
+        assert motor.limits == (-5.0, 5.0)
+        assert (_raw(motors_prefix + "mtr2.HLM"), _raw(motors_prefix + "mtr2.LLM")) == (5.0, -5.0)
+        assert (motor.get_lim(1), motor.get_lim(-1)) == (5.0, -5.0)
+        with pytest.raises(LimitError, match=r"'m2'.*6"):
+            motor.set(6.0)
+        motor.set(4.5).wait(TIMEOUT)
+        with pytest.raises(ValueError, match="outside"):
+            motor.set_lim(10.0, 20.0)  # the motor at 4.5 would be outside
+        assert motor.limits == (-5.0, 5.0)
+    finally:
+        motor.set(0.0).wait(TIMEOUT)
+        motor.set_lim(-100.0, 100.0)
+    assert motor.limits == (-100.0, 100.0)
+
+
+def test_limit_switch_in_the_direction_of_travel_fails_the_move(
+    motor_factory: Callable[..., EpicsMotor],
+) -> None:
+    motor = motor_factory("mtr3", name="m3")
+    motor.velocity.set(200.0).wait(TIMEOUT)
+    try:
+        motor.set_lim(-200.0, 200.0)  # soft limits beyond the hard limit switches at +-110
+        status = motor.set(150.0)
+        with pytest.raises(MotionError, match=r"'m3'.*high limit switch"):
+            status.wait(TIMEOUT)
+        assert motor.position == pytest.approx(110.0, abs=1e-3)
+        assert motor.high_limit_switch.get(use_monitor=False) == 1
+        motor.set(100.0).wait(TIMEOUT)  # moving away from the switch succeeds
+    finally:
+        motor.set(0.0).wait(TIMEOUT)
+        motor.set_lim(-100.0, 100.0)
+
+
+def test_home(motor_factory: Callable[..., EpicsMotor]) -> None:
+    motor = motor_factory("mtr1", name="m1")
+    motor.set(2.0).wait(TIMEOUT)
+    status = motor.home("reverse", wait=False)
+    assert isinstance(status, MoveStatus)
+    status.wait(TIMEOUT)
+    assert status.success and motor.position == pytest.approx(0.0, abs=1e-3)
+    with pytest.raises(ValueError, match=r"'m1'.*direction"):
+        motor.home("up")
+
+
+def test_report_copy_repr_hints(motor_factory: Callable[..., EpicsMotor], motors_prefix: str) -> None:
+    motor = EpicsMotor(motors_prefix + "mtr1", name="m1", settle_time=0.1, timeout=30)
+    motor.wait_for_connection(timeout=TIMEOUT)
+    assert motor.report == {"position": pytest.approx(motor.position), "pv": motors_prefix + "mtr1.RBV"}
+    clone = copy.copy(motor)
+    assert type(clone) is EpicsMotor and clone is not motor
+    assert (clone.prefix, clone.name, clone.settle_time, clone.timeout) == (motor.prefix, "m1", 0.1, 30.0)
+    assert clone.read_attrs == motor.read_attrs and clone.configuration_attrs == motor.configuration_attrs
+    clone.wait_for_connection(timeout=TIMEOUT)
+    assert clone.read()["m1"]["value"] == pytest.approx(motor.position)
+    assert "m1" in repr(motor)
+    assert motor.hints == {"fields": ["m1"]}
+    motor.hints = {"fields": []}
+    assert motor.hints == {"fields": []}
+    motor.hints = None
+    assert motor.hints == {"fields": ["m1"]}
+    assert motor.egu == "mm" and motor.precision == 3
+    for obj in (clone, motor):
+        obj.destroy()
+
+
+def test_pause_and_resume_of_a_moving_motor_completes_the_scan(
+    motor_factory: Callable[..., EpicsMotor], motors_prefix: str
+) -> None:
+    """bluesky calls stop(success=True) on pause; the paused move succeeds and resume finishes every point."""
+    motor = motor_factory("mtr2", name="m2")
+    motor.velocity.set(4.0).wait(TIMEOUT)
+    det = EpicsSignalRO(motors_prefix + "mtr2.RBV", name="det")
+    RE = RunEngine({})
+    docs: list[tuple[str, dict[str, Any]]] = []
+    RE.subscribe(lambda name, doc: docs.append((name, doc)))
+    requested: list[float] = []
+
+    def pause_mid_move(value: Any = None, **kw: Any) -> None:
+        if not requested and value is not None and 2.3 < value < 2.7:  # between the 3rd and 4th points
+            requested.append(value)
+            # request_pause blocks on the RunEngine's loop, so it must come from another thread (as SIGINT does)
+            threading.Thread(target=RE.request_pause).start()
+
+    cid = motor.user_readback.subscribe(pause_mid_move, run=False)
+    try:
+        with pytest.raises(RunEngineInterrupted):
+            RE(bp.scan([det], motor, 0.0, 4.0, 5))
+        assert requested and RE.state == "paused"
+        RE.resume()
+    finally:
+        motor.user_readback.unsubscribe(cid)
+    stop = next(doc for name, doc in docs if name == "stop")
+    assert stop["exit_status"] == "success"
+    events = [doc for name, doc in docs if name == "event"]
+    assert [e["data"]["m2"] for e in events] == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0], abs=1e-3)
+    assert [e["data"]["det"] for e in events] == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0], abs=1e-3)
+
+
+class Bundle(MotorBundle):
+    """Two motor records as one bundle."""
+
+    x = Cpt(EpicsMotor, "mtr1")
+    y = Cpt(EpicsMotor, "mtr2")
+
+
+def test_motor_bundle(motors_prefix: str) -> None:
+    bundle = Bundle(motors_prefix, name="stage")
+    bundle.wait_for_connection(timeout=TIMEOUT)
+    assert bundle.hints == {"fields": ["stage_x", "stage_y"]}
+    assert {"x", "y"} <= set(bundle.configuration_attrs)
+    assert "stage_x_velocity" in bundle.read_configuration()
+    assert set(bundle.read()) >= {"stage_x", "stage_y"}
+    bundle.destroy()
+
+
+# -- caproto's example motor record: answers the put at once, moves afterwards -----------------------------------
+def test_scan_over_caprotos_fake_motor_record() -> None:
+    """Each point completes only once the record has moved there, so every event has the asked position."""
+    sophyd.set_cl(
+        "caproto"
+    )  # libca read EPICS_CA_ADDR_LIST before this IOC existed; caproto's client reads it now
+    try:
+        with example_ioc("caproto.ioc_examples.fake_motor_record", "mtr1.DMOV") as prefix:
+            motor = EpicsMotor(prefix + "mtr1", name="fm")
+            motor.wait_for_connection(timeout=TIMEOUT)
+            resolution = motor.motor_resolution.get()
+            det = EpicsSignalRO(prefix + "mtr1.RBV", name="det")
+            RE = RunEngine({})
+            docs: list[tuple[str, dict[str, Any]]] = []
+            RE.subscribe(lambda name, doc: docs.append((name, doc)))
+            points = [i / 20 for i in range(21)]
+            RE(bp.scan([det], motor, 0.0, 1.0, 21))
+            events = [doc for name, doc in docs if name == "event"]
+            assert next(doc for name, doc in docs if name == "stop")["exit_status"] == "success"
+            assert [e["data"]["fm"] for e in events] == pytest.approx(points, abs=resolution)
+            assert [e["data"]["det"] for e in events] == pytest.approx(points, abs=resolution)
+            for _ in range(2):  # null moves: the record reports them done too
+                motor.set(1.0).wait(TIMEOUT)
+            assert motor.position == pytest.approx(1.0, abs=resolution)
+            motor.move(0.25, timeout=TIMEOUT)
+            assert motor.position == pytest.approx(0.25, abs=resolution)
+            motor.destroy()
+            det.destroy()
+    finally:
+        sophyd.set_cl(None)
