@@ -16,6 +16,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -52,7 +53,11 @@ def example_ioc(module: str, ready_suffix: str) -> Iterator[str]:
         os.environ["EPICS_CA_ADDR_LIST"] = f"{saved or ''} {address}".strip()
         try:
             ready = prefix + ready_suffix
-            if missing_pvs([ready], START_TIMEOUT):
+            deadline = time.monotonic() + START_TIMEOUT
+            # Short reads, repeated: one read searches once, and a search sent before the IOC listens is lost.
+            while missing_pvs([ready], 0.5) and process.poll() is None and time.monotonic() < deadline:
+                pass
+            if missing_pvs([ready], 1.0):
                 raise RuntimeError(
                     f"{module} did not answer {ready} on {address} within {START_TIMEOUT} s "
                     f"(exit code {process.poll()}): {log_path.read_text(errors='replace')[-2000:]}"

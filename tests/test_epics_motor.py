@@ -7,6 +7,7 @@ independent. Motors are made fast (20 mm/s, 0.05 s acceleration) to keep the tes
 from __future__ import annotations
 
 import copy
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -18,20 +19,24 @@ import pytest
 from bluesky import RunEngine
 from bluesky.utils import RunEngineInterrupted
 from example_ioc import example_ioc
-from helpers import ca_read
+from helpers import Events, ca_read
 
 import sophyd
-from sophyd import Component as Cpt
 from sophyd import (
+    AlarmSeverity,
     Device,
     EpicsSignalRO,
     LimitError,
     MotorBundle,
     MoveStatus,
+    PutFailedError,
     StatusTimeoutError,
     SubscriptionStatus,
 )
+from sophyd import Component as Cpt
+from sophyd.control import use_cl
 from sophyd.epics_motor import EpicsMotor, MotionError
+from sophyd.mock import mock_put_failure, set_mock_put_proceeds, set_mock_value
 
 TIMEOUT = 10.0
 
@@ -419,3 +424,143 @@ def test_scan_over_caprotos_fake_motor_record() -> None:
             det.destroy()
     finally:
         sophyd.set_cl(None)
+
+
+# -- the completion rule, with the record played by hand in mock mode ----------------------------------------
+@pytest.fixture
+def mock_motor() -> Iterator[tuple[EpicsMotor, Callable[..., None]]]:
+    """A mock-mode EpicsMotor at rest at 0 (limits +-10) and ``post(field=value, ...)`` to play the record."""
+    prefix = f"mock{secrets.token_hex(4)}:m"
+
+    def post(severity: int = 0, **fields: Any) -> None:
+        for field, value in fields.items():
+            set_mock_value(f"{prefix}.{field}", value, severity=severity if field == "RBV" else 0)
+
+    with use_cl("mock"):
+        motor = EpicsMotor(prefix, name="mm")
+    post(DMOV=1, MOVN=0, RBV=0.0, VAL=0.0, HLM=10.0, LLM=-10.0, VELO=1.0, ACCL=0.1, HLS=0, LLS=0, TDIR=0)
+    post(EGU="mm", STOP=0)
+    yield motor, post
+    motor.destroy()
+
+
+def test_mock_record_answering_at_once_completes_only_when_dmov_says_so(
+    mock_motor: tuple[EpicsMotor, Callable[..., None]],
+) -> None:
+    """Like caproto's fake motor record: the put is answered at once, and motion follows."""
+    motor, post = mock_motor
+    starts = Events()
+    motor.subscribe(starts, event_type=motor.SUB_START, run=False)
+    status = motor.set(5.0)
+    post(TDIR=1, DMOV=0, MOVN=1, RBV=2.5)
+    starts.wait_for(lambda e: True)
+    assert not status.done
+    post(RBV=5.0, MOVN=0, DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success and motor.position == 5.0
+
+
+def test_mock_fast_motion_seen_as_one_update(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    """DMOV 1 -> 0 -> 1 before the put is answered, or coalesced into one update: still complete."""
+    motor, post = mock_motor
+    set_mock_put_proceeds(motor.user_setpoint, False)
+    status = motor.set(1.0)
+    post(DMOV=0, RBV=1.0)
+    post(DMOV=1)
+    status.wait(TIMEOUT)  # done before the put-callback
+    assert status.success
+    set_mock_put_proceeds(motor.user_setpoint, True)
+    status = motor.set(2.0)
+    post(RBV=2.0, DMOV=1)  # only the final posting
+    status.wait(TIMEOUT)
+    assert status.success and motor.position == 2.0
+
+
+def test_mock_stale_dmov_posting_does_not_end_a_newer_move(
+    mock_motor: tuple[EpicsMotor, Callable[..., None]],
+) -> None:
+    motor, post = mock_motor
+    old = motor.motor_done_move.timestamp - 1.0
+    status = motor.set(3.0)
+    motor._dmov_changed(value=1, timestamp=old)  # a posting made before this move was sent
+    assert not status.done
+    post(DMOV=0)
+    post(RBV=3.0, DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success
+
+
+def test_mock_record_reporting_no_motion(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    """A record that answers the put and never posts DMOV: the answer ends the move after the grace time."""
+    motor, _ = mock_motor
+    motor.motion_report_grace = 0.2
+    start = time.monotonic()
+    status = motor.set(0.0)
+    assert not status.done
+    status.wait(TIMEOUT)
+    assert status.success and time.monotonic() - start >= 0.19
+
+
+def test_mock_alarm_above_tolerated_fails(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    motor, post = mock_motor
+    assert motor.tolerated_alarm == AlarmSeverity.NO_ALARM
+    status = motor.set(4.0)
+    post(DMOV=0)
+    post(RBV=4.0, severity=AlarmSeverity.MAJOR)
+    post(DMOV=1)
+    with pytest.raises(MotionError, match=r"'mm'.*alarm \(MAJOR > tolerated NO_ALARM\)"):
+        status.wait(TIMEOUT)
+    motor.tolerated_alarm = AlarmSeverity.MAJOR
+    status = motor.set(5.0)
+    post(DMOV=0)
+    post(RBV=5.0, severity=AlarmSeverity.MAJOR)
+    post(DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success
+
+
+def test_mock_limit_switch_only_in_the_direction_of_travel(
+    mock_motor: tuple[EpicsMotor, Callable[..., None]],
+) -> None:
+    motor, post = mock_motor
+    status = motor.set(6.0)
+    post(TDIR=1, DMOV=0)
+    post(RBV=6.0, LLS=1)  # the switch behind the motor does not matter
+    post(DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success
+    status = motor.set(-6.0)
+    post(TDIR=0, DMOV=0)
+    post(RBV=-1.0, DMOV=1)  # stopped at the low switch
+    with pytest.raises(MotionError, match="low limit switch"):
+        status.wait(TIMEOUT)
+
+
+def test_mock_refused_put_fails_the_move(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    motor, _ = mock_motor
+    mock_put_failure(motor.user_setpoint, "motion not allowed")
+    status = motor.set(1.0)
+    with pytest.raises(PutFailedError, match="motion not allowed"):
+        status.wait(TIMEOUT)
+
+
+def test_mock_stop_success_and_failure(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    motor, post = mock_motor
+    paused = motor.set(7.0)
+    post(DMOV=0)
+    motor.stop(success=True)
+    paused.wait(TIMEOUT)
+    assert paused.success and motor.motor_stop.get() == 1
+    stopped = motor.set(7.0)
+    motor.stop()
+    with pytest.raises(MotionError, match="stopped"):
+        stopped.wait(TIMEOUT)
+    post(DMOV=1)  # the record comes to rest later: nothing is pending any more
+    first = motor.set(8.0)
+    second = motor.set(9.0)
+    with pytest.raises(MotionError, match=r"superseded by a move to 9\.0"):
+        first.wait(TIMEOUT)
+    post(DMOV=0)
+    post(RBV=9.0, DMOV=1)
+    second.wait(TIMEOUT)
+    assert second.success
