@@ -5,6 +5,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 """
 
 from ._connect import init_devices, wait_for_connection
+from .alarm import AlarmSeverity
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
@@ -17,7 +18,7 @@ from .device import (
     FormattedComponent,
     Staged,
 )
-from .epics_motor import EpicsMotor
+from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -63,6 +64,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "DDC",
+    "AlarmSeverity",
     "AndStatus",
     "AreaDetectorCam",
     "Component",
@@ -89,6 +91,7 @@ __all__ = [
     "Kind",
     "LimitError",
     "MotionError",
+    "MotorBundle",
     "MoveStatus",
     "OpException",
     "OphydObject",

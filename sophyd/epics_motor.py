@@ -41,7 +41,7 @@ class _Move:
 
     __slots__ = ("ended", "since", "started", "status")
 
-    def __init__(self, status: MoveStatus, since: float | None) -> None:
+    def __init__(self, status: MoveStatus, since: float) -> None:
         self.status = status
         self.since = since  # the newest DMOV timestamp known when the move was sent
         self.started = False  # the record reported motion (DMOV 0) for this move
@@ -49,7 +49,7 @@ class _Move:
 
     def is_news(self, timestamp: float | None) -> bool:
         """Whether a DMOV posting with ``timestamp`` was made after this move was sent."""
-        return self.since is None or timestamp is None or timestamp > self.since
+        return timestamp is None or timestamp > self.since
 
 
 class EpicsMotor(Device, PositionerBase):
@@ -254,13 +254,14 @@ class EpicsMotor(Device, PositionerBase):
         timeout: float | None = None,
     ) -> MoveStatus:
         """Make the move's status (checks first), then ``send(put_callback)`` the command that starts it."""
-        since = self._dmov_baseline()
         with self._move_lock:
             status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
-            move = self._move = _Move(status, since)
+            move = self._move = _Move(status, math.inf)  # no DMOV update counts until the baseline is known
             self._started_moving = False
         answer = Status(self)
         try:
+            baseline = self._dmov_baseline()
+            move.since = -math.inf if baseline is None else baseline
             send(answer._finished)
         except BaseException as exc:
             self._fail_move(move, exc)
@@ -275,11 +276,18 @@ class EpicsMotor(Device, PositionerBase):
         return status
 
     def _dmov_baseline(self) -> float | None:
-        """The newest DMOV timestamp known (read once if no update has arrived yet)."""
-        if self._dmov_ts is None:
-            self.motor_done_move.get()
-            self._note_dmov(self.motor_done_move.timestamp)
+        """The newest DMOV timestamp, read fresh: monitor updates may still be on their way (a caproto server
+        answers a put before it sends the monitor updates the put caused), and a stale baseline would let an
+        earlier move's last posting end this one."""
+        self._read_dmov()
         return self._dmov_ts
+
+    def _read_dmov(self) -> tuple[Any, float | None]:
+        """(DMOV, its timestamp) read from the IOC, bypassing the monitor cache."""
+        signal = self.motor_done_move
+        reading = signal._fetch(signal._read_channel, None, False, None)
+        self._note_dmov(reading.timestamp)
+        return reading.value, reading.timestamp
 
     def _note_dmov(self, timestamp: float | None) -> None:
         with self._move_lock:
@@ -352,12 +360,10 @@ class EpicsMotor(Device, PositionerBase):
         ``allow_no_report`` (that second look) take the record's answer as the end of a move it did not make.
         """
         try:
-            done = self.motor_done_move.get(use_monitor=False)
-            timestamp = self.motor_done_move.timestamp
+            done, timestamp = self._read_dmov()
         except Exception as exc:
             self._fail_move(move, exc)
             return
-        self._note_dmov(timestamp)
         if move.is_news(timestamp):
             if done == 1:
                 self._motion_ended(move)
