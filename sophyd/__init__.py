@@ -5,6 +5,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 """
 
 from ._connect import init_devices, wait_for_connection
+from .alarm import AlarmSeverity
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
@@ -22,7 +23,7 @@ from .device import (
     kind_context,
     wait_for_lazy_connection,
 )
-from .epics_motor import EpicsMotor
+from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -69,6 +70,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ALL_COMPONENTS",
     "DDC",
+    "AlarmSeverity",
     "AndStatus",
     "AreaDetectorCam",
     "BlueskyInterface",
@@ -96,6 +98,7 @@ __all__ = [
     "Kind",
     "LimitError",
     "MotionError",
+    "MotorBundle",
     "MoveStatus",
     "OpException",
     "OphydObject",

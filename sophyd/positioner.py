@@ -236,19 +236,25 @@ class PositionerBase(OphydObject):
         status: MoveStatus,
         success: bool = True,
         reason: str = "",
+        exception: BaseException | None = None,
         **kwargs: Any,
     ) -> None:
-        """Complete ``status`` as ``_done_moving`` reported the move (a _SUB_REQ_DONE callback)."""
+        """Complete ``status`` as ``_done_moving`` reported the move (a _SUB_REQ_DONE callback).
+
+        A failure fails it with ``exception`` when given, else with a MotionError saying ``reason``.
+        """
         if success:
             try:
                 status.set_finished()
             except InvalidState:
                 pass  # already completed (a timeout, or a concurrent _done_moving)
             return
-        why = reason or "motion failed"
-        status._abandon(
-            MotionError(f"{self._describe_me()}: the move to {status.target!r} did not complete: {why}")
-        )
+        if exception is None:
+            why = reason or "motion failed"
+            exception = MotionError(
+                f"{self._describe_me()}: the move to {status.target!r} did not complete: {why}"
+            )
+        status._abandon(exception)
 
     def _set_position(self, value: Any, **kwargs: Any) -> None:
         """Record a new current position and run the SUB_READBACK subscriptions with it."""

@@ -10,16 +10,13 @@ reals together (``concurrent=True``, the default) or one after another in compon
 from __future__ import annotations
 
 import functools
-import math
 import threading
 import time
-from collections import namedtuple
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-import numpy as np
-
 from ._component import Component
+from ._positions import position_tuple, pseudo_position_argument, real_position_argument, to_position_tuple
 from ._signal import Signal, SignalRO
 from .device import Device
 from .errors import ExceptionBundle, LimitError, MotionError
@@ -34,113 +31,13 @@ __all__ = [
 ]
 
 
-class _PositionArithmetic:
-    """Element-wise ``+`` and ``-`` (with a tuple, a sequence or a partial dict) and ``abs()`` (the length) for
-    position namedtuples, so that distances between positions can be computed."""
-
-    __slots__ = ()
-    _fields: tuple[str, ...]
-
-    def _coerce(self, other: Any) -> Any:
-        if isinstance(other, type(self)):
-            return other
-        if isinstance(other, Mapping):
-            unknown = set(other) - set(self._fields)
-            if unknown:
-                return None
-            return type(self)(*(other.get(field, 0) for field in self._fields))
-        try:
-            return type(self)(*other)
-        except TypeError:
-            return None
-
-    def __add__(self, other: Any) -> Any:
-        coerced = self._coerce(other)
-        if coerced is None:
-            return NotImplemented
-        return type(self)(*(a + b for a, b in zip(self, coerced, strict=True)))  # type: ignore[call-overload]
-
-    def __sub__(self, other: Any) -> Any:
-        coerced = self._coerce(other)
-        if coerced is None:
-            return NotImplemented
-        return type(self)(*(a - b for a, b in zip(self, coerced, strict=True)))  # type: ignore[call-overload]
-
-    def __abs__(self) -> float:
-        return math.sqrt(sum(x * x for x in self))  # type: ignore[attr-defined]
-
-
-def _position_tuple(name: str, fields: Sequence[str]) -> type:
-    return type(name, (_PositionArithmetic, namedtuple(f"_{name}", list(fields))), {"__slots__": ()})
-
-
-_USAGE = """Positions can be given as positional arguments: method(px, py, pz, **kwargs),
-as one sequence or position tuple: method((px, py, pz), **kwargs), or by name: method(px=1, py=2, **kwargs);
-axes left out keep their current target."""
-
-
-def _to_position_tuple(
-    cls: type, *args: Any, _current: Callable[[], Any], **kwargs: Any
-) -> tuple[Any, dict[str, Any]]:
-    """Split ``args``/``kwargs`` into a position of namedtuple class ``cls`` and the remaining keywords.
-
-    Missing axes are taken from ``_current()``. ValueError for too many values, for values given both by
-    position and by name, and when no position is given at all.
-    """
-    fields: tuple[str, ...] = cls._fields  # type: ignore[attr-defined]
-    if args:
-        first = args[0]
-        if isinstance(first, Mapping):
-            if len(args) > 1:
-                raise ValueError(f"a mapping of positions cannot be followed by more values ({args!r})")
-            overlap = set(first) & set(kwargs)
-            if overlap:
-                raise ValueError(f"axes given twice, in the mapping and by keyword: {sorted(overlap)}")
-            kwargs.update(first)
-            args = ()
-        elif isinstance(first, (Sequence, np.ndarray)) and not isinstance(first, str):
-            if len(args) > 1:
-                raise ValueError(f"a sequence of positions cannot be followed by more values ({args!r})")
-            args = tuple(first)
-    if len(args) > len(fields):
-        raise ValueError(f"{len(args)} values given for the {len(fields)} axes {fields}")
-    if args:
-        named = [field for field in fields if field in kwargs]
-        if named:
-            raise ValueError(f"axes {named} given both by position and by name")
-        if len(args) < len(fields):
-            args = (*args, *_current()[len(args) :])
-        return cls(*args), kwargs
-    if not any(field in kwargs for field in fields):
-        raise ValueError(f"no position given for the axes {fields}. {_USAGE}")
-    missing = [field for field in fields if field not in kwargs]
-    current = _current() if missing else None
-    position = cls(*(kwargs[field] if field in kwargs else getattr(current, field) for field in fields))
-    return position, {key: value for key, value in kwargs.items() if key not in fields}
-
-
-def _position_argument(kind: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    def decorator(method: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(method)
-        def wrapped(self: PseudoPositioner, *args: Any, **kwargs: Any) -> Any:
-            convert = self.to_pseudo_tuple if kind == "pseudo" else self.to_real_tuple
-            position, rest = convert(*args, **kwargs)
-            return method(self, position, **rest)
-
-        return wrapped
-
-    return decorator
-
-
-#: Decorate ``forward`` (or any method taking a pseudo position first) so that it accepts a PseudoPosition,
-#: a sequence, positional values or values by axis name, and always receives a PseudoPosition.
-pseudo_position_argument = _position_argument("pseudo")
-#: The same for methods taking a real position first, such as ``inverse``.
-real_position_argument = _position_argument("real")
-
-
 class _PseudoReadback(SignalRO):
     """A PseudoSingle's position as a signal: what read() reports and what MoveStatus.watch follows."""
+
+    @property
+    def source(self) -> str:
+        axis: Any = self.parent
+        return str(axis.source)
 
     def get(self, **kwargs: Any) -> Any:
         axis: Any = self.parent
@@ -327,8 +224,8 @@ class PseudoPositioner(Device, SoftPositioner):
             if isinstance(real, (list, tuple))
             else (a for a, c in components.items() if _is_real_positioner(c.cls))
         )
-        cls.PseudoPosition = _position_tuple(f"{cls.__name__}PseudoPos", cls._pseudo_names)
-        cls.RealPosition = _position_tuple(f"{cls.__name__}RealPos", cls._real_names)
+        cls.PseudoPosition = position_tuple(f"{cls.__name__}PseudoPos", cls._pseudo_names)
+        cls.RealPosition = position_tuple(f"{cls.__name__}RealPos", cls._real_names)
 
     def __init__(
         self,
@@ -373,11 +270,11 @@ class PseudoPositioner(Device, SoftPositioner):
     # -- positions ----------------------------------------------------------------------------------------
     def to_pseudo_tuple(self, *args: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         """(PseudoPosition, other keywords) from a position given in any accepted form."""
-        return _to_position_tuple(self.PseudoPosition, *args, _current=lambda: self.target, **kwargs)
+        return to_position_tuple(self.PseudoPosition, *args, _current=lambda: self.target, **kwargs)
 
     def to_real_tuple(self, *args: Any, **kwargs: Any) -> tuple[Any, dict[str, Any]]:
         """(RealPosition, other keywords) from a position given in any accepted form."""
-        return _to_position_tuple(self.RealPosition, *args, _current=lambda: self.real_position, **kwargs)
+        return to_position_tuple(self.RealPosition, *args, _current=lambda: self.real_position, **kwargs)
 
     @pseudo_position_argument
     def forward(self, pseudo_pos: Any) -> Any:
@@ -431,7 +328,7 @@ class PseudoPositioner(Device, SoftPositioner):
 
     @property
     def moving(self) -> bool:
-        return any(real.moving for real in self._real)
+        return any(getattr(real, "moving", False) for real in self._real)
 
     @property
     def limits(self) -> Any:
@@ -479,7 +376,9 @@ class PseudoPositioner(Device, SoftPositioner):
                     f"{pseudo._describe_me()}: position {pos!r} is outside the limits [{low}, {high}]"
                 )
         for real, pos in zip(self._real, self.forward(position), strict=True):
-            real.check_value(pos)
+            check = getattr(real, "check_value", None)  # a device with only set() and position has none
+            if check is not None:
+                check(pos)
 
     def check_single(self, pseudo_single: PseudoSingle, single_pos: Any) -> None:
         """check_value for a move of one pseudo axis, the others at their targets."""

@@ -5,6 +5,8 @@ The device classes and tests below are written as for classic ophyd 1.11; only t
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from sophyd import Component as Cpt
@@ -17,11 +19,14 @@ from sophyd import (
     EpicsSignalWithRBV,
     Kind,
     LimitError,
+    PseudoPositioner,
+    PseudoSingle,
     ReadOnlyError,
     set_mock_value,
 )
 from sophyd import DynamicDeviceComponent as DDC
 from sophyd import FormattedComponent as FCpt
+from sophyd.pseudopos import pseudo_position_argument, real_position_argument
 from sophyd.sim import (
     FakeEpicsSignal,
     FakeEpicsSignalRO,
@@ -230,3 +235,68 @@ def test_fake_epics_motor_reads_its_position() -> None:
     motor = make_fake_device(EpicsMotor)("MTR:m1", name="m1")
     motor.user_readback.sim_put(2.5)
     assert motor.position == 2.5 and motor.read()["m1"]["value"] == 2.5
+
+
+class SlitOverMotors(PseudoPositioner):
+    gap = Cpt(PseudoSingle, limits=(0, 10))
+    left = Cpt(EpicsMotor, "L")
+    right = Cpt(EpicsMotor, "R")
+
+    @pseudo_position_argument
+    def forward(self, pseudo_pos: Any) -> Any:
+        return self.RealPosition(left=-pseudo_pos.gap / 2, right=pseudo_pos.gap / 2)
+
+    @real_position_argument
+    def inverse(self, real_pos: Any) -> Any:
+        return self.PseudoPosition(gap=real_pos.right - real_pos.left)
+
+
+def test_fake_pseudo_positioner_follows_its_fake_motors() -> None:
+    slit = make_fake_device(SlitOverMotors)("SL:", name="slit")
+    gaps: list[float] = []
+    slit.gap.subscribe(lambda value, **kw: gaps.append(value), run=False)
+    slit.left.user_readback.sim_put(-1.5)
+    slit.right.user_readback.sim_put(2.5)
+    assert slit.gap.position == 4.0 and gaps[-1] == 4.0
+    assert slit.read()["slit_gap"]["value"] == 4.0
+
+
+FAKE_PROBE = """
+import json, socket, sys, threading
+
+sockets = []
+_init = socket.socket.__init__
+
+def recording_init(self, *args, **kwargs):
+    sockets.append(repr(args))
+    _init(self, *args, **kwargs)
+
+socket.socket.__init__ = recording_init
+threads_before = threading.active_count()
+import sophyd.sim
+after_import = threading.active_count()
+
+from sophyd import Component, Device, EpicsMotor, EpicsSignal
+class Dev(Device):
+    sig = Component(EpicsSignal, "SIG")
+    motor = Component(EpicsMotor, "MTR")
+
+dev = sophyd.sim.make_fake_device(Dev)("P:", name="dev")
+dev.sig.sim_put(5)
+dev.motor.user_readback.sim_put(1.5)
+assert dev.sig.get() == 5 and dev.motor.position == 1.5
+print(json.dumps(dict(threads_before=threads_before, after_import=after_import, sockets=sockets,
+                      backends=sorted(m for m in ("epics", "caproto") if m in sys.modules))))
+"""
+
+
+def test_import_and_fake_devices_stay_off_the_network_and_start_no_thread_at_import() -> None:
+    import json
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-c", FAKE_PROBE], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report["after_import"] == report["threads_before"]
+    assert report["sockets"] == [] and report["backends"] == []

@@ -330,10 +330,11 @@ def clear_fake_device(
             continue
         value = default_string_value if signal.as_string else default_value
         try:
-            signal.sim_put(value)
+            signal._fake_channel.set_value(value)  # as sim_put, with one wait for the subscribers below
         except Exception:
             if not ignore_exceptions:
                 raise
         else:
             written.append((signal, value))
+    _deliver_queued()
     return written
