@@ -45,6 +45,13 @@ from .mock import (
 from .ophydobj import OphydObject
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .positioner import PositionerBase, SoftPositioner
+from .pv_positioner import (
+    PVPositioner,
+    PVPositionerComparator,
+    PVPositionerDone,
+    PVPositionerIsClose,
+    PVPositionerPC,
+)
 from .signal import (
     DerivedSignal,
     EpicsSignal,
@@ -94,6 +101,11 @@ __all__ = [
     "MoveStatus",
     "OpException",
     "OphydObject",
+    "PVPositioner",
+    "PVPositionerComparator",
+    "PVPositionerDone",
+    "PVPositionerIsClose",
+    "PVPositionerPC",
     "PathInfo",
     "PositionerBase",
     "PutFailedError",
