@@ -9,7 +9,9 @@ from .alarm import AlarmSeverity
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
+    ALL_COMPONENTS,
     DDC,
+    BlueskyInterface,
     Component,
     Cpt,
     Device,
@@ -17,6 +19,9 @@ from .device import (
     FCpt,
     FormattedComponent,
     Staged,
+    do_not_wait_for_lazy_connection,
+    kind_context,
+    wait_for_lazy_connection,
 )
 from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
@@ -69,10 +74,12 @@ from .status import AndStatus, DeviceStatus, MoveStatus, Status, StatusBase, Sub
 __version__ = "0.1.0"
 
 __all__ = [
+    "ALL_COMPONENTS",
     "DDC",
     "AlarmSeverity",
     "AndStatus",
     "AreaDetectorCam",
+    "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",
@@ -125,8 +132,10 @@ __all__ = [
     "UUIDFilenameProvider",
     "UnknownStatusFailure",
     "WaitTimeoutError",
+    "do_not_wait_for_lazy_connection",
     "get_cl",
     "init_devices",
+    "kind_context",
     "mock_put_failure",
     "set_and_wait",
     "set_cl",
@@ -136,4 +145,5 @@ __all__ = [
     "set_mock_value",
     "wait",
     "wait_for_connection",
+    "wait_for_lazy_connection",
 ]
