@@ -70,6 +70,8 @@ class EpicsMotor(Device, PositionerBase):
     precision_field = Cpt(EpicsSignalRO, ".PREC", kind=Kind.omitted, lazy=True)
     description = Cpt(EpicsSignal, ".DESC", kind=Kind.omitted, lazy=True)
 
+    _event_types = (*PositionerBase._event_types, *Device._event_types)
+
     #: The highest readback alarm severity a move may end with and still succeed.
     tolerated_alarm: AlarmSeverity = AlarmSeverity.NO_ALARM
     #: Extra seconds allowed beyond the estimated move time, when no timeout is given.
@@ -428,10 +430,9 @@ class EpicsMotor(Device, PositionerBase):
         ).wait()
 
     def _repr_info(self) -> Iterator[tuple[str, Any]]:
-        yield ("prefix", self.prefix)
-        yield from super()._repr_info()
-        yield ("read_attrs", self.read_attrs)
-        yield ("configuration_attrs", self.configuration_attrs)
+        yield from Device._repr_info(self)
+        yield ("settle_time", self._settle_time)
+        yield ("timeout", self._timeout)
 
 
 class MotorBundle(Device):

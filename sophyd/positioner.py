@@ -310,7 +310,9 @@ class PositionerBase(OphydObject):
         yield ("timeout", self._timeout)
 
     def __copy__(self) -> PositionerBase:
-        return type(self)(**dict(self._repr_info()))
+        info = dict(self._repr_info())
+        info.pop("parent", None)  # the repr names the parent; a copy stands alone
+        return type(self)(**info)
 
     def __repr__(self) -> str:
         info = ", ".join(f"{key}={value!r}" for key, value in self._repr_info())

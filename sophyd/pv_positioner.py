@@ -47,6 +47,8 @@ class PVPositioner(Device, PositionerBase):
     neither ``setpoint`` nor ``readback`` is declared, or when ``done`` is missing (use PVPositionerPC then).
     """
 
+    _event_types = (*PositionerBase._event_types, *Device._event_types)
+
     setpoint: Any = None
     readback: Any = None
     actuate: Any = None
@@ -290,8 +292,9 @@ class PVPositioner(Device, PositionerBase):
             self._set_position(value, timestamp=timestamp)
 
     def _repr_info(self) -> Iterator[tuple[str, Any]]:
-        yield ("prefix", self.prefix)
-        yield from super()._repr_info()
+        yield from Device._repr_info(self)
+        yield ("settle_time", self._settle_time)
+        yield ("timeout", self._timeout)
         yield ("limits", self._limits)
         yield ("egu", self._egu)
 
