@@ -51,6 +51,13 @@ from .ophydobj import OphydObject
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .positioner import PositionerBase, SoftPositioner
 from .pseudopos import PseudoPositioner, PseudoSingle
+from .pv_positioner import (
+    PVPositioner,
+    PVPositionerComparator,
+    PVPositionerDone,
+    PVPositionerIsClose,
+    PVPositionerPC,
+)
 from .signal import (
     DerivedSignal,
     EpicsSignal,
@@ -102,6 +109,11 @@ __all__ = [
     "MoveStatus",
     "OpException",
     "OphydObject",
+    "PVPositioner",
+    "PVPositionerComparator",
+    "PVPositionerDone",
+    "PVPositionerIsClose",
+    "PVPositionerPC",
     "PathInfo",
     "PositionerBase",
     "PseudoPositioner",

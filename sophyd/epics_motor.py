@@ -25,7 +25,7 @@ from .alarm import AlarmSeverity
 from .device import Device
 from .errors import DisconnectedError, LimitError, MotionError
 from .kind import Kind
-from .positioner import PositionerBase
+from .positioner import PositionerBase, _PendingMove, fresh_reading
 from .status import MoveStatus, Status, StatusBase, SubscriptionStatus
 
 if TYPE_CHECKING:
@@ -34,22 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["EpicsMotor", "MotionError", "MotorBundle"]
 
 logger = logging.getLogger("sophyd.motor")
-
-
-class _Move:
-    """One requested move and what the record has reported about it so far."""
-
-    __slots__ = ("ended", "since", "started", "status")
-
-    def __init__(self, status: MoveStatus, since: float) -> None:
-        self.status = status
-        self.since = since  # the newest DMOV timestamp known when the move was sent
-        self.started = False  # the record reported motion (DMOV 0) for this move
-        self.ended = False
-
-    def is_news(self, timestamp: float | None) -> bool:
-        """Whether a DMOV posting with ``timestamp`` was made after this move was sent."""
-        return timestamp is None or timestamp > self.since
 
 
 class EpicsMotor(Device, PositionerBase):
@@ -86,6 +70,8 @@ class EpicsMotor(Device, PositionerBase):
     precision_field = Cpt(EpicsSignalRO, ".PREC", kind=Kind.omitted, lazy=True)
     description = Cpt(EpicsSignal, ".DESC", kind=Kind.omitted, lazy=True)
 
+    _event_types = (*PositionerBase._event_types, *Device._event_types)
+
     #: The highest readback alarm severity a move may end with and still succeed.
     tolerated_alarm: AlarmSeverity = AlarmSeverity.NO_ALARM
     #: Extra seconds allowed beyond the estimated move time, when no timeout is given.
@@ -100,7 +86,7 @@ class EpicsMotor(Device, PositionerBase):
         self, prefix: str = "", *, settle_time: float = 0.0, timeout: float | None = None, **kwargs: Any
     ) -> None:
         self._move_lock = threading.RLock()
-        self._move: _Move | None = None
+        self._move: _PendingMove | None = None
         self._dmov_ts: float | None = None
         self._hints: Hints | None = None
         super().__init__(prefix, **kwargs)
@@ -256,7 +242,9 @@ class EpicsMotor(Device, PositionerBase):
         """Make the move's status (checks first), then ``send(put_callback)`` the command that starts it."""
         with self._move_lock:
             status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
-            move = self._move = _Move(status, math.inf)  # no DMOV update counts until the baseline is known
+            move = self._move = _PendingMove(
+                status, math.inf
+            )  # no DMOV update counts until the baseline is known
             self._started_moving = False
         answer = Status(self)
         try:
@@ -284,10 +272,9 @@ class EpicsMotor(Device, PositionerBase):
 
     def _read_dmov(self) -> tuple[Any, float | None]:
         """(DMOV, its timestamp) read from the IOC, bypassing the monitor cache."""
-        signal = self.motor_done_move
-        reading = signal._fetch(signal._read_channel, None, False, None)
-        self._note_dmov(reading.timestamp)
-        return reading.value, reading.timestamp
+        value, timestamp = fresh_reading(self.motor_done_move)
+        self._note_dmov(timestamp)
+        return value, timestamp
 
     def _note_dmov(self, timestamp: float | None) -> None:
         with self._move_lock:
@@ -337,14 +324,14 @@ class EpicsMotor(Device, PositionerBase):
         else:
             self._motion_ended(move)
 
-    def _motion_started(self, move: _Move, timestamp: float | None) -> None:
+    def _motion_started(self, move: _PendingMove, timestamp: float | None) -> None:
         with self._move_lock:
             if move.started or move.ended:
                 return
             move.started = self._started_moving = True
         self._run_subs(sub_type=self.SUB_START, timestamp=timestamp, value=0)
 
-    def _put_answered(self, move: _Move, answer: StatusBase) -> None:
+    def _put_answered(self, move: _PendingMove, answer: StatusBase) -> None:
         """The record answered the move's put: failed, at the end of motion, or at once (before motion)."""
         exc = answer.exception(0)
         if exc is not None and not isinstance(exc, TimeoutError):  # no answer in time is left to DMOV
@@ -353,7 +340,7 @@ class EpicsMotor(Device, PositionerBase):
         if not move.ended:
             self._check_motion(move, allow_no_report=False)
 
-    def _check_motion(self, move: _Move, *, allow_no_report: bool) -> None:
+    def _check_motion(self, move: _PendingMove, *, allow_no_report: bool) -> None:
         """Read DMOV fresh: end the move if the record reported it done since it was sent.
 
         If the record has reported nothing yet, look again after ``motion_report_grace`` seconds; with
@@ -376,11 +363,11 @@ class EpicsMotor(Device, PositionerBase):
             control = get_dispatcher("control")
             call_later(self.motion_report_grace, control.submit, self._check_motion_later, move)
 
-    def _check_motion_later(self, move: _Move) -> None:
+    def _check_motion_later(self, move: _PendingMove) -> None:
         if not move.ended and not move.started:
             self._check_motion(move, allow_no_report=True)
 
-    def _motion_ended(self, move: _Move) -> None:
+    def _motion_ended(self, move: _PendingMove) -> None:
         """The record reports the move done: judge it (limit switch, alarm) and complete its status."""
         with self._move_lock:
             if move.ended or self._move is not move:
@@ -417,7 +404,7 @@ class EpicsMotor(Device, PositionerBase):
             )
         return True, "", position
 
-    def _fail_move(self, move: _Move, exc: BaseException) -> None:
+    def _fail_move(self, move: _PendingMove, exc: BaseException) -> None:
         with self._move_lock:
             if move.ended or self._move is not move:
                 return
@@ -443,10 +430,9 @@ class EpicsMotor(Device, PositionerBase):
         ).wait()
 
     def _repr_info(self) -> Iterator[tuple[str, Any]]:
-        yield ("prefix", self.prefix)
-        yield from super()._repr_info()
-        yield ("read_attrs", self.read_attrs)
-        yield ("configuration_attrs", self.configuration_attrs)
+        yield from Device._repr_info(self)
+        yield ("settle_time", self._settle_time)
+        yield ("timeout", self._timeout)
 
 
 class MotorBundle(Device):

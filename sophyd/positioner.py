@@ -49,6 +49,37 @@ def check_timeout(owner: OphydObject, timeout: Any, what: str = "timeout") -> fl
     return value
 
 
+def fresh_reading(signal: Any) -> tuple[Any, float | None]:
+    """(value, timestamp) of ``signal`` read from its source now (an EPICS PV bypassing the monitor cache),
+    both from the same reading."""
+    fetch = getattr(signal, "_fetch", None)
+    if fetch is not None:
+        reading = fetch(signal._read_channel, None, False, None)
+        return reading.value, reading.timestamp
+    return signal.get(), signal.timestamp
+
+
+class _PendingMove:
+    """One requested move of a positioner driven by a done flag, and what the device reported about it so far.
+
+    Updates of the done flag are told apart by timestamp: one not newer than ``since`` (the flag's timestamp when
+    the move was sent) belongs to an earlier move.
+    """
+
+    __slots__ = ("ended", "since", "started", "status", "target")
+
+    def __init__(self, status: MoveStatus, since: float) -> None:
+        self.status = status
+        self.target = status.target
+        self.since = since
+        self.started = False  # the device reported motion for this move
+        self.ended = False
+
+    def is_news(self, timestamp: float | None) -> bool:
+        """Whether an update with ``timestamp`` was made after this move was sent."""
+        return timestamp is None or timestamp > self.since
+
+
 class PositionerBase(OphydObject):
     """The base of every positioner: subscriptions, the move/stop protocol, limits, settle time and timeout.
 
@@ -279,7 +310,9 @@ class PositionerBase(OphydObject):
         yield ("timeout", self._timeout)
 
     def __copy__(self) -> PositionerBase:
-        return type(self)(**dict(self._repr_info()))
+        info = dict(self._repr_info())
+        info.pop("parent", None)  # the repr names the parent; a copy stands alone
+        return type(self)(**info)
 
     def __repr__(self) -> str:
         info = ", ".join(f"{key}={value!r}" for key, value in self._repr_info())

@@ -61,6 +61,8 @@ class PseudoSingle(Device, SoftPositioner):
     pseudo axis held at its target (its last commanded position, or its position when none was commanded).
     """
 
+    _event_types = (*SoftPositioner._event_types, *Device._event_types)
+
     readback = Component(_PseudoReadback, kind="hinted", value=None)
     setpoint = Component(_PseudoSetpoint, kind="normal", value=None)
 
@@ -104,7 +106,7 @@ class PseudoSingle(Device, SoftPositioner):
 
     def _set_name(self, value: str) -> None:
         super()._set_name(value)
-        if "readback" in self._children:
+        if "readback" in self._signals:
             self.readback.name = value  # read() reports the axis under its own name, e.g. 'slit_gap'
 
     def _proxy(self, obj: Any = None, sub_type: str = "", **kwargs: Any) -> None:
@@ -200,6 +202,8 @@ class PseudoPositioner(Device, SoftPositioner):
     (lists of attribute names) choose the axes when not all such components are meant.
     """
 
+    _event_types = (*SoftPositioner._event_types, *Device._event_types)
+
     PseudoPosition: ClassVar[type] = tuple
     RealPosition: ClassVar[type] = tuple
     _pseudo_names: ClassVar[tuple[str, ...]] = ()
@@ -207,7 +211,7 @@ class PseudoPositioner(Device, SoftPositioner):
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        components = cls._sophyd_components
+        components = cls._sig_attrs
         pseudo = getattr(cls, "_pseudo", None)
         real = getattr(cls, "_real", None)
         cls._pseudo_names = tuple(
@@ -493,7 +497,9 @@ class PseudoPositioner(Device, SoftPositioner):
             PositionerBase.stop(self, success=success)  # first: the reals' stopped moves must not fail it
         targets = list(self._real)
         targets += [
-            dev for dev in self._sub_devices() if not isinstance(dev, PseudoSingle) and dev not in targets
+            dev
+            for dev in map(self._get_component, self._sub_devices)
+            if not isinstance(dev, PseudoSingle) and dev not in targets
         ]
         errors: list[BaseException] = []
         for device in targets:

@@ -30,11 +30,11 @@ LOOPBACK_BROADCAST = "127.255.255.255"
 
 
 @contextlib.contextmanager
-def example_ioc(module: str, ready_suffix: str) -> Iterator[str]:
-    """Start ``python -m <module> --prefix <unique> --interfaces <address>``; yield the prefix once
+def example_ioc(module: str, ready_suffix: str, *, tail: str = "") -> Iterator[str]:
+    """Start ``python -m <module> --prefix <unique><tail> --interfaces <address>``; yield the prefix once
     ``<prefix><ready_suffix>`` answers a CA read; stop the IOC (SIGTERM, then SIGKILL) on exit."""
     address = pick_loopback_address()
-    prefix = f"sophyd{secrets.token_hex(4)}:"
+    prefix = f"sophyd{secrets.token_hex(4)}:{tail}"
     env = dict(
         os.environ, EPICS_CAS_BEACON_ADDR_LIST=LOOPBACK_BROADCAST, EPICS_CAS_AUTO_BEACON_ADDR_LIST="NO"
     )

@@ -277,7 +277,7 @@ def make_fake_device(cls: type) -> type:
 
 
 def _make_fake_device_class(cls: type[Device]) -> type[Device]:
-    originals = {attr: cls._sophyd_components[attr] for attr in cls.component_names}
+    originals = {attr: cls._sig_attrs[attr] for attr in cls.component_names}
     namespace: dict[str, Any] = {attr: copy.copy(cpt) for attr, cpt in originals.items()}
     real_init = cls.__init__
 

@@ -113,7 +113,7 @@ class SynAxis(Device):
 
     SUB_READBACK = "readback"
     _default_sub = SUB_READBACK
-    _event_types = (SUB_READBACK,)
+    _event_types = (*Device._event_types, SUB_READBACK)
 
     def __init__(
         self,
