@@ -24,13 +24,14 @@ __all__ = [
     "motors_prefix",
     "pattern_prefix",
     "sophyd_iocs",
+    "tempctrl_prefix",
     "testioc_prefix",
     "trigger_with_pc_prefix",
 ]
 
 #: The IOCs ``sophyd_iocs`` starts when their module ``iocs.<name>`` (and what it requires) is installed.
 #: ``epics_testioc`` is a real EPICS base IOC (pythonSoftIOC), the others are caproto IOCs.
-KNOWN_IOCS = ("trigger_with_pc", "motors", "pattern", "testioc", "epics_testioc")
+KNOWN_IOCS = ("trigger_with_pc", "motors", "pattern", "testioc", "tempctrl", "epics_testioc")
 
 
 def available_iocs() -> tuple[str, ...]:
@@ -81,6 +82,12 @@ def pattern_prefix(request: pytest.FixtureRequest) -> str:
 def testioc_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's testioc IOC."""
     return _prefix(request, "testioc")
+
+
+@pytest.fixture(scope="session")
+def tempctrl_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's tempctrl (temperature controller) IOC."""
+    return _prefix(request, "tempctrl")
 
 
 @pytest.fixture(scope="session")
