@@ -85,6 +85,7 @@ def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
     output = "".join(lines)
     assert len(running) == 1, f"expected the demo's own pattern IOC while it ran, found {running}"
     assert process.returncode == 0, f"demo failed:\n{output}\n{stderr}"
+    assert "CA Repeater" not in output + stderr  # launch_iocs runs a repeater; libca finds it
     assert "stage.x.name = 'stage_x'" in output
     assert "RE(bps.rd(stage.x)) -> 1.5" in output
     # The BestEffortCallback table of the point-detector grid scan: 9 rows with the 3 channels.

@@ -23,6 +23,7 @@ def test_staging_notebook(notebooks: NotebookRuns) -> None:
     assert len(re.findall(r"^\|\s+\d+ \|", table, re.MULTILINE)) == 3
     assert "after the plan: enabled = 0" in table
     assert "pid is now None" in nb.last
+    assert not any("CA Repeater" in _text(cell) for cell in nb.cells)  # launch_iocs runs a repeater
 
 
 def test_using_devices_notebook(notebooks: NotebookRuns) -> None:

@@ -211,11 +211,9 @@ class PyepicsChannel(BaseChannel):
             backend._attach()
             self._evid = None  # cleared with the old channel; _set_connected subscribes again
             lib.ca_clear_channel(self._chid)
-            chid = _c.c_void_p()
-            self._check(
-                lib.ca_create_channel(self.pvname.encode(), backend._conn_cb, self._key, 0, _c.byref(chid))
-            )
-            self._chid = chid
+            self._chid = _c.c_void_p()  # null until libca gives the new one: _release skips a null chid
+            name, key = self.pvname.encode(), self._key
+            self._check(lib.ca_create_channel(name, backend._conn_cb, key, 0, _c.byref(self._chid)))
             self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
             lib.ca_flush_io()
 
@@ -223,7 +221,8 @@ class PyepicsChannel(BaseChannel):
         backend = self._backend
         backend._attach()
         backend._by_key.pop(self._key, None)
-        backend._lib.ca_clear_channel(self._chid)
+        if self._chid.value:
+            backend._lib.ca_clear_channel(self._chid)
         backend._lib.ca_flush_io()
 
 
