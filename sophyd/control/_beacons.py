@@ -32,7 +32,7 @@ _HEADER = struct.Struct(">HHHHII")  # command, payload size, data type, data cou
 _LOOPBACK = "127.0.0.1"
 #: How long after a restart every beacon of that server makes the backends search again (s). RSRV sends its
 #: first beacons during iocInit, before it answers searches, at intervals doubling from 20 ms.
-RESTART_WINDOW = 5.0
+RESTART_WINDOW = 10.0
 #: A server silent this long is treated as new when heard again (s); servers beacon at most every 15 s.
 _SILENCE = 20.0
 _REGISTER_EVERY = 10.0  # re-register this often: the repeater may have started after us (s)
