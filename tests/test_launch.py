@@ -114,3 +114,26 @@ def test_ioc_exits_when_launcher_dies(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     pid = int(proc.stdout.split()[-1])
     assert wait_gone(pid, timeout=10), f"IOC {pid} outlived its launcher"
+
+
+def test_repeater_runs_with_the_iocs_and_stops_with_them() -> None:
+    """launch_iocs runs a CA repeater on loopback for its IOCs and clients, and stops it by PID at the end."""
+    import socket
+    import struct
+
+    with launch_iocs(IOC, unique=True, set_env=False) as iocs:
+        port = int(iocs.env["EPICS_CA_REPEATER_PORT"])
+        repeater = iocs._repeater
+        assert repeater is not None and repeater.process is not None
+        pid = repeater.process.pid
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind(("127.0.0.1", 0))
+            sock.settimeout(10.0)  # beacons come at most ~15 s apart; a young IOC's much more often
+            sock.sendto(struct.pack(">HHHHII", 24, 0, 0, 0, 0, 0x7F000001), ("127.0.0.1", port))
+            assert struct.unpack(">H", sock.recv(64)[:2])[0] == 17  # REPEATER_CONFIRM
+            # The IOC's beacons reach the registered client, with the IOC's own address filled in.
+            beacon = sock.recv(64)
+            command, _, _, server_port, _, address = struct.unpack(">HHHHII", beacon[:16])
+            assert command == 13 and server_port == 5064
+            assert socket.inet_ntoa(struct.pack(">I", address)) == iocs.address(IOC)
+    assert wait_gone(pid, 5.0)

@@ -28,7 +28,9 @@ logger = logging.getLogger("sophyd.control.beacons")
 _BEACON = 13  # CA_PROTO_RSRV_IS_UP
 _REPEATER_CONFIRM = 17
 _REPEATER_REGISTER = 24
-_HEADER = struct.Struct(">HHHHII")  # command, payload size, data type, data count, parameter 1, parameter 2
+# command, payload size, data type, data count, parameter 1, parameter 2; a beacon carries the protocol
+# version as data type, the server's port as data count, its beacon number and its address.
+_HEADER = struct.Struct(">HHHHII")
 _LOOPBACK = "127.0.0.1"
 #: How long after a restart every beacon of that server makes the backends search again (s). RSRV sends its
 #: first beacons during iocInit, before it answers searches, at intervals doubling from 20 ms.
@@ -85,7 +87,7 @@ class BeaconWatcher:
 
     def _on_datagram(self, data: bytes, now: float) -> None:
         for offset in range(0, len(data) - _HEADER.size + 1, _HEADER.size):
-            command, _, server_port, _, number, address = _HEADER.unpack_from(data, offset)
+            command, _, _version, server_port, number, address = _HEADER.unpack_from(data, offset)
             if command == _BEACON:
                 self.on_beacon((socket.inet_ntoa(struct.pack(">I", address)), server_port), number, now)
 
