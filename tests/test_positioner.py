@@ -21,6 +21,7 @@ from sophyd import (
     MotionError,
     MoveStatus,
     PositionerBase,
+    SetSupersededError,
     Signal,
     SoftPositioner,
     StatusTimeoutError,
@@ -141,7 +142,7 @@ def test_base_new_move_fails_the_pending_one() -> None:
     pos = PositionerBase(name="p")
     first = pos.move(1.0)
     second = pos.move(2.0)
-    with pytest.raises(MotionError, match=r"superseded by a move to 2.0"):
+    with pytest.raises(SetSupersededError, match=r"'p': the move to 1\.0 was superseded by a move to 2\.0"):
         first.wait(TIMEOUT)
     assert not second.done
     pos._done_moving()
