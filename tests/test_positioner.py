@@ -363,3 +363,26 @@ def test_run_engine_pause_resume_of_a_moving_positioner(RE: RunEngine) -> None:
     assert stop["exit_status"] == "success"
     assert [e["data"]["motor"] for e in events] == [0.0, 1.0, 2.0, 3.0]
     assert [e["seq_num"] for e in events] == [1, 2, 3, 4]
+
+
+def test_run_engine_progress_bar_follows_the_move(RE: RunEngine) -> None:
+    """bluesky's progress bar watches the MoveStatus: it gets every keyword it needs, in order."""
+    from bluesky.utils import ProgressBar, ProgressBarManager
+
+    updates: list[dict[str, Any]] = []
+
+    class RecordingBar(ProgressBar):  # type: ignore[misc]
+        def update(self, pos: int, **kwargs: Any) -> None:
+            updates.append(kwargs)
+            super().update(pos, **kwargs)
+
+    RE.waiting_hook = ProgressBarManager(RecordingBar)
+    motor = SteppingPositioner(name="motor", egu="mm", steps=10, dt=0.02)
+    motor.move(0.0)
+    RE(bps.mv(motor, 5.0))
+    assert motor.position == 5.0
+    moving = [u for u in updates if u.get("current") is not None]
+    assert len(moving) >= 3 and {u["name"] for u in moving} == {"motor"}
+    assert all(u["target"] == 5.0 and u["unit"] == "mm" for u in moving)
+    fractions = [u["fraction"] for u in moving]
+    assert fractions == sorted(fractions, reverse=True)
