@@ -70,8 +70,6 @@ class EpicsMotor(Device, PositionerBase):
     precision_field = Cpt(EpicsSignalRO, ".PREC", kind=Kind.omitted, lazy=True)
     description = Cpt(EpicsSignal, ".DESC", kind=Kind.omitted, lazy=True)
 
-    _event_types = (*PositionerBase._event_types, *Device._event_types)
-
     #: The highest readback alarm severity a move may end with and still succeed.
     tolerated_alarm: AlarmSeverity = AlarmSeverity.NO_ALARM
     #: Extra seconds allowed beyond the estimated move time, when no timeout is given.

@@ -47,8 +47,6 @@ class PVPositioner(Device, PositionerBase):
     neither ``setpoint`` nor ``readback`` is declared, or when ``done`` is missing (use PVPositionerPC then).
     """
 
-    _event_types = (*PositionerBase._event_types, *Device._event_types)
-
     setpoint: Any = None
     readback: Any = None
     actuate: Any = None

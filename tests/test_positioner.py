@@ -386,3 +386,16 @@ def test_run_engine_progress_bar_follows_the_move(RE: RunEngine) -> None:
     assert all(u["target"] == 5.0 and u["unit"] == "mm" for u in moving)
     fractions = [u["fraction"] for u in moving]
     assert fractions == sorted(fractions, reverse=True)
+
+
+def test_a_device_positioner_emits_both_kinds_of_events() -> None:
+    """Device + PositionerBase (as EpicsMotor and PseudoPositioner are): both sets of event types."""
+    from sophyd import Device
+
+    class DevicePositioner(Device, SoftPositioner):
+        """A device that is also a soft positioner."""
+
+    pos = DevicePositioner(name="dp")
+    assert {"readback", "start_moving", "done_moving", "acq_done"} <= set(pos.event_types)
+    pos.move(2.0)
+    assert pos.position == 2.0
