@@ -76,5 +76,8 @@ class ExceptionBundle(OpException):
         self.exceptions = list(exceptions)
 
 
-class MotionError(OpException):
-    """A move did not complete: stopped, superseded by a newer move, at a limit switch, or in alarm."""
+class MotionError(OpException, RuntimeError):
+    """A move did not complete: stopped, at a limit switch, in alarm, or the device stopped short.
+
+    A RuntimeError, as classic ophyd documents for a move that fails other than by timing out.
+    """
