@@ -390,6 +390,10 @@ def test_motor_bundle(motors_prefix: str) -> None:
     bundle = Bundle(motors_prefix, name="stage")
     bundle.wait_for_connection(timeout=TIMEOUT)
     assert bundle.hints == {"fields": ["stage_x", "stage_y"]}
+    bundle.hints = {"fields": ["stage_x"]}
+    assert bundle.hints == {"fields": ["stage_x"]}
+    bundle.hints = None
+    assert bundle.hints == {"fields": ["stage_x", "stage_y"]}
     assert {"x", "y"} <= set(bundle.configuration_attrs)
     assert "stage_x_velocity" in bundle.read_configuration()
     assert set(bundle.read()) >= {"stage_x", "stage_y"}
