@@ -11,8 +11,8 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, ClassVar
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
@@ -70,11 +70,13 @@ class EpicsSignalBase(Signal):
         timeout: float | None = None,
         write_timeout: float | None = None,
         connection_timeout: float | None = None,
-        name: str = "",
+        name: str | None = None,
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("value", None)
-        super().__init__(name=name, **kwargs)
+        # A repr carries the last value and timestamp; the PV's own replace them, so they are not kept.
+        kwargs.pop("timestamp", None)
+        kwargs["value"] = None
+        super().__init__(name=read_pv if name is None else name, **kwargs)
         self._read_pv = read_pv
         self._string = bool(string)
         self._overrides = {
@@ -84,7 +86,7 @@ class EpicsSignalBase(Signal):
             "auto_monitor": auto_monitor,
         }
         self._metadata.update(connected=False, write_access=False, read_access=False)
-        self._alarm = (0, 0)
+        self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
         self._prefetched: PVReading | None = None
         self._monitor_handle: int | None = None
         self._md_lock = threading.Lock()
@@ -320,6 +322,7 @@ class EpicsSignalBase(Signal):
         self._readback = reading.value
         self._timestamp = reading.timestamp
         self._alarm = (reading.status, reading.severity)
+        self._metadata.update(status=reading.status, severity=reading.severity, timestamp=reading.timestamp)
 
     def _prefetch_plan(self) -> tuple[Any, Channel, bool] | None:
         """How Device.read() may fetch this signal together with others (None: read it alone)."""
@@ -340,17 +343,39 @@ class EpicsSignalBase(Signal):
         self._cache_suspect = True
         self._fresh_ts = None
 
+    def _alarm_state(self) -> tuple[int, int]:
+        """(status, severity) of the latest value; the first time, read the PV for it.
+
+        Every value a PV sends carries its alarm state, so the state known is that of the last value this
+        signal read or was sent; before any, a read answers rather than a made-up NO_ALARM.
+        """
+        if self._alarm is None:
+            self.get()
+        assert self._alarm is not None
+        return self._alarm
+
     @property
     def alarm_status(self) -> int:
-        return self._alarm[0]
+        """The PV's alarm status (an EPICS ``AlarmStatus`` number) with its latest value."""
+        return self._alarm_state()[0]
 
     @property
     def alarm_severity(self) -> int:
-        return self._alarm[1]
+        """The PV's alarm severity (0 NO_ALARM, 1 MINOR, 2 MAJOR, 3 INVALID) with its latest value."""
+        return self._alarm_state()[1]
+
+    def _value_is_monitored(self) -> bool:
+        return self._monitor_handle is not None
 
     def read(self) -> dict[str, Reading[Any]]:
         value = self.get()
-        return {self.name: {"value": value, "timestamp": self._timestamp, "alarm_severity": self._alarm[1]}}
+        return {
+            self.name: {
+                "value": value,
+                "timestamp": self._timestamp,
+                "alarm_severity": self._alarm_state()[1],
+            }
+        }
 
     @property
     def source(self) -> str:
@@ -359,14 +384,23 @@ class EpicsSignalBase(Signal):
     def describe(self) -> dict[str, DataKey]:
         value = self.get()
         md = self._full_metadata()
-        key = data_key(value, source=self.source, metadata=md)
+        key: dict[str, Any] = dict(
+            data_key(
+                value, source=self.source, name=self.name, dtype=self._dtype, shape=self._shape, metadata=md
+            )
+        )
         native = self._read_channel.info()
-        if native.dtype_numpy and native.native_type in _NUMERIC_TYPES and native.count == 1:
+        if self._dtype is None and native.dtype_numpy and native.native_type in _NUMERIC_TYPES:
             key["dtype_numpy"] = native.dtype_numpy  # a LONG is '<i4', though Python reads it as int
+        key["lower_ctrl_limit"], key["upper_ctrl_limit"] = (
+            md.get("lower_ctrl_limit"),
+            md.get("upper_ctrl_limit"),
+        )
         if md.get("enum_strs"):
             key["dtype"] = "string" if self._string else "integer"
             key["dtype_numpy"] = "|S40" if self._string else "<i2"
-        return {self.name: key}
+            key["enum_strs"] = tuple(md["enum_strs"])
+        return {self.name: cast("DataKey", key)}
 
     @property
     def tolerance(self) -> float | None:
@@ -418,8 +452,13 @@ class EpicsSignalBase(Signal):
         for channel in channels:
             self._backend.release(channel)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(read_pv={self._read_pv!r}, name={self.name!r})"
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        yield ("read_pv", self._read_pv)
+        for key, value in super()._repr_info():
+            if key != "value" or value is not None:  # no value before the first read
+                yield (key, value)
+        yield ("auto_monitor", self.auto_monitor)
+        yield ("string", self._string)
 
 
 class EpicsSignalRO(EpicsSignalBase):
@@ -440,7 +479,8 @@ class EpicsSignal(EpicsSignalBase):
     refuses values outside the PV's control limits before sending them.
     """
 
-    _event_types = (Signal.SUB_VALUE, Signal.SUB_META, Signal.SUB_SETPOINT)
+    SUB_SETPOINT = "setpoint"
+    SUB_SETPOINT_META = "setpoint_meta"
 
     def __init__(
         self,
@@ -457,6 +497,7 @@ class EpicsSignal(EpicsSignalBase):
         self._use_limits = bool(limits)
         self._setpoint_handle: int | None = None
         self._last_setpoint: Any = None
+        self._setpoint_md: dict[str, Any] = dict.fromkeys(_SETPOINT_KEYS)
         super().__init__(read_pv, string=string, **kwargs)
         if self._write_pv == read_pv:
             self._write_channel = self._read_channel
@@ -470,7 +511,27 @@ class EpicsSignal(EpicsSignalBase):
 
     @property
     def put_complete(self) -> bool:
+        """True when set() follows the IOC's put-completion; settable."""
         return self._put_complete
+
+    @put_complete.setter
+    def put_complete(self, value: bool) -> None:
+        self._put_complete = bool(value)
+
+    @property
+    def use_limits(self) -> bool:
+        """True when writes outside the control limits are refused before sending (``limits=True``)."""
+        return self._use_limits
+
+    @use_limits.setter
+    def use_limits(self, value: bool) -> None:
+        self._use_limits = bool(value)
+
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        yield from super()._repr_info()
+        yield ("write_pv", self._write_pv)
+        yield ("limits", self._use_limits)
+        yield ("put_complete", self._put_complete)
 
     def _channels(self) -> list[Channel]:
         if getattr(self, "_write_channel", None) in (None, self._read_channel):
@@ -480,7 +541,9 @@ class EpicsSignal(EpicsSignalBase):
     # -- setpoint subscription ----------------------------------------------------------------------------
     def _on_first_subscription(self, event_type: str) -> None:
         super()._on_first_subscription(event_type)
-        if event_type == self.SUB_SETPOINT:
+        if event_type == self.SUB_SETPOINT_META:
+            self._write_channel.request_info()  # precision, units, limits for the events
+        if event_type in (self.SUB_SETPOINT, self.SUB_SETPOINT_META):
             self._start_setpoint_monitor()
 
     def _start_setpoint_monitor(self) -> None:
@@ -492,9 +555,50 @@ class EpicsSignal(EpicsSignalBase):
 
     def _on_setpoint(self, reading: PVReading) -> None:
         old, self._last_setpoint = self._last_setpoint, reading.value
+        info = self._write_channel.info()
+        md = {
+            "timestamp": reading.timestamp,
+            "status": reading.status,
+            "severity": reading.severity,
+            "precision": info.precision,
+        }
+        self._setpoint_md = {f"setpoint_{key}": value for key, value in md.items()}
         self._run_subs(
-            old_value=old, value=reading.value, timestamp=reading.timestamp, sub_type=self.SUB_SETPOINT
+            old_value=old,
+            value=reading.value,
+            timestamp=reading.timestamp,
+            status=reading.status,
+            severity=reading.severity,
+            sub_type=self.SUB_SETPOINT,
         )
+        if self._write_pv != self._read_pv:  # with one PV the setpoint's metadata is the readback's
+            self._run_subs(
+                sub_type=self.SUB_SETPOINT_META,
+                lower_ctrl_limit=info.lower_ctrl_limit,
+                upper_ctrl_limit=info.upper_ctrl_limit,
+                units=info.units,
+                **md,
+            )
+
+    @property
+    def setpoint_ts(self) -> float | None:
+        """Server timestamp of the last setpoint monitor update (None before one)."""
+        return self._setpoint_md["setpoint_timestamp"]
+
+    @property
+    def setpoint_alarm_status(self) -> int | None:
+        """Alarm status of the setpoint PV with its last monitor update (None before one)."""
+        return self._setpoint_md["setpoint_status"]
+
+    @property
+    def setpoint_alarm_severity(self) -> int | None:
+        """Alarm severity of the setpoint PV with its last monitor update (None before one)."""
+        return self._setpoint_md["setpoint_severity"]
+
+    def _current_metadata(self) -> dict[str, Any]:
+        md = super()._current_metadata()
+        md.update(self._setpoint_md)
+        return md
 
     def destroy(self) -> None:
         if self._setpoint_handle is not None:
@@ -637,10 +741,15 @@ class EpicsSignal(EpicsSignalBase):
 
 
 class EpicsSignalNoValidation(EpicsSignal):
-    """An EpicsSignal whose set() finishes when the IOC accepted the put, without checking the readback."""
+    """An EpicsSignal whose set() writes and returns a finished Status, without checking the readback.
 
-    def _put_accepted(self, value: Any, status: Status) -> None:
-        _finish(status)
+    For PVs whose readback never matches what was written (a command, a trigger): as in classic ophyd, set()
+    is put() (the value is still checked before sending) followed by an already-finished Status.
+    """
+
+    def set(self, value: Any, *, timeout: float | None = None, settle_time: float | None = None) -> Status:
+        self.put(value)
+        return Status(self, done=True, success=True)
 
 
 class EpicsSignalWithRBV(EpicsSignal):
@@ -651,6 +760,10 @@ class EpicsSignalWithRBV(EpicsSignal):
 
 
 # -- helpers ----------------------------------------------------------------------------------------------
+#: Metadata keys of the setpoint PV, as classic ophyd names them.
+_SETPOINT_KEYS = ("setpoint_timestamp", "setpoint_status", "setpoint_severity", "setpoint_precision")
+
+
 def _metadata_from_info(info: PVInfo) -> dict[str, Any]:
     return {
         "connected": True,
