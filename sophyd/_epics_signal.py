@@ -542,7 +542,8 @@ class EpicsSignal(EpicsSignalBase):
     def _on_first_subscription(self, event_type: str) -> None:
         super()._on_first_subscription(event_type)
         if event_type == self.SUB_SETPOINT_META:
-            self._write_channel.request_info()  # precision, units, limits for the events
+            # precision, units and limits for the events: read when connected, sent again when they arrive
+            self._write_channel.add_connection_callback(self._on_setpoint_connection)
         if event_type in (self.SUB_SETPOINT, self.SUB_SETPOINT_META):
             self._start_setpoint_monitor()
 
@@ -553,16 +554,21 @@ class EpicsSignal(EpicsSignalBase):
             if self._setpoint_handle is None:
                 self._setpoint_handle = self._write_channel.subscribe(self._on_setpoint)
 
+    def _on_setpoint_connection(self, connected: bool) -> None:
+        if not connected:
+            return
+        if self._write_channel.info().control:
+            self._run_setpoint_meta()
+        else:
+            self._write_channel.request_info()
+
     def _on_setpoint(self, reading: PVReading) -> None:
         old, self._last_setpoint = self._last_setpoint, reading.value
-        info = self._write_channel.info()
-        md = {
-            "timestamp": reading.timestamp,
-            "status": reading.status,
-            "severity": reading.severity,
-            "precision": info.precision,
-        }
-        self._setpoint_md = {f"setpoint_{key}": value for key, value in md.items()}
+        self._setpoint_md.update(
+            setpoint_timestamp=reading.timestamp,
+            setpoint_status=reading.status,
+            setpoint_severity=reading.severity,
+        )
         self._run_subs(
             old_value=old,
             value=reading.value,
@@ -571,14 +577,26 @@ class EpicsSignal(EpicsSignalBase):
             severity=reading.severity,
             sub_type=self.SUB_SETPOINT,
         )
-        if self._write_pv != self._read_pv:  # with one PV the setpoint's metadata is the readback's
-            self._run_subs(
-                sub_type=self.SUB_SETPOINT_META,
-                lower_ctrl_limit=info.lower_ctrl_limit,
-                upper_ctrl_limit=info.upper_ctrl_limit,
-                units=info.units,
-                **md,
-            )
+        self._run_setpoint_meta()
+
+    def _run_setpoint_meta(self) -> None:
+        """Tell 'setpoint_meta' subscribers the setpoint PV's metadata (classic sends it only when the
+        setpoint PV is not the readback PV, whose metadata 'meta' already carries)."""
+        channel = self._write_channel
+        if self._write_pv == self._read_pv or not channel.connected:
+            return
+        info = channel.info()
+        self._setpoint_md["setpoint_precision"] = info.precision
+        self._run_subs(
+            sub_type=self.SUB_SETPOINT_META,
+            timestamp=self._setpoint_md["setpoint_timestamp"],
+            status=self._setpoint_md["setpoint_status"],
+            severity=self._setpoint_md["setpoint_severity"],
+            precision=info.precision,
+            lower_ctrl_limit=info.lower_ctrl_limit,
+            upper_ctrl_limit=info.upper_ctrl_limit,
+            units=info.units,
+        )
 
     @property
     def setpoint_ts(self) -> float | None:
