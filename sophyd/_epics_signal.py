@@ -11,6 +11,7 @@ from __future__ import annotations
 import inspect
 import logging
 import threading
+import warnings
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
@@ -290,6 +291,7 @@ class EpicsSignalBase(Signal):
         unless ``use_monitor=False``; an unmonitored signal reads the server even when another signal of the
         same PV keeps a monitor (as classic ophyd does), since that cache may lag behind a completed put.
         """
+        _warn_ignored("get", kwargs)
         if self._monitor_handle is None and self.auto_monitor:
             self._ensure_monitor()  # auto_monitor was switched on (set_defaults) after this signal was made
         reading = self._prefetched
@@ -598,20 +600,26 @@ class EpicsSignal(EpicsSignalBase):
             units=info.units,
         )
 
-    @property
-    def setpoint_ts(self) -> float | None:
-        """Server timestamp of the last setpoint monitor update (None before one)."""
-        return self._setpoint_md["setpoint_timestamp"]
+    def _setpoint_state(self, key: str) -> Any:
+        """A fact of the setpoint PV's latest value; the first time, read the setpoint PV for it."""
+        if self._setpoint_md[key] is None:
+            self.get_setpoint()
+        return self._setpoint_md[key]
 
     @property
-    def setpoint_alarm_status(self) -> int | None:
-        """Alarm status of the setpoint PV with its last monitor update (None before one)."""
-        return self._setpoint_md["setpoint_status"]
+    def setpoint_ts(self) -> float:
+        """Server timestamp of the setpoint PV's latest value."""
+        return float(self._setpoint_state("setpoint_timestamp"))
 
     @property
-    def setpoint_alarm_severity(self) -> int | None:
-        """Alarm severity of the setpoint PV with its last monitor update (None before one)."""
-        return self._setpoint_md["setpoint_severity"]
+    def setpoint_alarm_status(self) -> int:
+        """Alarm status of the setpoint PV with its latest value."""
+        return int(self._setpoint_state("setpoint_status"))
+
+    @property
+    def setpoint_alarm_severity(self) -> int:
+        """Alarm severity of the setpoint PV with its latest value."""
+        return int(self._setpoint_state("setpoint_severity"))
 
     def _current_metadata(self) -> dict[str, Any]:
         md = super()._current_metadata()
@@ -639,10 +647,27 @@ class EpicsSignal(EpicsSignalBase):
     @property
     def setpoint(self) -> Any:
         """The value of the setpoint PV, read fresh."""
-        return self._fetch(self._write_channel, None, False, None).value
+        return self.get_setpoint()
 
-    def get_setpoint(self, **kwargs: Any) -> Any:
-        return self.setpoint
+    @setpoint.setter
+    def setpoint(self, value: Any) -> None:
+        warnings.warn(
+            "Setting EpicsSignal.setpoint is deprecated; use put() or set()", UserWarning, stacklevel=2
+        )
+        self.put(value)
+
+    def get_setpoint(
+        self, *, as_string: bool | None = None, timeout: float | None = None, **kwargs: Any
+    ) -> Any:
+        """Read the setpoint PV fresh (``as_string`` and ``timeout`` as for get())."""
+        _warn_ignored("get_setpoint", kwargs)
+        reading = self._fetch(self._write_channel, as_string, False, timeout)
+        self._setpoint_md.update(
+            setpoint_timestamp=reading.timestamp,
+            setpoint_status=reading.status,
+            setpoint_severity=reading.severity,
+        )
+        return reading.value
 
     # -- validation ---------------------------------------------------------------------------------------
     def check_value(self, value: Any) -> None:
@@ -780,6 +805,16 @@ class EpicsSignalWithRBV(EpicsSignal):
 # -- helpers ----------------------------------------------------------------------------------------------
 #: Metadata keys of the setpoint PV, as classic ophyd names them.
 _SETPOINT_KEYS = ("setpoint_timestamp", "setpoint_status", "setpoint_severity", "setpoint_precision")
+
+
+def _warn_ignored(method: str, kwargs: dict[str, Any]) -> None:
+    """Classic ophyd's DeprecationWarning for keywords its EPICS get()/get_setpoint() ignore."""
+    if kwargs:
+        warnings.warn(
+            f"Signal.{method} no longer takes keyword arguments {sorted(kwargs)}; they are ignored.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
 
 
 def _metadata_from_info(info: PVInfo) -> dict[str, Any]:

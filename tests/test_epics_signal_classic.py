@@ -179,3 +179,21 @@ def test_setpoint_meta_events(pv: Callable[[str], str], made: Any) -> None:
         assert md["setpoint_timestamp"] == sig.setpoint_ts is not None
     finally:
         sig.set(0.0).wait(TIMEOUT)
+
+
+def test_setpoint_alarm_and_classic_warnings(pv: Callable[[str], str], made: Any) -> None:
+    """Setpoint alarm state without a prior read; the warnings classic gives for its deprecated spellings."""
+    ca_write(pv("dbl"), 95.0, notify=True)  # beyond the alarm limits of +-90: HIHI/MAJOR
+    try:
+        sig = made(EpicsSignal, pv("ro"), write_pv=pv("dbl"), name="odd_pair")
+        sig.wait_for_connection(timeout=TIMEOUT)
+        assert (sig.setpoint_alarm_status, sig.setpoint_alarm_severity) == (HIHI, MAJOR)
+        assert sig.setpoint_ts > 0
+        assert made(EpicsSignalRO, pv("ro")).name == pv("ro")  # classic: the name defaults to the PV
+        with pytest.warns(DeprecationWarning, match="form"):
+            sig.get(form="ctrl")
+        with pytest.warns(UserWarning, match="setpoint is deprecated"):
+            sig.setpoint = 1.5
+        assert sig.get_setpoint() == 1.5
+    finally:
+        ca_write(pv("dbl"), 1.5, notify=True)
