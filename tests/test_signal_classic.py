@@ -64,6 +64,13 @@ def test_derived_describe_merges_the_original_and_names_it() -> None:
     assert key["derived_from"] == "raw"
     assert key["units"] == "mm" and key["precision"] == 3  # from the original's description
     assert key["dtype"] == "number" and key["shape"] == []
+    assert key["source"] == "DERIVED:SIM:raw"  # deliberate: classic says 'SIM:derived'
+    counts = Signal(
+        name="counts", value=4, dtype="uint16", metadata={"lower_ctrl_limit": 0, "upper_ctrl_limit": 8}
+    )
+    halved = Halved(counts, name="halved").describe()["halved"]
+    assert "dtype_numpy" not in halved  # the original's '<u2' does not describe halved floats
+    assert halved["limits"]["control"] == {"low": 0.0, "high": 4.0}  # through inverse()
     typed = Halved(raw, name="typed", dtype="uint32", shape=(2, 2))
     assert (typed.describe()["typed"]["dtype"], typed.describe()["typed"]["shape"]) == ("array", [2, 2])
 
