@@ -11,7 +11,14 @@ from typing import Any
 import pytest
 from helpers import TIMEOUT, Events, ca_write
 
-from sophyd import EpicsSignal, EpicsSignalBase, EpicsSignalNoValidation, EpicsSignalRO, LimitError
+from sophyd import (
+    DerivedSignal,
+    EpicsSignal,
+    EpicsSignalBase,
+    EpicsSignalNoValidation,
+    EpicsSignalRO,
+    LimitError,
+)
 
 #: EPICS alarm status and severity numbers (dbAlarm.h): HIHI status, MAJOR severity, HIGH status, MINOR.
 HIHI, MAJOR, HIGH, MINOR, NO_ALARM = 3, 2, 4, 1, 0
@@ -197,3 +204,38 @@ def test_setpoint_alarm_and_classic_warnings(pv: Callable[[str], str], made: Any
         assert sig.get_setpoint() == 1.5
     finally:
         ca_write(pv("dbl"), 1.5, notify=True)
+
+
+def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any) -> None:
+    """A DerivedSignal subclass mirrors the PV's connection and metadata and converts both ways."""
+
+    class Microns(DerivedSignal):
+        def forward(self, value: Any) -> Any:
+            return value / 1000.0
+
+        def inverse(self, value: Any) -> Any:
+            return value * 1000.0
+
+    raw = made(EpicsSignal, pv("dbl"), name="dbl")
+    derived = Microns(raw, name="dbl_um")
+    derived.wait_for_connection(timeout=TIMEOUT)
+    assert derived.connected and derived.write_access
+    try:
+        derived.put(2500.0, wait=True)
+        assert raw.get(use_monitor=False) == 2.5
+        assert derived.get() == 2500.0
+        derived.set(3000.0).wait(TIMEOUT)
+        assert raw.get(use_monitor=False) == 3.0
+        key = derived.describe()["dbl_um"]
+        assert (
+            key["derived_from"] == "dbl"
+            and key["units"] == "mm"
+            and key["source"] == f"DERIVED:PV:{pv('dbl')}"
+        )
+        assert derived.limits == (-100000.0, 100000.0)
+        events = Events()
+        derived.subscribe(events, run=False)
+        raw.put(4.0, wait=True)
+        assert events.wait_for(lambda e: e["value"] == 4000.0)["obj"] is derived
+    finally:
+        raw.put(1.5, wait=True)
