@@ -10,12 +10,13 @@ import numpy as np
 if TYPE_CHECKING:
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["data_key", "json_dtype", "json_shape", "values_match"]
+__all__ = ["JSON_DTYPES", "data_key", "json_dtype", "json_shape", "values_match"]
 
 
 #: JSON dtype of a scalar of each numpy dtype kind (a bool counts as an integer, as in classic ophyd).
 _JSON_OF_KIND = {"b": "integer", "i": "integer", "u": "integer", "f": "number", "U": "string", "S": "string"}
-_JSON_DTYPES = ("string", "number", "array", "boolean", "integer")
+#: The dtypes event-model knows (describe() passes them through as given).
+JSON_DTYPES = ("string", "number", "array", "boolean", "integer")
 
 
 def json_dtype(value: Any) -> str:
@@ -66,7 +67,7 @@ def data_key(
     try:
         if dtype is None:
             key["dtype"] = json_dtype(value)
-        elif isinstance(dtype, str) and dtype in _JSON_DTYPES:
+        elif isinstance(dtype, str) and dtype in JSON_DTYPES:
             key["dtype"] = dtype
         else:
             np_dtype = np.dtype(dtype)

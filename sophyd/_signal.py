@@ -13,7 +13,9 @@ import warnings
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._datakeys import data_key, values_match
+import numpy as np
+
+from ._datakeys import JSON_DTYPES, data_key, values_match
 from ._dispatch import wait_event
 from .errors import (
     DisconnectedError,
@@ -31,7 +33,7 @@ if TYPE_CHECKING:
     from bluesky.protocols import Hints, Reading
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["SetSupersededError", "Signal", "SignalRO", "set_and_wait"]
+__all__ = ["UNSET_VALUE", "SetSupersededError", "Signal", "SignalRO", "set_and_wait"]
 
 _METADATA_KEYS = (
     "connected",
@@ -46,6 +48,32 @@ _METADATA_KEYS = (
     "upper_ctrl_limit",
     "enum_strs",
 )
+
+
+class _Unset:
+    """The value of a signal that has none yet."""
+
+    def __repr__(self) -> str:
+        return "UNSET_VALUE"
+
+
+#: The value of a soft signal made with ``dtype``/``shape`` and no value; get() raises until a put().
+UNSET_VALUE: Any = _Unset()
+_DEFAULT_VALUE: Any = object()
+
+
+def _check_dtype_and_shape(signal: Signal, value: Any, dtype: Any, shape: Any) -> None:
+    """TypeError naming the signal when ``value`` does not fit the ``dtype``/``shape`` it was made with."""
+    if dtype is not None and not (isinstance(dtype, str) and dtype in JSON_DTYPES):
+        arr = np.asarray(value)
+        try:
+            fits = bool(np.array_equal(arr.astype(np.dtype(dtype)), arr))
+        except (TypeError, ValueError):
+            fits = False
+        if not fits:
+            raise TypeError(f"{signal._describe_me()}: value {value!r} does not fit dtype {dtype!r}")
+    if shape is not None and tuple(np.shape(value)) != tuple(shape):
+        raise TypeError(f"{signal._describe_me()}: value {value!r} does not have shape {tuple(shape)}")
 
 
 class SetSupersededError(OpException, RuntimeError):
@@ -70,7 +98,7 @@ class Signal(OphydObject):
         self,
         *,
         name: str | None = "",
-        value: Any = 0.0,
+        value: Any = _DEFAULT_VALUE,
         timestamp: float | None = None,
         parent: Any = None,
         labels: set[str] | None = None,
@@ -78,11 +106,16 @@ class Signal(OphydObject):
         tolerance: float | None = None,
         rtolerance: float | None = None,
         metadata: dict[str, Any] | None = None,
-        dtype: str | None = None,
+        dtype: Any = None,
         shape: list[int] | tuple[int, ...] | None = None,
         attr_name: str = "",
     ) -> None:
         super().__init__(name=name, attr_name=attr_name, parent=parent, labels=labels, kind=kind)
+        if value is _DEFAULT_VALUE:
+            # As in classic ophyd: 0.0, unless dtype/shape say what the value will be (then it has none yet).
+            value = 0.0 if dtype is None and shape is None else UNSET_VALUE
+        elif value is not None:
+            _check_dtype_and_shape(self, value, dtype, shape)
         self._readback = value
         self._timestamp = time.time() if timestamp is None else timestamp
         self._tolerance = tolerance
@@ -94,7 +127,7 @@ class Signal(OphydObject):
         self._metadata: dict[str, Any] = dict.fromkeys(_METADATA_KEYS)
         self._metadata.update(connected=True, read_access=True, write_access=True, timestamp=self._timestamp)
         self._metadata.update(metadata or {})
-        if value is not None:
+        if value is not None and value is not UNSET_VALUE:
             # A soft signal has a value from the start: subscribe(run=True) reports it at once.
             self._args_cache[self.SUB_VALUE] = (
                 (),
@@ -108,7 +141,9 @@ class Signal(OphydObject):
 
     # -- values -------------------------------------------------------------------------------------------
     def get(self, **kwargs: Any) -> Any:
-        """The current value."""
+        """The current value; RuntimeError when the signal has none yet (made with dtype/shape, no value)."""
+        if self._readback is UNSET_VALUE:
+            raise RuntimeError(f"{self._describe_me()} has no value yet: put() one first")
         return self._readback
 
     @property
@@ -337,8 +372,9 @@ class Signal(OphydObject):
 
     def describe(self) -> dict[str, DataKey]:
         """``{name: data key}`` with source, dtype, shape, dtype_numpy and what the metadata knows."""
+        known = self._dtype is not None and self._shape is not None and self._readback is UNSET_VALUE
         key = data_key(
-            self.get(),
+            None if known else self.get(),  # dtype and shape say all without a value
             source=self.source,
             name=self.name,
             dtype=self._dtype,
@@ -360,7 +396,8 @@ class Signal(OphydObject):
 
     def _repr_info(self) -> Iterator[tuple[str, Any]]:
         yield from super()._repr_info()
-        yield ("value", self._readback)
+        if self._readback is not UNSET_VALUE:
+            yield ("value", self._readback)
         yield ("timestamp", self._timestamp)
         if self._tolerance is not None:  # the explicit one: an EPICS default needs the IOC's precision
             yield ("tolerance", self._tolerance)

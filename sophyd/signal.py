@@ -10,9 +10,10 @@ from ._epics_signal import (
     EpicsSignalWithRBV,
 )
 from ._internal_signal import InternalSignal, InternalSignalError, InternalSignalMixin
-from ._signal import SetSupersededError, Signal, SignalRO, set_and_wait
+from ._signal import UNSET_VALUE, SetSupersededError, Signal, SignalRO, set_and_wait
 
 __all__ = [
+    "UNSET_VALUE",
     "ArrayAttributeSignal",
     "AttributeSignal",
     "DerivedSignal",

@@ -209,6 +209,24 @@ def test_dtype_numpy_is_what_event_model_accepts() -> None:
         jsonschema.validate(dict(key, dtype_numpy="uint16"), data_key_schema)
 
 
+def test_dtype_and_shape_check_the_value_and_describe_a_signal_without_one() -> None:
+    """Classic 1.11: made with dtype/shape and no value, a signal has none (get() raises) yet describes itself;
+    a value that does not fit them is a TypeError."""
+    image = Signal(name="image", dtype=np.uint16, shape=(2, 2))
+    with pytest.raises(RuntimeError, match="image"):
+        image.get()
+    key = image.describe()["image"]
+    assert (key["dtype"], key["shape"], key["dtype_numpy"]) == ("array", [2, 2], "<u2")
+    image.put(np.ones((2, 2), dtype=np.uint16))
+    assert image.get().sum() == 4
+    assert Signal(name="ok", dtype="uint16", value=[1, 2]).get() == [1, 2]
+    with pytest.raises(TypeError, match="bad"):
+        Signal(name="bad", dtype="uint16", value=[0.3, 1])
+    with pytest.raises(TypeError, match="shape"):
+        Signal(name="bad_shape", dtype="int64", shape=(2, 2), value=[[1, 2, 3], [4, 5, 6]])
+    assert type(Signal(name="plain").get()) is float  # without dtype/shape the default is still 0.0
+
+
 # -- .value and warnings -------------------------------------------------------------------------------------
 def test_value_warns_as_classic_and_is_settable(monkeypatch: pytest.MonkeyPatch) -> None:
     sig = Signal(name="sig", value=1.0)
