@@ -47,6 +47,7 @@ def made() -> Iterator[Callable[..., Any]]:
 def test_alarm_state_is_right_without_a_prior_get(pv: Callable[[str], str], made: Any) -> None:
     """A PV already in alarm reports it at once: before, a fresh signal said NO_ALARM until something read it."""
     ca_write(pv("alarm"), 12.0, notify=True)  # from outside: MAJOR/HIHI before sophyd looks at the PV
+    ca_write(pv("long"), 7, notify=True)  # another PV's write leaves this PV's alarm alone, as in a real IOC
     try:
         sig = made(EpicsSignalRO, pv("alarm"), name="alarm")
         sig.wait_for_connection(timeout=TIMEOUT)
