@@ -121,6 +121,16 @@ class EpicsSignalBase(Signal):
             "auto_monitor": auto_monitor,
         }
 
+    @classmethod
+    def set_default_timeout(cls, **kwargs: Any) -> None:
+        """Classic ophyd's old name of :meth:`set_defaults`; it warns (UserWarning, as in classic) and calls it."""
+        warnings.warn(
+            "set_default_timeout() will be removed in a future release; use set_defaults() instead",
+            UserWarning,
+            stacklevel=2,
+        )
+        cls.set_defaults(**kwargs)
+
     def _setting(self, key: str) -> Any:
         value = self._overrides[key]
         return self._defaults[key] if value is None else value

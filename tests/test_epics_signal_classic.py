@@ -240,3 +240,14 @@ def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any
         assert events.wait_for(lambda e: e["value"] == 4000.0)["obj"] is derived
     finally:
         raw.put(1.5, wait=True)
+
+
+def test_set_default_timeout_is_the_old_name_of_set_defaults() -> None:
+    try:
+        with pytest.warns(UserWarning, match="set_defaults"):
+            EpicsSignalBase.set_default_timeout(timeout=4.0)
+        sig = EpicsSignal("sophyd_nowhere:pv", name="x")  # made, never connected: no IOC needed
+        assert sig.timeout == 4.0
+        sig.destroy()
+    finally:
+        EpicsSignalBase.set_defaults()
