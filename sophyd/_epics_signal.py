@@ -812,6 +812,12 @@ class EpicsSignalWithRBV(EpicsSignal):
     def __init__(self, prefix: str, **kwargs: Any) -> None:
         super().__init__(f"{prefix}_RBV", write_pv=prefix, **kwargs)
 
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        yield ("prefix", self._write_pv)
+        for key, value in super()._repr_info():
+            if key not in ("read_pv", "write_pv"):
+                yield (key, value)
+
 
 # -- helpers ----------------------------------------------------------------------------------------------
 #: Metadata keys of the setpoint PV, as classic ophyd names them.

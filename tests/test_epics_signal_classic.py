@@ -4,6 +4,7 @@ EpicsSignalNoValidation and setpoint metadata events."""
 
 from __future__ import annotations
 
+import copy
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -17,6 +18,7 @@ from sophyd import (
     EpicsSignalBase,
     EpicsSignalNoValidation,
     EpicsSignalRO,
+    EpicsSignalWithRBV,
     LimitError,
 )
 
@@ -146,6 +148,11 @@ def test_repr_rebuilds_the_signal(pv: Callable[[str], str], made: Any) -> None:
     )
     assert rebuilt.tolerance == 0.01
     assert rebuilt.get() == sig.get()  # the value comes from the PV, not from the repr
+    pair = made(EpicsSignalWithRBV, pv("sp"), name="rbv_pair")
+    assert repr(pair).startswith(f"EpicsSignalWithRBV(prefix={pv('sp')!r}, name='rbv_pair'")
+    copied = copy.copy(pair)
+    assert type(copied) is EpicsSignalWithRBV and copied.pvname == pv("sp") + "_RBV"
+    copied.destroy()
     ro = made(EpicsSignalRO, pv("ro"), name="ro")
     assert eval(repr(ro), {"EpicsSignalRO": EpicsSignalRO}).pvname == pv("ro")
 
