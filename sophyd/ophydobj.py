@@ -70,6 +70,9 @@ class OphydObject:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         names = {getattr(cls, key) for key in dir(cls) if key.startswith(("SUB", "_SUB"))}
+        names.update(cls.__dict__.get("_event_types", ()))  # a class may also list them explicitly
+        for base in cls.__bases__:
+            names.update(getattr(base, "subscriptions", ()))
         cls.subscriptions = frozenset(name for name in names if isinstance(name, str))
         cls._event_types = tuple(sorted(cls.subscriptions))
 

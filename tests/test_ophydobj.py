@@ -200,6 +200,10 @@ def test_event_types_are_collected_from_sub_attributes() -> None:
         _SUB_REQ_DONE = "_req_done"
         _default_sub = SUB_ACQ_DONE
 
+    class Listed(Acquirer):
+        _event_types = ("listed",)  # an explicit list adds to the SUB_* names
+
+    assert set(Listed(name="l").event_types) == {"acq_done", "_req_done", "listed"}
     obj = Acquirer(name="acq")
     assert set(obj.event_types) == {"acq_done", "_req_done"}
     assert Acquirer.subscriptions == frozenset({"acq_done", "_req_done"})
