@@ -5,6 +5,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 """
 
 from ._connect import init_devices, wait_for_connection
+from .alarm import AlarmSeverity
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
@@ -22,13 +23,14 @@ from .device import (
     kind_context,
     wait_for_lazy_connection,
 )
-from .epics_motor import EpicsMotor, MotionError
+from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
     ExceptionBundle,
     InvalidState,
     LimitError,
+    MotionError,
     OpException,
     PutFailedError,
     ReadOnlyError,
@@ -52,6 +54,15 @@ from .ophydobj import (
     register_instances_keyed_on_name,
 )
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
+from .positioner import PositionerBase, SoftPositioner
+from .pseudopos import PseudoPositioner, PseudoSingle
+from .pv_positioner import (
+    PVPositioner,
+    PVPositionerComparator,
+    PVPositionerDone,
+    PVPositionerIsClose,
+    PVPositionerPC,
+)
 from .signal import (
     ArrayAttributeSignal,
     AttributeSignal,
@@ -75,6 +86,7 @@ __version__ = "0.1.0"
 __all__ = [
     "ALL_COMPONENTS",
     "DDC",
+    "AlarmSeverity",
     "AndStatus",
     "AreaDetectorCam",
     "ArrayAttributeSignal",
@@ -106,16 +118,26 @@ __all__ = [
     "Kind",
     "LimitError",
     "MotionError",
+    "MotorBundle",
     "MoveStatus",
     "OpException",
     "OphydObject",
+    "PVPositioner",
+    "PVPositionerComparator",
+    "PVPositionerDone",
+    "PVPositionerIsClose",
+    "PVPositionerPC",
     "PathInfo",
+    "PositionerBase",
+    "PseudoPositioner",
+    "PseudoSingle",
     "PutFailedError",
     "ReadOnlyError",
     "RedundantStaging",
     "SetSupersededError",
     "Signal",
     "SignalRO",
+    "SoftPositioner",
     "Staged",
     "StaticFilenameProvider",
     "StaticPathProvider",

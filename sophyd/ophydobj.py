@@ -249,6 +249,13 @@ class OphydObject:
                 f"{self._describe_me()} has no event type {event_type!r}; choose one of {self._event_types}"
             )
 
+    def _reset_sub(self, event_type: str) -> None:
+        """Remove every subscription of one event type (classic ophyd's name for it)."""
+        with self._subs_lock:
+            for cid in self._callbacks.get(event_type, {}):
+                self._cid_to_event.pop(cid, None)
+            self._callbacks.get(event_type, {}).clear()
+
     def _on_first_subscription(self, event_type: str) -> None:
         """Hook for subclasses that start monitoring only when someone listens."""
 
