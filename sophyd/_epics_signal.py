@@ -19,6 +19,7 @@ import numpy as np
 
 from ._datakeys import data_key
 from ._signal import Signal
+from .alarm import AlarmSeverity
 from .control import Backend, Channel, PVInfo, PVReading, connection_hint, get_backend, get_cl
 from .errors import (
     ConnectionTimeoutError,
@@ -377,8 +378,8 @@ class EpicsSignalBase(Signal):
 
     @property
     def alarm_severity(self) -> int:
-        """The PV's alarm severity (0 NO_ALARM, 1 MINOR, 2 MAJOR, 3 INVALID) with its latest value."""
-        return self._alarm_state()[1]
+        """The PV's alarm severity (an :class:`AlarmSeverity`, as in classic) with its latest value."""
+        return _severity(self._alarm_state()[1])
 
     def _value_is_monitored(self) -> bool:
         return self._monitor_handle is not None
@@ -633,7 +634,7 @@ class EpicsSignal(EpicsSignalBase):
     @property
     def setpoint_alarm_severity(self) -> int:
         """Alarm severity of the setpoint PV with its latest value."""
-        return int(self._setpoint_state("setpoint_severity"))
+        return _severity(self._setpoint_state("setpoint_severity"))
 
     def _current_metadata(self) -> dict[str, Any]:
         md = super()._current_metadata()
@@ -825,6 +826,14 @@ class EpicsSignalWithRBV(EpicsSignal):
 # -- helpers ----------------------------------------------------------------------------------------------
 #: Metadata keys of the setpoint PV, as classic ophyd names them.
 _SETPOINT_KEYS = ("setpoint_timestamp", "setpoint_status", "setpoint_severity", "setpoint_precision")
+
+
+def _severity(value: int) -> int:
+    """``value`` as an AlarmSeverity when it is one (EPICS defines 0..3), else the number itself."""
+    try:
+        return AlarmSeverity(value)
+    except ValueError:
+        return int(value)
 
 
 def _warn_ignored(method: str, kwargs: dict[str, Any]) -> None:

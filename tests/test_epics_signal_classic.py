@@ -13,6 +13,7 @@ import pytest
 from helpers import TIMEOUT, Events, ca_write
 
 from sophyd import (
+    AlarmSeverity,
     DerivedSignal,
     EpicsSignal,
     EpicsSignalBase,
@@ -54,6 +55,7 @@ def test_alarm_state_is_right_without_a_prior_get(pv: Callable[[str], str], made
         sig = made(EpicsSignalRO, pv("alarm"), name="alarm")
         sig.wait_for_connection(timeout=TIMEOUT)
         assert (sig.alarm_status, sig.alarm_severity) == (HIHI, MAJOR)
+        assert sig.alarm_severity is AlarmSeverity.MAJOR  # classic's enum
         assert sig.metadata["severity"] == MAJOR
         monitored = made(EpicsSignalRO, pv("alarm"), name="alarm_mon", auto_monitor=True)
         monitored.wait_for_connection(timeout=TIMEOUT)
