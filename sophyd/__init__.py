@@ -47,9 +47,15 @@ from .mock import (
     set_mock_put_proceeds,
     set_mock_value,
 )
-from .ophydobj import OphydObject
+from .ophydobj import (
+    OphydObject,
+    UnknownSubscription,
+    register_instances_in_weakset,
+    register_instances_keyed_on_name,
+)
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .positioner import PositionerBase, SoftPositioner
+from .pseudopos import PseudoPositioner, PseudoSingle
 from .pv_positioner import (
     PVPositioner,
     PVPositionerComparator,
@@ -58,12 +64,16 @@ from .pv_positioner import (
     PVPositionerPC,
 )
 from .signal import (
+    ArrayAttributeSignal,
+    AttributeSignal,
     DerivedSignal,
     EpicsSignal,
     EpicsSignalBase,
     EpicsSignalNoValidation,
     EpicsSignalRO,
     EpicsSignalWithRBV,
+    InternalSignal,
+    InternalSignalError,
     SetSupersededError,
     Signal,
     SignalRO,
@@ -79,6 +89,8 @@ __all__ = [
     "AlarmSeverity",
     "AndStatus",
     "AreaDetectorCam",
+    "ArrayAttributeSignal",
+    "AttributeSignal",
     "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
@@ -100,6 +112,8 @@ __all__ = [
     "FormattedComponent",
     "HDF5Detector",
     "HDF5FileWriter",
+    "InternalSignal",
+    "InternalSignalError",
     "InvalidState",
     "Kind",
     "LimitError",
@@ -115,6 +129,8 @@ __all__ = [
     "PVPositionerPC",
     "PathInfo",
     "PositionerBase",
+    "PseudoPositioner",
+    "PseudoSingle",
     "PutFailedError",
     "ReadOnlyError",
     "RedundantStaging",
@@ -131,12 +147,15 @@ __all__ = [
     "SubscriptionStatus",
     "UUIDFilenameProvider",
     "UnknownStatusFailure",
+    "UnknownSubscription",
     "WaitTimeoutError",
     "do_not_wait_for_lazy_connection",
     "get_cl",
     "init_devices",
     "kind_context",
     "mock_put_failure",
+    "register_instances_in_weakset",
+    "register_instances_keyed_on_name",
     "set_and_wait",
     "set_cl",
     "set_mock_connected",

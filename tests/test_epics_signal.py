@@ -411,7 +411,8 @@ def test_value_and_meta_subscriptions(pv: Callable[[str], str], connected: Any) 
     sig.subscribe(meta, event_type="meta")
     first = values.wait_for(lambda e: e["value"] == 2.5)
     assert first["obj"] is sig and first["sub_type"] == "value" and "timestamp" in first
-    md = meta.wait_for(lambda e: e.get("connected") is True)
+    # the connection and the control metadata may come as two events: wait for the one with both
+    md = meta.wait_for(lambda e: e.get("connected") is True and e.get("precision") is not None)
     assert md["units"] == "mm" and md["precision"] == 3 and md["write_access"] is True
     try:
         sig.put(3.5, wait=True)
