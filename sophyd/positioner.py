@@ -96,14 +96,6 @@ class PositionerBase(OphydObject):
     _SUB_REQ_DONE = "_req_done"  # the pending move's status listens here
     _default_sub = SUB_READBACK
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
-        """A subclass emits the event types of every class it derives from (e.g. a Device's as well)."""
-        super().__init_subclass__(**kwargs)
-        merged: list[str] = []
-        for base in cls.__mro__:
-            merged.extend(t for t in vars(base).get("_event_types", ()) if t not in merged)
-        cls._event_types = tuple(merged)
-
     def __init__(
         self,
         *,
