@@ -272,6 +272,10 @@ class PVPositioner(Device, PositionerBase):
             move.ended = True
             self._move = None
             self._moving = False
+            source = self.readback if self.readback is not None else self.setpoint
+            if isinstance(source, EpicsSignalBase):
+                # The IOC may answer before it sends the last monitor updates: read the final position fresh.
+                source._mark_written()
             reason = self._stopped_short(move.target)
             self._done_moving(success=not reason, value=self.position, reason=reason)
 
