@@ -17,8 +17,8 @@ from .errors import (
     DisconnectedError,
     InvalidState,
     LimitError,
-    OpException,
     ReadOnlyError,
+    SetSupersededError,
     WaitTimeoutError,
 )
 from .kind import Kind
@@ -44,10 +44,6 @@ _METADATA_KEYS = (
     "upper_ctrl_limit",
     "enum_strs",
 )
-
-
-class SetSupersededError(OpException, RuntimeError):
-    """A newer set() on the same signal replaced this one before it finished."""
 
 
 class Signal(OphydObject):
@@ -197,7 +193,9 @@ class Signal(OphydObject):
 
     def trigger(self) -> Status:
         """Signals have nothing to trigger: a finished Status."""
-        return Status(self, done=True, success=True)
+        status = Status(self)
+        status.set_finished()
+        return status
 
     # -- metadata -----------------------------------------------------------------------------------------
     @property
