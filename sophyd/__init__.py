@@ -20,6 +20,7 @@ from .device import (
 from .epics_motor import EpicsMotor, MotionError
 from .errors import (
     ConnectionTimeoutError,
+    DestroyedError,
     DisconnectedError,
     ExceptionBundle,
     InvalidState,
@@ -27,12 +28,14 @@ from .errors import (
     OpException,
     PutFailedError,
     ReadOnlyError,
+    ReadTimeoutError,
     RedundantStaging,
     StatusTimeoutError,
     UnknownStatusFailure,
     WaitTimeoutError,
 )
 from .kind import Kind
+from .log import set_handler
 from .mock import (
     mock_put_failure,
     set_mock_connected,
@@ -54,7 +57,16 @@ from .signal import (
     SignalRO,
     set_and_wait,
 )
-from .status import AndStatus, DeviceStatus, MoveStatus, Status, StatusBase, SubscriptionStatus, wait
+from .status import (
+    AndStatus,
+    DeviceStatus,
+    MoveStatus,
+    StableSubscriptionStatus,
+    Status,
+    StatusBase,
+    SubscriptionStatus,
+    wait,
+)
 
 __version__ = "0.1.0"
 
@@ -66,6 +78,7 @@ __all__ = [
     "ConnectionTimeoutError",
     "Cpt",
     "DerivedSignal",
+    "DestroyedError",
     "Device",
     "DeviceStatus",
     "DisconnectedError",
@@ -92,10 +105,12 @@ __all__ = [
     "PathInfo",
     "PutFailedError",
     "ReadOnlyError",
+    "ReadTimeoutError",
     "RedundantStaging",
     "SetSupersededError",
     "Signal",
     "SignalRO",
+    "StableSubscriptionStatus",
     "Staged",
     "StaticFilenameProvider",
     "StaticPathProvider",
@@ -111,6 +126,7 @@ __all__ = [
     "mock_put_failure",
     "set_and_wait",
     "set_cl",
+    "set_handler",
     "set_mock_connected",
     "set_mock_info",
     "set_mock_put_proceeds",

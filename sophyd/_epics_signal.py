@@ -25,6 +25,7 @@ from .errors import (
     LimitError,
     PutFailedError,
     ReadOnlyError,
+    ReadTimeoutError,
     WaitTimeoutError,
 )
 from .status import Status, StatusBase
@@ -314,7 +315,7 @@ class EpicsSignalBase(Signal):
         except DisconnectedError as exc:
             raise DisconnectedError(f"{self._describe_me()}: {exc}") from exc
         except TimeoutError as exc:
-            raise WaitTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
+            raise ReadTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
 
     def _store(self, reading: PVReading) -> None:
         self._readback = reading.value

@@ -13,6 +13,7 @@ __all__ = [
     "OpException",
     "PutFailedError",
     "ReadOnlyError",
+    "ReadTimeoutError",
     "RedundantStaging",
     "SetSupersededError",
     "StatusTimeoutError",
@@ -75,6 +76,10 @@ class StatusTimeoutError(OpException, TimeoutError):
 
 class WaitTimeoutError(OpException, TimeoutError):
     """A caller stopped waiting for a Status; the status itself may still finish."""
+
+
+class ReadTimeoutError(WaitTimeoutError):
+    """A read got no answer in time (the PV may be connected but its server does not reply)."""
 
 
 class ExceptionBundle(OpException, RuntimeError):

@@ -8,14 +8,17 @@ from ._epics_signal import (
     EpicsSignalWithRBV,
 )
 from ._signal import DerivedSignal, SetSupersededError, Signal, SignalRO, set_and_wait
+from .errors import ConnectionTimeoutError, ReadTimeoutError
 
 __all__ = [
+    "ConnectionTimeoutError",
     "DerivedSignal",
     "EpicsSignal",
     "EpicsSignalBase",
     "EpicsSignalNoValidation",
     "EpicsSignalRO",
     "EpicsSignalWithRBV",
+    "ReadTimeoutError",
     "SetSupersededError",
     "Signal",
     "SignalRO",
