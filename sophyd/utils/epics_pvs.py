@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from .._alarm import AlarmSeverity, AlarmStatus
+from ..alarm import AlarmSeverity, AlarmStatus
 from .._signal import set_and_wait
 from ..errors import BadPVName, DisconnectedError
 

@@ -1,4 +1,4 @@
-"""EPICS alarm states: the severity and status every Channel Access value carries.
+"""EPICS alarm states, as classic ophyd names them (``ophyd.utils.epics_pvs.AlarmSeverity``, ``AlarmStatus``).
 
 ``EpicsSignal.alarm_severity`` and ``alarm_status`` (and ``read()``'s ``alarm_severity``) are these numbers;
 the enums give them names. Values are EPICS base's (``alarm.h``), as classic ophyd numbers them.
