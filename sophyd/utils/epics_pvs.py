@@ -9,8 +9,8 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from ..alarm import AlarmSeverity, AlarmStatus
 from .._signal import set_and_wait
+from ..alarm import AlarmSeverity, AlarmStatus
 from ..errors import BadPVName, DisconnectedError
 
 __all__ = [
