@@ -4,6 +4,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 ``sophyd.status`` mirror classic ophyd's layout. Importing sophyd starts no thread and opens no socket.
 """
 
+from . import utils as utils  # classic code reaches ophyd.utils as an attribute of the package
 from ._connect import init_devices, wait_for_connection
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
