@@ -20,6 +20,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items[:] = [item for item in items if item not in restarting] + restarting
 
 
+@pytest.fixture(scope="session")
+def notebooks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Runs an example notebook once per session (``notebooks("staging.ipynb")``) and keeps the executed copy."""
+    from notebook_runner import NotebookRuns, kernel_environment
+
+    with kernel_environment() as sockets:
+        yield NotebookRuns(sockets, tmp_path_factory.mktemp("executed-notebooks"))
+
+
 @pytest.fixture(params=["pyepics", "caproto"])
 def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
     """Select the control layer for devices made in the test; the IOCs are up before any channel exists."""
