@@ -21,6 +21,7 @@ __all__ = [
     "set_handler",
 ]
 
+#: The logger every sophyd logger descends from.
 logger = logging.getLogger("sophyd")
 
 PLAIN_LOG_FORMAT = "[%(levelname)1.1s %(asctime)s.%(msecs)03d %(module)s:%(lineno)d] %(message)s"
