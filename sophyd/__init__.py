@@ -36,7 +36,7 @@ from .errors import (
     WaitTimeoutError,
 )
 from .kind import Kind
-from .log import set_handler
+from .log import config_sophyd_logging, set_handler
 from .mock import (
     mock_put_failure,
     set_mock_connected,
@@ -122,6 +122,7 @@ __all__ = [
     "UUIDFilenameProvider",
     "UnknownStatusFailure",
     "WaitTimeoutError",
+    "config_sophyd_logging",
     "get_cl",
     "init_devices",
     "mock_put_failure",
