@@ -13,8 +13,6 @@ Left out on purpose:
   the areadetector submodules (``base``, ``cam``, ``detectors``, ``docs``, ``paths``, ``plugins``, ...);
 - ``ophyd.device.OrderedDictType`` (a typing alias), ``ophyd.status.tracer`` (classic's OpenTelemetry tracer)
   and the ``logger`` objects of each module;
-- ``UNSET_VALUE``: described as leaking into classic's top level, but none of the modules that top level
-  star-imports defines or imports it in the classic source this list was written from;
 - ``ophyd.kind``: classic has no such module (``Kind`` lives in ``ophyd.ophydobj``); ``sophyd.kind`` is
   sophyd's own home of ``Kind``, which the top level and ``sophyd.ophydobj`` re-export.
 """
@@ -135,6 +133,7 @@ _AD_BASE_AND_TRIGGERS = (
     "DeviceStatus",
     "OphydObject",
     "Staged",
+    "UNSET_VALUE",
 )
 _CLASSIC_ERRORS = (
     "OpException",
@@ -220,6 +219,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "ArrayAttributeSignal",
         "ReadTimeoutError",
         "ConnectionTimeoutError",
+        "UNSET_VALUE",
     ),
     "device": (
         "Component",
