@@ -6,10 +6,13 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 
 from . import utils as utils  # classic code reaches ophyd.utils as an attribute of the package
 from ._connect import init_devices, wait_for_connection
+from .alarm import AlarmSeverity, AlarmStatus
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
+    ALL_COMPONENTS,
     DDC,
+    BlueskyInterface,
     Component,
     Cpt,
     Device,
@@ -17,8 +20,11 @@ from .device import (
     FCpt,
     FormattedComponent,
     Staged,
+    do_not_wait_for_lazy_connection,
+    kind_context,
+    wait_for_lazy_connection,
 )
-from .epics_motor import EpicsMotor, MotionError
+from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
     ConnectionTimeoutError,
     DestroyedError,
@@ -26,6 +32,7 @@ from .errors import (
     ExceptionBundle,
     InvalidState,
     LimitError,
+    MotionError,
     OpException,
     PutFailedError,
     ReadOnlyError,
@@ -46,6 +53,15 @@ from .mock import (
 )
 from .ophydobj import OphydObject
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
+from .positioner import PositionerBase, SoftPositioner
+from .pseudopos import PseudoPositioner, PseudoSingle
+from .pv_positioner import (
+    PVPositioner,
+    PVPositionerComparator,
+    PVPositionerDone,
+    PVPositionerIsClose,
+    PVPositionerPC,
+)
 from .signal import (
     DerivedSignal,
     EpicsSignal,
@@ -72,9 +88,13 @@ from .status import (
 __version__ = "0.1.0"
 
 __all__ = [
+    "ALL_COMPONENTS",
     "DDC",
+    "AlarmSeverity",
+    "AlarmStatus",
     "AndStatus",
     "AreaDetectorCam",
+    "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",
@@ -100,10 +120,19 @@ __all__ = [
     "Kind",
     "LimitError",
     "MotionError",
+    "MotorBundle",
     "MoveStatus",
     "OpException",
     "OphydObject",
+    "PVPositioner",
+    "PVPositionerComparator",
+    "PVPositionerDone",
+    "PVPositionerIsClose",
+    "PVPositionerPC",
     "PathInfo",
+    "PositionerBase",
+    "PseudoPositioner",
+    "PseudoSingle",
     "PutFailedError",
     "ReadOnlyError",
     "ReadTimeoutError",
@@ -111,6 +140,7 @@ __all__ = [
     "SetSupersededError",
     "Signal",
     "SignalRO",
+    "SoftPositioner",
     "StableSubscriptionStatus",
     "Staged",
     "StaticFilenameProvider",
@@ -123,8 +153,10 @@ __all__ = [
     "UnknownStatusFailure",
     "WaitTimeoutError",
     "config_sophyd_logging",
+    "do_not_wait_for_lazy_connection",
     "get_cl",
     "init_devices",
+    "kind_context",
     "mock_put_failure",
     "set_and_wait",
     "set_cl",
@@ -135,4 +167,5 @@ __all__ = [
     "set_mock_value",
     "wait",
     "wait_for_connection",
+    "wait_for_lazy_connection",
 ]

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._datakeys import data_key
 from ._signal import Signal
-from .control import Channel, PVInfo, PVReading, get_backend, get_cl
+from .control import Backend, Channel, PVInfo, PVReading, connection_hint, get_backend, get_cl
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -96,11 +96,14 @@ class EpicsSignalBase(Signal):
         # put response before the monitor update): read fresh until a monitor update confirms the new value.
         self._cache_suspect = False
         self._fresh_ts: float | None = None
-        cl = getattr(self.parent, "_cl", None) or get_cl()
-        self._backend = get_backend(cl)
+        self._backend = self._make_backend()
         self._read_channel = self._backend.channel(read_pv)
         if self.auto_monitor:
             self._ensure_monitor()  # the channel starts it when it connects
+
+    def _make_backend(self) -> Backend:
+        """The backend this signal's channels come from: its device's control layer, else the selected one."""
+        return get_backend(getattr(self.parent, "_cl", None) or get_cl())
 
     @classmethod
     def set_defaults(
@@ -253,7 +256,8 @@ class EpicsSignalBase(Signal):
         for channel in self._channels():
             if not channel.wait_for_connection(timeout):
                 raise ConnectionTimeoutError(
-                    f"{self._describe_me()}: PV {channel.pvname} did not connect within {timeout} s",
+                    f"{self._describe_me()}: PV {channel.pvname} did not connect within {timeout} s. "
+                    + connection_hint(),
                     missing=[channel.pvname],
                 )
 
@@ -266,7 +270,7 @@ class EpicsSignalBase(Signal):
         if not channel.wait_for_connection(self.connection_timeout):
             raise ConnectionTimeoutError(
                 f"{self._describe_me()}: PV {channel.pvname} did not connect within "
-                f"{self.connection_timeout} s",
+                f"{self.connection_timeout} s. " + connection_hint(),
                 missing=[channel.pvname],
             )
 

@@ -12,7 +12,7 @@ __all__ = ["AlarmSeverity", "AlarmStatus"]
 
 
 class AlarmSeverity(enum.IntEnum):
-    """How bad an alarm is (the record's SEVR field)."""
+    """How bad an alarm is (the record's SEVR field); compare with ``>`` to rank them."""
 
     NO_ALARM = 0
     MINOR = 1

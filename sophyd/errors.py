@@ -10,6 +10,7 @@ __all__ = [
     "ExceptionBundle",
     "InvalidState",
     "LimitError",
+    "MotionError",
     "OpException",
     "PutFailedError",
     "ReadOnlyError",
@@ -93,3 +94,7 @@ class ExceptionBundle(OpException, RuntimeError):
 
 class SetSupersededError(OpException, RuntimeError):
     """A newer set() on the same signal replaced this one before it finished."""
+
+
+class MotionError(OpException):
+    """A move did not complete: stopped, superseded by a newer move, at a limit switch, or in alarm."""

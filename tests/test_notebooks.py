@@ -74,3 +74,19 @@ def test_devices_notebook(notebooks: NotebookRuns) -> None:
     assert "'stage_x'" in stage[1] and "'stage_y'" in stage[1]
     assert abs(float(stage[2]) - 0.2) < 1e-3
     assert "pid is now None" in nb.last
+
+
+def test_file_writing_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("file_writing.ipynb")
+    described = nb.output("class BlobDetector(HDF5Detector):")
+    assert "'bdet_sum'" in described and "'external': 'STREAM:'" in described
+    by_hand = nb.output("bdet.stage()")
+    assert by_hand.count("stream_resource") == 2 and by_hand.count("stream_datum") == 2
+    assert "'indices': {'start': 0, 'stop': 2}" in by_hand
+    scanned = nb.output("RE(bp.scan([bdet]")
+    assert scanned.count("'event'") == 5 and "'stream_datum'" in scanned
+    back = nb.output("h5py.File(path")
+    assert "5 frames of (240, 320)" in back and "one per event (5)" in back
+    sums = [int(s) for s in re.findall(r"sum (\d+),", back)]
+    assert len(sums) == 5 and len(set(sums)) == 5  # the brightness changes with the stage position
+    assert "pid is now None" in nb.last

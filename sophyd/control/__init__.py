@@ -22,6 +22,7 @@ __all__ = [
     "Channel",
     "PVInfo",
     "PVReading",
+    "connection_hint",
     "get_backend",
     "get_cl",
     "set_cl",
@@ -82,3 +83,24 @@ def get_backend(name: str | None = None) -> Backend:
             module = importlib.import_module(BACKENDS[name])
             _instances[name] = module.make_backend()
         return _instances[name]
+
+
+def connection_hint() -> str:
+    """What to check when a PV does not connect: whether its IOC runs, and where this process searches.
+
+    Added to connection timeouts, because a missing address list looks exactly like a dead IOC.
+    """
+    addresses = os.environ.get("EPICS_CA_ADDR_LIST")
+    auto = os.environ.get("EPICS_CA_AUTO_ADDR_LIST", "YES")
+    where = (
+        f"EPICS_CA_ADDR_LIST={addresses!r} (EPICS_CA_AUTO_ADDR_LIST={auto!r})"
+        if addresses
+        else f"the local networks' broadcast addresses only (EPICS_CA_ADDR_LIST is not set, "
+        f"EPICS_CA_AUTO_ADDR_LIST={auto!r})"
+    )
+    return (
+        f"Check that the IOC runs and that this process searches where it listens: Channel Access searches "
+        f"{where}; libca reads these once, before the first channel of the process. For the IOCs run by "
+        f"iocs/supervisor/start_supervisor.sh, run '. iocs/supervisor/ca_env.sh' in the shell before starting "
+        f"Python (or Jupyter)."
+    )
