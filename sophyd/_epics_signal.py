@@ -27,6 +27,7 @@ from .errors import (
     LimitError,
     PutFailedError,
     ReadOnlyError,
+    ReadTimeoutError,
     WaitTimeoutError,
 )
 from .status import Status, StatusBase
@@ -333,7 +334,7 @@ class EpicsSignalBase(Signal):
         except DisconnectedError as exc:
             raise DisconnectedError(f"{self._describe_me()}: {exc}") from exc
         except TimeoutError as exc:
-            raise WaitTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
+            raise ReadTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
 
     def _store(self, reading: PVReading) -> None:
         self._readback = reading.value
@@ -807,7 +808,9 @@ class EpicsSignalNoValidation(EpicsSignal):
 
     def set(self, value: Any, *, timeout: float | None = None, settle_time: float | None = None) -> Status:
         self.put(value)
-        return Status(self, done=True, success=True)
+        status = Status(self)
+        status.set_finished()
+        return status
 
 
 class EpicsSignalWithRBV(EpicsSignal):

@@ -21,8 +21,8 @@ from .errors import (
     DisconnectedError,
     InvalidState,
     LimitError,
-    OpException,
     ReadOnlyError,
+    SetSupersededError,
     WaitTimeoutError,
 )
 from .kind import Kind
@@ -74,10 +74,6 @@ def _check_dtype_and_shape(signal: Signal, value: Any, dtype: Any, shape: Any) -
             raise TypeError(f"{signal._describe_me()}: value {value!r} does not fit dtype {dtype!r}")
     if shape is not None and tuple(np.shape(value)) != tuple(shape):
         raise TypeError(f"{signal._describe_me()}: value {value!r} does not have shape {tuple(shape)}")
-
-
-class SetSupersededError(OpException, RuntimeError):
-    """A newer set() on the same signal replaced this one before it finished."""
 
 
 class Signal(OphydObject):
@@ -279,7 +275,9 @@ class Signal(OphydObject):
 
     def trigger(self) -> Status:
         """Signals have nothing to trigger: a finished Status."""
-        return Status(self, done=True, success=True)
+        status = Status(self)
+        status.set_finished()
+        return status
 
     # -- metadata -----------------------------------------------------------------------------------------
     @property

@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._datakeys import data_key
-from ._signal import SetSupersededError
 from .errors import InvalidState, LimitError, MotionError
 from .kind import Kind
 from .ophydobj import OphydObject
@@ -212,7 +211,7 @@ class PositionerBase(OphydObject):
         """
         timeout = self._timeout if timeout is None else check_timeout(self, timeout)
         self.check_value(position)
-        self._end_request(success=False, exception=self._superseded(position))
+        self._end_request(success=False, reason=f"superseded by a move to {position!r}")
         status = MoveStatus(self, position, timeout=timeout, settle_time=self._settle_time)
         if moved_cb is not None:
             status.add_callback(functools.partial(moved_cb, obj=self))
@@ -287,17 +286,6 @@ class PositionerBase(OphydObject):
                 f"{self._describe_me()}: the move to {status.target!r} did not complete: {why}"
             )
         status._abandon(exception)
-
-    def _superseded(self, position: Any) -> SetSupersededError:
-        """The error of a pending move replaced by a move to ``position``."""
-        with self._subs_lock:
-            pending = list(self._callbacks[self._SUB_REQ_DONE].values())
-        # The pending status is the first argument of its _request_done subscription (see move()).
-        statuses = [cb.args[0] for cb in pending if isinstance(cb, functools.partial) and cb.args]
-        target = statuses[0].target if statuses else None
-        return SetSupersededError(
-            f"{self._describe_me()}: the move to {target!r} was superseded by a move to {position!r}"
-        )
 
     def _set_position(self, value: Any, **kwargs: Any) -> None:
         """Record a new current position and run the SUB_READBACK subscriptions with it."""

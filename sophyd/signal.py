@@ -11,11 +11,13 @@ from ._epics_signal import (
 )
 from ._internal_signal import InternalSignal, InternalSignalError, InternalSignalMixin
 from ._signal import UNSET_VALUE, SetSupersededError, Signal, SignalRO, set_and_wait
+from .errors import ConnectionTimeoutError, ReadTimeoutError
 
 __all__ = [
     "UNSET_VALUE",
     "ArrayAttributeSignal",
     "AttributeSignal",
+    "ConnectionTimeoutError",
     "DerivedSignal",
     "EpicsSignal",
     "EpicsSignalBase",
@@ -25,6 +27,7 @@ __all__ = [
     "InternalSignal",
     "InternalSignalError",
     "InternalSignalMixin",
+    "ReadTimeoutError",
     "SetSupersededError",
     "Signal",
     "SignalRO",

@@ -31,7 +31,6 @@ from sophyd import (
     MotorBundle,
     MoveStatus,
     PutFailedError,
-    SetSupersededError,
     StatusTimeoutError,
     SubscriptionStatus,
 )
@@ -586,7 +585,9 @@ def test_mock_stop_success_and_failure(mock_motor: tuple[EpicsMotor, Callable[..
     post(DMOV=1)  # the record comes to rest later: nothing is pending any more
     first = motor.set(8.0)
     second = motor.set(9.0)
-    with pytest.raises(SetSupersededError, match=r"'mm': the move to 8\.0 was superseded by a move to 9\.0"):
+    with pytest.raises(
+        MotionError, match=r"'mm': the move to 8\.0 did not complete: superseded by a move to 9\.0"
+    ):
         first.wait(TIMEOUT)
     post(DMOV=0)
     post(RBV=9.0, DMOV=1)
