@@ -13,14 +13,15 @@ import numpy as np
 
 from .errors import BadPVName
 
-__all__ = ["check_finite_target", "check_timeout", "validate_pv_name"]
+__all__ = ["check_finite_target", "check_pv_name", "check_timeout"]
 
 
-def validate_pv_name(pvname: Any, where: str) -> str:
+def check_pv_name(pvname: Any, where: str) -> str:
     """Return ``pvname`` if Channel Access could search for it; raise BadPVName otherwise.
 
     A name is refused when it is not a string, is empty, holds whitespace, or names more than one field
-    (more than one '.', as classic ophyd's ``validate_pv_name`` refuses).
+    (more than one '.', the one rule of classic ophyd's ``validate_pv_name``, which
+    ``sophyd.utils.validate_pv_name`` keeps for code that calls it).
     """
     if not isinstance(pvname, str):
         raise BadPVName(f"{where}: a PV name must be a str, not {pvname!r}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 __all__ = [
     "BadPVName",
     "ConnectionTimeoutError",
+    "DestroyedError",
     "DisconnectedError",
     "ExceptionBundle",
     "InvalidState",
@@ -13,7 +14,9 @@ __all__ = [
     "OpException",
     "PutFailedError",
     "ReadOnlyError",
+    "ReadTimeoutError",
     "RedundantStaging",
+    "SetSupersededError",
     "StatusTimeoutError",
     "UnknownStatusFailure",
     "WaitTimeoutError",
@@ -38,6 +41,10 @@ class LimitError(OpException, ValueError):
 
 class DisconnectedError(OpException, ConnectionError):
     """The signal's channel is not connected."""
+
+
+class DestroyedError(RuntimeError, DisconnectedError):
+    """The signal or device was destroyed (``destroy()``) and can no longer be used."""
 
 
 class ConnectionTimeoutError(OpException, TimeoutError):
@@ -72,7 +79,11 @@ class WaitTimeoutError(OpException, TimeoutError):
     """A caller stopped waiting for a Status; the status itself may still finish."""
 
 
-class ExceptionBundle(OpException):
+class ReadTimeoutError(WaitTimeoutError):
+    """A read got no answer in time (the PV may be connected but its server does not reply)."""
+
+
+class ExceptionBundle(OpException, RuntimeError):
     """Several operations failed (e.g. stopping or unstaging children); ``exceptions`` holds each failure."""
 
     def __init__(self, message: str, exceptions: list[BaseException]) -> None:
@@ -81,5 +92,13 @@ class ExceptionBundle(OpException):
         self.exceptions = list(exceptions)
 
 
-class MotionError(OpException):
-    """A move did not complete: stopped, superseded by a newer move, at a limit switch, or in alarm."""
+class SetSupersededError(OpException, RuntimeError):
+    """A newer set() on the same signal replaced this one before it finished."""
+
+
+class MotionError(OpException, RuntimeError):
+    """A move did not complete: stopped, superseded by a newer move, at a limit switch, in alarm, or the device
+    stopped short.
+
+    A RuntimeError, as classic ophyd documents for a move that fails other than by timing out.
+    """
