@@ -44,7 +44,7 @@ from typing import Any
 from caproto import AlarmSeverity, AlarmStatus, ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
-from iocs._kinematics import Segment, phase_state, stop_phases, trapezoid_phases
+from sophyd_iocs._kinematics import Segment, phase_state, stop_phases, trapezoid_phases
 
 __all__ = ["MotorRecord", "MotorRefused"]
 

@@ -1,7 +1,7 @@
 """Connecting devices: construction never blocks, connection is parallel, one error lists every missing PV.
 
 Also init_devices() (naming and connecting, or mocking), lazy connection of classic code, and Device.read()
-fetching unmonitored signals together. Real channels talk to the session's test IOC (``iocs.testioc``).
+fetching unmonitored signals together. Real channels talk to the session's test IOC (``sophyd_iocs.testioc``).
 """
 
 from __future__ import annotations

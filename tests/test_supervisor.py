@@ -22,19 +22,19 @@ from pathlib import Path
 import pytest
 from helpers import gone, wait_for, wait_gone
 
-import iocs
-from sophyd.sim.launch import _address_is_free, ioc_available
+from sophyd.sim.launch import _address_is_free, ioc_package_dir
+from sophyd_iocs.registry import IOCS
 
-SCRIPT = Path(iocs.__file__).parent / "supervisor" / "start_supervisor.sh"
-HOSTS = {"trigger_with_pc": 11, "motors": 12, "pattern": 13}
-EXPECTED = [name for name in HOSTS if ioc_available(name)]
+SCRIPT = ioc_package_dir() / "supervisor" / "start_supervisor.sh"
+HOSTS = {info.name: info.host for info in IOCS if info.host is not None}
+EXPECTED = list(HOSTS)
 START_TIMEOUT = 60.0
 
 pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash")
 
 
 def free_net() -> str:
-    """Three octets 127.X.Y such that CA port 5064 is free on .11, .12 and .13."""
+    """Three octets 127.X.Y such that CA port 5064 is free on every supervised IOC's host."""
     rng = random.SystemRandom()
     for _ in range(50):
         net = f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
@@ -113,7 +113,8 @@ def supervisor() -> Iterator[Supervisor]:
 def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
     out = supervisor.run("env").stdout
     net = supervisor.env["SOPHYD_IOC_NET"]
-    assert f'export EPICS_CA_ADDR_LIST="{net}.11 {net}.12 {net}.13"' in out
+    addresses = " ".join(f"{net}.{host}" for host in HOSTS.values())
+    assert f'export EPICS_CA_ADDR_LIST="{addresses}"' in out
     assert "export EPICS_CA_AUTO_ADDR_LIST=NO" in out
     sourced = subprocess.run(
         ["bash", "-c", f'. "{SCRIPT.parent / "ca_env.sh"}" && echo "$EPICS_CA_ADDR_LIST"'],
@@ -122,7 +123,7 @@ def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
         text=True,
         timeout=10,
     ).stdout.strip()
-    assert sourced == f"{net}.11 {net}.12 {net}.13"
+    assert sourced == addresses
 
 
 def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
