@@ -16,6 +16,8 @@ the pytest fixtures and the supervisor script can drive it without importing it:
 - ``def main() -> None`` calling ``sophyd_iocs.run_ioc(...)``, and ``if __name__ == "__main__": main()``.
   ``run_ioc`` binds to 127.0.0.1 by default, keeps beacons on loopback, and exits with the launching process
   when ``launch_iocs`` started it (``SOPHYD_IOC_PARENT_PID``).
+- Optional: ``REQUIRES = "<package>"``, a string literal naming an optional package the IOC needs; the
+  fixtures skip the IOC (and the tests that ask for it) where that package is not installed.
 
 IOCs import only caproto's server and the pure physics in ``sophyd.sim.pattern``; never a CA client.
 Importing this package imports nothing (``run_ioc`` loads caproto's server when first used).

@@ -38,6 +38,7 @@ __all__ = [
     "IOCInfo",
     "IOCTarget",
     "ioc_defaults",
+    "missing_requirement",
     "resolve",
     "supervised",
 ]
@@ -116,9 +117,8 @@ def resolve(spec: str) -> IOCTarget:
     return IOCTarget(spec, ("-m", module), source, root)
 
 
-def ioc_defaults(spec: str) -> tuple[str, str]:
-    """The ``(DEFAULT_PREFIX, READY_PV)`` of an IOC, read from its source, else by importing it."""
-    target = resolve(spec)
+def _literals(target: IOCTarget) -> dict[str, str]:
+    """The module-level string constants of an IOC's source, read without importing it."""
     found: dict[str, str] = {}
     if target.source is not None:
         tree = ast.parse(target.source.read_text(encoding="utf-8"), filename=str(target.source))
@@ -134,6 +134,22 @@ def ioc_defaults(spec: str) -> tuple[str, str]:
                 and isinstance(value.value, str)
             ):
                 found[name.id] = value.value
+    return found
+
+
+def missing_requirement(spec: str) -> str | None:
+    """The package an IOC's ``REQUIRES`` literal names if it is not installed, else None (an IOC built on an
+    optional package, e.g. pythonSoftIOC, runs only where that package is installed)."""
+    required = _literals(resolve(spec)).get("REQUIRES")
+    if required is None or importlib.util.find_spec(required) is not None:
+        return None
+    return required
+
+
+def ioc_defaults(spec: str) -> tuple[str, str]:
+    """The ``(DEFAULT_PREFIX, READY_PV)`` of an IOC, read from its source, else by importing it."""
+    target = resolve(spec)
+    found = _literals(target)
     if ("DEFAULT_PREFIX" not in found or "READY_PV" not in found) and target.argv[0] == "-m":
         module = importlib.import_module(target.argv[1])
         for key in ("DEFAULT_PREFIX", "READY_PV"):

@@ -76,12 +76,17 @@ def sophyd_iocs(request: pytest.FixtureRequest) -> Iterator[IOCSet]:
 
     extra = user_iocs(request.config)
     specs = {_spec(request.config, name): name for name in extra}
-    with launch_iocs(*shipped_iocs(), *specs, unique=True) as iocs:
+    with launch_iocs(*shipped_iocs(runnable=True), *specs, unique=True) as iocs:
         iocs._alias({written: spec for spec, written in specs.items()})
         yield iocs
 
 
 def _prefix(request: pytest.FixtureRequest, name: str) -> str:
+    from sophyd_iocs.registry import missing_requirement
+
+    required = missing_requirement(name)
+    if required is not None:
+        pytest.skip(f"IOC {name} needs {required}, which is not installed")
     iocs: IOCSet = request.getfixturevalue("sophyd_iocs")
     return iocs.prefix(name)
 

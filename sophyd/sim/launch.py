@@ -104,22 +104,24 @@ def _registry() -> ModuleType:
     return importlib.import_module(f"{IOC_PACKAGE}.registry")
 
 
-def shipped_iocs() -> tuple[str, ...]:
-    """The names of the IOCs shipped with sophyd (``sophyd_iocs.registry.IOCS``), in launch order."""
-    return tuple(info.name for info in _registry().IOCS)
+def shipped_iocs(runnable: bool = False) -> tuple[str, ...]:
+    """The names of the IOCs shipped with sophyd (``sophyd_iocs.registry.IOCS``), in launch order; with
+    ``runnable``, only those whose ``REQUIRES`` package (if any) is installed."""
+    registry = _registry()
+    names = (info.name for info in registry.IOCS)
+    return tuple(name for name in names if not (runnable and registry.missing_requirement(name)))
 
 
 def ioc_available(name: str) -> bool:
-    """Whether the IOC ``name`` (a shipped IOC's name, a module name or a path to a .py file) can be run.
+    """Whether the IOC ``name`` (a shipped IOC's name, a module name or a path to a .py file) can be run here:
+    its module exists and the package its ``REQUIRES`` literal names (if any) is installed.
 
     Raises ``IOCPackageError`` when the ``sophyd_iocs`` found is not sophyd's own, rather than answer False.
     """
-    registry = _registry()
     try:
-        registry.resolve(name)
+        return _registry().missing_requirement(name) is None
     except ValueError:
         return False
-    return True
 
 
 def ioc_defaults(name: str) -> tuple[str, str]:
