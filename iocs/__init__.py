@@ -19,18 +19,16 @@ the pytest fixtures and the supervisor script can drive it without importing it:
 - Optional: ``REQUIRES = "<package>"``, a string literal naming an optional package the IOC needs; the
   fixtures skip the IOC (and the tests that ask for it) where that package is not installed.
 
-IOCs import only caproto's server and the pure physics in ``sophyd.sim.pattern``; never a CA client.
+IOCs import only caproto's server and the pure physics in ``sophyd_iocs.physics``; never a CA client.
 Importing this package imports nothing (``run_ioc`` loads caproto's server when first used).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 __all__ = ["run_ioc"]
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     if name == "run_ioc":
         from sophyd_iocs._run import run_ioc
 

@@ -28,8 +28,8 @@ import numpy as np
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
-from sophyd.sim.pattern import BLOB_HEIGHT, BLOB_WIDTH
 from sophyd_iocs._acquisition import Acquisition, wait_stop
+from sophyd_iocs.physics import BLOB_HEIGHT, BLOB_WIDTH
 
 __all__ = ["DETECTOR_STATES", "AreaCam", "RBVGroup"]
 

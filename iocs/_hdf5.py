@@ -41,8 +41,8 @@ import numpy as np
 from caproto import AlarmSeverity, AlarmStatus, ChannelType, SkipWrite
 from caproto.server import PvpropertyChar, pvproperty
 
-from sophyd.sim.pattern import BLOB_DTYPE, BLOB_SHAPE, blob_sum
 from sophyd_iocs._adcam import RBVGroup
+from sophyd_iocs.physics import BLOB_DTYPE, BLOB_SHAPE, blob_sum
 
 __all__ = [
     "DATA_PATH",
