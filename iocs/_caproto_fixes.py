@@ -1,5 +1,9 @@
-"""How caproto's server circuits send: TCP_NODELAY on, a burst of requests answered in one send(), and
-monitor updates in small batches.
+"""Every change sophyd's IOCs make to caproto's server, in one place: TCP_NODELAY on, a burst of requests
+answered in one send(), monitor updates in small batches, and search replies that echo the client's sequence.
+
+``sophyd_iocs._run.run_ioc`` applies all four before the server runs. Each replaces a private attribute of
+caproto's server, listed in ``CAPROTO_INTERNALS``; tests/test_caproto_internals.py fails with the attribute's
+name when an installed caproto no longer has one (setup.cfg pins the caproto versions tested).
 
 caproto 1.3 leaves TCP_NODELAY off by accident: it creates its listening socket with protocol 0, and asyncio
 sets TCP_NODELAY on an accepted socket only when ``sock.proto == IPPROTO_TCP``, so every server circuit runs
@@ -15,11 +19,30 @@ import os
 import socket
 from typing import Any
 
+import caproto as ca
 import caproto.asyncio.server as _server
 import caproto.server.common as _common
 from caproto import CaprotoNetworkError
 
-__all__ = ["SUB_BATCH_BYTES", "bound_subscription_batches", "coalesce_responses", "enable_tcp_nodelay"]
+__all__ = [
+    "CAPROTO_INTERNALS",
+    "SUB_BATCH_BYTES",
+    "bound_subscription_batches",
+    "coalesce_responses",
+    "echo_search_sequence",
+    "enable_tcp_nodelay",
+]
+
+#: The private caproto attributes replaced or relied on here, as ``(module, "Class.attribute" or "name")``.
+CAPROTO_INTERNALS: tuple[tuple[str, str], ...] = (
+    ("caproto.asyncio.server", "_create_bound_tcp_socket"),
+    ("caproto.asyncio.server", "_TransportWrapper"),
+    ("caproto.asyncio.server", "_TransportWrapper.writer"),
+    ("caproto.asyncio.server", "Event"),
+    ("caproto.server.common", "SUB_BATCH_THRESH"),
+    ("caproto.server.common", "Context._broadcaster_queue_iteration"),
+    ("caproto.server.common", "Context.broadcaster"),
+)
 
 SUB_BATCH_BYTES = 2048
 
@@ -102,3 +125,39 @@ def coalesce_responses() -> None:
     call before the server runs."""
     _server.Event = _WriteEvent
     _server._TransportWrapper = _CoalescingTransport
+
+
+# Search replies: a CA client starts each search datagram with a VERSION message carrying a sequence number,
+# and the server's reply must echo it. caproto 1.3 always answers 1, so libca takes every reply after its first
+# search pass for a stale one: it never sees a fully answered pass, never speeds up, and paces searches at one
+# ~1 KB datagram per ~30 ms. That capped pyepics at ~1000 channel connections a second on these IOCs;
+# echoing the number lets libca connect 1000 channels in ~0.3 s.
+
+
+def echo_search_sequence() -> None:
+    """Make caproto's server echo the search sequence number; call before the server runs."""
+    original = _common.Context._broadcaster_queue_iteration
+    if getattr(original, "_sophyd_echoes_sequence", False):
+        return
+
+    async def iteration(self: Any, addr: Any, commands: Any) -> Any:
+        seq = next((c.header.parameter1 for c in commands if isinstance(c, ca.VersionRequest)), None)
+        if seq is None:
+            return await original(self, addr, commands)
+        send = self.broadcaster.send
+
+        def send_echoing_seq(*replies: Any) -> Any:
+            for reply in replies:
+                if isinstance(reply, ca.VersionResponse):
+                    reply.header.parameter1 = seq
+            return send(*replies)
+
+        # The broadcaster handles one datagram at a time, so overriding send for this call is safe.
+        self.broadcaster.send = send_echoing_seq
+        try:
+            return await original(self, addr, commands)
+        finally:
+            del self.broadcaster.send
+
+    iteration._sophyd_echoes_sequence = True  # type: ignore[attr-defined]
+    _common.Context._broadcaster_queue_iteration = iteration
