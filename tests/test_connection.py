@@ -395,7 +395,7 @@ def test_destroy_gives_a_channel_back_when_its_last_signal_goes(fresh_cl: Any, t
     first.destroy()  # a second destroy gives nothing back twice
     assert channel.connected and second.get() == 321.0
     second.destroy()
-    assert not channel.connected and pv not in fresh_cl._channels
+    assert not channel.connected and pv not in {ch.pvname for ch in fresh_cl.channels()}
     again = EpicsSignalRO(pv, name="again")
     again.wait_for_connection(timeout=TIMEOUT)
     assert again._read_channel is not channel and again.get() == 321.0

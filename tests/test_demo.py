@@ -10,6 +10,10 @@ import threading
 import uuid
 from pathlib import Path
 
+import pytest
+
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
+
 DEMO_TIMEOUT = 180.0
 
 

@@ -28,6 +28,8 @@ IOC = "trigger_with_pc"
 USER_IOC = Path(__file__).with_name("user_ioc.py")
 CA_VARS = ("EPICS_CA_ADDR_LIST", "EPICS_CA_AUTO_ADDR_LIST")
 
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
+
 
 def ready_pv(iocs: IOCSet, name: str = IOC) -> str:
     return iocs.prefix(name) + ioc_defaults(name)[1]

@@ -29,6 +29,8 @@ EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 CELL_TIMEOUT = 120
 PID = re.compile(r"\(pid (\d+)\)")
 
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
+
 
 def _ioc_running(pid: int) -> bool:
     """Whether ``pid`` is a live (not zombie) process running one of our IOC modules."""

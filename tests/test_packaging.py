@@ -16,6 +16,8 @@ from sophyd_iocs.registry import IOCS
 
 ROOT = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -30,7 +30,10 @@ HOSTS = {info.name: info.host for info in IOCS if info.host is not None}
 EXPECTED = list(HOSTS)
 START_TIMEOUT = 60.0
 
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash")
+pytestmark = [
+    pytest.mark.system,  # starts supervisord and the IOCs
+    pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash"),
+]
 
 
 def free_net() -> str:

@@ -140,6 +140,14 @@ class Backend(abc.ABC):
         """Give back a channel got from ``channel()``; the last user's release destroys it."""
 
     @abc.abstractmethod
+    def channels(self) -> list[Channel]:
+        """The channels this backend holds now (one per PV name), e.g. to check which are connected."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Destroy every channel and let go of the client's connections; for tests and shutdown."""
+
+    @abc.abstractmethod
     def channel(self, pvname: str) -> Channel:
         """The channel for ``pvname``, shared by every signal of this process that names that PV.
 

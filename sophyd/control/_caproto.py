@@ -223,6 +223,10 @@ class CaprotoBackend(BaseBackend):
         super().__init__()
         self._context = _Context(_Broadcaster())
 
+    def close(self) -> None:
+        super().close()
+        self._context.disconnect()
+
     def _make_channel(self, pvname: str) -> CaprotoChannel:
         return CaprotoChannel(self, pvname)
 

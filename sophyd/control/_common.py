@@ -439,6 +439,14 @@ class BaseBackend(Backend):
             self._users[pvname] = self._users.get(pvname, 0) + 1
         return channel
 
+    def channels(self) -> list[Channel]:
+        with self._channels_lock:
+            return list(self._channels.values())
+
+    def close(self) -> None:
+        for channel in self.channels():
+            channel.destroy()
+
     def release(self, channel: Channel) -> None:
         with self._channels_lock:
             if self._channels.get(channel.pvname) is not channel:
