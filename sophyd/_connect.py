@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from ._readmany import by_backend
+from .control import connection_hint
 from .errors import ConnectionTimeoutError
 
 __all__ = ["init_devices", "wait_for_connection"]
@@ -53,7 +54,10 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
             missing.append(f"{where} ({pv})")
     if missing:
         raise ConnectionTimeoutError(
-            f"{len(missing)} PV(s) did not connect within {timeout} s:\n  " + "\n  ".join(missing),
+            f"{len(missing)} PV(s) did not connect within {timeout} s:\n  "
+            + "\n  ".join(missing)
+            + "\n"
+            + connection_hint(),
             missing=missing,
         )
 

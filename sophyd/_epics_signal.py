@@ -18,7 +18,7 @@ import numpy as np
 
 from ._datakeys import data_key
 from ._signal import Signal
-from .control import Channel, PVInfo, PVReading, get_backend, get_cl
+from .control import Channel, PVInfo, PVReading, connection_hint, get_backend, get_cl
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -252,7 +252,8 @@ class EpicsSignalBase(Signal):
         for channel in self._channels():
             if not channel.wait_for_connection(timeout):
                 raise ConnectionTimeoutError(
-                    f"{self._describe_me()}: PV {channel.pvname} did not connect within {timeout} s",
+                    f"{self._describe_me()}: PV {channel.pvname} did not connect within {timeout} s. "
+                    + connection_hint(),
                     missing=[channel.pvname],
                 )
 
@@ -265,7 +266,7 @@ class EpicsSignalBase(Signal):
         if not channel.wait_for_connection(self.connection_timeout):
             raise ConnectionTimeoutError(
                 f"{self._describe_me()}: PV {channel.pvname} did not connect within "
-                f"{self.connection_timeout} s",
+                f"{self.connection_timeout} s. " + connection_hint(),
                 missing=[channel.pvname],
             )
 

@@ -26,10 +26,14 @@ class PathInfo:
 
 
 class FilenameProvider(Protocol):
+    """Anything that, called with a device name, returns the file name (without extension) to write next."""
+
     def __call__(self, device_name: str | None = None) -> str: ...
 
 
 class PathProvider(Protocol):
+    """Anything that, called with a device name, returns where that device writes next (a :class:`PathInfo`)."""
+
     def __call__(self, device_name: str | None = None) -> PathInfo: ...
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ RECONNECT_TIMEOUT = 30.0
 #: Channel Access to a simulated IOC, so it is a system test.
 IOC_FIXTURES = frozenset(
     name for name in sophyd.testing.__all__ if name == "sophyd_iocs" or name.endswith("_prefix")
-)
+) | {"notebooks"}  # the example notebooks start their own IOCs
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -29,6 +30,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.system)
     restarting = [item for item in items if "restartable_testioc" in getattr(item, "fixturenames", ())]
     items[:] = [item for item in items if item not in restarting] + restarting
+
+
+@pytest.fixture(scope="session")
+def notebooks(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Runs an example notebook once per session (``notebooks("staging.ipynb")``) and keeps the executed copy."""
+    from notebook_runner import NotebookRuns, kernel_environment
+
+    with kernel_environment() as sockets:
+        yield NotebookRuns(sockets, tmp_path_factory.mktemp("executed-notebooks"))
 
 
 @pytest.fixture(params=["pyepics", "caproto"])

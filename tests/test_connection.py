@@ -6,6 +6,7 @@ fetching unmonitored signals together. Real channels talk to the session's test 
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any
@@ -400,3 +401,22 @@ def test_destroy_gives_a_channel_back_when_its_last_signal_goes(fresh_cl: Any, t
     again.wait_for_connection(timeout=TIMEOUT)
     assert again._read_channel is not channel and again.get() == 321.0
     again.destroy()
+
+
+def test_connection_timeouts_say_where_the_client_searches(cl: str, testioc_prefix: str) -> None:
+    """A PV that never connects looks like a dead IOC; the error says what to check: the address list."""
+    addresses = os.environ["EPICS_CA_ADDR_LIST"]
+    sig = EpicsSignal(testioc_prefix + "no_such_pv_hint", name="hint", connection_timeout=0.2)
+    errors = []
+    for attempt in (
+        sig.get,
+        lambda: sig.wait_for_connection(timeout=0.2),
+        lambda: wait_for_connection(sig, timeout=0.2),
+    ):
+        with pytest.raises(ConnectionTimeoutError) as info:
+            attempt()
+        errors.append(str(info.value))
+    for message in errors:
+        assert "no_such_pv_hint" in message
+        assert f"EPICS_CA_ADDR_LIST={addresses!r}" in message
+        assert "ca_env.sh" in message

@@ -36,12 +36,19 @@ def pattern_iocs_with(token: str) -> set[int]:
     return pids
 
 
-def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("EPICS_", "SOPHYD_"))}
+def demo_env(data_dir: Path) -> tuple[dict[str, str], str]:
+    """A user's environment without a display, the demo's data under ``data_dir``, and a token marking it."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("EPICS_", "SOPHYD_", "MPL"))}
     env.pop("DISPLAY", None)
     env.pop("WAYLAND_DISPLAY", None)
     token = f"sophyd-demo-test-{uuid.uuid4()}"
     env["SOPHYD_TEST_DEMO_TOKEN"] = token
+    env["SOPHYD_DATA_DIR"] = str(data_dir)
+    return env, token
+
+
+def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
+    env, token = demo_env(tmp_path / "data")
     stderr_path = tmp_path / "stderr.txt"
     stderr_file = stderr_path.open("w")
     process = subprocess.Popen(
@@ -92,8 +99,51 @@ def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
     assert [int(r[0]) for r in rows] == list(range(1, 10))
     assert [(float(r[1]), float(r[2])) for r in rows] == [(x, y) for x in (1, 1.5, 2) for y in (2, 2.5, 3)]
     assert all(int(count) > 0 for r in rows for count in r[3:])
-    written = re.search(r"bdet wrote \S+\.h5: (\d+) frames of \(240, 320\), sums \[([\d, ]+)\]", output)
+    written = re.search(r"bdet wrote (\S+\.h5): (\d+) frames of \(240, 320\), sums \[([\d, ]+)\]", output)
     assert written is not None, output
-    assert written.group(1) == "9" and len(written.group(2).split(",")) == 9
+    assert written.group(2) == "9" and len(written.group(3).split(",")) == 9
+    # The file's full path is printed and the file stays after the demo, in the data directory it names.
+    h5 = Path(written.group(1))
+    assert h5.is_absolute() and h5.is_file() and h5.is_relative_to(tmp_path / "data")
+    assert f"the demo's files stay in {h5.parent}" in output
+    # Without a display, the grid scan's plot is saved as a PNG whose path is printed.
+    pngs = re.findall(r"plot of the pdet grid scan saved as (\S+\.png)", output)
+    assert pngs and all(Path(png).read_bytes().startswith(b"\x89PNG") for png in pngs)
     survivors = pattern_iocs_with(token)
     assert not survivors, f"the demo left pattern IOC process(es) running: {sorted(survivors)}"
+
+
+@pytest.mark.parametrize("shell", ["python", "ipython"])
+def test_interactive_demo_gives_a_ready_prompt_with_fast_motors(shell: str, tmp_path: Path) -> None:
+    """``python -i -m sophyd.sim`` and ``ipython -i -m sophyd.sim`` both skip the tour and leave the same
+    ready devices, with the motors already fast."""
+    if shell == "python":
+        command = [sys.executable, "-i", "-m", "sophyd.sim"]
+    else:
+        pytest.importorskip("IPython")
+        command = [
+            sys.executable,
+            "-m",
+            "IPython",
+            "--no-banner",
+            "--colors=nocolor",
+            "-i",
+            "-m",
+            "sophyd.sim",
+        ]
+    env, token = demo_env(tmp_path / "data")
+    typed = "print('velocities', stage.x.velocity.get(), stage.y.velocity.get())\n"
+    result = subprocess.run(
+        command,
+        input=typed,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=DEMO_TIMEOUT,
+    )
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    assert "stage, pdet, bdet and RE are ready" in result.stdout
+    assert "stage.x.name" not in result.stdout, "the tour ran before the prompt"
+    assert "velocities 1000.0 1000.0" in result.stdout
+    assert not pattern_iocs_with(token)

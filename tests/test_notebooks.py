@@ -1,127 +1,15 @@
-"""The example notebooks run top to bottom in a fresh kernel of this environment and leave no IOC behind.
-
-Each notebook starts its own simulated IOC with ``launch_iocs`` in its first code cell (printing the IOC's PID)
-and stops it in its last one. The kernel talks to Jupyter over IPC sockets in a temporary directory, so no TCP
-port is opened for it. Skipped when nbclient, nbformat or ipykernel is not installed.
-"""
+"""Every example notebook runs top to bottom and shows what its text says it shows (tests/notebook_runner.py)."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import sys
-import tempfile
-import time
-from collections.abc import Iterator
-from pathlib import Path
-from typing import Any
 
 import pytest
-
-nbformat = pytest.importorskip("nbformat")
-nbclient = pytest.importorskip("nbclient")
-pytest.importorskip("ipykernel")
-from jupyter_client.manager import KernelManager  # noqa: E402 - jupyter_client comes with nbclient
-
-EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-CELL_TIMEOUT = 120
-PID = re.compile(r"\(pid (\d+)\)")
-
-pytestmark = pytest.mark.system  # starts IOCs or other processes itself
+from notebook_runner import NotebookRuns, _text
 
 
-def _ioc_running(pid: int) -> bool:
-    """Whether ``pid`` is a live (not zombie) process running one of our IOC modules."""
-    try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
-    except OSError:
-        return False
-    return state != "Z" and b"-m sophyd_iocs." in cmdline
-
-
-def _text(cell: Any) -> str:
-    """Everything a code cell showed: streams, results and error names."""
-    parts: list[str] = []
-    for output in cell.get("outputs", []):
-        if output.output_type == "stream":
-            parts.append(output.text)
-        elif output.output_type in ("execute_result", "display_data"):
-            parts.append(output.data.get("text/plain", ""))
-        elif output.output_type == "error":
-            parts.append(f"{output.ename}: {output.evalue}")
-    return "".join(parts)
-
-
-class Executed:
-    """A notebook after execution: the output text of the code cell whose source contains a marker."""
-
-    def __init__(self, nb: Any) -> None:
-        self.cells = [cell for cell in nb.cells if cell.cell_type == "code"]
-
-    def output(self, marker: str) -> str:
-        found = [cell for cell in self.cells if marker in cell.source]
-        assert len(found) == 1, f"{len(found)} code cells contain {marker!r}"
-        return _text(found[0])
-
-    @property
-    def last(self) -> str:
-        return _text(self.cells[-1])
-
-
-@pytest.fixture
-def kernel_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    """The kernel's environment (it inherits ours) and a short directory for its IPC sockets."""
-    # This environment's kernelspecs first, so that "python3" is the kernel of the Python running the tests.
-    monkeypatch.setenv("JUPYTER_PATH", str(Path(sys.prefix) / "share" / "jupyter"))
-    # No display: the BestEffortCallback prints tables and makes no plots.
-    monkeypatch.delenv("DISPLAY", raising=False)
-    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
-    monkeypatch.setenv("MPLBACKEND", "Agg")
-    sockets = tempfile.mkdtemp(prefix="sophyd-nb-")  # short: unix socket paths are limited to ~100 bytes
-    try:
-        yield sockets
-    finally:
-        shutil.rmtree(sockets, ignore_errors=True)
-
-
-def run_notebook(name: str, sockets: str) -> Executed:
-    """Execute ``examples/<name>`` in a fresh python3 kernel; fail on any cell error or a leftover IOC."""
-    nb = nbformat.read(EXAMPLES / name, as_version=4)
-    assert all(not cell.get("outputs") for cell in nb.cells if cell.cell_type == "code"), "saved with outputs"
-    km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(sockets, "kernel"))
-    assert Path(km.kernel_spec.resource_dir).resolve().is_relative_to(Path(sys.prefix).resolve())
-    client = nbclient.NotebookClient(
-        nb,
-        km=km,
-        timeout=CELL_TIMEOUT,
-        kernel_name="python3",
-        resources={"metadata": {"path": str(EXAMPLES)}},
-    )
-    try:
-        client.execute()
-    finally:
-        if km.has_kernel:
-            km.shutdown_kernel(now=False)  # a graceful shutdown runs the notebook's atexit handlers
-        executed = Executed(nb)
-        pids = [int(p) for cell in executed.cells[:1] for p in PID.findall(_text(cell))]
-        leftovers = [pid for pid in pids if _ioc_running(pid)]
-        for pid in leftovers:  # only after a failure: the kernel is gone, its IOCs must not outlive the test
-            os.kill(pid, signal.SIGTERM)
-    assert not km.is_alive(), "the kernel did not shut down"
-    assert pids, "the first code cell should print the PID of the IOC it started"
-    deadline = time.monotonic() + 5
-    while leftovers and time.monotonic() < deadline:
-        leftovers = [pid for pid in leftovers if _ioc_running(pid)]
-        time.sleep(0.05)
-    assert not leftovers, f"IOC processes {leftovers} were still running after the notebook"
-    return executed
-
-
-def test_staging_notebook(kernel_env: str) -> None:
-    nb = run_notebook("staging.ipynb", kernel_env)
+def test_staging_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("staging.ipynb")
     assert "prefix = 'trigger_with_pc'" in nb.output("launch_iocs(")
     assert "TriggeredDetector(prefix='trigger_with_pc'" in nb.output("set_and_wait(self.enabled, 1)")
     assert nb.output("# Staging should set it to 1").strip() == "1"
@@ -137,9 +25,9 @@ def test_staging_notebook(kernel_env: str) -> None:
     assert "pid is now None" in nb.last
 
 
-def test_using_devices_notebook(kernel_env: str) -> None:
+def test_using_devices_notebook(notebooks: NotebookRuns) -> None:
     pytest.importorskip("matplotlib", reason="BestEffortCallback needs matplotlib")
-    nb = run_notebook("using_devices.ipynb", kernel_env)
+    nb = notebooks("using_devices.ipynb")
     assert nb.output("stage.x.name").strip() == "'stage_x'"
     assert "'stage_x'" in nb.output("stage.x.read()")
     assert "exit_status='success'" in nb.output("RE(bps.mv(stage.x, 1.5))")
@@ -155,3 +43,50 @@ def test_using_devices_notebook(kernel_env: str) -> None:
     assert "9 frames of (240, 320) uint8" in files
     assert "bdet_sum: /entry/sum" in files
     assert "pid is now None" in nb.last and "data directory removed: True" in nb.last
+
+
+def test_single_pvs_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("single_pvs.ipynb")
+    assert "'value': 1.0" in nb.output("gain.read()")
+    assert "'precision': 3" in nb.output('desc = gain.describe()["gain"]')
+    assert nb.output("status = gain.set(2.5)").strip() == "True True 2.5"
+    timed_out = nb.output("except WaitTimeoutError:")
+    assert "still acquiring: True" in timed_out and "acquired: True" in timed_out
+    assert "refused:" in nb.output("except ReadOnlyError")
+    assert "4 values seen" in nb.output("cid = reading.subscribe(on_reading)")
+    recorded = re.search(r"recorded (\d+) values", nb.output("monitor_during_wrapper"))
+    assert recorded is not None and int(recorded.group(1)) >= 3
+    assert "pid is now None" in nb.last
+
+
+def test_devices_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("devices.ipynb")
+    assert nb.output("class TriggeredDetector(Device):").startswith("det_gain -> ")
+    assert nb.output("det.trigger().wait(5)").strip() == "['det_reading']"
+    assert nb.output("list(det.read_configuration())").strip() == "['det_gain', 'det_exposure_time']"
+    assert nb.output("det.hints").strip() == "{'fields': ['det_reading']}"
+    assert "*det_reading" in nb.output("det.summary()")
+    kinds = nb.output('det.gain.kind = "normal"').splitlines()
+    assert kinds[0] == "['det_gain', 'det_reading']"
+    assert kinds[1] == "['reading'] ['gain', 'exposure_time']"
+    stage = nb.output("class TwoAxisStage(Device):").splitlines()
+    assert stage[0].endswith("mtr1.VAL")
+    assert "'stage_x'" in stage[1] and "'stage_y'" in stage[1]
+    assert abs(float(stage[2]) - 0.2) < 1e-3
+    assert "pid is now None" in nb.last
+
+
+def test_file_writing_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("file_writing.ipynb")
+    described = nb.output("class BlobDetector(HDF5Detector):")
+    assert "'bdet_sum'" in described and "'external': 'STREAM:'" in described
+    by_hand = nb.output("bdet.stage()")
+    assert by_hand.count("stream_resource") == 2 and by_hand.count("stream_datum") == 2
+    assert "'indices': {'start': 0, 'stop': 2}" in by_hand
+    scanned = nb.output("RE(bp.scan([bdet]")
+    assert scanned.count("'event'") == 5 and "'stream_datum'" in scanned
+    back = nb.output("h5py.File(path")
+    assert "5 frames of (240, 320)" in back and "one per event (5)" in back
+    sums = [int(s) for s in re.findall(r"sum (\d+),", back)]
+    assert len(sums) == 5 and len(set(sums)) == 5  # the brightness changes with the stage position
+    assert "pid is now None" in nb.last

@@ -23,6 +23,7 @@ __all__ = [
     "PVInfo",
     "PVReading",
     "backends",
+    "connection_hint",
     "get_backend",
     "get_cl",
     "new_backend",
@@ -116,3 +117,24 @@ def new_backend(name: str) -> Iterator[Backend]:
                 else:
                     _instances[name] = previous
         backend.close()
+
+
+def connection_hint() -> str:
+    """What to check when a PV does not connect: whether its IOC runs, and where this process searches.
+
+    Added to connection timeouts, because a missing address list looks exactly like a dead IOC.
+    """
+    addresses = os.environ.get("EPICS_CA_ADDR_LIST")
+    auto = os.environ.get("EPICS_CA_AUTO_ADDR_LIST", "YES")
+    where = (
+        f"EPICS_CA_ADDR_LIST={addresses!r} (EPICS_CA_AUTO_ADDR_LIST={auto!r})"
+        if addresses
+        else f"the local networks' broadcast addresses only (EPICS_CA_ADDR_LIST is not set, "
+        f"EPICS_CA_AUTO_ADDR_LIST={auto!r})"
+    )
+    return (
+        f"Check that the IOC runs and that this process searches where it listens: Channel Access searches "
+        f"{where}; libca reads these once, before the first channel of the process. For the IOCs run by "
+        f"iocs/supervisor/start_supervisor.sh, run '. iocs/supervisor/ca_env.sh' in the shell before starting "
+        f"Python (or Jupyter)."
+    )

@@ -1,8 +1,11 @@
-"""The packaged demo: ``python -m sophyd.sim`` (a guided tour) or ``python -i -m sophyd.sim`` (interactive).
+"""The packaged demo: ``python -m sophyd.sim`` (a guided tour), or an interactive prompt with the devices ready
+(``python -i -m sophyd.sim`` or ``ipython -i -m sophyd.sim``).
 
 It starts the pattern IOC on loopback (unless ``SOPHYD_PATTERN_PREFIX`` names one already running, e.g.
 under supervisor, with the client environment set), makes a RunEngine with a BestEffortCallback, and creates
 ``stage``, ``pdet`` and ``bdet`` in an ``init_devices()`` block that names and connects them in parallel.
+Detector files and plots go to a new directory under ``SOPHYD_DATA_DIR`` (default
+``$XDG_DATA_HOME/sophyd``, i.e. ``~/.local/share/sophyd``), which is kept when the demo exits.
 """
 
 from __future__ import annotations
@@ -10,9 +13,8 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
-import shutil
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 import bluesky.plan_stubs as bps
@@ -34,16 +36,39 @@ if not prefix:
     iocs = _cleanup.enter_context(launch_iocs("pattern", unique=True))
     prefix = iocs.prefix("pattern")
 
-# Create a run engine that returns plan results, and a callback that prints tables (and plots with a display)
+
+def _interactive() -> bool:
+    """Whether a prompt follows: ``python -i``, or IPython started with ``-i``."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return bool(sys.flags.interactive or getattr(getattr(shell, "parent", None), "interact", False))
+
+
+def _headless() -> bool:
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _data_root() -> Path:
+    """Where the demo keeps its data: ``SOPHYD_DATA_DIR``, else the per-user data directory."""
+    explicit = os.environ.get("SOPHYD_DATA_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "sophyd"
+
+
+if _headless():
+    import matplotlib
+
+    matplotlib.use("Agg")  # plots are drawn off screen and saved as PNG files
+
+# Create a run engine that returns plan results, and a callback that prints tables and plots
 RE = RunEngine(call_returns_result=True)
 bec = BestEffortCallback()
-if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
-    bec.disable_plots()
 RE.subscribe(bec)
 
-# Files go to a temporary directory, one UUID-named file per run (removed when Python exits)
-data_dir = Path(tempfile.mkdtemp(prefix="sophyd-demo-"))
-_cleanup.callback(shutil.rmtree, data_dir, ignore_errors=True)
+# Files go to a new directory of the user's data directory, one UUID-named file per run, kept after the demo
+data_dir = _data_root() / "demo" / time.strftime("%Y%m%d-%H%M%S")
+data_dir.mkdir(parents=True, exist_ok=True)
 path_provider = StaticPathProvider(UUIDFilenameProvider(), data_dir)
 
 # All Devices created within this block are connected and named at the end of the with block
@@ -51,6 +76,9 @@ with init_devices():
     stage = SimStage(prefix)
     pdet = SimPointDetector(prefix + "PDET:")
     bdet = SimBlobDetector(prefix + "BDET:", path_provider=path_provider)
+
+# Make the moves faster so that the grid scans take seconds, not minutes
+RE(bps.mv(stage.x.velocity, 1000, stage.y.velocity, 1000))
 
 
 def rd(obj: object) -> object:
@@ -65,10 +93,16 @@ def tour() -> None:
     print(f"stage.x.name = {stage.x.name!r}")
     print(f"stage.x.read() = {dict(stage.x.read())}")
     print("RE(bps.rd(stage.x)) ->", rd(stage.x))
-    RE(bps.mv(stage.x.velocity, 1000, stage.y.velocity, 1000))
     RE(bps.mv(stage.x, 1.5))
     print("after RE(bps.mv(stage.x, 1.5)): RE(bps.rd(stage.x)) ->", rd(stage.x))
     RE(bp.grid_scan([pdet], stage.x, 1, 2, 3, stage.y, 2, 3, 3))
+    if _headless():
+        import matplotlib.pyplot as plt
+
+        for number in plt.get_fignums():
+            png = data_dir / f"grid_scan_pdet_{number}.png"
+            plt.figure(number).savefig(png)
+            print(f"plot of the pdet grid scan saved as {png}")
     RE(bp.grid_scan([bdet], stage.x, 1, 2, 3, stage.y, 2, 3, 3))
     import h5py
 
@@ -76,14 +110,16 @@ def tour() -> None:
         with h5py.File(path, "r", swmr=True) as f:
             frames, sums = f["/entry/data/data"], f["/entry/sum"][()]
             print(
-                f"bdet wrote {path.name}: {frames.shape[0]} frames of {frames.shape[1:]}, sums {[int(v) for v in sums]}"
+                f"bdet wrote {path}: {frames.shape[0]} frames of {frames.shape[1:]}, sums {[int(v) for v in sums]}"
             )
+    print(f"the demo's files stay in {data_dir}")
 
 
 if __name__ == "__main__":
-    if sys.flags.interactive:
+    if _interactive():
         print(
             "sophyd demo: stage, pdet, bdet and RE are ready; try RE(bp.grid_scan([pdet], stage.x, 1, 2, 3, ...))"
+            f"\nfiles go to {data_dir}"
         )
     else:
         tour()
