@@ -1,0 +1,88 @@
+"""Mock mode's state belongs to the signals that use it, and the mock helpers refuse signals not in mock mode."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from sophyd import EpicsSignal, Signal, control
+from sophyd.control import use_cl
+from sophyd.mock import reset_mocks, set_mock_info, set_mock_value
+
+PV = "sophyd_mock_isolation:value"
+
+
+def test_a_new_signal_on_a_destroyed_signals_pv_starts_afresh() -> None:
+    with use_cl("mock"):
+        first = EpicsSignal(PV, name="first")
+    set_mock_value(first, 5.0)
+    first.put(7.0)
+    assert first.get() == 7.0
+    first.destroy()
+    with use_cl("mock"):
+        second = EpicsSignal(PV, name="second")
+    try:
+        assert second.get() == 0.0  # a fresh mocked PV, not the destroyed signal's 7.0
+    finally:
+        second.destroy()
+
+
+def test_two_signals_on_one_pv_share_it_while_both_live() -> None:
+    with use_cl("mock"):
+        one, two = EpicsSignal(PV, name="one"), EpicsSignal(PV, name="two")
+    try:
+        set_mock_value(one, 3.0)
+        assert two.get() == 3.0
+        one.destroy()
+        assert two.get() == 3.0  # still in use by two
+    finally:
+        two.destroy()
+
+
+def test_state_set_up_by_pv_name_goes_to_the_first_signal_and_ends_with_it() -> None:
+    set_mock_info(PV, units="mm")  # as an IOC serves a PV before any client connects
+    set_mock_value(PV, 4.5)
+    with use_cl("mock"):
+        first = EpicsSignal(PV, name="first")
+    assert first.get() == 4.5 and first.metadata["units"] == "mm"
+    first.destroy()
+    with use_cl("mock"):
+        second = EpicsSignal(PV, name="second")
+    try:
+        assert (
+            second.get() == 0.0 and second.metadata["units"] == ""
+        )  # the set-up ended with the first signal
+    finally:
+        second.destroy()
+
+
+def test_reset_mocks_forgets_every_mocked_pv() -> None:
+    set_mock_value(PV, 9.0)
+    reset_mocks()
+    with use_cl("mock"):
+        fresh = EpicsSignal(PV, name="fresh")
+    try:
+        assert fresh.get() == 0.0
+    finally:
+        fresh.destroy()
+
+
+def test_helpers_refuse_a_signal_that_is_not_in_mock_mode() -> None:
+    soft = Signal(name="soft", value=1)
+    with pytest.raises(TypeError, match=r"soft .*not in mock mode"):
+        set_mock_value(soft, 2)
+    assert soft.get() == 1
+    # A signal whose channel belongs to another control layer (a CA channel, here a stand-in for one).
+
+    class NotMocked:
+        name = "real"
+        _read_channel = SimpleNamespace(pvname="sophyd_mock_isolation:elsewhere")
+
+    with pytest.raises(
+        TypeError, match=r"real \(PV sophyd_mock_isolation:elsewhere, SimpleNamespace\) is not"
+    ):
+        set_mock_value(NotMocked(), 2)
+    assert "sophyd_mock_isolation:elsewhere" not in {
+        ch.pvname for ch in control.get_backend("mock").channels()
+    }
