@@ -23,7 +23,6 @@ from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
     LimitError,
-    PutFailedError,
     ReadOnlyError,
     WaitTimeoutError,
 )
@@ -603,15 +602,21 @@ class EpicsSignal(EpicsSignalBase):
                 raise outcome[0]
 
     def _explain(self, exc: BaseException | None) -> BaseException | None:
-        """Name this signal (and its device) in a failure the control layer reported by PV only."""
+        """Name this signal (and its device) in a failure the control layer reported by PV only.
+
+        The result has the type and attributes of ``exc``, is chained to it (``__cause__``, as ``raise ... from
+        exc``), and names the PV once: the control layer's message names it already, else it is added here.
+        """
         if exc is None:
             return None
-        message = f"{self._describe_me()}: {exc}"
-        try:
-            wrapped = type(exc)(message)
-        except Exception:
-            wrapped = PutFailedError(message)
+        text = str(exc)
+        named = any(pv in text for pv in {self._read_pv, self._write_pv})
+        who = Signal._describe_me(self) if named else self._describe_me()
+        wrapped = type(exc).__new__(type(exc))  # the same type and fields, without calling a custom __init__
+        wrapped.__dict__.update(vars(exc))
+        wrapped.args = (f"{who}: {text}",)
         wrapped.__cause__ = exc
+        wrapped.__suppress_context__ = True
         return wrapped
 
     def _start_set(self, value: Any, status: Status) -> None:

@@ -8,7 +8,8 @@ import pytest
 
 from sophyd import EpicsSignal, Signal, control
 from sophyd.control import use_cl
-from sophyd.mock import reset_mocks, set_mock_info, set_mock_value
+from sophyd.errors import PutFailedError
+from sophyd.mock import mock_put_failure, reset_mocks, set_mock_info, set_mock_value
 
 PV = "sophyd_mock_isolation:value"
 
@@ -86,3 +87,32 @@ def test_helpers_refuse_a_signal_that_is_not_in_mock_mode() -> None:
     assert "sophyd_mock_isolation:elsewhere" not in {
         ch.pvname for ch in control.get_backend("mock").channels()
     }
+
+
+class RefusedByHardware(Exception):
+    """An exception whose constructor takes more than a message, with a field of its own."""
+
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@pytest.mark.parametrize("how", ["put", "set"])
+def test_a_failed_put_keeps_its_type_and_fields_chains_and_names_the_pv_once(how: str) -> None:
+    with use_cl("mock"):
+        sig = EpicsSignal(PV, name="sig")
+    try:
+        original = RefusedByHardware(f"{PV} refused: interlock", code=17)
+        mock_put_failure(sig, original)
+        with pytest.raises(RefusedByHardware) as info:
+            sig.put(1.0, wait=True) if how == "put" else sig.set(1.0).wait(5)
+        exc = info.value
+        assert exc.code == 17 and exc.__cause__ is original
+        assert str(exc).startswith("'sig'") and str(exc).count(PV) == 1, str(exc)
+
+        mock_put_failure(sig, "refused")  # the control layer's own PutFailedError, which names the PV
+        with pytest.raises(PutFailedError) as failed:
+            sig.put(2.0, wait=True)
+        assert str(failed.value).count(PV) == 1 and isinstance(failed.value.__cause__, PutFailedError)
+    finally:
+        sig.destroy()
