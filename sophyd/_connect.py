@@ -6,11 +6,13 @@ import contextlib
 import inspect
 import time
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
 from ._readmany import by_backend
-from .control import connection_hint
+from .control import connection_hint, use_cl
 from .errors import ConnectionTimeoutError
+from .ophydobj import OphydObject
 
 __all__ = ["init_devices", "wait_for_connection"]
 
@@ -62,6 +64,17 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
         )
 
 
+def _frame_outside_contextlib(frame: FrameType | None) -> FrameType:
+    """The first frame above ``frame`` (a context manager's generator) whose code is not contextlib's: the
+    ``with`` statement's, however contextlib (or an ExitStack) entered the context manager."""
+    caller = frame.f_back if frame is not None else None
+    while caller is not None and caller.f_code.co_filename == contextlib.__file__:
+        caller = caller.f_back
+    if caller is None:
+        raise RuntimeError("init_devices() could not find the calling frame")
+    return caller
+
+
 @contextlib.contextmanager
 def init_devices(
     *, set_name: bool = True, connect: bool = True, mock: bool = False, timeout: float = 10.0
@@ -70,13 +83,7 @@ def init_devices(
 
     With ``mock=True`` devices made in the block use the in-memory mock control layer, and no IOC is needed.
     """
-    from .control import use_cl
-    from .ophydobj import OphydObject
-
-    frame = inspect.currentframe()
-    caller = frame.f_back.f_back if frame is not None and frame.f_back is not None else None
-    if caller is None:
-        raise RuntimeError("init_devices() could not find the calling frame")
+    caller = _frame_outside_contextlib(inspect.currentframe())
     before = {name: id(value) for name, value in caller.f_locals.items()}
     with use_cl("mock") if mock else contextlib.nullcontext():
         yield

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 from types import SimpleNamespace
 
 import pytest
 
-from sophyd import EpicsSignal, Signal, control
+from sophyd import EpicsSignal, Signal, control, init_devices
 from sophyd.control import use_cl
 from sophyd.errors import PutFailedError
 from sophyd.mock import mock_put_failure, reset_mocks, set_mock_info, set_mock_value
@@ -116,3 +117,17 @@ def test_a_failed_put_keeps_its_type_and_fields_chains_and_names_the_pv_once(how
         assert str(failed.value).count(PV) == 1 and isinstance(failed.value.__cause__, PutFailedError)
     finally:
         sig.destroy()
+
+
+def test_init_devices_names_devices_when_entered_through_an_exit_stack() -> None:
+    # contextlib.ExitStack adds a frame of its own between the with statement and init_devices.
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(init_devices(mock=True))
+        stacked = EpicsSignal(PV, name="")
+    with init_devices(mock=True):
+        direct = EpicsSignal(PV + "2", name="")
+    try:
+        assert stacked.name == "stacked" and direct.name == "direct"
+    finally:
+        stacked.destroy()
+        direct.destroy()
