@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from ._readmany import by_backend
+from ._readmany import BatchedSignal, by_backend
 from .control import connection_hint, use_cl
 from .errors import ConnectionTimeoutError
 from .ophydobj import OphydObject
@@ -41,10 +41,11 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
     def remaining() -> float | None:
         return None if deadline is None else max(0.0, deadline - time.monotonic())
 
-    for backend, members in by_backend(signals, "_connection_plan").items():  # EPICS channels, together
+    together = by_backend(signals, lambda signal: signal._connection_plan())  # EPICS channels, together
+    for backend, members in together.items():
         backend.wait_for_connection_many([ch for _, channels in members for ch in channels], remaining())
     for signal in signals:
-        if not hasattr(signal, "_connection_plan"):
+        if not isinstance(signal, BatchedSignal):
             with contextlib.suppress(TimeoutError):
                 signal.wait_for_connection(timeout=remaining())
     missing = []

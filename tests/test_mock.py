@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from sophyd import EpicsSignal, Signal, control, init_devices
+from sophyd._readmany import BatchedSignal, by_backend
 from sophyd.control import use_cl
 from sophyd.errors import PutFailedError
 from sophyd.mock import mock_put_failure, reset_mocks, set_mock_info, set_mock_value
@@ -131,3 +132,17 @@ def test_init_devices_names_devices_when_entered_through_an_exit_stack() -> None
     finally:
         stacked.destroy()
         direct.destroy()
+
+
+def test_epics_signals_batch_and_soft_signals_do_not() -> None:
+    with use_cl("mock"):
+        sig = EpicsSignal(PV, name="sig")
+    try:
+        assert isinstance(sig, BatchedSignal)
+        assert not isinstance(Signal(name="soft"), BatchedSignal)
+        backend, channel, as_string = sig._prefetch_plan() or (None, None, None)
+        assert backend is control.get_backend("mock") and channel.pvname == PV and as_string is False
+        groups = by_backend([sig, Signal(name="soft")], lambda signal: signal._connection_plan())
+        assert list(groups) == [backend] and groups[backend][0][0] is sig
+    finally:
+        sig.destroy()
