@@ -18,7 +18,7 @@ import numpy as np
 
 from ._datakeys import data_key
 from ._signal import Signal
-from .control import Channel, PVInfo, PVReading, connection_hint, get_backend, get_cl
+from .control import Channel, PVInfo, PVReading, connection_hint, enum_index, get_backend, get_cl
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -537,7 +537,7 @@ class EpicsSignal(EpicsSignalBase):
             raise ValueError(f"{where}: cannot write None")
         kind = info.native_type
         if kind == "enum":
-            _check_enum(value, info.enum_strs, where)
+            enum_index(value, info.enum_strs, where)
         elif kind in _NUMERIC_TYPES:
             _check_numeric(value, info, where)
         elif kind == "string" and not isinstance(value, (str, bytes, int, float, np.number)):
@@ -552,7 +552,7 @@ class EpicsSignal(EpicsSignalBase):
     ) -> bool:
         enum_strs = self._enum_strs()
         if enum_strs:
-            return _enum_index(current, enum_strs) == _enum_index(target, enum_strs)
+            return _state(current, enum_strs) == _state(target, enum_strs)
         return super()._matches(current, target, atol, rtol)
 
     # -- writing ------------------------------------------------------------------------------------------
@@ -675,28 +675,18 @@ def _metadata_from_info(info: PVInfo) -> dict[str, Any]:
     }
 
 
-def _enum_index(value: Any, enum_strs: tuple[str, ...]) -> Any:
-    if isinstance(value, str) and value in enum_strs:
-        return enum_strs.index(value)
-    return value
+def _state(value: Any, enum_strs: tuple[str, ...]) -> Any:
+    """An enum value as its state index for comparing a readback with a target; as given if it is not one."""
+    try:
+        return enum_index(value, enum_strs, "")
+    except (TypeError, ValueError):
+        return value
 
 
 def _with_label(reading: PVReading, enum_strs: tuple[str, ...]) -> PVReading:
     index = int(reading.value)
     label = enum_strs[index] if 0 <= index < len(enum_strs) else str(index)
     return PVReading(label, reading.timestamp, reading.status, reading.severity)
-
-
-def _check_enum(value: Any, enum_strs: tuple[str, ...], where: str) -> None:
-    if isinstance(value, str):
-        if value not in enum_strs:
-            raise ValueError(f"{where}: {value!r} is not one of the PV's states {list(enum_strs)}")
-        return
-    if isinstance(value, (bool, int, np.integer)):
-        if not 0 <= int(value) < max(len(enum_strs), 1):
-            raise ValueError(f"{where}: {value!r} is not a valid state index (0..{len(enum_strs) - 1})")
-        return
-    raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to an enum PV")
 
 
 def _check_numeric(value: Any, info: PVInfo, where: str) -> None:

@@ -146,3 +146,25 @@ def test_epics_signals_batch_and_soft_signals_do_not() -> None:
         assert list(groups) == [backend] and groups[backend][0][0] is sig
     finally:
         sig.destroy()
+
+
+def test_one_rule_for_enum_values_in_the_signal_and_the_control_layer() -> None:
+    set_mock_info(PV, native_type="enum", enum_strs=("Off", "On"))
+    set_mock_value(PV, 0)
+    with use_cl("mock"):
+        sig = EpicsSignal(PV, name="sig")
+    try:
+        channel = sig._read_channel
+        for write in (sig.put, channel.put):  # checked by the signal first, by the encoder for a bare channel
+            with pytest.raises(ValueError, match=r"'Bad' is not one of the PV's states \['Off', 'On'\]"):
+                write("Bad")
+            with pytest.raises(ValueError, match=r"5 is not a valid state index \(0\.\.1\)"):
+                write(5)
+            with pytest.raises(TypeError, match=r"cannot write 1\.5 \(float\) to an enum PV"):
+                write(1.5)
+        sig.put("On")
+        assert sig.get() == 1 and sig.get(as_string=True) == "On"
+        channel.put(0)
+        assert sig.get(as_string=True) == "Off"
+    finally:
+        sig.destroy()

@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 
 from ._base import Backend, Channel, PVInfo, PVReading
+from ._convert import enum_index
 
 __all__ = [
     "BACKENDS",
@@ -24,6 +25,7 @@ __all__ = [
     "PVReading",
     "backends",
     "connection_hint",
+    "enum_index",
     "get_backend",
     "get_cl",
     "new_backend",
