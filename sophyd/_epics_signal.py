@@ -90,10 +90,6 @@ class EpicsSignalBase(Signal):
         self._md_state: tuple[Any, ...] = ()  # what the channels knew when the metadata was last copied
         self._watching = False  # following connection changes (only once 'meta' has subscribers)
         self._released = False  # destroy() gave the channels back
-        # After this signal writes, the monitor cache may still hold the old value (the server sends the
-        # put response before the monitor update): read fresh until a monitor update confirms the new value.
-        self._cache_suspect = False
-        self._fresh_ts: float | None = None
         cl = getattr(self.parent, "_cl", None) or get_cl()
         self._backend = get_backend(cl)
         self._read_channel = self._backend.channel(read_pv)
@@ -294,10 +290,8 @@ class EpicsSignalBase(Signal):
         if reading is None or as_string is not None or use_monitor is False:
             if use_monitor is None:
                 use_monitor = self._monitor_handle is not None
-            fresh = not use_monitor or self._cache_suspect
-            reading = self._fetch(self._read_channel, as_string, not fresh, timeout)
-            if fresh:
-                self._fresh_ts = reading.timestamp
+            # After a write the channel reads the server until its monitor cache has caught up.
+            reading = self._fetch(self._read_channel, as_string, use_monitor, timeout)
         self._store(reading)
         return reading.value
 
@@ -334,11 +328,10 @@ class EpicsSignalBase(Signal):
             return None
         return self._backend, channel
 
-    def _mark_written(self) -> None:
-        """The PV's value has just been changed (by this signal's put, or by an operation it follows, such as
-        a motor move): read fresh until a monitor update at least as new as a fresh read arrives."""
-        self._cache_suspect = True
-        self._fresh_ts = None
+    def invalidate_cache(self) -> None:
+        """The PV's value has just changed through an operation this signal follows (e.g. a motor's move for
+        its readback): get() reads the server until a monitor update confirms the new value."""
+        self._read_channel.invalidate()
 
     @property
     def alarm_status(self) -> int:
@@ -387,8 +380,6 @@ class EpicsSignalBase(Signal):
             self._monitor_handle = self._read_channel.subscribe(self._on_monitor)
 
     def _on_monitor(self, reading: PVReading) -> None:
-        if self._cache_suspect and self._fresh_ts is not None and reading.timestamp >= self._fresh_ts:
-            self._cache_suspect = False
         if self._string and isinstance(reading.value, (int, np.integer)):
             try:
                 enum_strs = self._enum_strs()
@@ -576,7 +567,7 @@ class EpicsSignal(EpicsSignalBase):
             self.check_value(value)
         else:
             self._ensure_connected(self._write_channel)
-        self._mark_written()
+        self._read_channel.invalidate()  # the write channel's put invalidates only that channel
         use_complete = self._put_complete if use_complete is None else use_complete
         timeout = self.write_timeout if timeout is None else timeout
         if not (wait or callback is not None or use_complete):
@@ -623,7 +614,7 @@ class EpicsSignal(EpicsSignalBase):
         """Put with completion; a refused put fails ``status``, an accepted one goes to ``_put_accepted``."""
         if not self._put_complete:
             self._full_metadata()  # the readback tolerance comes from the precision: read it here, not later
-        self._mark_written()
+        self._read_channel.invalidate()  # the write channel's put invalidates only that channel
 
         def on_complete(exc: BaseException | None) -> None:
             exc = self._explain(exc)

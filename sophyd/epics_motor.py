@@ -130,7 +130,7 @@ class EpicsMotor(Device):
         if exc is None:
             # The IOC answers the put before the readback's last monitor update: until that arrives,
             # position (and read()) must read fresh, or they report where the motor was a moment ago.
-            self.user_readback._mark_written()
+            self.user_readback.invalidate_cache()
             position = self.user_readback.get()
             tolerance = 10.0 ** (-self.precision) * 2
             if abs(position - target) > tolerance:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from types import SimpleNamespace
 
 import pytest
 
 from sophyd import EpicsSignal, Signal, control, init_devices
 from sophyd._readmany import BatchedSignal, by_backend
-from sophyd.control import use_cl
+from sophyd.control import PVReading, use_cl
 from sophyd.errors import PutFailedError
 from sophyd.mock import mock_put_failure, reset_mocks, set_mock_info, set_mock_value
 
@@ -168,3 +169,23 @@ def test_one_rule_for_enum_values_in_the_signal_and_the_control_layer() -> None:
         assert sig.get(as_string=True) == "Off"
     finally:
         sig.destroy()
+
+
+def test_a_channel_reads_the_server_after_a_write_until_its_monitor_catches_up() -> None:
+    channel = control.get_backend("mock").channel(PV + ":fresh")
+    try:
+        updates: list[float] = []
+        channel.subscribe(lambda reading: updates.append(reading.value))
+        channel.put(1.0)
+        assert channel.get().value == 1.0
+        # The 'server' now holds 5.0 but its monitor update has not arrived: the cache still says 1.0.
+        channel.invalidate()
+        channel._reading = PVReading(5.0, time.time())  # type: ignore[attr-defined]
+        assert channel.get(use_monitor=True).value == 5.0  # read from the server, not the stale cache
+        # A monitor update as new as that read ends it: the cache answers again.
+        channel._on_monitor(PVReading(5.0, time.time()))  # type: ignore[attr-defined]
+        channel._reading = PVReading(6.0, time.time())  # type: ignore[attr-defined]
+        assert channel.get(use_monitor=True).value == 5.0
+        assert channel.get(use_monitor=False).value == 6.0
+    finally:
+        channel.destroy()

@@ -113,6 +113,15 @@ class Channel(abc.ABC):
         """
 
     @abc.abstractmethod
+    def invalidate(self) -> None:
+        """The PV's value has just been changed by this process (``put`` calls this itself; call it for an
+        operation that changes the PV indirectly, e.g. the readback of a motor after its move).
+
+        The server answers a put before it sends the monitor update, so until an update at least as new as a
+        server read made since arrives, ``get(use_monitor=True)`` reads the server instead of the cache.
+        """
+
+    @abc.abstractmethod
     def subscribe(self, callback: ReadingCallback) -> int:
         """Call ``callback(reading)`` on every monitor update (coalesced to the latest); returns a handle."""
 
