@@ -8,8 +8,8 @@ name when an installed caproto no longer has one (setup.cfg pins the caproto ver
 caproto 1.3 leaves TCP_NODELAY off by accident: it creates its listening socket with protocol 0, and asyncio
 sets TCP_NODELAY on an accepted socket only when ``sock.proto == IPPROTO_TCP``, so every server circuit runs
 with Nagle's algorithm. A small response written while an earlier segment is unacknowledged then waits for the
-client's delayed ACK (~40 ms on Linux): libca clients saw about half of their put-completions on monitored PVs
-take ~43 ms instead of ~0.5 ms.
+client's delayed ACK (40 ms on Linux), which libca clients see as put-completions on monitored PVs that now and
+then take tens of milliseconds instead of a fraction of one (measurements in bench/README.md).
 """
 
 from __future__ import annotations
@@ -64,10 +64,10 @@ def enable_tcp_nodelay() -> None:
 class _CoalescingTransport(_server._TransportWrapper):  # type: ignore[misc]
     """A circuit's transport that sends every response made in one pass of the event loop in one segment.
 
-    caproto's circuit answers each request with its own ``send()`` syscall, about 45 % of the IOC's busy time
-    when a client reads 100 PVs at once. Here a response joins a per-circuit buffer that is written when the
-    circuit's task next yields to the event loop, so nothing waits longer than the work already queued ahead
-    of it, and responses keep their order.
+    caproto's circuit answers each request with its own ``send()`` syscall, a large share of the IOC's busy
+    time when a client reads many PVs at once (bench/README.md, F2). Here a response joins a per-circuit buffer
+    that is written when the circuit's task next yields to the event loop, so nothing waits longer than the
+    work already queued ahead of it, and responses keep their order.
     """
 
     BATCH = 16  # responses per send at most
@@ -113,7 +113,7 @@ def bound_subscription_batches() -> None:
     """Send monitor updates in batches of at most 2 KiB (~64 updates), not caproto's 64 KiB (~2000).
 
     Under a flood caproto batches updates for throughput; a reply on the same circuit then waits until the
-    client has taken in the whole batch before it (~100 ms with a busy Python client). A real IOC's CA server
+    client has taken in the whole batch before it (bench/README.md, F3). A real IOC's CA server
     sends from a 16 KiB buffer. ``CAPROTO_SERVER_SUB_BATCH_THRESH`` still overrides this.
     """
     if "CAPROTO_SERVER_SUB_BATCH_THRESH" not in os.environ:
@@ -129,9 +129,8 @@ def coalesce_responses() -> None:
 
 # Search replies: a CA client starts each search datagram with a VERSION message carrying a sequence number,
 # and the server's reply must echo it. caproto 1.3 always answers 1, so libca takes every reply after its first
-# search pass for a stale one: it never sees a fully answered pass, never speeds up, and paces searches at one
-# ~1 KB datagram per ~30 ms. That capped pyepics at ~1000 channel connections a second on these IOCs;
-# echoing the number lets libca connect 1000 channels in ~0.3 s.
+# search pass for a stale one: it never sees a fully answered pass, never speeds up, and paces its search
+# datagrams by its round-trip estimate, which caps how fast pyepics connects many channels (bench/README.md, F1).
 
 
 def echo_search_sequence() -> None:

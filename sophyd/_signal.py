@@ -102,6 +102,7 @@ class Signal(OphydObject):
             )
 
     def _default_kind(self) -> Kind:
+        """A signal made without ``kind=``: ``hinted`` when standalone, ``normal`` inside a device."""
         return Kind.hinted if self._parent is None else Kind.normal
 
     # -- values -------------------------------------------------------------------------------------------

@@ -51,7 +51,7 @@ class OphydObject:
         self._cid_to_event: dict[int, str] = {}
 
     def _default_kind(self) -> Kind:
-        """Kind used when none is given: ``normal`` inside a parent, ``hinted`` for a standalone signal."""
+        """The kind of an object made without ``kind=``: ``normal`` (``Signal`` overrides it)."""
         return Kind.normal
 
     # -- naming and the tree ------------------------------------------------------------------------------
