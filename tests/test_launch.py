@@ -12,7 +12,7 @@ from helpers import gone, wait_gone
 
 import sophyd_iocs
 from sophyd import EpicsSignalRO
-from sophyd.control._probe import missing_pvs
+from sophyd.control.probe import missing_pvs
 from sophyd.sim import IOCSet, launch_iocs
 from sophyd.sim.launch import (
     IOCPackageError,

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sophyd.control._probe import missing_pvs
+from sophyd.control.probe import missing_pvs
 from sophyd.sim.launch import pick_loopback_address
 from sophyd_iocs.registry import IOCS
 

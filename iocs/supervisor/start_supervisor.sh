@@ -122,7 +122,7 @@ start_supervisord() {
     if [ -n "$warn_leftovers" ] && [ -s "$table" ]; then
         # shellcheck disable=SC2046
         leftover="$(cd / && EPICS_CA_ADDR_LIST="$(cut -d' ' -f3 "$table" | tr '\n' ' ')" EPICS_CA_AUTO_ADDR_LIST=NO \
-            "$py" -m sophyd.control._probe $(cut -d' ' -f2 "$table") --timeout 0.5 || true)"
+            "$py" -m sophyd.control.probe $(cut -d' ' -f2 "$table") --timeout 0.5 || true)"
         while read -r name pv addr; do
             if ! grep -qx "$pv" <<<"$leftover"; then
                 echo "warning: $pv already answers on $addr: an IOC left over from a dead supervisord?" >&2
@@ -156,7 +156,7 @@ status() {
     if [ -n "$pvs" ]; then
         # shellcheck disable=SC2086
         missing="$(cd / && EPICS_CA_ADDR_LIST="${addrs# }" EPICS_CA_AUTO_ADDR_LIST=NO \
-            "$py" -m sophyd.control._probe $pvs --timeout 1 || true)"
+            "$py" -m sophyd.control.probe $pvs --timeout 1 || true)"
         while read -r name pv addr; do
             if grep -qx "$pv" <<<"$missing"; then
                 out="$(sed -E "s/^($name[[:space:]]+)RUNNING/\1STARTING/" <<<"$out")"

@@ -326,7 +326,7 @@ class IOCSet:
 
     def _wait_ready(self, iocs: list[_IOC], timeout: float) -> None:
         """Poll every IOC's READY_PV until all answer; raise IOCStartError if one exits or time runs out."""
-        from sophyd.control._probe import missing_pvs
+        from sophyd.control.probe import missing_pvs
 
         deadline = time.monotonic() + timeout
         attempt = 0
