@@ -8,7 +8,9 @@ from ._connect import init_devices, wait_for_connection
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
+    ALL_COMPONENTS,
     DDC,
+    BlueskyInterface,
     Component,
     Cpt,
     Device,
@@ -16,6 +18,9 @@ from .device import (
     FCpt,
     FormattedComponent,
     Staged,
+    do_not_wait_for_lazy_connection,
+    kind_context,
+    wait_for_lazy_connection,
 )
 from .epics_motor import EpicsMotor, MotionError
 from .errors import (
@@ -59,9 +64,11 @@ from .status import AndStatus, DeviceStatus, MoveStatus, Status, StatusBase, Sub
 __version__ = "0.1.0"
 
 __all__ = [
+    "ALL_COMPONENTS",
     "DDC",
     "AndStatus",
     "AreaDetectorCam",
+    "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",
@@ -106,8 +113,10 @@ __all__ = [
     "UUIDFilenameProvider",
     "UnknownStatusFailure",
     "WaitTimeoutError",
+    "do_not_wait_for_lazy_connection",
     "get_cl",
     "init_devices",
+    "kind_context",
     "mock_put_failure",
     "set_and_wait",
     "set_cl",
@@ -117,4 +126,5 @@ __all__ = [
     "set_mock_value",
     "wait",
     "wait_for_connection",
+    "wait_for_lazy_connection",
 ]

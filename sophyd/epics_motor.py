@@ -66,7 +66,7 @@ class EpicsMotor(Device):
     def _set_name(self, value: str) -> None:
         super()._set_name(value)
         # The readback carries the motor's own name, so tables and plots show "x" and not "x_user_readback".
-        if "user_readback" in self._children:
+        if "user_readback" in self._signals:
             self.user_readback.name = value
 
     def __init__(self, prefix: str = "", **kwargs: Any) -> None:

@@ -42,6 +42,7 @@ def test_wheel_contains_iocs_and_supervisor_files(wheel: Path) -> None:
         "sophyd_iocs/supervisor/ca_env.sh",
         "sophyd/testing.py",
         "sophyd/sim/__main__.py",
+        "sophyd/py.typed",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
     # The IOC package installs under its own name only: a top-level "iocs" would collide with other projects.
