@@ -628,7 +628,7 @@ class EpicsSignal(EpicsSignalBase):
     def _put_accepted(self, value: Any, status: Status) -> None:
         """The set's put completed: finish now (put_complete) or when the readback matches."""
         if self._put_complete:
-            _finish(status)
+            status._finish_if_pending()
         else:
             self._finish_when_matched(value, status)
 
@@ -637,7 +637,7 @@ class EpicsSignalNoValidation(EpicsSignal):
     """An EpicsSignal whose set() finishes when the IOC accepted the put, without checking the readback."""
 
     def _put_accepted(self, value: Any, status: Status) -> None:
-        _finish(status)
+        status._finish_if_pending()
 
 
 class EpicsSignalWithRBV(EpicsSignal):
@@ -690,14 +690,6 @@ def _check_numeric(value: Any, info: PVInfo, where: str) -> None:
         return
     if not isinstance(value, (bool, int, float, np.number)):
         raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to a numeric PV")
-
-
-def _finish(status: StatusBase) -> None:
-    if not status.done:
-        try:
-            status.set_finished()
-        except Exception:
-            logger.debug("status %r was completed concurrently", status)
 
 
 def _report_to_callback(callback: Callable[..., Any], exc: BaseException | None, signal: Signal) -> None:

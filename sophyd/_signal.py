@@ -15,7 +15,6 @@ from ._datakeys import data_key, values_match
 from ._dispatch import wait_event
 from .errors import (
     DisconnectedError,
-    InvalidState,
     LimitError,
     OpException,
     ReadOnlyError,
@@ -158,10 +157,7 @@ class Signal(OphydObject):
     def _finish_when_matched(self, target: Any, status: Status) -> None:
         def check(**kwargs: Any) -> None:
             if not status.done and self._matches(self.get(), target):
-                try:
-                    status.set_finished()
-                except InvalidState:
-                    pass  # finished by a concurrent update
+                status._finish_if_pending()  # a concurrent update may have finished it
 
         if self._matches(self.get(), target):
             status.set_finished()

@@ -156,6 +156,18 @@ class StatusBase:
         except Exception:
             logger.exception("Callback %r of %r raised", cb, self)
 
+    def _finish_if_pending(self, exc: BaseException | None = None) -> bool:
+        """Finish, failed with ``exc`` if given, unless something finished it already (then False): for code
+        that races with another way of finishing, such as a concurrent monitor update."""
+        try:
+            if exc is None:
+                self.set_finished()
+            else:
+                self.set_exception(exc)
+        except InvalidState:
+            return False
+        return True
+
     def _mirror(self, other: StatusBase) -> None:
         """Finish like ``other`` did (use as ``other.add_callback(self._mirror)``)."""
         if other._exception is None:
@@ -313,16 +325,10 @@ class SubscriptionStatus(DeviceStatus):
         try:
             matched = self.callback(*args, **kwargs)
         except Exception as exc:
-            self._try(self.set_exception, exc)
+            self._finish_if_pending(exc)
             return
         if matched:
-            self._try(self.set_finished)
-
-    def _try(self, method: Callable[..., None], *args: Any) -> None:
-        try:
-            method(*args)
-        except InvalidState:
-            pass  # a concurrent event completed it first
+            self._finish_if_pending()
 
 
 class AndStatus(StatusBase):
@@ -337,13 +343,8 @@ class AndStatus(StatusBase):
 
     def _on_part(self, part: StatusBase) -> None:
         exc = part._exception if part.done else None
-        try:
-            if exc is not None:
-                self.set_exception(exc)
-            elif self.left.done and self.right.done:
-                self.set_finished()
-        except InvalidState:
-            pass  # already completed by the other part
+        if exc is not None or (self.left.done and self.right.done):
+            self._finish_if_pending(exc)  # the other part may have completed it already
 
     def _repr_fields(self) -> list[str]:
         return [f"{self.left!r} & {self.right!r}", *super()._repr_fields()]
