@@ -18,7 +18,16 @@ import numpy as np
 
 from ._datakeys import data_key
 from ._signal import Signal
-from .control import Channel, PVInfo, PVReading, connection_hint, enum_index, get_backend, get_cl
+from .control import (
+    DEFAULT_TIMEOUT,
+    Channel,
+    PVInfo,
+    PVReading,
+    connection_hint,
+    enum_index,
+    get_backend,
+    get_cl,
+)
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -42,6 +51,8 @@ __all__ = [
 
 logger = logging.getLogger("sophyd.epics")
 
+#: Seconds the first wait for a never-connected channel takes, unless a signal or set_defaults() says otherwise.
+DEFAULT_CONNECTION_TIMEOUT = 2.0
 _NUMERIC_TYPES = ("float", "integer")
 
 
@@ -54,8 +65,8 @@ class EpicsSignalBase(Signal):
     """
 
     _defaults: ClassVar[dict[str, Any]] = {
-        "timeout": 2.0,
-        "connection_timeout": 2.0,
+        "timeout": DEFAULT_TIMEOUT,
+        "connection_timeout": DEFAULT_CONNECTION_TIMEOUT,
         "write_timeout": None,
         "auto_monitor": False,
     }
@@ -100,8 +111,8 @@ class EpicsSignalBase(Signal):
     def set_defaults(
         cls,
         *,
-        timeout: float | None = 2.0,
-        connection_timeout: float | None = 2.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connection_timeout: float | None = DEFAULT_CONNECTION_TIMEOUT,
         write_timeout: float | None = None,
         auto_monitor: bool = False,
     ) -> None:

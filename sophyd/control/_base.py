@@ -12,7 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Channel", "PVInfo", "PVReading"]
+__all__ = ["DEFAULT_TIMEOUT", "Channel", "PVInfo", "PVReading"]
+
+#: Seconds a read waits when the caller names no timeout (also EpicsSignal's default ``timeout``).
+DEFAULT_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class Channel(abc.ABC):
         """
 
     @abc.abstractmethod
-    def load_info(self, timeout: float = 2.0) -> PVInfo:
+    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
         """The metadata with its control fields, read from the server once per connection, when first needed.
 
         Connecting does not read them: most channels are only ever read and written. Raises DisconnectedError
@@ -96,7 +99,9 @@ class Channel(abc.ABC):
         """Start reading the control metadata without waiting; connection callbacks run when it arrives."""
 
     @abc.abstractmethod
-    def get(self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = 2.0) -> PVReading:
+    def get(
+        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+    ) -> PVReading:
         """Read the PV; ``use_monitor=False`` forces a fresh read from the server.
 
         Enums read as int, or as their label with ``as_string=True``; char waveforms and strings read as str;
@@ -169,7 +174,7 @@ class Backend(abc.ABC):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = 2.0,
+        timeout: float = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Read several channels concurrently; the default reads them one by one.
@@ -188,6 +193,8 @@ class Backend(abc.ABC):
             ch.wait_for_connection(None if deadline is None else max(0.0, deadline - time.monotonic()))
         return all(ch.connected for ch in channels)
 
-    def load_info_many(self, channels: Sequence[Channel], *, timeout: float = 2.0) -> list[PVInfo]:
+    def load_info_many(
+        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[PVInfo]:
         """``load_info`` of several channels; the default loads them one by one."""
         return [ch.load_info(timeout) for ch in channels]

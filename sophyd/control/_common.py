@@ -20,7 +20,16 @@ import numpy as np
 from .._dispatch import get_dispatcher
 from .._scheduler import TimerHandle, call_later
 from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
-from ._base import Backend, Channel, ConnectionCallback, PutCallback, PVInfo, PVReading, ReadingCallback
+from ._base import (
+    DEFAULT_TIMEOUT,
+    Backend,
+    Channel,
+    ConnectionCallback,
+    PutCallback,
+    PVInfo,
+    PVReading,
+    ReadingCallback,
+)
 from ._convert import encode_value, to_string, with_access
 
 __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", "put_failed"]
@@ -29,9 +38,6 @@ __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", 
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-DEFAULT_TIMEOUT = 2.0  # seconds a read waits when the caller names no timeout
 
 
 def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
