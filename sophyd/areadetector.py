@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from event_model import ComposeStreamResource, ComposeStreamResourceBundle
 
+from ._bluesky_interface import unstage_on_failure
 from ._component import Component as Cpt
 from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
 from .device import Device
@@ -101,14 +102,8 @@ class HDF5Detector(Device):
     def stage(self) -> list[Any]:
         """Stage the stage_sigs, then open a new file and start capturing into it."""
         staged = super().stage()
-        try:
+        with unstage_on_failure(self):
             self._open_file()
-        except BaseException:
-            try:
-                self.unstage()
-            except Exception:
-                logger.exception("Undoing the failed stage of %s also failed", self.name)
-            raise
         return staged
 
     def _open_file(self) -> None:
