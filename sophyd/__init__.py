@@ -5,7 +5,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 """
 
 from ._connect import init_devices, wait_for_connection
-from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
+from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter, HDF5Plugin
 from .control import get_cl, set_cl
 from .device import (
     ALL_COMPONENTS,
@@ -89,6 +89,7 @@ __all__ = [
     "FormattedComponent",
     "HDF5Detector",
     "HDF5FileWriter",
+    "HDF5Plugin",
     "InvalidState",
     "Kind",
     "LimitError",

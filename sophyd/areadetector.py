@@ -8,7 +8,6 @@ and waits until the IOC has closed the file, so an interrupted plan loses nothin
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -29,9 +28,7 @@ if TYPE_CHECKING:
     from bluesky.protocols import Reading
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"]
-
-logger = logging.getLogger("sophyd.areadetector")
+__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
 
 
 class FileWriteError(OpException):
@@ -52,8 +49,12 @@ class AreaDetectorCam(Device):
     array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
 
 
-class HDF5FileWriter(Device):
-    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it."""
+class HDF5Plugin(Device):
+    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it.
+
+    Named as in classic ophyd (``ophyd.areadetector.plugins.HDF5Plugin``) and in areaDetector; it has the
+    components sophyd's file-writing detector uses, not classic's whole plugin API.
+    """
 
     file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
     file_name = Cpt(EpicsSignal, "FileName", kind=Kind.omitted)
@@ -69,6 +70,10 @@ class HDF5FileWriter(Device):
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
 
 
+#: sophyd's earlier name for ``HDF5Plugin``, kept so code written with it keeps working.
+HDF5FileWriter = HDF5Plugin
+
+
 class HDF5Detector(Device):
     """A detector whose frames an HDF5 plugin writes; data reach documents as stream resources.
 
@@ -77,7 +82,7 @@ class HDF5Detector(Device):
     """
 
     cam = Cpt(AreaDetectorCam, "cam1:")
-    hdf = Cpt(HDF5FileWriter, "HDF1:")
+    hdf = Cpt(HDF5Plugin, "HDF1:")
 
     datasets: dict[str, tuple[str, list[int], str]] = {
         "": ("/entry/data/data", [240, 320], "|u1"),

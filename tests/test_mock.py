@@ -189,3 +189,11 @@ def test_a_channel_reads_the_server_after_a_write_until_its_monitor_catches_up()
         assert channel.get(use_monitor=False).value == 6.0
     finally:
         channel.destroy()
+
+
+def test_hdf5_plugin_has_classic_ophyds_name_and_keeps_the_older_one() -> None:
+    import sophyd
+    from sophyd.areadetector import HDF5Detector, HDF5FileWriter, HDF5Plugin
+
+    assert sophyd.HDF5Plugin is HDF5Plugin is HDF5FileWriter
+    assert HDF5Detector.hdf.cls is HDF5Plugin
