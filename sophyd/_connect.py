@@ -11,6 +11,7 @@ from typing import Any
 
 from ._readmany import BatchedSignal, by_backend
 from .control import connection_hint, use_cl
+from .device import Device
 from .errors import ConnectionTimeoutError
 from .ophydobj import OphydObject
 
@@ -18,8 +19,6 @@ __all__ = ["init_devices", "wait_for_connection"]
 
 
 def _leaf_signals(objs: tuple[Any, ...], all_signals: bool) -> list[Any]:
-    from .device import Device
-
     leaves: list[Any] = []
     for obj in objs:
         if isinstance(obj, Device):

@@ -37,6 +37,8 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+from ..control.probe import missing_pvs
+
 __all__ = [
     "CA_SERVER_PORT",
     "IOC_PACKAGE",
@@ -326,8 +328,6 @@ class IOCSet:
 
     def _wait_ready(self, iocs: list[_IOC], timeout: float) -> None:
         """Poll every IOC's READY_PV until all answer; raise IOCStartError if one exits or time runs out."""
-        from sophyd.control.probe import missing_pvs
-
         deadline = time.monotonic() + timeout
         attempt = 0
         pending = {ioc.prefix + ioc.ready_pv: ioc for ioc in iocs}
