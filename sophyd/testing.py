@@ -9,7 +9,9 @@ the prefix of each.
 
 libca reads the CA environment once, when its context is made, so the IOC fixtures must be requested before
 any test in the session creates a pyepics channel (e.g. request ``sophyd_iocs`` from an autouse session
-fixture in conftest.py if some tests use CA without these fixtures). Importing this module starts nothing.
+fixture in conftest.py if some tests use CA without these fixtures). Importing this module starts nothing,
+and imports nothing of sophyd or its IOC package: pytest loads the plugin in every project where sophyd is
+installed, so the fixtures import what they need when they run.
 """
 
 from __future__ import annotations
