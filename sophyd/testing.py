@@ -9,9 +9,10 @@ the prefix of each.
 
 libca reads the CA environment once, when its context is made, so the IOC fixtures must be requested before
 any test in the session creates a pyepics channel (e.g. request ``sophyd_iocs`` from an autouse session
-fixture in conftest.py if some tests use CA without these fixtures). Importing this module starts nothing,
-and imports nothing of sophyd or its IOC package: pytest loads the plugin in every project where sophyd is
-installed, so the fixtures import what they need when they run.
+fixture in conftest.py if some tests use CA without these fixtures). Importing this module starts nothing.
+The fixtures import the launcher and the IOC package when they run: pytest loads this plugin in every project
+where sophyd is installed, and a missing or shadowed ``sophyd_iocs`` must fail the tests that use the IOCs,
+not the start of every pytest run.
 """
 
 from __future__ import annotations
