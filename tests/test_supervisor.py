@@ -164,3 +164,21 @@ def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
         assert gone(pid), f"process {pid} is still alive"
     assert not (runtime / "supervisor.sock").exists()
     assert supervisor.run("shutdown").stdout.strip() == "supervisord is not running"
+
+
+def test_users_own_ioc_joins_the_supervised_set(supervisor: Supervisor) -> None:
+    user_ioc = str(Path(__file__).with_name("user_ioc.py"))
+    supervisor.env["SOPHYD_EXTRA_IOCS"] = user_ioc
+    net = supervisor.env["SOPHYD_IOC_NET"]
+    out = supervisor.run("env").stdout
+    addresses = " ".join(f"{net}.{host}" for host in [*HOSTS.values(), 21])
+    assert f'export EPICS_CA_ADDR_LIST="{addresses}"' in out
+    programs = subprocess.run(
+        [sys.executable, "-m", "sophyd_iocs.registry", "programs", user_ioc],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    assert programs[-1].split() == ["user_ioc", "21", "user_ioc:", "answer", user_ioc]
+    assert [line.split()[0] for line in programs[:-1]] == list(HOSTS)
