@@ -64,6 +64,7 @@ IOCS: tuple[IOCInfo, ...] = (
     IOCInfo("motors", host=12),
     IOCInfo("pattern", host=13),
     IOCInfo("testioc"),
+    IOCInfo("tempctrl", host=14),
 )
 
 

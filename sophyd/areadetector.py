@@ -9,30 +9,18 @@ and waits until the IOC has closed the file, so an interrupted plan loses nothin
 from __future__ import annotations
 
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from event_model import ComposeStreamResource, ComposeStreamResourceBundle
-
-from ._bluesky_interface import unstage_on_failure
 from ._component import Component as Cpt
 from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
+from ._hdf5_assets import FileWriteError, HDF5StreamAssets
 from .device import Device
 from .errors import OpException
 from .kind import Kind
 from .paths import PathProvider
 from .status import DeviceStatus, StatusBase, SubscriptionStatus
 
-if TYPE_CHECKING:
-    from bluesky.protocols import Reading
-    from event_model.documents.event_descriptor import DataKey
-
 __all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
-
-
-class FileWriteError(OpException):
-    """The file plugin could not open or write its file (the IOC's WriteMessage says why)."""
 
 
 class AreaDetectorCam(Device):
@@ -74,7 +62,7 @@ class HDF5Plugin(Device):
 HDF5FileWriter = HDF5Plugin
 
 
-class HDF5Detector(Device):
+class HDF5Detector(HDF5StreamAssets):
     """A detector whose frames an HDF5 plugin writes; data reach documents as stream resources.
 
     ``datasets`` maps a data-key suffix ('' for the device name itself) to (HDF5 dataset, per-frame shape,
@@ -98,20 +86,10 @@ class HDF5Detector(Device):
             [("cam.image_mode", "Multiple"), ("cam.num_images", 1), ("hdf.file_write_mode", "Stream")]
         )
         self._capture_status: StatusBase | None = None
-        self._bundles: list[tuple[str, ComposeStreamResourceBundle]] = []
-        self._emitted = 0
-        self._frames = 0
-        self._counter_lock = threading.Lock()
 
     # -- staging: one file per stage --------------------------------------------------------------------
-    def stage(self) -> list[Any]:
-        """Stage the stage_sigs, then open a new file and start capturing into it."""
-        staged = super().stage()
-        with unstage_on_failure(self):
-            self._open_file()
-        return staged
-
     def _open_file(self) -> None:
+        """Point the plugin at a new file and start capturing into it (the IOC's WriteMessage says why not)."""
         info = self.path_provider(self.name)
         directory = str(info.directory_path).rstrip("/") + "/"
         self.hdf.file_path.put(directory, wait=True, timeout=self.file_timeout)
@@ -136,28 +114,17 @@ class HDF5Detector(Device):
                 f"{self.hdf.write_message.get(use_monitor=False)} ({capture.exception(0)})"
             )
         opened.wait(0)
-        self._full_path = str(self.hdf.full_file_name.get(use_monitor=False))
-        self._bundles = []
-        self._emitted = 0
-        self._frames = int(self.hdf.num_captured.get(use_monitor=False))
-        self._first_frame = self._frames
+        self._begin_file(
+            str(self.hdf.full_file_name.get(use_monitor=False)),
+            frames_before=int(self.hdf.num_captured.get(use_monitor=False)),
+        )
 
-    def unstage(self) -> list[Any]:
-        """End the capture and wait until the IOC closed the file, then restore the stage_sigs."""
-        errors: list[BaseException] = []
+    def _close_file(self) -> None:
+        """End the capture and wait until the IOC has closed the file."""
         capture, self._capture_status = self._capture_status, None
         if capture is not None:
-            try:
-                self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
-                capture.wait(self.file_timeout)
-            except Exception as exc:
-                errors.append(exc)
-        unstaged = super().unstage()
-        if errors:
-            raise FileWriteError(f"{self._describe_me()}: closing the file failed: {errors[0]}") from errors[
-                0
-            ]
-        return unstaged
+            self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
+            capture.wait(self.file_timeout)
 
     # -- acquisition ------------------------------------------------------------------------------------
     def trigger(self) -> DeviceStatus:
@@ -170,54 +137,11 @@ class HDF5Detector(Device):
             if st.exception(0) is not None:
                 status._mirror(st)
                 return
-            with self._counter_lock:
-                self._frames += 1
+            self._frame_written()
             status.set_finished()
 
         self.cam.acquire.set(1).add_callback(acquired)
         return status
 
-    def describe(self) -> OrderedDict[str, DataKey]:
-        source = f"PV:{self.hdf.full_file_name.pvname}"
-        keys: OrderedDict[str, DataKey] = OrderedDict()
-        for suffix, (_, shape, dtype_numpy) in self.datasets.items():
-            keys[self._data_key(suffix)] = {
-                "source": source,
-                "shape": list(shape),
-                "dtype": "array" if shape else "integer",
-                "dtype_numpy": dtype_numpy,
-                "external": "STREAM:",
-            }
-        return keys
-
-    def read(self) -> OrderedDict[str, Reading[Any]]:
-        """Nothing is read over Channel Access: the data are in the file (see collect_asset_docs)."""
-        return OrderedDict()
-
-    def _data_key(self, suffix: str) -> str:
-        return f"{self.name}_{suffix}" if suffix else self.name
-
-    def get_index(self) -> int:
-        """Frames written to the current file."""
-        return self._frames - getattr(self, "_first_frame", 0)
-
-    def collect_asset_docs(self, index: int | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-        """A stream_resource per data key (once per file) and stream_datum documents for new frames."""
-        upto = self.get_index() if index is None else min(index, self.get_index())
-        if upto <= self._emitted:
-            return
-        if not self._bundles:
-            compose = ComposeStreamResource()
-            for suffix, (dataset, shape, _) in self.datasets.items():
-                bundle = compose(
-                    mimetype="application/x-hdf5",
-                    uri=f"file://localhost{self._full_path}",
-                    data_key=self._data_key(suffix),
-                    parameters={"dataset": dataset, "chunk_shape": [1, *shape], "swmr": True},
-                )
-                self._bundles.append((suffix, bundle))
-                yield "stream_resource", dict(bundle.stream_resource_doc)
-        for _, bundle in self._bundles:
-            datum = bundle.compose_stream_datum(indices={"start": self._emitted, "stop": upto})
-            yield "stream_datum", dict(datum)
-        self._emitted = upto
+    def _asset_source(self) -> str:
+        return f"PV:{self.hdf.full_file_name.pvname}"

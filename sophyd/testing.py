@@ -30,6 +30,7 @@ __all__ = [
     "motors_prefix",
     "pattern_prefix",
     "sophyd_iocs",
+    "tempctrl_prefix",
     "testioc_prefix",
     "trigger_with_pc_prefix",
     "user_iocs",
@@ -116,3 +117,9 @@ def pattern_prefix(request: pytest.FixtureRequest) -> str:
 def testioc_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's testioc IOC."""
     return _prefix(request, "testioc")
+
+
+@pytest.fixture(scope="session")
+def tempctrl_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's tempctrl (temperature controller) IOC."""
+    return _prefix(request, "tempctrl")

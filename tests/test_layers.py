@@ -19,16 +19,31 @@ ROOT = Path(__file__).resolve().parents[1]
 
 #: sophyd's layers, bottom to top, as in docs/architecture.md ("Layers"): each imports only its own and lower ones.
 LAYERS: list[tuple[str, list[str]]] = [
-    ("base", ["sophyd.errors", "sophyd.kind", "sophyd.ophydobj"]),
-    ("status", ["sophyd.status", "sophyd._scheduler", "sophyd._dispatch"]),
+    (
+        "base",
+        [
+            "sophyd.errors",
+            "sophyd.kind",
+            "sophyd.alarm",
+            "sophyd.log",
+            "sophyd._positions",
+            "sophyd.ophydobj",
+        ],
+    ),
+    ("status", ["sophyd.status", "sophyd._device_status", "sophyd._scheduler", "sophyd._dispatch"]),
     ("control layer", ["sophyd.control", "sophyd.control.*"]),
     (
         "signals",
         [
             "sophyd._signal",
             "sophyd._epics_signal",
+            "sophyd._attribute_signal",
+            "sophyd._derived_signal",
+            "sophyd._internal_signal",
             "sophyd.signal",
             "sophyd.mock",
+            "sophyd.utils",
+            "sophyd.utils.*",
             "sophyd._datakeys",
             "sophyd._readmany",
         ],
@@ -45,7 +60,18 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd._device_hooks",
         ],
     ),
-    ("devices", ["sophyd.epics_motor", "sophyd.areadetector", "sophyd.paths"]),
+    (
+        "devices",
+        [
+            "sophyd.positioner",
+            "sophyd.epics_motor",
+            "sophyd.pv_positioner",
+            "sophyd.pseudopos",
+            "sophyd.areadetector",
+            "sophyd._hdf5_assets",
+            "sophyd.paths",
+        ],
+    ),
     ("simulation", ["sophyd.sim", "sophyd.sim.*"]),
     ("test fixtures", ["sophyd.testing"]),
     ("public API", ["sophyd"]),

@@ -222,7 +222,7 @@ def make_backend() -> MockBackend:
 
 def mock_channel(target: MockChannel | str | Any) -> MockChannel:
     """The MockChannel for a channel, a PV name (or an object with a ``pvname`` and no channel), or a signal in
-    mock mode (the channel it reads).
+    mock mode (the channel it reads, which may be a private one, as a fake signal's).
 
     A PV name no signal uses yet gets a channel held for the first mocked signal on it. A signal that is not in
     mock mode raises TypeError: the helpers play the IOC of mocked signals only.
