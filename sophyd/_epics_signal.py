@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 import numpy as np
 
 from ._datakeys import data_key
+from ._pv_metadata import MetadataMirror
 from ._signal import Signal
 from .alarm import AlarmSeverity
 from .control import (
@@ -103,8 +104,8 @@ class EpicsSignalBase(Signal):
         self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
         self._prefetched: PVReading | None = None
         self._monitor_handle: int | None = None
-        self._md_lock = threading.Lock()
-        self._md_state: tuple[Any, ...] = ()  # what the channels knew when the metadata was last copied
+        self._mirror = MetadataMirror(self._metadata)
+        self._handles_lock = threading.Lock()  # the monitor handles, the connection watch and the release
         self._watching = False  # following connection changes (only once 'meta' has subscribers)
         self._released = False  # destroy() gave the channels back
         self._backend = self._make_backend()
@@ -187,7 +188,7 @@ class EpicsSignalBase(Signal):
         Signals without them register nothing: connecting a thousand signals then runs no Python per signal,
         and the metadata is brought up to date when it is next asked for.
         """
-        with self._md_lock:
+        with self._handles_lock:
             if self._watching:
                 return
             self._watching = True
@@ -202,20 +203,7 @@ class EpicsSignalBase(Signal):
 
     def _refresh_metadata(self) -> None:
         """Copy what the channels know now into the metadata; tell 'meta' subscribers if it changed."""
-        state = tuple(ch.connected and ch.info() for ch in self._channels())
-        if state == self._md_state:
-            return
-        channel = self._read_channel
-        with self._md_lock:
-            self._md_state = state
-            before = dict(self._metadata)
-            if channel.connected:
-                info = channel.info()
-                self._metadata.update(_metadata_from_info(info))
-                self._metadata["write_access"] = self._write_access_from(info)
-            self._metadata["connected"] = all(ch.connected for ch in self._channels())
-            changed = self._metadata != before
-        if changed:
+        if self._mirror.refresh(self._channels(), self._read_channel, self._write_access_from):
             self._set_metadata()  # tells the 'meta' subscribers
 
     def _current_metadata(self) -> dict[str, Any]:
@@ -437,7 +425,7 @@ class EpicsSignalBase(Signal):
 
     # -- monitors -----------------------------------------------------------------------------------------
     def _ensure_monitor(self) -> None:
-        with self._md_lock:
+        with self._handles_lock:
             if self._monitor_handle is not None:
                 return
             self._monitor_handle = self._read_channel.subscribe(self._on_monitor)
@@ -463,7 +451,7 @@ class EpicsSignalBase(Signal):
 
     def destroy(self) -> None:
         """Stop monitoring and give the channels back: the last signal of a PV to go closes its channel."""
-        with self._md_lock:
+        with self._handles_lock:
             channels, self._released = ([] if self._released else self._channels()), True
         if self._monitor_handle is not None:
             self._read_channel.unsubscribe(self._monitor_handle)
@@ -570,7 +558,7 @@ class EpicsSignal(EpicsSignalBase):
     def _start_setpoint_monitor(self) -> None:
         """Monitor the setpoint PV once anyone listens to 'setpoint' events (the channel starts it when it
         connects)."""
-        with self._md_lock:
+        with self._handles_lock:
             if self._setpoint_handle is None:
                 self._setpoint_handle = self._write_channel.subscribe(self._on_setpoint)
 
@@ -855,24 +843,6 @@ def _warn_ignored(method: str, kwargs: dict[str, Any]) -> None:
             DeprecationWarning,
             stacklevel=3,
         )
-
-
-def _metadata_from_info(info: PVInfo) -> dict[str, Any]:
-    return {
-        "connected": True,
-        "read_access": info.read_access,
-        "units": info.units,
-        "precision": info.precision,
-        "lower_ctrl_limit": info.lower_ctrl_limit,
-        "upper_ctrl_limit": info.upper_ctrl_limit,
-        "lower_disp_limit": info.lower_disp_limit,
-        "upper_disp_limit": info.upper_disp_limit,
-        "lower_alarm_limit": info.lower_alarm_limit,
-        "upper_alarm_limit": info.upper_alarm_limit,
-        "lower_warning_limit": info.lower_warning_limit,
-        "upper_warning_limit": info.upper_warning_limit,
-        "enum_strs": tuple(info.enum_strs) if info.enum_strs else None,
-    }
 
 
 def _state(value: Any, enum_strs: tuple[str, ...]) -> Any:

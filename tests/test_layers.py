@@ -37,6 +37,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "sophyd._signal",
             "sophyd._epics_signal",
+            "sophyd._pv_metadata",
             "sophyd._attribute_signal",
             "sophyd._derived_signal",
             "sophyd._internal_signal",
