@@ -38,6 +38,7 @@ __all__ = [
     "IOCInfo",
     "IOCTarget",
     "ioc_defaults",
+    "is_path",
     "missing_requirement",
     "resolve",
     "supervised",
@@ -79,7 +80,8 @@ class IOCTarget:
     root: Path | None = None
 
 
-def _is_path(spec: str) -> bool:
+def is_path(spec: str) -> bool:
+    """Whether an IOC spec names a file (it ends in .py or has a path separator) rather than a module."""
     return spec.endswith(".py") or os.sep in spec or (os.altsep is not None and os.altsep in spec)
 
 
@@ -87,7 +89,7 @@ def resolve(spec: str) -> IOCTarget:
     """The ``IOCTarget`` for an IOC named as in this module's docstring; ``ValueError`` if there is none."""
     if spec in {info.name for info in IOCS}:
         module = f"{PACKAGE}.{spec}"
-    elif _is_path(spec):
+    elif is_path(spec):
         path = Path(spec).expanduser().resolve()
         if not path.is_file():
             raise ValueError(f"No IOC file {path} (from {spec!r})")

@@ -65,9 +65,9 @@ def user_iocs(config: pytest.Config) -> tuple[str, ...]:
 
 def _spec(config: pytest.Config, name: str) -> str:
     """A launchable spec for ``name``: a relative path is taken relative to the pytest rootdir."""
-    from sophyd_iocs.registry import _is_path
+    from sophyd_iocs.registry import is_path
 
-    if _is_path(name) and not Path(name).is_absolute():
+    if is_path(name) and not Path(name).is_absolute():
         return str(Path(config.rootpath) / name)
     return name
 
