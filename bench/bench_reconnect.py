@@ -1,6 +1,6 @@
 """Time how long sophyd's signals take to reconnect after an IOC restart, for both backends and both IOC kinds.
 
-Starts the caproto test IOC and the real EPICS IOC (``iocs.epics_testioc``) with ``launch_iocs``, monitors one
+Starts the caproto test IOC and the real EPICS IOC (``sophyd_iocs.epics_testioc``) with ``launch_iocs``, monitors one
 PV of each from both control layers, then repeatedly stops an IOC, waits a second, and starts it again.
 ``IOCSet.start`` returns once the restarted IOC answers a CA search and read; the figures are the time from
 then until each signal is connected again (negative: it reconnected before the launcher's probe finished),

@@ -10,7 +10,7 @@ EPICS base's RSRV leaves the address field of its beacons empty for the repeater
 and on loopback every datagram comes from 127.0.0.1, whatever 127.x.y.z the IOC listens on: the clients would
 hear every IOC as one server at 127.0.0.1. So each IOC sends its beacons to its own address, where this
 repeater also listens (``--beacon-addresses``), and the address a beacon arrived at names its IOC. Run as
-``python -m iocs._repeater --port PORT --beacon-addresses A B ...``; ``sophyd.sim.launch_iocs`` starts one
+``python -m sophyd_iocs._repeater --port PORT --beacon-addresses A B ...``; ``sophyd.sim.launch_iocs`` starts one
 per IOC set.
 """
 
@@ -22,7 +22,7 @@ import socket
 
 import caproto as ca
 
-from iocs._run import exit_with_parent
+from sophyd_iocs._run import exit_with_parent
 
 __all__ = ["serve"]
 

@@ -3,9 +3,9 @@
 The caproto IOCs here are servers we wrote; this one is the server sites run, so code tested against it
 meets real records' behaviour: an ao clamps at DRVH instead of refusing, a put-callback completes when the
 record's processing ends, a waveform reads back the element count last written. Needs ``softioc``
-(pythonSoftIOC, in the ``dev`` extra). Run as ``python -m iocs.epics_testioc --prefix P --interfaces ADDR``.
+(pythonSoftIOC, in the ``dev`` extra). Run as ``python -m sophyd_iocs.epics_testioc --prefix P --interfaces ADDR``.
 
-Records (after the prefix, default ``sophyd_epics_test:``), named like ``iocs.testioc``'s PVs where they
+Records (after the prefix, default ``sophyd_epics_test:``), named like ``sophyd_iocs.testioc``'s PVs where they
 stand for the same thing:
 
 - ``ready`` (longin, 1): answers once the server is up.
@@ -126,7 +126,7 @@ def main() -> None:
     from softioc import asyncio_dispatcher, builder, softioc
     from softioc.imports import dbCore
 
-    from iocs._run import exit_with_parent
+    from sophyd_iocs._run import exit_with_parent
 
     exit_with_parent()
     dispatcher = asyncio_dispatcher.AsyncioDispatcher()

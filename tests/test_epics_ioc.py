@@ -1,4 +1,4 @@
-"""Where a real EPICS base IOC (``iocs.epics_testioc``: pythonSoftIOC records, RSRV) differs from caproto IOCs.
+"""Where a real EPICS base IOC (``sophyd_iocs.epics_testioc``: pythonSoftIOC records, RSRV) differs from caproto IOCs.
 
 The behaviour shared with the caproto test IOC is covered by test_epics_signal.py, which runs against both;
 these tests pin what only real records do: clamping at DRVH, DISP refusing puts, access security, alarms

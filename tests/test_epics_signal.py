@@ -1,7 +1,7 @@
 """The EPICS signal family over real Channel Access, for the pyepics and caproto backends both.
 
-Every test talks to the session's caproto test IOC (``iocs.testioc``) and to the real EPICS IOC
-(``iocs.epics_testioc``), both started by ``sophyd.testing``; tests marked ``caproto_ioc_only`` use PVs or
+Every test talks to the session's caproto test IOC (``sophyd_iocs.testioc``) and to the real EPICS IOC
+(``sophyd_iocs.epics_testioc``), both started by ``sophyd.testing``; tests marked ``caproto_ioc_only`` use PVs or
 behaviour only the caproto IOC has. The EpicsSignalWithRBV tests use the pattern IOC's areaDetector-style
 ``AcquireTime``/``AcquireTime_RBV`` pair.
 Tests that write a PV put its value back, so the order of tests does not matter.
