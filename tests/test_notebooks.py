@@ -112,3 +112,11 @@ def test_motors_notebook(notebooks: NotebookRuns) -> None:
     assert "gap 4.0 center 0.0" in slit and "blades -2.0 2.0" in slit
     assert "gaps scanned: [2.0, 4.0, 6.0] center 1.0" in nb.output("RE(bp.scan([], slit.gap")
     assert "pid is now None" in nb.last
+
+
+def test_own_ioc_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("own_ioc.ipynb")
+    assert "heater IOC running" in nb.output("launch_iocs(ioc_file)")
+    assert "temperature 25.0 done True" in nb.output("heater.set(25.0")
+    assert "1 passed" in nb.output('[sys.executable, "-m", "pytest"')
+    assert "pid is now None" in nb.last
