@@ -5,10 +5,13 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 """
 
 from ._connect import init_devices, wait_for_connection
+from .alarm import AlarmSeverity
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
+    ALL_COMPONENTS,
     DDC,
+    BlueskyInterface,
     Component,
     Cpt,
     Device,
@@ -16,14 +19,18 @@ from .device import (
     FCpt,
     FormattedComponent,
     Staged,
+    do_not_wait_for_lazy_connection,
+    kind_context,
+    wait_for_lazy_connection,
 )
-from .epics_motor import EpicsMotor, MotionError
+from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
     ExceptionBundle,
     InvalidState,
     LimitError,
+    MotionError,
     OpException,
     PutFailedError,
     ReadOnlyError,
@@ -42,6 +49,15 @@ from .mock import (
 )
 from .ophydobj import OphydObject
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
+from .positioner import PositionerBase, SoftPositioner
+from .pseudopos import PseudoPositioner, PseudoSingle
+from .pv_positioner import (
+    PVPositioner,
+    PVPositionerComparator,
+    PVPositionerDone,
+    PVPositionerIsClose,
+    PVPositionerPC,
+)
 from .signal import (
     DerivedSignal,
     EpicsSignal,
@@ -59,9 +75,12 @@ from .status import AndStatus, DeviceStatus, MoveStatus, Status, StatusBase, Sub
 __version__ = "0.1.0"
 
 __all__ = [
+    "ALL_COMPONENTS",
     "DDC",
+    "AlarmSeverity",
     "AndStatus",
     "AreaDetectorCam",
+    "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",
@@ -86,16 +105,26 @@ __all__ = [
     "Kind",
     "LimitError",
     "MotionError",
+    "MotorBundle",
     "MoveStatus",
     "OpException",
     "OphydObject",
+    "PVPositioner",
+    "PVPositionerComparator",
+    "PVPositionerDone",
+    "PVPositionerIsClose",
+    "PVPositionerPC",
     "PathInfo",
+    "PositionerBase",
+    "PseudoPositioner",
+    "PseudoSingle",
     "PutFailedError",
     "ReadOnlyError",
     "RedundantStaging",
     "SetSupersededError",
     "Signal",
     "SignalRO",
+    "SoftPositioner",
     "Staged",
     "StaticFilenameProvider",
     "StaticPathProvider",
@@ -106,8 +135,10 @@ __all__ = [
     "UUIDFilenameProvider",
     "UnknownStatusFailure",
     "WaitTimeoutError",
+    "do_not_wait_for_lazy_connection",
     "get_cl",
     "init_devices",
+    "kind_context",
     "mock_put_failure",
     "set_and_wait",
     "set_cl",
@@ -117,4 +148,5 @@ __all__ = [
     "set_mock_value",
     "wait",
     "wait_for_connection",
+    "wait_for_lazy_connection",
 ]

@@ -18,7 +18,7 @@ import numpy as np
 
 from ._datakeys import data_key
 from ._signal import Signal
-from .control import Channel, PVInfo, PVReading, connection_hint, get_backend, get_cl
+from .control import Backend, Channel, PVInfo, PVReading, connection_hint, get_backend, get_cl
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
@@ -95,11 +95,14 @@ class EpicsSignalBase(Signal):
         # put response before the monitor update): read fresh until a monitor update confirms the new value.
         self._cache_suspect = False
         self._fresh_ts: float | None = None
-        cl = getattr(self.parent, "_cl", None) or get_cl()
-        self._backend = get_backend(cl)
+        self._backend = self._make_backend()
         self._read_channel = self._backend.channel(read_pv)
         if self.auto_monitor:
             self._ensure_monitor()  # the channel starts it when it connects
+
+    def _make_backend(self) -> Backend:
+        """The backend this signal's channels come from: its device's control layer, else the selected one."""
+        return get_backend(getattr(self.parent, "_cl", None) or get_cl())
 
     @classmethod
     def set_defaults(

@@ -8,33 +8,19 @@ and waits until the IOC has closed the file, so an interrupted plan loses nothin
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections import OrderedDict
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
-
-from event_model import ComposeStreamResource, ComposeStreamResourceBundle
+from typing import Any
 
 from ._component import Component as Cpt
 from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
+from ._hdf5_assets import FileWriteError, HDF5StreamAssets
 from .device import Device
 from .errors import OpException
 from .kind import Kind
 from .paths import PathProvider
 from .status import DeviceStatus, StatusBase, SubscriptionStatus
 
-if TYPE_CHECKING:
-    from bluesky.protocols import Reading
-    from event_model.documents.event_descriptor import DataKey
-
 __all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"]
-
-logger = logging.getLogger("sophyd.areadetector")
-
-
-class FileWriteError(OpException):
-    """The file plugin could not open or write its file (the IOC's WriteMessage says why)."""
 
 
 class AreaDetectorCam(Device):
@@ -68,7 +54,7 @@ class HDF5FileWriter(Device):
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
 
 
-class HDF5Detector(Device):
+class HDF5Detector(HDF5StreamAssets):
     """A detector whose frames an HDF5 plugin writes; data reach documents as stream resources.
 
     ``datasets`` maps a data-key suffix ('' for the device name itself) to (HDF5 dataset, per-frame shape,
@@ -92,26 +78,10 @@ class HDF5Detector(Device):
             [("cam.image_mode", "Multiple"), ("cam.num_images", 1), ("hdf.file_write_mode", "Stream")]
         )
         self._capture_status: StatusBase | None = None
-        self._bundles: list[tuple[str, ComposeStreamResourceBundle]] = []
-        self._emitted = 0
-        self._frames = 0
-        self._counter_lock = threading.Lock()
 
     # -- staging: one file per stage --------------------------------------------------------------------
-    def stage(self) -> list[Any]:
-        """Stage the stage_sigs, then open a new file and start capturing into it."""
-        staged = super().stage()
-        try:
-            self._open_file()
-        except BaseException:
-            try:
-                self.unstage()
-            except Exception:
-                logger.exception("Undoing the failed stage of %s also failed", self.name)
-            raise
-        return staged
-
     def _open_file(self) -> None:
+        """Point the plugin at a new file and start capturing into it (the IOC's WriteMessage says why not)."""
         info = self.path_provider(self.name)
         directory = str(info.directory_path).rstrip("/") + "/"
         self.hdf.file_path.put(directory, wait=True, timeout=self.file_timeout)
@@ -136,28 +106,17 @@ class HDF5Detector(Device):
                 f"{self.hdf.write_message.get(use_monitor=False)} ({capture.exception(0)})"
             )
         opened.wait(0)
-        self._full_path = str(self.hdf.full_file_name.get(use_monitor=False))
-        self._bundles = []
-        self._emitted = 0
-        self._frames = int(self.hdf.num_captured.get(use_monitor=False))
-        self._first_frame = self._frames
+        self._begin_file(
+            str(self.hdf.full_file_name.get(use_monitor=False)),
+            frames_before=int(self.hdf.num_captured.get(use_monitor=False)),
+        )
 
-    def unstage(self) -> list[Any]:
-        """End the capture and wait until the IOC closed the file, then restore the stage_sigs."""
-        errors: list[BaseException] = []
+    def _close_file(self) -> None:
+        """End the capture and wait until the IOC has closed the file."""
         capture, self._capture_status = self._capture_status, None
         if capture is not None:
-            try:
-                self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
-                capture.wait(self.file_timeout)
-            except Exception as exc:
-                errors.append(exc)
-        unstaged = super().unstage()
-        if errors:
-            raise FileWriteError(f"{self._describe_me()}: closing the file failed: {errors[0]}") from errors[
-                0
-            ]
-        return unstaged
+            self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
+            capture.wait(self.file_timeout)
 
     # -- acquisition ------------------------------------------------------------------------------------
     def trigger(self) -> DeviceStatus:
@@ -170,54 +129,11 @@ class HDF5Detector(Device):
             if st.exception(0) is not None:
                 status._mirror(st)
                 return
-            with self._counter_lock:
-                self._frames += 1
+            self._frame_written()
             status.set_finished()
 
         self.cam.acquire.set(1).add_callback(acquired)
         return status
 
-    def describe(self) -> OrderedDict[str, DataKey]:
-        source = f"PV:{self.hdf.full_file_name.pvname}"
-        keys: OrderedDict[str, DataKey] = OrderedDict()
-        for suffix, (_, shape, dtype_numpy) in self.datasets.items():
-            keys[self._data_key(suffix)] = {
-                "source": source,
-                "shape": list(shape),
-                "dtype": "array" if shape else "integer",
-                "dtype_numpy": dtype_numpy,
-                "external": "STREAM:",
-            }
-        return keys
-
-    def read(self) -> OrderedDict[str, Reading[Any]]:
-        """Nothing is read over Channel Access: the data are in the file (see collect_asset_docs)."""
-        return OrderedDict()
-
-    def _data_key(self, suffix: str) -> str:
-        return f"{self.name}_{suffix}" if suffix else self.name
-
-    def get_index(self) -> int:
-        """Frames written to the current file."""
-        return self._frames - getattr(self, "_first_frame", 0)
-
-    def collect_asset_docs(self, index: int | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
-        """A stream_resource per data key (once per file) and stream_datum documents for new frames."""
-        upto = self.get_index() if index is None else min(index, self.get_index())
-        if upto <= self._emitted:
-            return
-        if not self._bundles:
-            compose = ComposeStreamResource()
-            for suffix, (dataset, shape, _) in self.datasets.items():
-                bundle = compose(
-                    mimetype="application/x-hdf5",
-                    uri=f"file://localhost{self._full_path}",
-                    data_key=self._data_key(suffix),
-                    parameters={"dataset": dataset, "chunk_shape": [1, *shape], "swmr": True},
-                )
-                self._bundles.append((suffix, bundle))
-                yield "stream_resource", dict(bundle.stream_resource_doc)
-        for _, bundle in self._bundles:
-            datum = bundle.compose_stream_datum(indices={"start": self._emitted, "stop": upto})
-            yield "stream_datum", dict(datum)
-        self._emitted = upto
+    def _asset_source(self) -> str:
+        return f"PV:{self.hdf.full_file_name.pvname}"

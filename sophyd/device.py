@@ -7,17 +7,35 @@ Staging is a transaction: what stage() changed, unstage() restores in reverse or
 
 from __future__ import annotations
 
-import enum
 import logging
+import operator
 import threading
+import warnings
 from collections import OrderedDict, namedtuple
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from ._component import DDC, Component, Cpt, DynamicDeviceComponent, FCpt, FormattedComponent
-from ._connect import wait_for_connection
+from ._bluesky_interface import DEVICE_INSTANCE_ATTRS, DEVICE_RESERVED_ATTRS, BlueskyInterface, Staged
+from ._component import (
+    ALL_COMPONENTS,
+    DDC,
+    Component,
+    Cpt,
+    DynamicDeviceComponent,
+    FCpt,
+    FormattedComponent,
+    kind_context,
+)
+from ._device_attrs import AttrList, set_kinds_from_list, summary_text
+from ._device_factory import create_device_from_components
+from ._device_hooks import (
+    do_not_wait_for_lazy_connection,
+    required_for_connection,
+    wait_for_device_connection,
+    wait_for_lazy_connection,
+)
 from ._signal import Signal
-from .errors import ExceptionBundle, RedundantStaging
+from .errors import ExceptionBundle
 from .kind import Kind
 from .ophydobj import OphydObject
 from .status import AndStatus, DeviceStatus, StatusBase
@@ -27,7 +45,9 @@ if TYPE_CHECKING:
     from event_model.documents.event_descriptor import DataKey
 
 __all__ = [
+    "ALL_COMPONENTS",
     "DDC",
+    "BlueskyInterface",
     "Component",
     "ComponentWalk",
     "Cpt",
@@ -36,20 +56,17 @@ __all__ = [
     "FCpt",
     "FormattedComponent",
     "Staged",
+    "create_device_from_components",
+    "do_not_wait_for_lazy_connection",
+    "kind_context",
+    "required_for_connection",
+    "wait_for_lazy_connection",
 ]
 
 logger = logging.getLogger("sophyd.device")
 
 
 _NORMAL, _CONFIG = int(Kind.normal), int(Kind.config)
-
-
-class Staged(enum.Enum):
-    """Whether a device is staged."""
-
-    no = "no"
-    yes = "yes"
-    partially = "partially"
 
 
 class ComponentWalk(NamedTuple):
@@ -60,36 +77,68 @@ class ComponentWalk(NamedTuple):
     item: Any
 
 
-class Device(OphydObject):
+class Device(BlueskyInterface, OphydObject):
     """A group of signals and sub-devices declared with Components, read and staged as one.
 
-    ``prefix`` is put in front of every component suffix; children are named ``{name}{separator}{attr}``.
-    ``stage_sigs`` maps attribute (or dotted) names, or signals, to the values stage() sets, in order.
+    ``prefix`` is put in front of every component suffix; children are named ``{name}{separator}{attr}``,
+    through the whole tree. ``stage_sigs`` maps attribute (or dotted) names, or signals, to the values
+    stage() sets, in order. A device of kind ``normal`` also counts as ``config``.
     """
 
-    _sophyd_components: ClassVar[dict[str, Component[Any]]] = {}
+    SUB_ACQ_DONE = "acq_done"
+    _event_types: tuple[str, ...] = (SUB_ACQ_DONE,)
+    _sig_attrs: ClassVar[OrderedDict[str, Component[Any]]] = OrderedDict()
     component_names: ClassVar[tuple[str, ...]] = ()
-    #: Timeout (s) for each stage_sigs write and its restore; override per class or instance.
-    stage_timeout: float = 10.0
-    #: Default timeout (s) of wait_for_connection().
+    _sub_devices: ClassVar[list[str]] = []
+    _component_kinds: dict[str, Kind] = {}
+    _required_for_connection: dict[Any, str] = {}
+    _device_tuple: ClassVar[type[tuple[Any, ...]]]
+    #: Class defaults for the constructor's ``read_attrs``/``configuration_attrs`` (None: keep the kinds).
+    _default_read_attrs: ClassVar[Sequence[str] | None] = None
+    _default_configuration_attrs: ClassVar[Sequence[str] | None] = None
+    #: Wait for a lazy component to connect when it is made on first access (see wait_for_lazy_connection).
+    lazy_wait_for_connection: bool = True
+    #: Default timeout (s) of wait_for_connection(); class-wide with Device.set_defaults().
     connection_timeout: float = 10.0
+    _any_instantiated: ClassVar[bool] = False
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
-        components: dict[str, Component[Any]] = {}
-        for base in reversed(cls.__mro__):
-            for attr, value in vars(base).items():
-                if isinstance(value, Component):
-                    components[attr] = value
-        reserved = _reserved_names()
-        for attr in components:
-            if attr in reserved:
-                raise TypeError(
-                    f"{cls.__name__}.{attr}: the component name {attr!r} is reserved "
-                    f"(it would hide Device.{attr}); choose another name"
-                )
-        cls._sophyd_components = components
+        for attr in sorted(DEVICE_INSTANCE_ATTRS & set(vars(cls))):
+            raise TypeError(
+                f"{cls.__name__}.{attr}: the attribute name {attr!r} is reserved for use by the Device class; "
+                "choose a different name"
+            )
+        cls._initialize_device()
+
+    @classmethod
+    def _initialize_device(cls) -> None:
+        """Collect the class's components (inherited first, in declaration order) and what derives from them."""
+        components: OrderedDict[str, Component[Any]] = OrderedDict()
+        for base in reversed(cls.__bases__):
+            for attr, cpt in getattr(base, "_sig_attrs", {}).items():
+                if getattr(cls, attr) is not None:  # a subclass drops a component by setting it to None
+                    components[attr] = cpt
+        components.update((attr, value) for attr, value in vars(cls).items() if isinstance(value, Component))
+        bad = sorted(DEVICE_RESERVED_ATTRS & set(components))
+        if bad:
+            raise TypeError(
+                f"{cls.__name__}: the component name(s) {', '.join(map(repr, bad))} are part of the bluesky "
+                "interface and cannot be used as component names; choose a different name"
+            )
+        cls._sig_attrs = components
+        cls._component_kinds = {attr: cpt.kind for attr, cpt in components.items()}
         cls.component_names = tuple(components)
+        # Hidden components (leading underscore) take no part in get()/put(); a namedtuple has at most 254 fields.
+        cls._device_tuple = namedtuple(  # type: ignore[misc]
+            f"{cls.__name__}Tuple", [n for n in cls.component_names[:254] if not n.startswith("_")]
+        )
+        cls._sub_devices = [attr for attr, cpt in components.items() if cpt.is_device]
+        cls._required_for_connection = dict(
+            obj._required_for_connection
+            for obj in vars(cls).values()
+            if isinstance(getattr(obj, "_required_for_connection", None), tuple)
+        )
 
     def __init__(
         self,
@@ -97,49 +146,114 @@ class Device(OphydObject):
         *,
         name: str = "",
         kind: Kind | str | int | None = None,
-        read_attrs: list[str] | None = None,
-        configuration_attrs: list[str] | None = None,
+        read_attrs: Iterable[str] | None = None,
+        configuration_attrs: Iterable[str] | None = None,
         parent: Device | None = None,
         child_name_separator: str = "_",
         attr_name: str = "",
         labels: set[str] | None = None,
         connection_timeout: float | None = None,
     ) -> None:
-        self.prefix = prefix
+        self._destroyed = False
+        self._signals: dict[str, Any] = {}
+        self._component_kinds = dict(type(self)._component_kinds)
+        self._required_for_connection = dict(type(self)._required_for_connection)
         self._child_name_separator = child_name_separator
+        if self.component_names and prefix is None:
+            raise ValueError(
+                f"{type(self).__name__} {name!r}: a device with components needs a prefix, not None"
+            )
+        self.prefix = prefix
         super().__init__(name=name, attr_name=attr_name, parent=parent, labels=labels, kind=kind)
+        self.kind = self._kind  # a normal device is also config
+        Device._any_instantiated = True
         if connection_timeout is not None:
             self.connection_timeout = connection_timeout
-        self._children: dict[str, Any] = {}
         self._children_lock = threading.RLock()
-        self.stage_sigs: OrderedDict[Any, Any] = OrderedDict()
-        self._staged = Staged.no
-        self._original_vals: OrderedDict[Signal, Any] = OrderedDict()
-        self._staged_children: list[Device] = []
         from .control import get_cl
 
         self._cl = getattr(parent, "_cl", None) or get_cl()
-        for attr, cpt in self._sophyd_components.items():
-            if not cpt.lazy:
-                self._get_component(attr)
-        if read_attrs is not None:
-            self.read_attrs = read_attrs
-        if configuration_attrs is not None:
-            self.configuration_attrs = configuration_attrs
+        # The lists act on the declared kinds, before any child is made; read_attrs goes first, so that a
+        # sub-device taken out of it can also be taken out of configuration_attrs.
+        for view, given, default in (
+            ("read_attrs", read_attrs, self._default_read_attrs),
+            ("configuration_attrs", configuration_attrs, self._default_configuration_attrs),
+        ):
+            names = default if given is None else given
+            if names is ALL_COMPONENTS:
+                names = self.component_names
+            if names is not None:
+                set_kinds_from_list(self, names, view)
+        with do_not_wait_for_lazy_connection(self):
+            for attr, cpt in self._sig_attrs.items():
+                if not cpt.lazy or cpt._subscriptions:
+                    self._get_component(attr)
+
+    @classmethod
+    def set_defaults(cls, *, connection_timeout: float = 10.0) -> None:
+        """Set the default ``connection_timeout`` of wait_for_connection() for this class and its subclasses.
+
+        Allowed only before the first Device is made, so that every device of a session shares it.
+        """
+        if Device._any_instantiated:
+            raise RuntimeError(
+                "Device.set_defaults() must be called before any Device is made; call it at the top of the "
+                "startup script, or pass connection_timeout= to each device"
+            )
+        cls.connection_timeout = connection_timeout
+
+    @property
+    def kind(self) -> Kind:
+        """Where this device's data goes; a device of kind ``normal`` also counts as ``config``."""
+        return self._kind
+
+    @kind.setter
+    def kind(self, value: Kind | str | int) -> None:
+        kind = Kind.coerce(value)
+        self._kind = kind | Kind.config if kind & Kind.normal else kind
 
     # -- children -----------------------------------------------------------------------------------------
     def _child_name(self, attr: str) -> str:
         return f"{self.name}{self._child_name_separator}{attr}" if self.name else attr
 
     def _get_component(self, attr: str) -> Any:
-        child = self._children.get(attr)
+        child = self._signals.get(attr)
         if child is None:
             with self._children_lock:
-                child = self._children.get(attr)
+                child = self._signals.get(attr)
                 if child is None:
-                    child = self._sophyd_components[attr].create_component(self)
-                    self._children[attr] = child
+                    child = self._instantiate_component(attr)
         return child
+
+    def _instantiate_component(self, attr: str) -> Any:
+        """Make component ``attr`` and subscribe the methods its decorators name."""
+        if self._destroyed:
+            raise RuntimeError(f"{self._describe_me()} is destroyed; it makes no new signals")
+        cpt = self._sig_attrs.get(attr)
+        if cpt is None:
+            raise RuntimeError(
+                f"The component {attr!r} of {type(self).__name__} is not registered with the Device: was it "
+                "declared on a mix-in class that does not inherit from Device?"
+            )
+        try:
+            child = cpt.create_component(self)
+            self._signals[attr] = child
+            for event_type, functions in cpt._subscriptions.items():
+                for func in functions:
+                    child.subscribe(getattr(self, func.__name__), event_type=event_type, run=child.connected)
+        except AttributeError as exc:  # raised out of a descriptor, it would read as "no such attribute"
+            raise RuntimeError(
+                f"AttributeError while making component {attr!r} of {self._describe_me()}"
+            ) from exc
+        return child
+
+    if not TYPE_CHECKING:  # hidden from type checkers, which would otherwise accept any attribute name
+
+        def __getattr__(self, name: str) -> Any:
+            """``getattr(device, 'sub.signal')`` reaches into the tree."""
+            if "." in name:
+                return operator.attrgetter(name)(self)
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
     def _get_dotted(self, dotted: str) -> Any:
         obj: Any = self
@@ -152,22 +266,31 @@ class Device(OphydObject):
     def _set_name(self, value: str) -> None:
         """Renaming a device renames the children made so far."""
         self._name = value
-        for attr, child in list(self._children.items()):
+        for attr, child in list(self._signals.items()):
             child.name = self._child_name(attr)
 
+    def _get_kind(self, attr: str) -> Kind:
+        """The kind of component ``attr``: the child's, or the declared one while a lazy child is not made."""
+        child = self._signals.get(attr)
+        return child.kind if child is not None else self._component_kinds[attr]
+
+    def _set_kind(self, attr: str, kind: Kind) -> None:
+        child = self._signals.get(attr)
+        if child is not None:
+            child.kind = kind
+        else:
+            self._component_kinds[attr] = kind
+
     def _effective_kind(self, attr: str) -> int:
-        """The kind of component ``attr`` as an int (the declared one while a lazy component is not made yet);
-        sub-devices of kind normal count as config too, so that their configuration is reported.
+        """The kind of component ``attr`` as an int; a sub-device not made yet counts as made.
 
         Plain ints, not Kind: IntFlag arithmetic costs microseconds a call, and read() asks this of every child.
         """
-        child = self._children.get(attr)
+        child = self._signals.get(attr)
         if child is not None:
-            kind, is_device = int(child.kind), isinstance(child, Device)
-        else:
-            cpt = self._sophyd_components[attr]
-            kind, is_device = int(cpt.kind), cpt.is_device
-        if kind & _NORMAL and is_device:
+            return int(child.kind)
+        kind = int(self._component_kinds[attr])
+        if kind & _NORMAL and self._sig_attrs[attr].is_device:
             kind |= _CONFIG
         return kind
 
@@ -178,72 +301,88 @@ class Device(OphydObject):
             if self._effective_kind(attr) & wanted:
                 yield attr, self._get_component(attr)
 
-    def walk_components(self) -> Iterator[ComponentWalk]:
-        """Every Component of the tree, depth first in component order."""
-        for attr, cpt in self._sophyd_components.items():
-            yield ComponentWalk((self,), attr, cpt)
+    # -- walking ------------------------------------------------------------------------------------------
+    @classmethod
+    def walk_components(cls) -> Iterator[ComponentWalk]:
+        """Every Component of the class tree, depth first: ancestors are classes, items are Components."""
+        for attr, cpt in cls._sig_attrs.items():
+            yield ComponentWalk((cls,), attr, cpt)
             if cpt.is_device:
-                for sub in self._get_component(attr).walk_components():
-                    yield ComponentWalk((self, *sub.ancestors), f"{attr}.{sub.dotted_name}", sub.item)
+                for sub in cpt.cls.walk_components():
+                    yield ComponentWalk((cls, *sub.ancestors), f"{attr}.{sub.dotted_name}", sub.item)
 
-    def walk_signals(self, *, include_lazy: bool = True) -> Iterator[ComponentWalk]:
-        """Every signal of the tree (lazy ones are made unless ``include_lazy=False``)."""
-        for attr, cpt in self._sophyd_components.items():
-            if cpt.lazy and not include_lazy and attr not in self._children:
+    def walk_signals(self, *, include_lazy: bool = False) -> Iterator[ComponentWalk]:
+        """Every signal of the tree: those made so far, plus the unmade lazy ones with ``include_lazy``
+        (made here without waiting for their connections, which wait_for_connection() then waits for at once)."""
+        for attr, cpt in self._sig_attrs.items():
+            if cpt.lazy and not include_lazy and attr not in self._signals:
                 continue
-            child = self._get_component(attr)
+            with do_not_wait_for_lazy_connection(self):
+                child = self._get_component(attr)
             if isinstance(child, Device):
                 for sub in child.walk_signals(include_lazy=include_lazy):
                     yield ComponentWalk((self, *sub.ancestors), f"{attr}.{sub.dotted_name}", sub.item)
             else:
                 yield ComponentWalk((self,), attr, child)
 
-    # -- kinds as attribute lists -------------------------------------------------------------------------
-    def _attrs_of_kind(self, kind: Kind) -> list[str]:
-        names: list[str] = []
-        for attr, child in self._instantiated_children(kind):
-            names.append(attr)
-            if isinstance(child, Device):
-                names.extend(f"{attr}.{n}" for n in child._attrs_of_kind(kind))
-        return names
+    @classmethod
+    def walk_subdevice_classes(cls) -> Iterator[tuple[str, type[Device]]]:
+        """``(dotted_name, class)`` of every sub-device of the class tree, depth first."""
+        for attr in cls._sub_devices:
+            sub_cls: type[Device] = cls._sig_attrs[attr].cls
+            yield attr, sub_cls
+            for sub_attr, sub_sub_cls in sub_cls.walk_subdevice_classes():
+                yield f"{attr}.{sub_attr}", sub_sub_cls
 
-    def _set_attrs_of_kind(self, kind: Kind, names: list[str]) -> None:
-        wanted = list(names)
-        for name in wanted:
-            head = name.split(".")[0]
-            if head not in self.component_names:
-                raise ValueError(f"{self._describe_me()} has no component {name!r}")
-        # Taking ``normal`` away takes ``hinted`` too: a hinted component is always read.
-        removed = kind | Kind.hinted if kind & Kind.normal else kind
-        for attr, cpt in self._sophyd_components.items():
-            nested = [n[len(attr) + 1 :] for n in wanted if n.startswith(attr + ".")]
-            existing = self._children.get(attr)
-            current = existing.kind if existing is not None else cpt.kind
-            new = current | kind if (attr in wanted or nested) else current & ~removed
-            if existing is None and new == current and not nested:
-                continue  # leave a lazy component unmade
-            child = self._get_component(attr)
-            child.kind = new
-            if isinstance(child, Device) and nested:
-                child._set_attrs_of_kind(kind, nested)
+    def walk_subdevices(self, *, include_lazy: bool = False) -> Iterator[tuple[str, Device]]:
+        """``(dotted_name, device)`` of every sub-device made so far (unmade lazy ones too with ``include_lazy``)."""
+        for attr in self._sub_devices:
+            if self._sig_attrs[attr].lazy and not include_lazy and attr not in self._signals:
+                continue
+            dev = self._get_component(attr)
+            yield attr, dev
+            for sub_attr, sub_dev in dev.walk_subdevices(include_lazy=include_lazy):
+                yield f"{attr}.{sub_attr}", sub_dev
+
+    def get_instantiated_signals(self, *, attr_prefix: str | None = None) -> Iterator[tuple[str, Signal]]:
+        """``(name, signal)`` of every signal made so far; names are ``{attr_prefix}.{dotted}`` (prefix: the
+        device name)."""
+        prefix = self.name if attr_prefix is None else attr_prefix
+        for attr, child in list(self._signals.items()):
+            full = f"{prefix}.{attr}"
+            if isinstance(child, Device):
+                yield from child.get_instantiated_signals(attr_prefix=full)
+            else:
+                yield full, child
 
     @property
-    def read_attrs(self) -> list[str]:
-        """Dotted names of the components read() reports (kind includes normal); assignable."""
-        return self._attrs_of_kind(Kind.normal)
+    def signal_names(self) -> tuple[str, ...]:
+        """Deprecated alias of ``component_names`` (the components may be devices too)."""
+        warnings.warn(
+            "'signal_names' has been renamed 'component_names': it may list devices as well as signals",
+            UserWarning,
+            stacklevel=2,
+        )
+        return self.component_names
+
+    # -- kinds as attribute lists -------------------------------------------------------------------------
+    @property
+    def read_attrs(self) -> AttrList:
+        """Dotted names of the components read() reports (kind includes normal); assignable, appendable."""
+        return AttrList(self, "read_attrs")
 
     @read_attrs.setter
-    def read_attrs(self, names: list[str]) -> None:
-        self._set_attrs_of_kind(Kind.normal, names)
+    def read_attrs(self, names: Iterable[str]) -> None:
+        set_kinds_from_list(self, names, "read_attrs")
 
     @property
-    def configuration_attrs(self) -> list[str]:
+    def configuration_attrs(self) -> AttrList:
         """Dotted names of the components read_configuration() reports (kind includes config); assignable."""
-        return self._attrs_of_kind(Kind.config)
+        return AttrList(self, "configuration_attrs")
 
     @configuration_attrs.setter
-    def configuration_attrs(self, names: list[str]) -> None:
-        self._set_attrs_of_kind(Kind.config, names)
+    def configuration_attrs(self, names: Iterable[str]) -> None:
+        set_kinds_from_list(self, names, "configuration_attrs")
 
     # -- reading ------------------------------------------------------------------------------------------
     def read(self) -> OrderedDict[str, Reading[Any]]:
@@ -307,50 +446,75 @@ class Device(OphydObject):
         return {"fields": fields}
 
     def get(self, **kwargs: Any) -> Any:
-        """A namedtuple of every component's value (sub-devices give nested namedtuples)."""
-        cls = _value_tuple(type(self))
-        return cls(*(self._get_component(attr).get(**kwargs) for attr in self.component_names))
+        """A namedtuple of the values of every component not starting with ``_`` (sub-devices nest)."""
+        return self._device_tuple(
+            *(self._get_component(attr).get(**kwargs) for attr in self._device_tuple._fields)  # type: ignore[attr-defined]
+        )
+
+    def put(self, dev_t: Sequence[Any], **kwargs: Any) -> None:
+        """Put each value of ``dev_t`` (a tuple in get()'s field order, or the device tuple) to its component."""
+        fields: tuple[str, ...] = self._device_tuple._fields  # type: ignore[attr-defined]
+        if not isinstance(dev_t, self._device_tuple):
+            try:
+                dev_t = self._device_tuple(*dev_t)
+            except TypeError as exc:
+                raise ValueError(
+                    f"{self._describe_me()}: {exc}; the device tuple fields are {fields}"
+                ) from None
+        for attr in fields:
+            self._get_component(attr).put(getattr(dev_t, attr), **kwargs)
+
+    @classmethod
+    def get_device_tuple(cls) -> type[tuple[Any, ...]]:
+        """The namedtuple class that get() returns and put() accepts."""
+        return cls._device_tuple
 
     def configure(self, d: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-        """Set several components (by attribute or dotted name) and return (old, new) read_configuration()."""
-        old = self.read_configuration()
+        """Set configuration signals (names from ``configuration_attrs``) and return (old, new)
+        read_configuration(). Every key is checked before anything is set."""
+        configurable = list(self.configuration_attrs)
+        targets = []
         for key, value in d.items():
+            if key not in configurable:
+                if key.partition(".")[0] not in self.component_names:
+                    raise ValueError(f"{self._describe_me()}: there is no signal named {key!r}")
+                raise ValueError(
+                    f"{self._describe_me()}: {key!r} is not one of the configuration_attrs, so it cannot be "
+                    "changed with configure()"
+                )
             target = self._get_dotted(key)
             if not isinstance(target, Signal):
                 raise ValueError(f"{self._describe_me()}: {key!r} is not a signal and cannot be configured")
+            targets.append((target, value))
+        old = self.read_configuration()
+        for target, value in targets:
             target.set(value).wait(self.stage_timeout)
         return old, self.read_configuration()
 
-    def summary(self) -> str:
-        """Readable text: data keys (hinted ones starred), read attrs, config keys."""
-        hinted = set(self.hints["fields"])
-        lines = ["data keys (* hints)", "-------------------"]
-        lines += [("*" if key in hinted else " ") + key for key in sorted(self.describe())]
-        lines += ["", "read attrs", "----------"]
-        for dotted in self.read_attrs:
-            child = self._get_dotted(dotted)
-            lines.append(f"{dotted:<25s}{type(child).__name__:<22s}({child.name!r})")
-        lines += ["", "config keys", "-----------"]
-        lines += list(sorted(self.describe_configuration()))
-        lines += ["", "configuration attrs", "-------------------"]
-        for dotted in self.configuration_attrs:
-            child = self._get_dotted(dotted)
-            lines.append(f"{dotted:<25s}{type(child).__name__:<22s}({child.name!r})")
-        lines += ["", "unused attrs", "------------"]
-        used = set(self.read_attrs) | set(self.configuration_attrs)
-        for attr in self.component_names:
-            if attr not in used:
-                child = self._get_component(attr)
-                lines.append(f"{attr:<25s}{type(child).__name__:<22s}({child.name!r})")
-        return "\n".join(lines)
+    def summary(self) -> None:
+        """Print the data keys (hinted ones starred), read attrs, config keys and unused attrs."""
+        print(self._summary())
+
+    def _summary(self) -> str:
+        """The text summary() prints."""
+        return summary_text(self)
 
     # -- actions ------------------------------------------------------------------------------------------
+    @property
+    def trigger_signals(self) -> list[Any]:
+        """The components that have a ``trigger_value``, in component order."""
+        return [
+            self._get_component(attr)
+            for attr, cpt in self._sig_attrs.items()
+            if cpt.trigger_value is not None
+        ]
+
     def trigger(self) -> DeviceStatus:
         """Set every component that has a ``trigger_value``; done when all of those sets are done."""
         status = DeviceStatus(self)
         parts: list[StatusBase] = [
             self._get_component(attr).set(cpt.trigger_value)
-            for attr, cpt in self._sophyd_components.items()
+            for attr, cpt in self._sig_attrs.items()
             if cpt.trigger_value is not None
         ]
         if not parts:
@@ -362,82 +526,13 @@ class Device(OphydObject):
         combined.add_callback(status._mirror)
         return status
 
-    def _sub_devices(self) -> list[Device]:
-        return [self._get_component(attr) for attr, cpt in self._sophyd_components.items() if cpt.is_device]
-
-    def stage(self) -> list[Any]:
-        """Set every ``stage_sigs`` entry in order (saving the old values), then stage the sub-devices.
-
-        Returns the staged devices. If any step fails, whatever was done is undone and the error re-raised.
-        """
-        if self._staged == Staged.yes:
-            raise RedundantStaging(f"Device {self.name!r} is already staged. Unstage it first.")
-        self._staged = Staged.partially
-        staged: list[Any] = [self]
-        try:
-            for key, value in list(self.stage_sigs.items()):
-                signal = self._stage_signal(key)
-                if signal not in self._original_vals:  # a signal listed twice keeps its true original
-                    self._original_vals[signal] = signal.get()
-                signal.set(value).wait(self.stage_timeout)
-            for device in self._sub_devices():
-                staged.extend(device.stage())
-                self._staged_children.append(device)
-        except BaseException:
-            logger.warning("Staging %s failed; undoing what was staged", self.name, exc_info=True)
-            try:
-                self.unstage()
-            except Exception:
-                logger.exception("Undoing the failed stage of %s also failed", self.name)
-            raise
-        self._staged = Staged.yes
-        return staged
-
-    def _stage_signal(self, key: Any) -> Signal:
-        signal = self._get_dotted(key) if isinstance(key, str) else key
-        if not isinstance(signal, Signal):
-            raise ValueError(f"stage_sigs key {key!r} of {self._describe_me()} is not a signal")
-        return signal
-
-    def unstage(self) -> list[Any]:
-        """Unstage the sub-devices in reverse order, then restore the saved values in reverse order.
-
-        Harmless when not staged. Every restore is attempted even if one fails; failures are raised together.
-        """
-        errors: list[BaseException] = []
-        unstaged: list[Any] = []
-        for device in reversed(self._staged_children):
-            try:
-                unstaged.extend(device.unstage())
-            except Exception as exc:
-                errors.append(exc)
-        self._staged_children.clear()
-        for signal, value in reversed(list(self._original_vals.items())):
-            try:
-                signal.set(value).wait(self.stage_timeout)
-            except Exception as exc:
-                errors.append(exc)
-        self._original_vals.clear()
-        self._staged = Staged.no
-        unstaged.append(self)
-        if errors:
-            raise ExceptionBundle(f"Unstaging {self.name!r} did not restore everything", errors)
-        return unstaged
-
-    def pause(self) -> None:
-        """Called when the RunEngine pauses; passes the call on to sub-devices."""
-        for device in self._sub_devices():
-            device.pause()
-
-    def resume(self) -> None:
-        """Called when the RunEngine resumes; passes the call on to sub-devices."""
-        for device in self._sub_devices():
-            device.resume()
+    def _sub_device_instances(self) -> list[Device]:
+        return [self._get_component(attr) for attr in self._sub_devices]
 
     def stop(self, *, success: bool = False) -> None:
         """Stop every sub-device; all are tried, and their failures are raised together."""
         errors: list[BaseException] = []
-        for device in self._sub_devices():
+        for device in self._sub_device_instances():
             try:
                 device.stop(success=success)
             except Exception as exc:
@@ -448,44 +543,37 @@ class Device(OphydObject):
     # -- connection ---------------------------------------------------------------------------------------
     @property
     def connected(self) -> bool:
-        """True when every signal made so far is connected."""
+        """True when every signal made so far is connected and every ``required_for_connection`` method ran."""
+        if self._required_for_connection or any(
+            dev._required_for_connection for _, dev in self.walk_subdevices()
+        ):
+            return False
         return all(walk.item.connected for walk in self.walk_signals(include_lazy=False))
 
     def wait_for_connection(self, all_signals: bool = False, timeout: float | Any | None = ...) -> None:
         """Connect every signal (lazy ones too with ``all_signals``) in parallel; one error lists every
-        missing PV. ``timeout=None`` waits forever; the default is ``connection_timeout``."""
-        if timeout is ...:
-            timeout = self.connection_timeout
-        signals = [walk.item for walk in self.walk_signals(include_lazy=all_signals)]
-        wait_for_connection(*signals, timeout=timeout)
+        missing PV and every pending ``required_for_connection`` call. ``timeout=None`` waits forever; the
+        default is ``connection_timeout``."""
+        wait_for_device_connection(self, all_signals, self.connection_timeout if timeout is ... else timeout)
 
     def destroy(self) -> None:
-        for child in self._children.values():
+        """Destroy every signal made so far; no new ones can be made afterwards."""
+        self._destroyed = True
+        for child in list(self._signals.values()):
             child.destroy()
         super().destroy()
 
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        """The ``(keyword, value)`` pairs of the repr, enough to rebuild the device."""
+        yield "prefix", self.prefix
+        yield "name", self.name
+        if self._parent is not None:
+            yield "parent", self._parent.name
+        yield "read_attrs", list(self.read_attrs)
+        yield "configuration_attrs", list(self.configuration_attrs)
+
     def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(prefix={self.prefix!r}, name={self.name!r}, "
-            f"read_attrs={self.read_attrs!r}, configuration_attrs={self.configuration_attrs!r})"
-        )
+        return f"{type(self).__name__}({', '.join(f'{k}={v!r}' for k, v in self._repr_info())})"
 
 
-_value_tuples: dict[type, type] = {}
-
-
-def _value_tuple(cls: type[Device]) -> type:
-    if cls not in _value_tuples:
-        _value_tuples[cls] = namedtuple(f"{cls.__name__}Tuple", cls.component_names)
-    return _value_tuples[cls]
-
-
-_RESERVED: set[str] = set()
-
-
-def _reserved_names() -> set[str]:
-    """Public names of Device that a component would hide, plus instance attributes."""
-    if not _RESERVED:
-        _RESERVED.update(n for n in dir(Device) if not n.startswith("_"))
-        _RESERVED.update({"prefix", "stage_sigs"})
-    return _RESERVED
+Device._initialize_device()

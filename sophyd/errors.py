@@ -8,6 +8,7 @@ __all__ = [
     "ExceptionBundle",
     "InvalidState",
     "LimitError",
+    "MotionError",
     "OpException",
     "PutFailedError",
     "ReadOnlyError",
@@ -73,3 +74,7 @@ class ExceptionBundle(OpException):
         details = "; ".join(f"{type(e).__name__}: {e}" for e in exceptions)
         super().__init__(f"{message}: {details}")
         self.exceptions = list(exceptions)
+
+
+class MotionError(OpException):
+    """A move did not complete: stopped, superseded by a newer move, at a limit switch, or in alarm."""

@@ -164,6 +164,13 @@ class OphydObject:
                 cbs.clear()
             self._cid_to_event.clear()
 
+    def _reset_sub(self, event_type: str) -> None:
+        """Remove every subscription of one event type (classic ophyd's name for it)."""
+        with self._subs_lock:
+            for cid in self._callbacks.get(event_type, {}):
+                self._cid_to_event.pop(cid, None)
+            self._callbacks.get(event_type, {}).clear()
+
     def _on_first_subscription(self, event_type: str) -> None:
         """Hook for subclasses that start monitoring only when someone listens."""
 

@@ -24,12 +24,13 @@ __all__ = [
     "motors_prefix",
     "pattern_prefix",
     "sophyd_iocs",
+    "tempctrl_prefix",
     "testioc_prefix",
     "trigger_with_pc_prefix",
 ]
 
 #: The IOCs ``sophyd_iocs`` starts when their module ``iocs.<name>`` exists.
-KNOWN_IOCS = ("trigger_with_pc", "motors", "pattern", "testioc")
+KNOWN_IOCS = ("trigger_with_pc", "motors", "pattern", "testioc", "tempctrl")
 
 
 def available_iocs() -> tuple[str, ...]:
@@ -85,3 +86,9 @@ def pattern_prefix(request: pytest.FixtureRequest) -> str:
 def testioc_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's testioc IOC."""
     return _prefix(request, "testioc")
+
+
+@pytest.fixture(scope="session")
+def tempctrl_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's tempctrl (temperature controller) IOC."""
+    return _prefix(request, "tempctrl")

@@ -4,6 +4,7 @@ for a condition or for processes to exit, and scripts run in a fresh Python."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import select
 import subprocess
@@ -88,6 +89,11 @@ def wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout} s waiting for {what}")
         threading.Event().wait(0.005)
+
+
+def gauss(x: float, center: float, sigma: float, imax: float) -> float:
+    """The value a synthetic Gaussian detector (SynGauss) promises at motor position ``x``."""
+    return imax * math.exp(-((x - center) ** 2) / (2 * sigma**2))
 
 
 def gone(pid: int) -> bool:

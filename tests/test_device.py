@@ -154,8 +154,9 @@ def test_read_attrs_assignment_keeps_lazy_components_unmade() -> None:
     dev = Lazy("L", name="lazy", read_attrs=["eager"])
     assert PVSignal.created == ["L:eager"]
     dev.read_attrs = ["eager", "later"]
-    assert PVSignal.created == ["L:eager", "L:later"]
+    assert PVSignal.created == ["L:eager"]  # the kind of an unmade lazy component is kept until it is made
     assert list(dev.read()) == ["lazy_eager", "lazy_later"]
+    assert PVSignal.created == ["L:eager", "L:later"]
 
 
 class Sub(Device):
@@ -232,7 +233,7 @@ def test_component_names_and_walks() -> None:
     assert Big.component_names == ("a", "b", "c", "d", "sub", "e")
     dev = Big(name="big")
     assert dev.component_names == Big.component_names
-    walk = list(dev.walk_components())
+    walk = list(Big.walk_components())  # a classmethod: it walks the classes and yields Components
     assert all(isinstance(w, ComponentWalk) for w in walk)
     assert [w.dotted_name for w in walk] == [
         "a",
@@ -247,7 +248,8 @@ def test_component_names_and_walks() -> None:
         "e",
     ]
     assert walk[5].item is Sub.x
-    assert walk[5].ancestors == (dev, dev.sub)
+    assert walk[5].ancestors == (Big, Sub)
+    assert [w.dotted_name for w in dev.walk_components()] == [w.dotted_name for w in walk]
 
     signals = list(dev.walk_signals())
     assert [w.dotted_name for w in signals] == ["a", "b", "c", "d", "sub.x", "sub.y", "sub.z", "sub.w", "e"]
@@ -274,12 +276,18 @@ def test_configure() -> None:
     assert dev.b.get() == 21
     with pytest.raises(ValueError, match="not a signal"):
         dev.configure({"sub": 1})
-    with pytest.raises(AttributeError):
+    with pytest.raises(ValueError, match="no signal named 'missing'"):
         dev.configure({"missing": 1})
+    with pytest.raises(ValueError, match="'a' is not one of the configuration_attrs"):
+        dev.configure({"b": 99, "a": 1})
+    assert dev.b.get() == 21  # every key is checked before anything is set
 
 
-def test_summary() -> None:
-    text = Big(name="big").summary()
+def test_summary(capsys: pytest.CaptureFixture[str]) -> None:
+    dev = Big(name="big")
+    assert dev.summary() is None  # it prints, as classic ophyd's does
+    text = capsys.readouterr().out
+    assert text == dev._summary() + "\n"
     assert "*big_c" in text  # hinted keys starred
     assert " big_a" in text
     assert "big_b" in text  # config keys
@@ -330,10 +338,51 @@ def test_repr_is_exactly_classic() -> None:
     )
 
 
-@pytest.mark.parametrize("reserved", ["read", "stage", "name", "trigger", "describe", "prefix", "stage_sigs"])
+# classic ophyd's reserved component names: the bluesky interface and OphydObject's public API
+CLASSIC_RESERVED = [
+    "read",
+    "describe",
+    "trigger",
+    "configure",
+    "read_configuration",
+    "describe_configuration",
+    "describe_collect",
+    "set",
+    "stage",
+    "unstage",
+    "pause",
+    "resume",
+    "kickoff",
+    "complete",
+    "collect",
+    "position",
+    "stop",
+    "subscribe",
+    "clear_sub",
+    "event_types",
+    "root",
+    "signal_names",
+]
+
+
+@pytest.mark.parametrize("reserved", CLASSIC_RESERVED)
 def test_reserved_component_names_refused(reserved: str) -> None:
-    with pytest.raises(TypeError, match=f"{reserved!r} is reserved"):
+    with pytest.raises(TypeError, match=f"Bad: the component name.*{reserved!r}"):
         type("Bad", (Device,), {reserved: Cpt(Signal)})
+
+
+@pytest.mark.parametrize(
+    "reserved", ["name", "parent", "component_names", "_signals", "_sig_attrs", "_sub_devices"]
+)
+def test_instance_attribute_names_refused_as_class_attributes(reserved: str) -> None:
+    with pytest.raises(TypeError, match=f"Bad.{reserved}: the attribute name {reserved!r} is reserved"):
+        type("Bad", (Device,), {reserved: None})
+
+
+@pytest.mark.parametrize("allowed", ["get", "put", "summary", "walk_signals"])
+def test_names_classic_allows_are_allowed(allowed: str) -> None:
+    cls = type("Fine", (Device,), {allowed: Cpt(Signal, value=1)})
+    assert allowed in cls.component_names
 
 
 def test_renaming_renames_children() -> None:

@@ -6,6 +6,8 @@ independent. Motors are made fast (20 mm/s, 0.05 s acceleration) to keep the tes
 
 from __future__ import annotations
 
+import copy
+import secrets
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -15,10 +17,26 @@ import bluesky.plan_stubs as bps
 import bluesky.plans as bp
 import pytest
 from bluesky import RunEngine
+from bluesky.utils import RunEngineInterrupted
+from example_ioc import example_ioc
+from helpers import Events, ca_read
 
+import sophyd
+from sophyd import (
+    AlarmSeverity,
+    Device,
+    EpicsSignalRO,
+    LimitError,
+    MotorBundle,
+    MoveStatus,
+    PutFailedError,
+    StatusTimeoutError,
+    SubscriptionStatus,
+)
 from sophyd import Component as Cpt
-from sophyd import Device, EpicsSignalRO, LimitError, MoveStatus
+from sophyd.control import use_cl
 from sophyd.epics_motor import EpicsMotor, MotionError
+from sophyd.mock import mock_put_failure, set_mock_put_proceeds, set_mock_value
 
 TIMEOUT = 10.0
 
@@ -97,7 +115,9 @@ def test_stop_during_a_move_fails_the_status(motor_factory: Callable[..., EpicsM
     finally:
         motor.motor_is_moving.unsubscribe(cid)
     assert isinstance(exc, MotionError), exc
-    assert "mtr1" in str(exc) and "30.0" in str(exc)
+    assert "mtr1" in str(exc) and "30.0" in str(exc) and "stopped" in str(exc)
+    # As in classic ophyd, stop() ends the move at once; the motor then decelerates to rest.
+    SubscriptionStatus(motor.motor_done_move, lambda value=None, **kw: value == 1, timeout=TIMEOUT).wait()
     assert 0.0 < motor.position < 29.0  # stopped on the way
     assert not motor.moving
 
@@ -201,3 +221,346 @@ def test_motors_as_components(motor_factory: Callable[..., EpicsMotor], motors_p
             motor.set(0.0).wait(TIMEOUT)
             motor.velocity.set(1.0).wait(TIMEOUT)
             motor.acceleration.set(0.5).wait(TIMEOUT)
+
+
+# -- the classic positioner API over the motors IOC -----------------------------------------------------------
+def _raw(pv: str) -> Any:
+    """The IOC's value of ``pv``, read over caproto's sync client (not through sophyd)."""
+    return ca_read(pv).data[0]
+
+
+def test_settle_time_and_timeout(motor_factory: Callable[..., EpicsMotor], motors_prefix: str) -> None:
+    motor = EpicsMotor(motors_prefix + "mtr2", name="m2", settle_time=0.3, timeout=TIMEOUT)
+    motor.wait_for_connection(timeout=TIMEOUT)
+    fast = motor_factory("mtr2")  # restores the record afterwards
+    assert (motor.settle_time, motor.timeout) == (0.3, TIMEOUT)
+    done_at: list[float] = []
+    motor.subscribe(lambda **kw: done_at.append(time.monotonic()), event_type=motor.SUB_DONE, run=False)
+    status = motor.set(0.5)
+    status.wait(TIMEOUT)
+    assert status.success and done_at
+    assert status.finish_ts is not None and time.monotonic() - done_at[0] >= 0.29  # settled after DMOV
+    motor.settle_time = 0
+    fast.velocity.set(1.0).wait(TIMEOUT)
+    motor.timeout = 0.2  # far too short for 5 mm at 1 mm/s
+    slow = motor.set(5.0)
+    with pytest.raises(StatusTimeoutError):
+        slow.wait(TIMEOUT)
+    motor.stop()
+    SubscriptionStatus(motor.motor_done_move, lambda value=None, **kw: value == 1, timeout=TIMEOUT).wait()
+    motor.destroy()
+
+
+@pytest.mark.parametrize("bad", [0, -1, float("nan"), "soon"])
+def test_invalid_timeout_refused_before_anything_is_sent(
+    motor_factory: Callable[..., EpicsMotor], motors_prefix: str, bad: Any
+) -> None:
+    motor = motor_factory("mtr3", name="m3")
+    motor.set(0.5).wait(TIMEOUT)
+    pv = motors_prefix + "mtr3"
+    fields = (".VAL", ".RBV", ".DMOV", ".MOVN", ".HOMF")
+    before = [_raw(pv + field) for field in fields]
+    for attempt in (
+        lambda: motor.set(5.0, timeout=bad),
+        lambda: motor.move(5.0, timeout=bad),
+        lambda: motor.home("forward", timeout=bad),
+    ):
+        with pytest.raises(ValueError, match=r"'m3'.*timeout"):
+            attempt()
+    assert [_raw(pv + field) for field in fields] == before == [0.5, 0.5, 1, 0, 0]
+    assert not motor.moving
+    motor.set(0.25, timeout=TIMEOUT).wait(TIMEOUT)  # a valid timeout works
+    assert _raw(pv + ".VAL") == 0.25
+
+
+def test_limits_set_lim_get_lim(motor_factory: Callable[..., EpicsMotor], motors_prefix: str) -> None:
+    motor = motor_factory("mtr2", name="m2")
+    assert motor.limits == (-100.0, 100.0) and (motor.low_limit, motor.high_limit) == (-100.0, 100.0)
+    assert (motor.get_lim(1), motor.get_lim(-1), motor.get_lim(0)) == (100.0, -100.0, None)
+    try:
+        motor.set_lim(5.0, -5.0)  # the order does not matter
+        assert motor.limits == (-5.0, 5.0)
+        assert (_raw(motors_prefix + "mtr2.HLM"), _raw(motors_prefix + "mtr2.LLM")) == (5.0, -5.0)
+        assert (motor.get_lim(1), motor.get_lim(-1)) == (5.0, -5.0)
+        with pytest.raises(LimitError, match=r"'m2'.*6"):
+            motor.set(6.0)
+        motor.set(4.5).wait(TIMEOUT)
+        with pytest.raises(ValueError, match="outside"):
+            motor.set_lim(10.0, 20.0)  # the motor at 4.5 would be outside
+        assert motor.limits == (-5.0, 5.0)
+    finally:
+        motor.set(0.0).wait(TIMEOUT)
+        motor.set_lim(-100.0, 100.0)
+    assert motor.limits == (-100.0, 100.0)
+
+
+def test_limit_switch_in_the_direction_of_travel_fails_the_move(
+    motor_factory: Callable[..., EpicsMotor],
+) -> None:
+    motor = motor_factory("mtr3", name="m3")
+    motor.velocity.set(200.0).wait(TIMEOUT)
+    try:
+        motor.set_lim(-200.0, 200.0)  # soft limits beyond the hard limit switches at +-110
+        status = motor.set(150.0)
+        with pytest.raises(MotionError, match=r"'m3'.*high limit switch"):
+            status.wait(TIMEOUT)
+        assert motor.position == pytest.approx(110.0, abs=1e-3)
+        assert motor.high_limit_switch.get(use_monitor=False) == 1
+        motor.set(100.0).wait(TIMEOUT)  # moving away from the switch succeeds
+    finally:
+        motor.set(0.0).wait(TIMEOUT)
+        motor.set_lim(-100.0, 100.0)
+
+
+def test_home(motor_factory: Callable[..., EpicsMotor]) -> None:
+    motor = motor_factory("mtr1", name="m1")
+    motor.set(2.0).wait(TIMEOUT)
+    status = motor.home("reverse", wait=False)
+    assert isinstance(status, MoveStatus)
+    status.wait(TIMEOUT)
+    assert status.success and motor.position == pytest.approx(0.0, abs=1e-3)
+    with pytest.raises(ValueError, match=r"'m1'.*direction"):
+        motor.home("up")
+
+
+def test_report_copy_repr_hints(motor_factory: Callable[..., EpicsMotor], motors_prefix: str) -> None:
+    motor = EpicsMotor(motors_prefix + "mtr1", name="m1", settle_time=0.1, timeout=30)
+    motor.wait_for_connection(timeout=TIMEOUT)
+    assert motor.report == {"position": pytest.approx(motor.position), "pv": motors_prefix + "mtr1.RBV"}
+    clone = copy.copy(motor)
+    assert type(clone) is EpicsMotor and clone is not motor
+    assert (clone.prefix, clone.name, clone.settle_time, clone.timeout) == (motor.prefix, "m1", 0.1, 30.0)
+    assert clone.read_attrs == motor.read_attrs and clone.configuration_attrs == motor.configuration_attrs
+    clone.wait_for_connection(timeout=TIMEOUT)
+    assert clone.read()["m1"]["value"] == pytest.approx(motor.position)
+    assert "m1" in repr(motor)
+    assert motor.hints == {"fields": ["m1"]}
+    motor.hints = {"fields": []}
+    assert motor.hints == {"fields": []}
+    motor.hints = None
+    assert motor.hints == {"fields": ["m1"]}
+    assert motor.egu == "mm" and motor.precision == 3
+    for obj in (clone, motor):
+        obj.destroy()
+
+
+def test_pause_and_resume_of_a_moving_motor_completes_the_scan(
+    motor_factory: Callable[..., EpicsMotor], motors_prefix: str
+) -> None:
+    """bluesky calls stop(success=True) on pause; the paused move succeeds and resume finishes every point."""
+    motor = motor_factory("mtr2", name="m2")
+    motor.velocity.set(4.0).wait(TIMEOUT)
+    det = EpicsSignalRO(motors_prefix + "mtr2.RBV", name="det")
+    RE = RunEngine({})
+    docs: list[tuple[str, dict[str, Any]]] = []
+    RE.subscribe(lambda name, doc: docs.append((name, doc)))
+    requested: list[float] = []
+
+    def pause_mid_move(value: Any = None, **kw: Any) -> None:
+        if not requested and value is not None and 2.3 < value < 2.7:  # between the 3rd and 4th points
+            requested.append(value)
+            # request_pause blocks on the RunEngine's loop, so it must come from another thread (as SIGINT does)
+            threading.Thread(target=RE.request_pause).start()
+
+    cid = motor.user_readback.subscribe(pause_mid_move, run=False)
+    try:
+        with pytest.raises(RunEngineInterrupted):
+            RE(bp.scan([det], motor, 0.0, 4.0, 5))
+        assert requested and RE.state == "paused"
+        RE.resume()
+    finally:
+        motor.user_readback.unsubscribe(cid)
+    stop = next(doc for name, doc in docs if name == "stop")
+    assert stop["exit_status"] == "success"
+    events = [doc for name, doc in docs if name == "event"]
+    assert [e["data"]["m2"] for e in events] == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0], abs=1e-3)
+    assert [e["data"]["det"] for e in events] == pytest.approx([0.0, 1.0, 2.0, 3.0, 4.0], abs=1e-3)
+
+
+class Bundle(MotorBundle):
+    """Two motor records as one bundle."""
+
+    x = Cpt(EpicsMotor, "mtr1")
+    y = Cpt(EpicsMotor, "mtr2")
+
+
+def test_motor_bundle(motors_prefix: str) -> None:
+    bundle = Bundle(motors_prefix, name="stage")
+    bundle.wait_for_connection(timeout=TIMEOUT)
+    assert bundle.hints == {"fields": ["stage_x", "stage_y"]}
+    assert {"x", "y"} <= set(bundle.configuration_attrs)
+    assert "stage_x_velocity" in bundle.read_configuration()
+    assert set(bundle.read()) >= {"stage_x", "stage_y"}
+    bundle.destroy()
+
+
+# -- caproto's example motor record: answers the put at once, moves afterwards -----------------------------------
+def test_scan_over_caprotos_fake_motor_record() -> None:
+    """Each point completes only once the record has moved there, so every event has the asked position."""
+    sophyd.set_cl(
+        "caproto"
+    )  # libca read EPICS_CA_ADDR_LIST before this IOC existed; caproto's client reads it now
+    try:
+        with example_ioc("caproto.ioc_examples.fake_motor_record", "mtr1.DMOV") as prefix:
+            motor = EpicsMotor(prefix + "mtr1", name="fm")
+            motor.wait_for_connection(timeout=TIMEOUT)
+            resolution = motor.motor_resolution.get()
+            det = EpicsSignalRO(prefix + "mtr1.RBV", name="det")
+            RE = RunEngine({})
+            docs: list[tuple[str, dict[str, Any]]] = []
+            RE.subscribe(lambda name, doc: docs.append((name, doc)))
+            points = [i / 20 for i in range(21)]
+            RE(bp.scan([det], motor, 0.0, 1.0, 21))
+            events = [doc for name, doc in docs if name == "event"]
+            assert next(doc for name, doc in docs if name == "stop")["exit_status"] == "success"
+            assert [e["data"]["fm"] for e in events] == pytest.approx(points, abs=resolution)
+            assert [e["data"]["det"] for e in events] == pytest.approx(points, abs=resolution)
+            for _ in range(2):  # null moves: the record reports them done too
+                motor.set(1.0).wait(TIMEOUT)
+            assert motor.position == pytest.approx(1.0, abs=resolution)
+            motor.move(0.25, timeout=TIMEOUT)
+            assert motor.position == pytest.approx(0.25, abs=resolution)
+            motor.destroy()
+            det.destroy()
+    finally:
+        sophyd.set_cl(None)
+
+
+# -- the completion rule, with the record played by hand in mock mode ----------------------------------------
+@pytest.fixture
+def mock_motor() -> Iterator[tuple[EpicsMotor, Callable[..., None]]]:
+    """A mock-mode EpicsMotor at rest at 0 (limits +-10) and ``post(field=value, ...)`` to play the record."""
+    prefix = f"mock{secrets.token_hex(4)}:m"
+
+    def post(severity: int = 0, **fields: Any) -> None:
+        for field, value in fields.items():
+            set_mock_value(f"{prefix}.{field}", value, severity=severity if field == "RBV" else 0)
+
+    with use_cl("mock"):
+        motor = EpicsMotor(prefix, name="mm")
+    post(DMOV=1, MOVN=0, RBV=0.0, VAL=0.0, HLM=10.0, LLM=-10.0, VELO=1.0, ACCL=0.1, HLS=0, LLS=0, TDIR=0)
+    post(EGU="mm", STOP=0)
+    yield motor, post
+    motor.destroy()
+
+
+def test_mock_record_answering_at_once_completes_only_when_dmov_says_so(
+    mock_motor: tuple[EpicsMotor, Callable[..., None]],
+) -> None:
+    """Like caproto's fake motor record: the put is answered at once, and motion follows."""
+    motor, post = mock_motor
+    starts = Events()
+    motor.subscribe(starts, event_type=motor.SUB_START, run=False)
+    status = motor.set(5.0)
+    post(TDIR=1, DMOV=0, MOVN=1, RBV=2.5)
+    starts.wait_for(lambda e: True)
+    assert not status.done
+    post(RBV=5.0, MOVN=0, DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success and motor.position == 5.0
+
+
+def test_mock_fast_motion_seen_as_one_update(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    """DMOV 1 -> 0 -> 1 before the put is answered, or coalesced into one update: still complete."""
+    motor, post = mock_motor
+    set_mock_put_proceeds(motor.user_setpoint, False)
+    status = motor.set(1.0)
+    post(DMOV=0, RBV=1.0)
+    post(DMOV=1)
+    status.wait(TIMEOUT)  # done before the put-callback
+    assert status.success
+    set_mock_put_proceeds(motor.user_setpoint, True)
+    status = motor.set(2.0)
+    post(RBV=2.0, DMOV=1)  # only the final posting
+    status.wait(TIMEOUT)
+    assert status.success and motor.position == 2.0
+
+
+def test_mock_stale_dmov_posting_does_not_end_a_newer_move(
+    mock_motor: tuple[EpicsMotor, Callable[..., None]],
+) -> None:
+    motor, post = mock_motor
+    old = motor.motor_done_move.timestamp - 1.0
+    status = motor.set(3.0)
+    motor._dmov_changed(value=1, timestamp=old)  # a posting made before this move was sent
+    assert not status.done
+    post(DMOV=0)
+    post(RBV=3.0, DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success
+
+
+def test_mock_record_reporting_no_motion(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    """A record that answers the put and never posts DMOV: the answer ends the move after the grace time."""
+    motor, _ = mock_motor
+    motor.motion_report_grace = 0.2
+    start = time.monotonic()
+    status = motor.set(0.0)
+    assert not status.done
+    status.wait(TIMEOUT)
+    assert status.success and time.monotonic() - start >= 0.19
+
+
+def test_mock_alarm_above_tolerated_fails(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    motor, post = mock_motor
+    assert motor.tolerated_alarm == AlarmSeverity.NO_ALARM
+    status = motor.set(4.0)
+    post(DMOV=0)
+    post(RBV=4.0, severity=AlarmSeverity.MAJOR)
+    post(DMOV=1)
+    with pytest.raises(MotionError, match=r"'mm'.*alarm \(MAJOR > tolerated NO_ALARM\)"):
+        status.wait(TIMEOUT)
+    motor.tolerated_alarm = AlarmSeverity.MAJOR
+    status = motor.set(5.0)
+    post(DMOV=0)
+    post(RBV=5.0, severity=AlarmSeverity.MAJOR)
+    post(DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success
+
+
+def test_mock_limit_switch_only_in_the_direction_of_travel(
+    mock_motor: tuple[EpicsMotor, Callable[..., None]],
+) -> None:
+    motor, post = mock_motor
+    status = motor.set(6.0)
+    post(TDIR=1, DMOV=0)
+    post(RBV=6.0, LLS=1)  # the switch behind the motor does not matter
+    post(DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success
+    status = motor.set(-6.0)
+    post(TDIR=0, DMOV=0)
+    post(RBV=-1.0, DMOV=1)  # stopped at the low switch
+    with pytest.raises(MotionError, match="low limit switch"):
+        status.wait(TIMEOUT)
+
+
+def test_mock_refused_put_fails_the_move(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    motor, _ = mock_motor
+    mock_put_failure(motor.user_setpoint, "motion not allowed")
+    status = motor.set(1.0)
+    with pytest.raises(PutFailedError, match="motion not allowed"):
+        status.wait(TIMEOUT)
+
+
+def test_mock_stop_success_and_failure(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    motor, post = mock_motor
+    paused = motor.set(7.0)
+    post(DMOV=0)
+    motor.stop(success=True)
+    paused.wait(TIMEOUT)
+    assert paused.success and motor.motor_stop.get() == 1
+    stopped = motor.set(7.0)
+    motor.stop()
+    with pytest.raises(MotionError, match="stopped"):
+        stopped.wait(TIMEOUT)
+    post(DMOV=1)  # the record comes to rest later: nothing is pending any more
+    first = motor.set(8.0)
+    second = motor.set(9.0)
+    with pytest.raises(MotionError, match=r"superseded by a move to 9\.0"):
+        first.wait(TIMEOUT)
+    post(DMOV=0)
+    post(RBV=9.0, DMOV=1)
+    second.wait(TIMEOUT)
+    assert second.success

@@ -40,6 +40,7 @@ def test_wheel_contains_iocs_and_supervisor_files(wheel: Path) -> None:
         "iocs/supervisor/ca_env.sh",
         "sophyd/testing.py",
         "sophyd/sim/__main__.py",
+        "sophyd/py.typed",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
     assert not any(n.startswith(("tests/", "examples/", "bench/")) for n in names)

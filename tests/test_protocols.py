@@ -158,3 +158,25 @@ def test_mypy_catches_a_protocol_mismatch(tmp_path: Path) -> None:
     proc = _mypy(bad, tmp_path)
     assert proc.returncode != 0
     assert "Stageable" in proc.stdout
+
+
+def test_mypy_sees_the_class_of_a_component(tmp_path: Path) -> None:
+    """Component access is typed: on an instance it is the component's class, on the class the Component."""
+    example = tmp_path / "component_types.py"
+    example.write_text(
+        "from sophyd import Cpt, Device, EpicsSignal, Signal\n"
+        "class D(Device):\n"
+        "    gain = Cpt(Signal, value=1.0)\n"
+        "wrong: EpicsSignal = D(name='d').gain\n"
+        "reveal_type(D.gain)\n"
+    )
+    proc = _mypy(example, tmp_path)
+    assert 'expression has type "Signal", variable has type "EpicsSignal"' in proc.stdout, proc.stdout
+    assert 'Revealed type is "sophyd._component.Component[sophyd._signal.Signal]"' in proc.stdout, proc.stdout
+
+
+def test_the_package_ships_py_typed() -> None:
+    """Without the marker a user's type checker would treat sophyd as untyped."""
+    import importlib.resources
+
+    assert importlib.resources.files("sophyd").joinpath("py.typed").is_file()

@@ -26,7 +26,7 @@ import iocs
 from sophyd.sim.launch import _address_is_free, ioc_available
 
 SCRIPT = Path(iocs.__file__).parent / "supervisor" / "start_supervisor.sh"
-HOSTS = {"trigger_with_pc": 11, "motors": 12, "pattern": 13}
+HOSTS = {"trigger_with_pc": 11, "motors": 12, "pattern": 13, "tempctrl": 14}
 EXPECTED = [name for name in HOSTS if ioc_available(name)]
 START_TIMEOUT = 60.0
 
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="start_supe
 
 
 def free_net() -> str:
-    """Three octets 127.X.Y such that CA port 5064 is free on .11, .12 and .13."""
+    """Three octets 127.X.Y such that CA port 5064 is free on the address of every IOC in HOSTS."""
     rng = random.SystemRandom()
     for _ in range(50):
         net = f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
@@ -113,7 +113,7 @@ def supervisor() -> Iterator[Supervisor]:
 def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
     out = supervisor.run("env").stdout
     net = supervisor.env["SOPHYD_IOC_NET"]
-    assert f'export EPICS_CA_ADDR_LIST="{net}.11 {net}.12 {net}.13"' in out
+    assert f'export EPICS_CA_ADDR_LIST="{net}.11 {net}.12 {net}.13 {net}.14"' in out
     assert "export EPICS_CA_AUTO_ADDR_LIST=NO" in out
     sourced = subprocess.run(
         ["bash", "-c", f'. "{SCRIPT.parent / "ca_env.sh"}" && echo "$EPICS_CA_ADDR_LIST"'],
@@ -122,7 +122,7 @@ def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
         text=True,
         timeout=10,
     ).stdout.strip()
-    assert sourced == f"{net}.11 {net}.12 {net}.13"
+    assert sourced == f"{net}.11 {net}.12 {net}.13 {net}.14"
 
 
 def test_supervisor_lifecycle(supervisor: Supervisor) -> None:

@@ -76,6 +76,10 @@ done: bool = s.done and s.success
 failure: BaseException | None = s.exception()
 names: list[str] = det.read_attrs + det.configuration_attrs
 value: float = det.reading.get()
+# A component is its class to a type checker: the child on an instance, the Component on the class.
+reading_signal: Signal = det.reading
+gain_component: Component[Signal] = Detector.gain
+derived: DerivedSignal = det.doubled
 old, new = det.configure({"gain": 2.0})
 staged_devices: list[object] = det.stage()
 det.unstage()

@@ -8,7 +8,7 @@
 #   SOPHYD_SUPERVISOR_DIR  runtime directory for the socket, pid file, rendered programs and logs
 #                          (default $XDG_RUNTIME_DIR/sophyd-supervisor, else /tmp/sophyd-supervisor-$UID)
 #   SOPHYD_PYTHON          the python that has sophyd, caproto and supervisor (default python3)
-#   SOPHYD_IOC_NET         first three octets of the IOC addresses (default 127.0.0: IOCs on .11, .12, .13)
+#   SOPHYD_IOC_NET         first three octets of the IOC addresses (default 127.0.0: IOCs on .11 to .14)
 #   SOPHYD_IOC_PREFIX      prepended to every IOC's default prefix (default empty)
 # IOCs are rendered into the configuration when supervisord starts; "shutdown" then "status" picks up changes.
 set -euo pipefail
@@ -16,7 +16,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 conf="$here/supervisord.conf"
 # The IOCs this script runs, with the last octet of each one's address (see ca_env.sh).
-ioc_hosts="trigger_with_pc:11 motors:12 pattern:13"
+ioc_hosts="trigger_with_pc:11 motors:12 pattern:13 tempctrl:14"
 
 if [ -n "${SOPHYD_SUPERVISOR_DIR:-}" ]; then
     dir="$SOPHYD_SUPERVISOR_DIR"

@@ -184,9 +184,15 @@ def make_backend() -> MockBackend:
 
 
 def mock_channel(target: MockChannel | str | Any) -> MockChannel:
-    """The MockChannel for a channel, a PV name, or an object with a ``pvname`` (e.g. a mocked signal)."""
+    """The MockChannel for a channel, a PV name, or an object with a ``pvname`` (e.g. a mocked signal).
+
+    A signal reading a MockChannel of its own (a fake signal's private one) gives that channel.
+    """
     if isinstance(target, MockChannel):
         return target
+    own = getattr(target, "_read_channel", None)
+    if isinstance(own, MockChannel):
+        return own
     pvname = target if isinstance(target, str) else target.pvname
     channel = get_backend("mock").channel(pvname)
     assert isinstance(channel, MockChannel)

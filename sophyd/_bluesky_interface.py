@@ -1,0 +1,155 @@
+"""BlueskyInterface: the staging verbs of every device, as a base a class can customise without breaking the MRO.
+
+stage() sets each ``stage_sigs`` entry in order (saving the old values) and then stages the sub-devices;
+unstage() undoes it all in reverse order, on every exit path. Also here: the names of the bluesky interface
+that a component may not take.
+"""
+
+from __future__ import annotations
+
+import enum
+import logging
+import operator
+from collections import OrderedDict
+from typing import Any
+
+from ._signal import Signal
+from .errors import ExceptionBundle, RedundantStaging
+
+__all__ = ["DEVICE_INSTANCE_ATTRS", "DEVICE_RESERVED_ATTRS", "BlueskyInterface", "Staged"]
+
+logger = logging.getLogger("sophyd.device")
+
+#: Set on each instance by Device.__init__: a class attribute of these names would be shadowed.
+DEVICE_INSTANCE_ATTRS = frozenset(
+    {"name", "parent", "component_names", "_signals", "_sig_attrs", "_sub_devices"}
+)
+#: Methods and properties of the bluesky interface and of OphydObject that a component must not hide.
+DEVICE_RESERVED_ATTRS = frozenset(
+    {
+        "read",
+        "describe",
+        "trigger",
+        "configure",
+        "read_configuration",
+        "describe_configuration",
+        "describe_collect",
+        "set",
+        "stage",
+        "unstage",
+        "pause",
+        "resume",
+        "kickoff",
+        "complete",
+        "collect",
+        "position",
+        "stop",
+        "subscribe",
+        "clear_sub",
+        "event_types",
+        "root",
+        "signal_names",
+    }
+)
+
+
+class Staged(enum.Enum):
+    """Whether a device is staged."""
+
+    no = "no"
+    yes = "yes"
+    partially = "partially"
+
+
+class BlueskyInterface:
+    """stage(), unstage(), pause() and resume() driven by ``stage_sigs``; Device builds on it.
+
+    ``stage_sigs`` maps signals, or attribute (and dotted) names, to the values stage() sets, in order.
+    """
+
+    name: str
+    #: Timeout (s) for each stage_sigs write and its restore; override per class or instance.
+    stage_timeout: float = 10.0
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self.stage_sigs: OrderedDict[Any, Any] = OrderedDict()
+        self._staged = Staged.no
+        self._original_vals: OrderedDict[Signal, Any] = OrderedDict()
+        self._staged_children: list[Any] = []
+        super().__init__(*args, **kwargs)
+
+    def _sub_device_instances(self) -> list[Any]:
+        """The sub-devices that stage(), unstage(), pause() and resume() reach (none here)."""
+        return []
+
+    def stage(self) -> list[Any]:
+        """Set every ``stage_sigs`` entry in order (saving the old values), then stage the sub-devices.
+
+        Returns the staged devices. If any step fails, whatever was done is undone and the error re-raised.
+        """
+        if self._staged == Staged.yes:
+            raise RedundantStaging(f"Device {self.name!r} is already staged. Unstage it first.")
+        self._staged = Staged.partially
+        staged: list[Any] = [self]
+        try:
+            for key, value in list(self.stage_sigs.items()):
+                signal = self._stage_signal(key)
+                if signal not in self._original_vals:  # a signal listed twice keeps its true original
+                    self._original_vals[signal] = signal.get()
+                signal.set(value).wait(self.stage_timeout)
+            for device in self._sub_device_instances():
+                staged.extend(device.stage())
+                self._staged_children.append(device)
+        except BaseException:
+            logger.warning("Staging %s failed; undoing what was staged", self.name, exc_info=True)
+            try:
+                self.unstage()
+            except Exception:
+                logger.exception("Undoing the failed stage of %s also failed", self.name)
+            raise
+        self._staged = Staged.yes
+        return staged
+
+    def _stage_signal(self, key: Any) -> Signal:
+        try:
+            signal = operator.attrgetter(key)(self) if isinstance(key, str) else key
+        except AttributeError:
+            raise AttributeError(f"stage_sigs key {key!r} of {self.name!r} names no attribute") from None
+        if not isinstance(signal, Signal):
+            raise ValueError(f"stage_sigs key {key!r} of {self.name!r} is not a signal")
+        return signal
+
+    def unstage(self) -> list[Any]:
+        """Unstage the sub-devices in reverse order, then restore the saved values in reverse order.
+
+        Harmless when not staged. Every restore is attempted even if one fails; failures are raised together.
+        """
+        errors: list[BaseException] = []
+        unstaged: list[Any] = []
+        for device in reversed(self._staged_children):
+            try:
+                unstaged.extend(device.unstage())
+            except Exception as exc:
+                errors.append(exc)
+        self._staged_children.clear()
+        for signal, value in reversed(list(self._original_vals.items())):
+            try:
+                signal.set(value).wait(self.stage_timeout)
+            except Exception as exc:
+                errors.append(exc)
+        self._original_vals.clear()
+        self._staged = Staged.no
+        unstaged.append(self)
+        if errors:
+            raise ExceptionBundle(f"Unstaging {self.name!r} did not restore everything", errors)
+        return unstaged
+
+    def pause(self) -> None:
+        """Called when the RunEngine pauses; passes the call on to sub-devices."""
+        for device in self._sub_device_instances():
+            device.pause()
+
+    def resume(self) -> None:
+        """Called when the RunEngine resumes; passes the call on to sub-devices."""
+        for device in self._sub_device_instances():
+            device.resume()

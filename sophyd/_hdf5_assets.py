@@ -1,0 +1,150 @@
+"""The document side of a detector that writes its frames to one HDF5 file per stage.
+
+describe() marks the data keys as external, read() is empty, and collect_asset_docs() yields one
+stream_resource per data key (once per file) and a stream_datum per batch of new frames: what bluesky's
+WritesStreamAssets protocol asks. Subclasses say how a file is opened and closed and count the frames written;
+the areaDetector HDF5Detector (files written by an IOC) and the in-process synthetic one share this code.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from event_model import ComposeStreamResource, ComposeStreamResourceBundle
+
+from .device import Device
+from .errors import OpException
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
+
+__all__ = ["FileWriteError", "HDF5StreamAssets"]
+
+logger = logging.getLogger("sophyd.areadetector")
+
+
+class FileWriteError(OpException):
+    """The detector could not open, write or close its file (the message says why)."""
+
+
+class HDF5StreamAssets(Device):
+    """A detector whose frames go to one HDF5 file per stage; its data reach documents as stream resources.
+
+    ``datasets`` maps a data-key suffix ('' for the device name itself) to (HDF5 dataset, per-frame shape,
+    numpy dtype). Subclasses implement ``_open_file()`` (calling ``_begin_file()``), ``_close_file()`` and
+    ``_asset_source()``, and call ``_frame_written()`` for every frame that is in the file.
+    """
+
+    datasets: dict[str, tuple[str, list[int], str]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._bundles: list[tuple[str, ComposeStreamResourceBundle]] = []
+        self._full_path = ""
+        self._emitted = 0
+        self._frames = 0
+        self._first_frame = 0
+        self._counter_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    # -- the file: opened at stage, closed at unstage ---------------------------------------------------
+    def _open_file(self) -> None:
+        """Open a new file for the frames to come (and call ``_begin_file``)."""
+        raise NotImplementedError
+
+    def _close_file(self) -> None:
+        """Close the file once every frame in it is written; nothing to do when none is open."""
+        raise NotImplementedError
+
+    def _asset_source(self) -> str:
+        """The ``source`` of the data keys."""
+        raise NotImplementedError
+
+    def _begin_file(self, full_path: str, frames_before: int = 0) -> None:
+        """Start the documents of a new file at ``full_path``; ``frames_before`` is the frame counter now."""
+        self._full_path = full_path
+        self._bundles = []
+        self._emitted = 0
+        with self._counter_lock:
+            self._frames = frames_before
+            self._first_frame = frames_before
+
+    def _frame_written(self) -> None:
+        """Count one more frame in the file."""
+        with self._counter_lock:
+            self._frames += 1
+
+    def stage(self) -> list[Any]:
+        """Stage the stage_sigs, then open a new file; if the file cannot be opened, undo the staging."""
+        staged = super().stage()
+        try:
+            self._open_file()
+        except BaseException:
+            try:
+                self.unstage()
+            except Exception:
+                logger.exception("Undoing the failed stage of %s also failed", self.name)
+            raise
+        return staged
+
+    def unstage(self) -> list[Any]:
+        """Close the file (every frame written stays in it), then restore the stage_sigs."""
+        error: Exception | None = None
+        try:
+            self._close_file()
+        except Exception as exc:
+            error = exc
+        unstaged = super().unstage()
+        if error is not None:
+            raise FileWriteError(f"{self._describe_me()}: closing the file failed: {error}") from error
+        return unstaged
+
+    # -- documents ----------------------------------------------------------------------------------------
+    def describe(self) -> OrderedDict[str, DataKey]:
+        source = self._asset_source()
+        keys: OrderedDict[str, DataKey] = OrderedDict()
+        for suffix, (_, shape, dtype_numpy) in self.datasets.items():
+            keys[self._data_key(suffix)] = {
+                "source": source,
+                "shape": list(shape),
+                "dtype": "array" if shape else ("number" if dtype_numpy[1] in "fc" else "integer"),
+                "dtype_numpy": dtype_numpy,
+                "external": "STREAM:",
+            }
+        return keys
+
+    def read(self) -> OrderedDict[str, Reading[Any]]:
+        """Nothing: the data are in the file (see collect_asset_docs)."""
+        return OrderedDict()
+
+    def _data_key(self, suffix: str) -> str:
+        return f"{self.name}_{suffix}" if suffix else self.name
+
+    def get_index(self) -> int:
+        """Frames written to the current file."""
+        return self._frames - self._first_frame
+
+    def collect_asset_docs(self, index: int | None = None) -> Iterator[tuple[str, dict[str, Any]]]:
+        """A stream_resource per data key (once per file) and stream_datum documents for new frames."""
+        upto = self.get_index() if index is None else min(index, self.get_index())
+        if upto <= self._emitted:
+            return
+        if not self._bundles:
+            compose = ComposeStreamResource()
+            for suffix, (dataset, shape, _) in self.datasets.items():
+                bundle = compose(
+                    mimetype="application/x-hdf5",
+                    uri=f"file://localhost{self._full_path}",
+                    data_key=self._data_key(suffix),
+                    parameters={"dataset": dataset, "chunk_shape": [1, *shape], "swmr": True},
+                )
+                self._bundles.append((suffix, bundle))
+                yield "stream_resource", dict(bundle.stream_resource_doc)
+        for _, bundle in self._bundles:
+            datum = bundle.compose_stream_datum(indices={"start": self._emitted, "stop": upto})
+            yield "stream_datum", dict(datum)
+        self._emitted = upto
