@@ -82,6 +82,11 @@ class CatalogServer:
         return f"{parsed.scheme}://{parsed.netloc}"
 
     @property
+    def running(self) -> bool:
+        """Whether the server process is still running."""
+        return self._process.poll() is None
+
+    @property
     def log(self) -> Path:
         """The file that receives the server process's own error output."""
         return self.directory / "serve.log"
