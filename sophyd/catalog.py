@@ -115,7 +115,7 @@ class CatalogServer:
                         f"the tiled server (pid {self.pid}) exited before it was ready{self._tail()}"
                     )
                 line += chunk
-        text = line.decode().strip()
+        text = line.decode().split("\n", 1)[0].strip()
         if not text.startswith(_READY):
             self.stop()
             raise RuntimeError(f"the tiled server (pid {self.pid}) printed {text!r}{self._tail()}")
@@ -145,8 +145,9 @@ class CatalogServer:
             except subprocess.TimeoutExpired:
                 self._process.kill()
                 self._process.wait(timeout)
-        if self._process.stdout is not None:
-            self._process.stdout.close()
+        for pipe in (self._process.stdin, self._process.stdout):
+            if pipe is not None:
+                pipe.close()
 
     def __enter__(self) -> CatalogServer:
         return self.wait_ready()
@@ -174,7 +175,7 @@ def start_catalog(
     :meth:`CatalogServer.stop` is called or when this process exits (its stdin closes). With ``wait=False``
     the call returns at once, so that something else can start meanwhile; call ``wait_ready`` before use.
     """
-    where = Path(directory) if directory is not None else default_catalog_dir()
+    where = Path(directory if directory is not None else default_catalog_dir()).absolute()
     where.mkdir(parents=True, exist_ok=True)
     paths = tuple(Path(p).resolve() for p in readable)
     with (where / "serve.log").open("ab") as log:
@@ -183,6 +184,7 @@ def start_catalog(
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=log,
+            start_new_session=True,  # Ctrl-C in the terminal interrupts the scan, not the catalog
         )
     server = CatalogServer(process, where, paths)
     return server.wait_ready(timeout) if wait else server

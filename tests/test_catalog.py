@@ -8,6 +8,7 @@ IOC's HDF5 file and the pattern formula at the event's motor positions.
 from __future__ import annotations
 
 import contextlib
+import os
 import shutil
 import subprocess
 import sys
@@ -121,6 +122,11 @@ def test_the_server_listens_on_loopback_only(server: CatalogServer) -> None:
     assert server.address.startswith("http://127.0.0.1:")
     addresses = listening_addresses(server.pid)
     assert addresses == [server.address.removeprefix("http://")], addresses
+
+
+def test_the_server_is_out_of_reach_of_the_terminals_ctrl_c(server: CatalogServer) -> None:
+    """Its own session: a Ctrl-C that interrupts a scan does not reach the catalog the scan writes to."""
+    assert os.getsid(server.pid) == server.pid != os.getsid(0)
 
 
 def test_grid_scan_of_pdet_lands_in_the_catalog(

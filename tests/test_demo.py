@@ -186,4 +186,6 @@ def test_interactive_demo_gives_a_ready_prompt_with_fast_motors(shell: str, tmp_
     assert "stage, pdet, bdet and RE are ready" in result.stdout
     assert "stage.x.name" not in result.stdout, "the tour ran before the prompt"
     assert "velocities 1000.0 1000.0" in result.stdout
+    assert re.search(r"runs are saved to the tiled catalog at http://127\.0\.0\.1:\d+ ", result.stdout)
+    assert not pattern_iocs_with(token, "sophyd.catalog")
     assert not pattern_iocs_with(token)

@@ -147,6 +147,7 @@ if __name__ == "__main__":
     if _interactive():
         print(
             "sophyd demo: stage, pdet, bdet and RE are ready; try RE(bp.grid_scan([pdet], stage.x, 1, 2, 3, ...))"
+            "\nwatch the frames while they are written: RE(bp.grid_scan([bdet], ...), LiveFrames('bdet'))"
             f"\nfiles go to {data_dir}\n{catalog_note}"
         )
     else:
