@@ -92,14 +92,14 @@ class CatalogServer:
         return self.directory / "serve.log"
 
     def wait_ready(self, timeout: float = 60.0) -> CatalogServer:
-        """Wait until the server answers (it prints its address), or stop it and raise ``TimeoutError``."""
+        """Wait until the server answers (it prints its address); stop it and raise if it fails or times out."""
         if self.uri:
             return self
         assert self._process.stdout is not None
         fd = self._process.stdout.fileno()
         line = b""
         deadline = time.monotonic() + timeout
-        while not line.endswith(b"\n"):
+        while b"\n" not in line:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 self.stop()
