@@ -41,7 +41,11 @@ _FLOOD_TICK = 0.01
 
 
 class TestIOC(PVGroup):
-    """Every PV kind the control-layer tests read, write and monitor."""
+    """Every PV kind the control-layer tests read, write and monitor.
+
+    caproto puts every pvproperty of a group in one shared alarm unless given an ``alarm_group``: a write to any
+    PV would then clear another's alarm. The PVs whose alarm state tests look at have their own, as a record does.
+    """
 
     __test__ = False  # not a pytest test class
 
@@ -59,6 +63,7 @@ class TestIOC(PVGroup):
         upper_alarm_limit=90.0,
         lower_warning_limit=-80.0,
         upper_warning_limit=80.0,
+        alarm_group="dbl",
         doc="Double with limits",
     )
     long = pvproperty(
@@ -73,7 +78,7 @@ class TestIOC(PVGroup):
     sp = pvproperty(value=0.0, dtype=float, precision=3, doc="Setpoint")
     rbv = pvproperty(value=0.0, dtype=float, precision=3, read_only=True, doc="Readback, follows sp")
     slow = pvproperty(value=0.0, dtype=float, doc="Put completes after SLOW_PUT_DELAY")
-    reject = pvproperty(value=0.0, dtype=float, doc="Refuses negative values")
+    reject = pvproperty(value=0.0, dtype=float, alarm_group="reject", doc="Refuses negative values")
     alarm = pvproperty(
         value=0.0,
         dtype=float,
@@ -81,6 +86,7 @@ class TestIOC(PVGroup):
         upper_alarm_limit=10.0,
         lower_warning_limit=-5.0,
         upper_warning_limit=5.0,
+        alarm_group="alarm",
         doc="Alarm states from its value",
     )
     flood_rate = pvproperty(

@@ -4,8 +4,9 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 ``sophyd.status`` mirror classic ophyd's layout. Importing sophyd starts no thread and opens no socket.
 """
 
+from . import utils as utils  # classic code reaches ophyd.utils as an attribute of the package
 from ._connect import init_devices, wait_for_connection
-from .alarm import AlarmSeverity
+from .alarm import AlarmSeverity, AlarmStatus
 from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
 from .control import get_cl, set_cl
 from .device import (
@@ -26,6 +27,7 @@ from .device import (
 from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
     ConnectionTimeoutError,
+    DestroyedError,
     DisconnectedError,
     ExceptionBundle,
     InvalidState,
@@ -34,12 +36,14 @@ from .errors import (
     OpException,
     PutFailedError,
     ReadOnlyError,
+    ReadTimeoutError,
     RedundantStaging,
     StatusTimeoutError,
     UnknownStatusFailure,
     WaitTimeoutError,
 )
 from .kind import Kind
+from .log import config_sophyd_logging, set_handler
 from .mock import (
     mock_put_failure,
     set_mock_connected,
@@ -47,7 +51,12 @@ from .mock import (
     set_mock_put_proceeds,
     set_mock_value,
 )
-from .ophydobj import OphydObject
+from .ophydobj import (
+    OphydObject,
+    UnknownSubscription,
+    register_instances_in_weakset,
+    register_instances_keyed_on_name,
+)
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .positioner import PositionerBase, SoftPositioner
 from .pseudopos import PseudoPositioner, PseudoSingle
@@ -59,32 +68,51 @@ from .pv_positioner import (
     PVPositionerPC,
 )
 from .signal import (
+    UNSET_VALUE,
+    ArrayAttributeSignal,
+    AttributeSignal,
     DerivedSignal,
     EpicsSignal,
     EpicsSignalBase,
     EpicsSignalNoValidation,
     EpicsSignalRO,
     EpicsSignalWithRBV,
+    InternalSignal,
+    InternalSignalError,
     SetSupersededError,
     Signal,
     SignalRO,
     set_and_wait,
 )
-from .status import AndStatus, DeviceStatus, MoveStatus, Status, StatusBase, SubscriptionStatus, wait
+from .status import (
+    AndStatus,
+    DeviceStatus,
+    MoveStatus,
+    StableSubscriptionStatus,
+    Status,
+    StatusBase,
+    SubscriptionStatus,
+    wait,
+)
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ALL_COMPONENTS",
     "DDC",
+    "UNSET_VALUE",
     "AlarmSeverity",
+    "AlarmStatus",
     "AndStatus",
     "AreaDetectorCam",
+    "ArrayAttributeSignal",
+    "AttributeSignal",
     "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",
     "DerivedSignal",
+    "DestroyedError",
     "Device",
     "DeviceStatus",
     "DisconnectedError",
@@ -101,6 +129,8 @@ __all__ = [
     "FormattedComponent",
     "HDF5Detector",
     "HDF5FileWriter",
+    "InternalSignal",
+    "InternalSignalError",
     "InvalidState",
     "Kind",
     "LimitError",
@@ -120,11 +150,13 @@ __all__ = [
     "PseudoSingle",
     "PutFailedError",
     "ReadOnlyError",
+    "ReadTimeoutError",
     "RedundantStaging",
     "SetSupersededError",
     "Signal",
     "SignalRO",
     "SoftPositioner",
+    "StableSubscriptionStatus",
     "Staged",
     "StaticFilenameProvider",
     "StaticPathProvider",
@@ -134,14 +166,19 @@ __all__ = [
     "SubscriptionStatus",
     "UUIDFilenameProvider",
     "UnknownStatusFailure",
+    "UnknownSubscription",
     "WaitTimeoutError",
+    "config_sophyd_logging",
     "do_not_wait_for_lazy_connection",
     "get_cl",
     "init_devices",
     "kind_context",
     "mock_put_failure",
+    "register_instances_in_weakset",
+    "register_instances_keyed_on_name",
     "set_and_wait",
     "set_cl",
+    "set_handler",
     "set_mock_connected",
     "set_mock_info",
     "set_mock_put_proceeds",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
@@ -10,54 +10,72 @@ import numpy as np
 if TYPE_CHECKING:
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["data_key", "values_match"]
+__all__ = ["JSON_DTYPES", "data_key", "json_dtype", "json_shape", "values_match"]
 
 
-#: JSON dtype of a scalar of each numpy dtype kind.
-_JSON_OF_KIND = {"b": "boolean", "i": "integer", "u": "integer", "f": "number", "U": "string", "S": "string"}
+#: JSON dtype of a scalar of each numpy dtype kind (a bool counts as an integer, as in classic ophyd).
+_JSON_OF_KIND = {"b": "integer", "i": "integer", "u": "integer", "f": "number", "U": "string", "S": "string"}
+#: The dtypes event-model knows (describe() passes them through as given).
+JSON_DTYPES = ("string", "number", "array", "boolean", "integer")
 
 
-def _json_dtype(value: Any) -> tuple[str, list[int], str]:
-    """Return (dtype, shape, dtype_numpy) for a value, as event-model spells them."""
-    if isinstance(value, (bool, np.bool_)):
-        return "boolean", [], "|b1"
-    if isinstance(value, (int, np.integer)):
-        return "integer", [], np.dtype(type(value) if isinstance(value, np.integer) else np.int64).str
+def json_dtype(value: Any) -> str:
+    """The JSON dtype of ``value`` as classic ophyd's ``data_type`` infers it; ValueError if it has none.
+
+    Iterables other than str, bytes and dict are ``'array'``; bools are ``'integer'``.
+    """
+    if isinstance(value, Iterable) and not isinstance(value, (str, bytes, dict)):
+        return "array"
     if isinstance(value, (float, np.floating)):
-        return "number", [], np.dtype(type(value) if isinstance(value, np.floating) else np.float64).str
-    if isinstance(value, (str, bytes)):
-        return "string", [], "|S40"
-    if isinstance(value, (list, tuple, np.ndarray)):
-        arr = np.asarray(value)
-        return "array", list(arr.shape), arr.dtype.str
-    return "string", [], "|S40"
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, (int, np.integer)):
+        return "integer"
+    raise ValueError(
+        f"cannot determine a bluesky data type for {value!r} of type {type(value).__name__}; "
+        "supported are int, float, str and iterables such as list, tuple and numpy arrays"
+    )
+
+
+def json_shape(value: Any) -> list[int]:
+    """The shape of ``value`` as a list (``[]`` for scalars), as classic ophyd's ``data_shape`` gives it."""
+    if json_dtype(value) != "array":
+        return []
+    try:
+        return list(value.shape)
+    except AttributeError:
+        return [len(value)]
 
 
 def data_key(
     value: Any,
     *,
     source: str,
-    dtype: str | None = None,
+    name: str,
+    dtype: Any = None,
     shape: list[int] | tuple[int, ...] | None = None,
     metadata: Mapping[str, Any] | None = None,
 ) -> DataKey:
-    """A DataKey for ``value``: source, dtype, shape (a list), dtype_numpy, plus units, precision,
-    limits and choices when the metadata knows them."""
-    json_dtype, inferred_shape, dtype_numpy = _json_dtype(value)
-    key_shape = list(shape) if shape is not None else inferred_shape
-    if dtype is not None and dtype in ("string", "number", "array", "boolean", "integer"):
-        json_dtype = dtype
-    elif dtype is not None:
-        # An explicit numpy dtype decides both spellings, as in classic ophyd (the value may be a placeholder).
-        np_dtype = np.dtype(dtype)
-        dtype_numpy = np_dtype.str
-        json_dtype = "array" if key_shape else _JSON_OF_KIND.get(np_dtype.kind, "string")
-    key: dict[str, Any] = {
-        "source": source,
-        "dtype": json_dtype,
-        "shape": key_shape,
-        "dtype_numpy": dtype_numpy,
-    }
+    """A DataKey for signal ``name`` holding ``value``: source, dtype, shape (a list), plus units, precision,
+    limits and choices when the metadata knows them.
+
+    ``dtype_numpy`` is there only when ``dtype`` names a numpy dtype (as in classic ophyd), spelled as
+    event-model requires (``'<u2'``). A value no dtype fits raises ValueError naming the signal.
+    """
+    key: dict[str, Any] = {"source": source}
+    try:
+        if dtype is None:
+            key["dtype"] = json_dtype(value)
+        elif isinstance(dtype, str) and dtype in JSON_DTYPES:
+            key["dtype"] = dtype
+        else:
+            np_dtype = np.dtype(dtype)
+            key["dtype"] = "array" if shape else _JSON_OF_KIND.get(np_dtype.kind, "string")
+            key["dtype_numpy"] = np_dtype.str
+        key["shape"] = list(shape) if shape is not None else json_shape(value)
+    except ValueError as exc:
+        raise ValueError(f"failed to describe '{name}' with value '{value}': {exc}") from exc
     md = metadata or {}
     if md.get("units"):
         key["units"] = md["units"]

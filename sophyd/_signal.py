@@ -1,4 +1,4 @@
-"""Soft signals: Signal, SignalRO and DerivedSignal, and the blocking helper set_and_wait.
+"""Soft signals: Signal and SignalRO, and the blocking helper set_and_wait.
 
 Signal holds the user-facing semantics every signal shares (kind, tolerance, subscriptions, read/describe,
 the Status of set()); EPICS signals reuse all of it and only replace where values come from and go to.
@@ -6,19 +6,23 @@ the Status of set()); EPICS signals reuse all of it and only replace where value
 
 from __future__ import annotations
 
+import os
 import threading
 import time
-from collections.abc import Callable
+import warnings
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from ._datakeys import data_key, values_match
+import numpy as np
+
+from ._datakeys import JSON_DTYPES, data_key, values_match
 from ._dispatch import wait_event
 from .errors import (
     DisconnectedError,
     InvalidState,
     LimitError,
-    OpException,
     ReadOnlyError,
+    SetSupersededError,
     WaitTimeoutError,
 )
 from .kind import Kind
@@ -29,7 +33,7 @@ if TYPE_CHECKING:
     from bluesky.protocols import Hints, Reading
     from event_model.documents.event_descriptor import DataKey
 
-__all__ = ["DerivedSignal", "SetSupersededError", "Signal", "SignalRO", "set_and_wait"]
+__all__ = ["UNSET_VALUE", "SetSupersededError", "Signal", "SignalRO", "set_and_wait"]
 
 _METADATA_KEYS = (
     "connected",
@@ -46,8 +50,30 @@ _METADATA_KEYS = (
 )
 
 
-class SetSupersededError(OpException, RuntimeError):
-    """A newer set() on the same signal replaced this one before it finished."""
+class _Unset:
+    """The value of a signal that has none yet."""
+
+    def __repr__(self) -> str:
+        return "UNSET_VALUE"
+
+
+#: The value of a soft signal made with ``dtype``/``shape`` and no value; get() raises until a put().
+UNSET_VALUE: Any = _Unset()
+_DEFAULT_VALUE: Any = object()
+
+
+def _check_dtype_and_shape(signal: Signal, value: Any, dtype: Any, shape: Any) -> None:
+    """TypeError naming the signal when ``value`` does not fit the ``dtype``/``shape`` it was made with."""
+    if dtype is not None and not (isinstance(dtype, str) and dtype in JSON_DTYPES):
+        arr = np.asarray(value)
+        try:
+            fits = bool(np.array_equal(arr.astype(np.dtype(dtype)), arr))
+        except (TypeError, ValueError):
+            fits = False
+        if not fits:
+            raise TypeError(f"{signal._describe_me()}: value {value!r} does not fit dtype {dtype!r}")
+    if shape is not None and tuple(np.shape(value)) != tuple(shape):
+        raise TypeError(f"{signal._describe_me()}: value {value!r} does not have shape {tuple(shape)}")
 
 
 class Signal(OphydObject):
@@ -58,17 +84,17 @@ class Signal(OphydObject):
     status fails at once with SetSupersededError and the signal moves to the newest target.
     """
 
-    SUB_SETPOINT = "setpoint"
-    _default_sub = OphydObject.SUB_VALUE
-    _event_types: tuple[str, ...] = (OphydObject.SUB_VALUE, OphydObject.SUB_META)
+    SUB_VALUE = "value"
+    SUB_META = "meta"
+    _default_sub = SUB_VALUE
     #: Default timeout (s) of set_and_wait and of waiting on connections; override per class.
     default_timeout: ClassVar[float] = 10.0
 
     def __init__(
         self,
         *,
-        name: str = "",
-        value: Any = 0.0,
+        name: str | None = "",
+        value: Any = _DEFAULT_VALUE,
         timestamp: float | None = None,
         parent: Any = None,
         labels: set[str] | None = None,
@@ -76,11 +102,16 @@ class Signal(OphydObject):
         tolerance: float | None = None,
         rtolerance: float | None = None,
         metadata: dict[str, Any] | None = None,
-        dtype: str | None = None,
+        dtype: Any = None,
         shape: list[int] | tuple[int, ...] | None = None,
         attr_name: str = "",
     ) -> None:
         super().__init__(name=name, attr_name=attr_name, parent=parent, labels=labels, kind=kind)
+        if value is _DEFAULT_VALUE:
+            # As in classic ophyd: 0.0, unless dtype/shape say what the value will be (then it has none yet).
+            value = 0.0 if dtype is None and shape is None else UNSET_VALUE
+        elif value is not None:
+            _check_dtype_and_shape(self, value, dtype, shape)
         self._readback = value
         self._timestamp = time.time() if timestamp is None else timestamp
         self._tolerance = tolerance
@@ -92,7 +123,7 @@ class Signal(OphydObject):
         self._metadata: dict[str, Any] = dict.fromkeys(_METADATA_KEYS)
         self._metadata.update(connected=True, read_access=True, write_access=True, timestamp=self._timestamp)
         self._metadata.update(metadata or {})
-        if value is not None:
+        if value is not None and value is not UNSET_VALUE:
             # A soft signal has a value from the start: subscribe(run=True) reports it at once.
             self._args_cache[self.SUB_VALUE] = (
                 (),
@@ -106,30 +137,77 @@ class Signal(OphydObject):
 
     # -- values -------------------------------------------------------------------------------------------
     def get(self, **kwargs: Any) -> Any:
-        """The current value."""
+        """The current value; RuntimeError when the signal has none yet (made with dtype/shape, no value)."""
+        if self._readback is UNSET_VALUE:
+            raise RuntimeError(f"{self._describe_me()} has no value yet: put() one first")
         return self._readback
 
     @property
     def value(self) -> Any:
-        """The current value (same as ``get()``)."""
+        """The current value; as in classic ophyd it warns (UserWarning) unless the signal is monitored.
+
+        Use ``get()`` instead. Setting ``OPHYD_SILENCE_VALUE_WARNING=1`` silences the warning, as in classic.
+        """
+        if not self._value_is_monitored() and os.environ.get("OPHYD_SILENCE_VALUE_WARNING") != "1":
+            warnings.warn(
+                f"You have called obj.value on {self.name!r} ({self.dotted_name or self.name}), which is not "
+                "a monitored signal: this reads it with get(), which may take time. Use get() instead, or "
+                "monitor the signal.",
+                UserWarning,
+                stacklevel=2,
+            )
         return self.get()
+
+    @value.setter
+    def value(self, value: Any) -> None:
+        self.put(value)
+
+    def _value_is_monitored(self) -> bool:
+        """True when a subscription keeps the value current (classic ophyd's test for ``.value``)."""
+        return False
 
     @property
     def timestamp(self) -> float:
         """POSIX time of the current value."""
         return self._timestamp
 
-    def put(self, value: Any, *, timestamp: float | None = None, force: bool = False, **kwargs: Any) -> None:
-        """Write ``value`` now; ``force=True`` skips the checks of ``check_value``."""
+    def put(
+        self,
+        value: Any,
+        *,
+        timestamp: float | None = None,
+        force: bool = False,
+        metadata: dict[str, Any] | None = None,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Write ``value`` now; ``force=True`` skips the checks of ``check_value``.
+
+        ``metadata`` (alarm status, severity, ...) is stored with the value. Other keywords (``wait``,
+        ``callback``, ...) mean nothing to a soft signal: as in classic ophyd they are ignored with a warning.
+        """
+        if kwargs:
+            warnings.warn(
+                f"Signal.put of {self._describe_me()} takes no keyword arguments {sorted(kwargs)}; "
+                f"they are ignored. Received kwargs={kwargs}",
+                UserWarning,
+                stacklevel=2,
+            )
         if not force:
             self.check_value(value)
-        self._update(value, timestamp)
+        self._update(value, timestamp, metadata)
 
-    def _update(self, value: Any, timestamp: float | None = None) -> None:
+    def _update(
+        self, value: Any, timestamp: float | None = None, metadata: dict[str, Any] | None = None
+    ) -> None:
         """Store a new value and tell subscribers; for internal writers and read-only signals."""
         old = self._readback
         self._readback = value
-        self._timestamp = time.time() if timestamp is None else timestamp
+        if timestamp is None:
+            timestamp = (metadata or {}).get("timestamp") or time.time()
+        self._timestamp = timestamp
+        if metadata:
+            self._metadata.update(metadata)
         self._metadata["timestamp"] = self._timestamp
         self._run_subs(old_value=old, value=value, timestamp=self._timestamp, sub_type=self.SUB_VALUE)
 
@@ -197,7 +275,9 @@ class Signal(OphydObject):
 
     def trigger(self) -> Status:
         """Signals have nothing to trigger: a finished Status."""
-        return Status(self, done=True, success=True)
+        status = Status(self)
+        status.set_finished()
+        return status
 
     # -- metadata -----------------------------------------------------------------------------------------
     @property
@@ -290,8 +370,14 @@ class Signal(OphydObject):
 
     def describe(self) -> dict[str, DataKey]:
         """``{name: data key}`` with source, dtype, shape, dtype_numpy and what the metadata knows."""
+        known = self._dtype is not None and self._shape is not None and self._readback is UNSET_VALUE
         key = data_key(
-            self.get(), source=self.source, dtype=self._dtype, shape=self._shape, metadata=self._metadata
+            None if known else self.get(),  # dtype and shape say all without a value
+            source=self.source,
+            name=self.name,
+            dtype=self._dtype,
+            shape=self._shape,
+            metadata=self._metadata,
         )
         return {self.name: key}
 
@@ -306,8 +392,15 @@ class Signal(OphydObject):
         """``{'fields': [name]}`` when this signal is hinted."""
         return {"fields": [self.name] if (self.kind & Kind.hinted) == Kind.hinted else []}
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}(name={self.name!r}, value={self._readback!r}, kind={self.kind.name!r})"
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        yield from super()._repr_info()
+        if self._readback is not UNSET_VALUE:
+            yield ("value", self._readback)
+        yield ("timestamp", self._timestamp)
+        if self._tolerance is not None:  # the explicit one: an EPICS default needs the IOC's precision
+            yield ("tolerance", self._tolerance)
+        if self._rtolerance is not None:
+            yield ("rtolerance", self._rtolerance)
 
 
 class SignalRO(Signal):
@@ -316,117 +409,6 @@ class SignalRO(Signal):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._metadata["write_access"] = False
-
-
-class DerivedSignal(Signal):
-    """A signal computed from another: ``inverse`` maps the original's value to ours, ``forward`` back.
-
-    ``derived_from`` is a Signal or the attribute name of a sibling component.
-    """
-
-    def __init__(
-        self,
-        derived_from: Signal | str,
-        *,
-        forward: Callable[[Any], Any] | None = None,
-        inverse: Callable[[Any], Any] | None = None,
-        write_access: bool | None = None,
-        **kwargs: Any,
-    ) -> None:
-        kwargs.setdefault("value", None)
-        super().__init__(**kwargs)
-        self._derived_from = derived_from
-        self._forward = forward or (lambda v: v)
-        self._inverse = inverse or (lambda v: v)
-        self._write_access_override = write_access
-        self._orig_cid: int | None = None
-
-    @property
-    def derived_from(self) -> Signal:
-        """The original signal (resolved from the parent on first use when given by name)."""
-        if isinstance(self._derived_from, str):
-            if self.parent is None:
-                raise ValueError(f"{self._describe_me()} names {self._derived_from!r} but has no parent")
-            self._derived_from = getattr(self.parent, self._derived_from)
-        assert isinstance(self._derived_from, Signal)
-        return self._derived_from
-
-    def get(self, **kwargs: Any) -> Any:
-        return self._inverse(self.derived_from.get(**kwargs))
-
-    @property
-    def timestamp(self) -> float:
-        return self.derived_from.timestamp
-
-    def put(self, value: Any, *, force: bool = False, **kwargs: Any) -> None:
-        if not force:
-            self.check_value(value)
-        self.derived_from.put(self._forward(value), force=force, **kwargs)
-
-    def _start_set(self, value: Any, status: Status) -> None:
-        inner = self.derived_from.set(self._forward(value))
-        inner.add_callback(status._mirror)
-
-    @property
-    def write_access(self) -> bool:
-        if self._write_access_override is not None:
-            return self._write_access_override
-        return self.derived_from.write_access
-
-    @property
-    def connected(self) -> bool:
-        return self.derived_from.connected
-
-    @property
-    def metadata(self) -> dict[str, Any]:
-        return self.derived_from.metadata
-
-    @property
-    def limits(self) -> tuple[Any, Any]:
-        low, high = self.derived_from.limits
-        return (
-            None if low is None else self._inverse(low),
-            None if high is None else self._inverse(high),
-        )
-
-    def wait_for_connection(self, timeout: float | None = None) -> None:
-        self.derived_from.wait_for_connection(timeout)
-
-    def _missing_channels(self) -> list[str]:
-        return self.derived_from._missing_channels()
-
-    @property
-    def source(self) -> str:
-        return f"DERIVED:{self.derived_from.source}"
-
-    def describe(self) -> dict[str, DataKey]:
-        return {self.name: data_key(self.get(), source=self.source, metadata=self.derived_from.metadata)}
-
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
-        """Subscribe as any signal does; value subscriptions start following the original first, so that
-        ``run=True`` reports the current derived value and ``run=False`` reports only later changes."""
-        if (event_type or self._default_sub) == self.SUB_VALUE:
-            with self._subs_lock:
-                if self._orig_cid is None:
-                    # No value callback exists yet: running the original's latest event only fills our cache.
-                    self._orig_cid = self.derived_from.subscribe(self._on_original, run=True)
-        return super().subscribe(callback, event_type, run)
-
-    def destroy(self) -> None:
-        """Stop following the original, then drop every subscription."""
-        with self._subs_lock:
-            cid, self._orig_cid = self._orig_cid, None
-        if cid is not None:
-            self.derived_from.unsubscribe(cid)
-        super().destroy()
-
-    def _on_original(
-        self, value: Any = None, old_value: Any = None, timestamp: Any = None, **kwargs: Any
-    ) -> None:
-        old = None if old_value is None else self._inverse(old_value)
-        self._run_subs(
-            old_value=old, value=self._inverse(value), timestamp=timestamp, sub_type=self.SUB_VALUE
-        )
 
 
 def set_and_wait(

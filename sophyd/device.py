@@ -86,7 +86,6 @@ class Device(BlueskyInterface, OphydObject):
     """
 
     SUB_ACQ_DONE = "acq_done"
-    _event_types: tuple[str, ...] = (SUB_ACQ_DONE,)
     _sig_attrs: ClassVar[OrderedDict[str, Component[Any]]] = OrderedDict()
     component_names: ClassVar[tuple[str, ...]] = ()
     _sub_devices: ClassVar[list[str]] = []

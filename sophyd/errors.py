@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 __all__ = [
+    "BadPVName",
     "ConnectionTimeoutError",
+    "DestroyedError",
     "DisconnectedError",
     "ExceptionBundle",
     "InvalidState",
@@ -12,7 +14,9 @@ __all__ = [
     "OpException",
     "PutFailedError",
     "ReadOnlyError",
+    "ReadTimeoutError",
     "RedundantStaging",
+    "SetSupersededError",
     "StatusTimeoutError",
     "UnknownStatusFailure",
     "WaitTimeoutError",
@@ -33,6 +37,14 @@ class LimitError(OpException, ValueError):
 
 class DisconnectedError(OpException, ConnectionError):
     """The signal's channel is not connected."""
+
+
+class DestroyedError(RuntimeError, DisconnectedError):
+    """The signal or device was destroyed (``destroy()``) and can no longer be used."""
+
+
+class BadPVName(OpException, ValueError):
+    """A PV name is malformed (more than one ``.`` separating record and field)."""
 
 
 class ConnectionTimeoutError(OpException, TimeoutError):
@@ -67,13 +79,21 @@ class WaitTimeoutError(OpException, TimeoutError):
     """A caller stopped waiting for a Status; the status itself may still finish."""
 
 
-class ExceptionBundle(OpException):
+class ReadTimeoutError(WaitTimeoutError):
+    """A read got no answer in time (the PV may be connected but its server does not reply)."""
+
+
+class ExceptionBundle(OpException, RuntimeError):
     """Several operations failed (e.g. stopping or unstaging children); ``exceptions`` holds each failure."""
 
     def __init__(self, message: str, exceptions: list[BaseException]) -> None:
         details = "; ".join(f"{type(e).__name__}: {e}" for e in exceptions)
         super().__init__(f"{message}: {details}")
         self.exceptions = list(exceptions)
+
+
+class SetSupersededError(OpException, RuntimeError):
+    """A newer set() on the same signal replaced this one before it finished."""
 
 
 class MotionError(OpException):

@@ -5,16 +5,52 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
-from typing import Any
+import time
+import weakref
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
 
 from .kind import Kind
 
-__all__ = ["OphydObject"]
+__all__ = [
+    "OphydObject",
+    "UnknownSubscription",
+    "register_instances_in_weakset",
+    "register_instances_keyed_on_name",
+]
 
 logger = logging.getLogger("sophyd.objects")
 
 _cid_counter = itertools.count(1)
+
+
+class UnknownSubscription(KeyError):
+    """subscribe() or _run_subs() named an event type the object does not emit (a KeyError, as in classic)."""
+
+
+def register_instances_keyed_on_name(fail_if_late: bool = False) -> weakref.WeakValueDictionary[str, Any]:
+    """A WeakValueDictionary that receives every OphydObject made from now on, keyed on its name.
+
+    Names need not be unique: a later object of the same name replaces an earlier one. ``fail_if_late=True``
+    raises RuntimeError if an OphydObject was already made (the registry would miss it).
+    """
+    registry: weakref.WeakValueDictionary[str, Any] = weakref.WeakValueDictionary()
+
+    def register(instance: OphydObject) -> None:
+        registry[instance.name] = instance
+
+    OphydObject.add_instantiation_callback(register, fail_if_late)
+    return registry
+
+
+def register_instances_in_weakset(fail_if_late: bool = False) -> weakref.WeakSet[Any]:
+    """A WeakSet that receives every OphydObject made from now on.
+
+    ``fail_if_late=True`` raises RuntimeError if an OphydObject was already made (the set would miss it).
+    """
+    registry: weakref.WeakSet[Any] = weakref.WeakSet()
+    OphydObject.add_instantiation_callback(registry.add, fail_if_late)
+    return registry
 
 
 class OphydObject:
@@ -24,22 +60,49 @@ class OphydObject:
     A callback that raises is logged with this object's name and never disturbs the object or other callbacks.
     """
 
-    SUB_VALUE = "value"
-    SUB_META = "meta"
-    _default_sub: str | None = None
-    _event_types: tuple[str, ...] = ()
+    _default_sub: ClassVar[str | None] = None
+    #: The event types this class emits: every class attribute named ``SUB_*`` or ``_SUB_*`` (as classic).
+    subscriptions: ClassVar[frozenset[str]] = frozenset()
+    _event_types: ClassVar[tuple[str, ...]] = ()
+    _instantiation_callbacks: ClassVar[list[Callable[[Any], None]]] = []
+    _any_instantiated: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        names = {getattr(cls, key) for key in dir(cls) if key.startswith(("SUB", "_SUB"))}
+        names.update(cls.__dict__.get("_event_types", ()))  # a class may also list them explicitly
+        for base in cls.__bases__:
+            names.update(getattr(base, "subscriptions", ()))
+        cls.subscriptions = frozenset(name for name in names if isinstance(name, str))
+        cls._event_types = tuple(sorted(cls.subscriptions))
+
+    @classmethod
+    def add_instantiation_callback(cls, callback: Callable[[Any], None], fail_if_late: bool = False) -> None:
+        """Call ``callback(obj)`` for every OphydObject made from now on (of any class).
+
+        ``fail_if_late=True`` raises RuntimeError when an OphydObject was already made, so a registry can make
+        sure it misses none.
+        """
+        if fail_if_late and OphydObject._any_instantiated:
+            raise RuntimeError(
+                "An OphydObject has already been made: this callback would miss it. "
+                "Pass fail_if_late=False if that is acceptable."
+            )
+        OphydObject._instantiation_callbacks.append(callback)
 
     def __init__(
         self,
         *,
-        name: str = "",
+        name: str | None = "",
         attr_name: str = "",
         parent: OphydObject | None = None,
         labels: set[str] | None = None,
         kind: Kind | str | int | None = None,
     ) -> None:
+        if name is None:
+            name = ""
         if not isinstance(name, str):
-            raise TypeError(f"name must be a str, not {name!r}")
+            raise ValueError(f"name must be a str, not {name!r}")
         self._name = name
         self._attr_name = attr_name
         self._parent = parent
@@ -49,6 +112,9 @@ class OphydObject:
         self._callbacks: dict[str, dict[int, Callable[..., Any]]] = {t: {} for t in self._event_types}
         self._args_cache: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
         self._cid_to_event: dict[int, str] = {}
+        OphydObject._any_instantiated = True
+        for callback in list(OphydObject._instantiation_callbacks):
+            callback(self)
 
     def _default_kind(self) -> Kind:
         """Kind used when none is given: ``normal`` inside a parent, ``hinted`` for a standalone signal."""
@@ -104,6 +170,16 @@ class OphydObject:
     def kind(self, value: Kind | str | int) -> None:
         self._kind = Kind.coerce(value)
 
+    @property
+    def connected(self) -> bool:
+        """True when the object can be used; always True here, signals and devices say more."""
+        return True
+
+    @property
+    def report(self) -> dict[str, Any]:
+        """A report on the object (empty here, as in classic ophyd); subclasses may add to it."""
+        return {}
+
     def _describe_me(self) -> str:
         """How error messages name this object: its name and its dotted path."""
         dotted = self.dotted_name
@@ -124,11 +200,14 @@ class OphydObject:
         """
         if not callable(callback):
             raise ValueError(f"callback must be callable, not {callback!r}")
-        event_type = event_type or self._default_sub
-        if event_type is None or event_type not in self._callbacks:
-            raise KeyError(
-                f"{self._describe_me()} has no event type {event_type!r}; choose one of {self._event_types}"
+        if event_type is None:
+            event_type = self._default_sub
+        if event_type is None:
+            raise ValueError(
+                f"{self._describe_me()} ({type(self).__name__}) has no default event type; "
+                f"name one of {self._event_types}"
             )
+        self._check_event_type(event_type)
         cid = next(_cid_counter)
         with self._subs_lock:
             self._callbacks[event_type][cid] = callback
@@ -164,6 +243,12 @@ class OphydObject:
                 cbs.clear()
             self._cid_to_event.clear()
 
+    def _check_event_type(self, event_type: str) -> None:
+        if event_type not in self._callbacks:
+            raise UnknownSubscription(
+                f"{self._describe_me()} has no event type {event_type!r}; choose one of {self._event_types}"
+            )
+
     def _reset_sub(self, event_type: str) -> None:
         """Remove every subscription of one event type (classic ophyd's name for it)."""
         with self._subs_lock:
@@ -175,7 +260,13 @@ class OphydObject:
         """Hook for subclasses that start monitoring only when someone listens."""
 
     def _run_subs(self, *args: Any, sub_type: str, **kwargs: Any) -> None:
-        """Run the callbacks of ``sub_type`` with ``obj`` and ``sub_type`` added; remember the event."""
+        """Run the callbacks of ``sub_type`` with ``obj`` and ``sub_type`` added; remember the event.
+
+        A ``timestamp`` of None becomes the current time; an unknown ``sub_type`` raises UnknownSubscription.
+        """
+        self._check_event_type(sub_type)
+        if "timestamp" in kwargs and kwargs["timestamp"] is None:
+            kwargs["timestamp"] = time.time()
         kwargs["sub_type"] = sub_type
         kwargs["obj"] = self
         with self._subs_lock:
@@ -195,3 +286,25 @@ class OphydObject:
         self.unsubscribe_all()
         with self._subs_lock:
             self._args_cache.clear()
+
+    # -- repr and copy ------------------------------------------------------------------------------------
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        """(keyword, value) pairs that rebuild this object; ``repr()`` and ``copy.copy()`` are made from them."""
+        yield ("name", getattr(self, "_name", ""))
+        parent = getattr(self, "_parent", None)
+        if parent is not None:
+            yield ("parent", parent.name)
+
+    def __repr__(self) -> str:
+        info = ", ".join(f"{key}={value!r}" for key, value in self._repr_info())
+        return f"{type(self).__name__}({info})"
+
+    def __copy__(self) -> OphydObject:
+        """A new object of the same class made from the ``_repr_info()`` pairs (as classic ophyd copies).
+
+        The copy gets this object's parent itself, where the repr shows only the parent's name.
+        """
+        kwargs = dict(self._repr_info())
+        if "parent" in kwargs:
+            kwargs["parent"] = self._parent
+        return type(self)(**kwargs)

@@ -93,7 +93,6 @@ class PositionerBase(OphydObject):
     SUB_READBACK = "readback"
     _SUB_REQ_DONE = "_req_done"  # the pending move's status listens here
     _default_sub = SUB_READBACK
-    _event_types: tuple[str, ...] = (SUB_READBACK, SUB_START, SUB_DONE, _SUB_REQ_DONE)
 
     def __init__(
         self,
@@ -382,7 +381,7 @@ class SoftPositioner(PositionerBase):
 
     def describe(self) -> OrderedDict[str, DataKey]:
         """The data key of read(): source, dtype, shape, units and the limits as control limits."""
-        key: dict[str, Any] = dict(data_key(self.position, source=str(self.source)))
+        key: dict[str, Any] = dict(data_key(self.position, source=str(self.source), name=self.name))
         key["units"] = self.egu
         key["lower_ctrl_limit"], key["upper_ctrl_limit"] = self.low_limit, self.high_limit
         return OrderedDict([(self.name, key)])  # type: ignore[list-item]

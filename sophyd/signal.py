@@ -1,5 +1,7 @@
 """Signals, where classic ophyd users import them from: soft signals and the EPICS family."""
 
+from ._attribute_signal import ArrayAttributeSignal, AttributeSignal
+from ._derived_signal import DerivedSignal
 from ._epics_signal import (
     EpicsSignal,
     EpicsSignalBase,
@@ -7,15 +9,25 @@ from ._epics_signal import (
     EpicsSignalRO,
     EpicsSignalWithRBV,
 )
-from ._signal import DerivedSignal, SetSupersededError, Signal, SignalRO, set_and_wait
+from ._internal_signal import InternalSignal, InternalSignalError, InternalSignalMixin
+from ._signal import UNSET_VALUE, SetSupersededError, Signal, SignalRO, set_and_wait
+from .errors import ConnectionTimeoutError, ReadTimeoutError
 
 __all__ = [
+    "UNSET_VALUE",
+    "ArrayAttributeSignal",
+    "AttributeSignal",
+    "ConnectionTimeoutError",
     "DerivedSignal",
     "EpicsSignal",
     "EpicsSignalBase",
     "EpicsSignalNoValidation",
     "EpicsSignalRO",
     "EpicsSignalWithRBV",
+    "InternalSignal",
+    "InternalSignalError",
+    "InternalSignalMixin",
+    "ReadTimeoutError",
     "SetSupersededError",
     "Signal",
     "SignalRO",

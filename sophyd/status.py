@@ -2,14 +2,18 @@
 
 Timeouts and settle times run on one shared timer thread (``sophyd._scheduler``), not a thread per status.
 ``StatusTimeoutError`` means the status' own timeout failed it; ``WaitTimeoutError`` means a caller of
-``wait()`` gave up while the operation may still finish.
+``wait()`` gave up while the operation may still finish. The device-bound statuses (DeviceStatus, MoveStatus,
+SubscriptionStatus, StableSubscriptionStatus) live in ``sophyd._device_status`` and are re-exported here.
 """
 
 from __future__ import annotations
 
+import inspect
 import logging
+import math
 import threading
 import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
@@ -21,64 +25,163 @@ __all__ = [
     "AndStatus",
     "DeviceStatus",
     "MoveStatus",
+    "StableSubscriptionStatus",
     "Status",
     "StatusBase",
     "SubscriptionStatus",
+    "UseNewProperty",
     "wait",
 ]
 
 logger = logging.getLogger("sophyd.status")
 
+#: Exceptions that only a status itself may raise: its own timeout, and a waiter giving up.
+_RESERVED_EXCEPTIONS = (StatusTimeoutError, WaitTimeoutError)
+
+
+class UseNewProperty(RuntimeError):
+    """The deprecated ``finished_cb`` cannot express a status with more than one callback."""
+
+
+def _seconds(value: Any, what: str) -> float:
+    """``value`` as float seconds; ValueError for what is not a number or is NaN."""
+    try:
+        seconds = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"A status {what} must be a number of seconds, not {value!r}") from None
+    if math.isnan(seconds):
+        raise ValueError(f"A status {what} must be a number of seconds, not NaN")
+    return seconds
+
+
+def adapt_old_callback_signature(callback: Callable[..., Any]) -> Callable[[StatusBase], Any]:
+    """Return ``callback`` if it takes the status; wrap a zero-argument ``callback()`` with a warning.
+
+    Classic ophyd status callbacks once took no argument; they still work but warn (DeprecationWarning).
+    """
+    try:
+        inspect.signature(callback).bind(None)
+    except TypeError:
+        warnings.warn(
+            "The signature of a Status callback is now expected to be cb(status); "
+            f"{callback!r} takes no argument. That is still supported but deprecated.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        raw = callback
+
+        def callback(status: StatusBase) -> Any:
+            return raw()
+
+    except ValueError:
+        pass  # no signature to inspect (some builtins): assume it takes the status
+    return callback
+
 
 class StatusBase:
     """Tracks one operation: done or not, success or failure, callbacks to run when it ends.
 
-    ``timeout`` fails the status with StatusTimeoutError if it has not finished by then; ``settle_time``
-    delays success by that many seconds after ``set_finished()``.
+    ``timeout`` fails the status with StatusTimeoutError if it has not finished ``timeout + settle_time``
+    seconds after it was made; ``settle_time`` delays success by that many seconds after ``set_finished()``.
+    ``done``/``success`` are deprecated constructor arguments (a status made done, failed unless
+    ``success=True``).
     """
 
     def __init__(
         self,
         *,
         timeout: float | None = None,
-        settle_time: float | None = None,
+        settle_time: float | None = 0,
         done: bool | None = None,
         success: bool | None = None,
     ) -> None:
+        self._timeout = None if timeout is None else _seconds(timeout, "timeout")
+        self._settle_time = 0.0 if settle_time is None else _seconds(settle_time, "settle_time")
+        if success and not done:
+            raise ValueError(f"A {type(self).__name__} cannot be made with success=True but done={done!r}")
+        if done is not None or success is not None:
+            warnings.warn(
+                "The 'done' and 'success' arguments of a status are deprecated; call set_finished() or "
+                "set_exception(exc) after making it.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
         self._lock = threading.RLock()
         self._event = threading.Event()
         self._callbacks: list[Callable[[StatusBase], Any]] = []
         self._exception: BaseException | None = None
-        self._finishing = False
-        self._closed_early = False
-        self.timeout = None if timeout is None else float(timeout)
-        self.settle_time = float(settle_time or 0.0)
+        self._reported = False  # set_finished() or set_exception() was called (one call is allowed)
+        self._completing = False  # the outcome is decided; _complete() runs or has run
+        self._closed_early = False  # failed by a timeout or _abandon(): later reports are ignored
         self.start_ts = time.time()
         self.finish_ts: float | None = None
         self._timer: TimerHandle | None = None
+        self._settle_timer: TimerHandle | None = None
+        if self._timeout is not None:
+            self._timer = call_later(self._timeout + max(self._settle_time, 0.0), self._on_timeout)
         if done:
-            if success is False:
-                self.set_exception(UnknownStatusFailure(f"{self._label()} was created as failed"))
-            else:
+            if success:
                 self.set_finished()
-        elif self.timeout is not None:
-            self._timer = call_later(self.timeout, self._on_timeout)
+            else:
+                self.set_exception(
+                    UnknownStatusFailure(f"{self._label()} was made with done=True, success=False")
+                )
 
     # -- state --------------------------------------------------------------------------------------------
+    @property
+    def timeout(self) -> float | None:
+        """Seconds (plus ``settle_time``) after creation at which the status fails; fixed at creation."""
+        return self._timeout
+
+    @property
+    def settle_time(self) -> float:
+        """Seconds between ``set_finished()`` and done; fixed at creation."""
+        return self._settle_time
+
     @property
     def done(self) -> bool:
         """True once the operation finished, successfully or not (after any settle time)."""
         return self._event.is_set()
+
+    @done.setter
+    def done(self, value: bool) -> None:
+        _refuse_state_assignment("done", self.done, value)
 
     @property
     def success(self) -> bool:
         """True when done without an exception."""
         return self.done and self._exception is None
 
+    @success.setter
+    def success(self, value: bool) -> None:
+        _refuse_state_assignment("success", self.success, value)
+
     @property
     def callbacks(self) -> list[Callable[[StatusBase], Any]]:
         """The callbacks still to run at completion."""
         return list(self._callbacks)
+
+    @property
+    def finished_cb(self) -> Callable[[StatusBase], Any]:
+        """Deprecated: the one callback; UseNewProperty when there is not exactly one (use ``callbacks``)."""
+        with self._lock:
+            if len(self._callbacks) != 1:
+                raise UseNewProperty(
+                    f"finished_cb is deprecated and cannot describe {len(self._callbacks)} callbacks; "
+                    "use the callbacks property"
+                )
+            warnings.warn("finished_cb is deprecated; use the callbacks property", UserWarning, stacklevel=2)
+            return self._callbacks[0]
+
+    @finished_cb.setter
+    def finished_cb(self, callback: Callable[[StatusBase], Any]) -> None:
+        with self._lock:
+            if self._callbacks:
+                raise UseNewProperty(
+                    "finished_cb is deprecated and cannot add a second callback; use add_callback"
+                )
+            warnings.warn("finished_cb is deprecated; use add_callback()", UserWarning, stacklevel=2)
+            self.add_callback(callback)
 
     @property
     def elapsed(self) -> float:
@@ -89,66 +192,118 @@ class StatusBase:
         """How messages name this status."""
         return type(self).__name__
 
-    def _repr_fields(self) -> list[str]:
-        if not self.done:
-            return ["pending"]
-        return ["done", "success" if self.success else f"failed: {self._exception!r}"]
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(done={self.done}, success={self.success})"
 
     # -- completion ---------------------------------------------------------------------------------------
     def set_finished(self) -> None:
-        """Mark the operation successful (after ``settle_time``); raises InvalidState if already completed."""
-        if not self._begin_finish():
+        """Mark the operation successful (after ``settle_time``); raises InvalidState if already reported.
+
+        A report arriving after the status failed early (its timeout, or a superseding operation) is ignored.
+        """
+        if not self._accept_report():
             return
-        if self.settle_time > 0:
-            call_later(self.settle_time, get_dispatcher("control").submit, self._complete, None)
+        if self._settle_time > 0:
+            self._settle_timer = call_later(
+                self._settle_time, get_dispatcher("control").submit, self._settled_ok
+            )
         else:
-            self._complete(None)
+            self._settled_ok()
 
-    def set_exception(self, exc: BaseException) -> None:
-        """Mark the operation failed with ``exc``; raises InvalidState if already completed."""
-        if not isinstance(exc, BaseException):
-            raise ValueError(f"set_exception needs an exception instance, not {exc!r}")
-        if self._begin_finish():
-            self._complete(exc)
+    def set_exception(self, exc: BaseException | type[BaseException]) -> None:
+        """Mark the operation failed with ``exc``; InvalidState if already reported.
 
-    def _begin_finish(self) -> bool:
+        ``exc`` is an exception or an exception class (made into an instance, as ``raise`` does).
+        StatusTimeoutError and WaitTimeoutError are refused (ValueError): they have a fixed meaning.
+        """
+        if isinstance(exc, type) and issubclass(exc, Exception):
+            exc = exc()
+        if not isinstance(exc, Exception):
+            raise ValueError(f"set_exception needs an Exception instance or class, not {exc!r}")
+        if isinstance(exc, _RESERVED_EXCEPTIONS):
+            raise ValueError(
+                f"{type(exc).__name__} has a fixed meaning for statuses and cannot be set; use a plain "
+                "TimeoutError or another exception"
+            )
+        if not self._accept_report():
+            return
         with self._lock:
-            if self._finishing:
-                if self._closed_early:
-                    # The operation ended after a timeout or a newer set() had failed the status.
-                    logger.debug("%r completed after it had been failed early", self)
-                    return False
-                raise InvalidState(f"{self!r} is already done; it cannot be marked done again")
-            self._finishing = True
-            if self._timer is not None:
-                self._timer.cancel()
-        return True
+            if self._completing:
+                return
+            self._completing = True
+            self._cancel_timers()
+        self._complete(exc)
 
-    def _abandon(self, exc: BaseException) -> bool:
-        """Fail now with ``exc`` and ignore the operation's own completion when it comes later."""
+    def _accept_report(self) -> bool:
+        """Count a set_finished()/set_exception() call; False when it comes after an early failure."""
         with self._lock:
-            if self._finishing:
+            if self._closed_early:
+                logger.debug("%r was reported done after it had failed early; ignored", self)
                 return False
-            self._finishing = True
+            if self._reported:
+                raise InvalidState(f"{self!r} is already done; it cannot be marked done again")
+            self._reported = True
+            return True
+
+    def _settled_ok(self) -> None:
+        with self._lock:
+            if self._completing:
+                return  # the timeout came first
+            self._completing = True
+            self._cancel_timers()
+        self._complete(None)
+
+    def _cancel_timers(self) -> None:
+        for timer in (self._timer, self._settle_timer):
+            if timer is not None:
+                timer.cancel()
+
+    def _fail_early(self, exc: BaseException, *, after_report: bool) -> bool:
+        """Fail now with ``exc`` and ignore the operation's own report when it comes later."""
+        with self._lock:
+            if self._completing or (self._reported and not after_report):
+                return False
+            self._completing = True
             self._closed_early = True
-            if self._timer is not None:
-                self._timer.cancel()
+            self._cancel_timers()
         self._complete(exc)
         return True
 
+    def _abandon(self, exc: BaseException) -> bool:
+        """Fail now with ``exc`` unless the operation already reported; a later report is ignored."""
+        return self._fail_early(exc, after_report=False)
+
     def _on_timeout(self) -> None:
-        exc = StatusTimeoutError(f"{self._label()} did not finish within its timeout of {self.timeout} s")
-        get_dispatcher("control").submit(self._abandon, exc)
+        exc = StatusTimeoutError(f"{self._label()} did not finish within its timeout of {self._timeout} s")
+        get_dispatcher("control").submit(self._time_out, exc)
+
+    def _time_out(self, exc: StatusTimeoutError) -> None:
+        self._fail_early(exc, after_report=True)
 
     def _complete(self, exc: BaseException | None) -> None:
+        try:
+            self._settled()
+        except Exception:
+            logger.exception("%r failed in _settled()", self)
         with self._lock:
             self._exception = exc
             self.finish_ts = time.time()
             self._event.set()
             callbacks, self._callbacks = self._callbacks, []
         wake_waiters()
+        if exc is not None:
+            try:
+                self._handle_failure()
+            except Exception:
+                logger.exception("%r failed in _handle_failure()", self)
         for cb in callbacks:
             self._run_callback(cb)
+
+    def _settled(self) -> None:
+        """Hook: the outcome is decided and the status is about to be marked done."""
+
+    def _handle_failure(self) -> None:
+        """Hook: the status has just failed (its callbacks have not run yet)."""
 
     def _run_callback(self, cb: Callable[[StatusBase], Any]) -> None:
         try:
@@ -172,7 +327,8 @@ class StatusBase:
 
     # -- waiting and callbacks ----------------------------------------------------------------------------
     def add_callback(self, callback: Callable[[StatusBase], Any]) -> None:
-        """Call ``callback(status)`` when done; at once (in this thread) if already done."""
+        """Call ``callback(status)`` once when done; at once (in this thread) if already done."""
+        callback = adapt_old_callback_signature(callback)
         with self._lock:
             if not self._event.is_set():
                 self._callbacks.append(callback)
@@ -195,138 +351,46 @@ class StatusBase:
     def __and__(self, other: StatusBase) -> AndStatus:
         return AndStatus(self, other)
 
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({', '.join(self._repr_fields())})"
+
+def _refuse_state_assignment(what: str, current: bool, value: bool) -> None:
+    if bool(current) != bool(value):
+        raise RuntimeError(
+            f"The {what} state of a status cannot be changed by assignment; call set_finished() or "
+            "set_exception(exc)"
+        )
+    warnings.warn(
+        f"Do not assign a status' {what} attribute; it follows set_finished() and set_exception(exc)",
+        UserWarning,
+        stacklevel=3,
+    )
 
 
 class Status(StatusBase):
-    """A status that may name the object it is about."""
+    """A status that may name the object it is about (``obj``)."""
 
-    def __init__(self, obj: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        obj: Any = None,
+        timeout: float | None = None,
+        settle_time: float | None = 0,
+        done: bool | None = None,
+        success: bool | None = None,
+    ) -> None:
         self.obj = obj
-        super().__init__(**kwargs)
+        super().__init__(timeout=timeout, settle_time=settle_time, done=done, success=success)
 
     def _label(self) -> str:
         if self.obj is None:
             return type(self).__name__
         return f"{type(self).__name__} of {getattr(self.obj, 'name', self.obj)!r}"
 
-    def _repr_fields(self) -> list[str]:
-        fields = super()._repr_fields()
-        if self.obj is not None:
-            fields.insert(0, f"obj={getattr(self.obj, 'name', self.obj)!r}")
-        return fields
-
-
-class DeviceStatus(Status):
-    """Status of an operation on a device (e.g. a trigger)."""
-
-    def __init__(self, device: Any, **kwargs: Any) -> None:
-        self.device = device
-        super().__init__(device, **kwargs)
-
-
-class MoveStatus(DeviceStatus):
-    """Status of a positioner's move; ``watch()`` reports progress for progress bars."""
-
-    def __init__(self, positioner: Any, target: Any, *, start_value: Any = None, **kwargs: Any) -> None:
-        self.pos = positioner
-        self.target = target
-        self.start_value = start_value
-        self._watchers: list[Callable[..., Any]] = []
-        self._watch_cid: int | None = None
-        super().__init__(positioner, **kwargs)
-        self.add_callback(self._stop_watching)
-
-    def watch(self, func: Callable[..., Any]) -> None:
-        """Call ``func(name=, current=, initial=, target=, unit=, precision=, fraction=, time_elapsed=,
-        time_remaining=)`` on every readback update until the move ends."""
-        with self._lock:
-            if self.done:
-                return
-            self._watchers.append(func)
-            first = self._watch_cid is None
-        if first:
-            readback = getattr(self.pos, "readback", self.pos)
-            self._watch_cid = readback.subscribe(self._notify_watchers, run=True)
-            if self.done:  # the move ended while we subscribed: _stop_watching may have run already
-                self._stop_watching(self)
-
-    def _notify_watchers(self, value: Any = None, **kwargs: Any) -> None:
-        if self.done or value is None:
-            return
-        try:
-            current, target = float(value), float(self.target)
-            initial = float(self.start_value) if self.start_value is not None else current
-        except (TypeError, ValueError):
-            return
-        if self.start_value is None:
-            self.start_value = initial
-        span = abs(target - initial)
-        fraction = 1.0 if span == 0 else min(1.0, abs(target - current) / span)
-        elapsed = time.time() - self.start_ts
-        done_part = 1.0 - fraction
-        remaining = elapsed / done_part * fraction if done_part > 0 else None
-        info = dict(
-            name=getattr(self.pos, "name", ""),
-            current=current,
-            initial=initial,
-            target=target,
-            unit=getattr(self.pos, "egu", "units"),
-            precision=getattr(self.pos, "precision", 3),
-            fraction=fraction,
-            time_elapsed=elapsed,
-            time_remaining=remaining,
-        )
-        for func in list(self._watchers):
-            try:
-                func(**info)
-            except Exception:
-                logger.exception("Watcher %r of %r raised", func, self)
-
-    def _stop_watching(self, status: StatusBase) -> None:
-        if self._watch_cid is not None:
-            getattr(self.pos, "readback", self.pos).unsubscribe(self._watch_cid)
-            self._watch_cid = None
-
-
-class SubscriptionStatus(DeviceStatus):
-    """Done when ``callback(**event_kwargs)`` returns True for an event of ``device``."""
-
-    def __init__(
-        self,
-        device: Any,
-        callback: Callable[..., bool],
-        event_type: str | None = None,
-        *,
-        run: bool = True,
-        **kwargs: Any,
-    ) -> None:
-        self.callback = callback
-        super().__init__(device, **kwargs)
-        self._cid = device.subscribe(self._check, event_type=event_type, run=run)
-        self.add_callback(lambda _st: device.unsubscribe(self._cid))
-
-    def _check(self, *args: Any, **kwargs: Any) -> None:
-        if self._finishing:
-            return
-        try:
-            matched = self.callback(*args, **kwargs)
-        except Exception as exc:
-            self._try(self.set_exception, exc)
-            return
-        if matched:
-            self._try(self.set_finished)
-
-    def _try(self, method: Callable[..., None], *args: Any) -> None:
-        try:
-            method(*args)
-        except InvalidState:
-            pass  # a concurrent event completed it first
+    def __repr__(self) -> str:
+        obj = getattr(self.obj, "name", self.obj)
+        return f"{type(self).__name__}(obj={obj}, done={self.done}, success={self.success})"
 
 
 class AndStatus(StatusBase):
-    """Done when both statuses are done; fails as soon as either fails."""
+    """Done when both statuses are done; fails as soon as either fails, with that status' exception."""
 
     def __init__(self, left: StatusBase, right: StatusBase, **kwargs: Any) -> None:
         self.left = left
@@ -337,21 +401,39 @@ class AndStatus(StatusBase):
 
     def _on_part(self, part: StatusBase) -> None:
         exc = part._exception if part.done else None
-        try:
-            if exc is not None:
-                self.set_exception(exc)
-            elif self.left.done and self.right.done:
+        if exc is not None:
+            self._abandon(exc)
+        elif self.left.success and self.right.success:
+            try:
                 self.set_finished()
-        except InvalidState:
-            pass  # already completed by the other part
+            except InvalidState:
+                pass  # already completed by the other part
 
-    def _repr_fields(self) -> list[str]:
-        return [f"{self.left!r} & {self.right!r}", *super()._repr_fields()]
+    def __contains__(self, status: object) -> bool:
+        """True when ``status`` is one of the parts, at any depth of nested AndStatuses."""
+        return any(
+            part is status or (isinstance(part, AndStatus) and status in part)
+            for part in (self.left, self.right)
+        )
+
+    def __repr__(self) -> str:
+        return f"({self.left!r} & {self.right!r})"
+
+    def __str__(self) -> str:
+        return f"{type(self).__name__}(done={self.done}, success={self.success})"
 
 
-def wait(status: StatusBase, timeout: float | None = None, poll_rate: float | None = None) -> None:
+def wait(status: StatusBase, timeout: float | None = None, poll_rate: Any = "DEPRECATED") -> None:
     """Block until ``status`` is done; raise its exception, or WaitTimeoutError after ``timeout`` seconds.
 
     ``poll_rate`` is accepted for classic ophyd code and ignored: waiting is event-driven.
     """
     status.wait(timeout)
+
+
+from ._device_status import (  # noqa: E402  (they subclass Status, defined above)
+    DeviceStatus,
+    MoveStatus,
+    StableSubscriptionStatus,
+    SubscriptionStatus,
+)

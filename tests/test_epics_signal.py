@@ -217,7 +217,8 @@ def test_set_finishes_when_readback_within_tolerance(pv: Callable[[str], str], c
 
 def test_no_validation_finishes_without_readback(pv: Callable[[str], str], connected: Any) -> None:
     """``ro`` never follows ``sp``: EpicsSignal waits in vain, EpicsSignalNoValidation finishes on the put."""
-    target = round(time.time() % 50, 3) + 1
+    # ``ro`` (4.25) has precision 0, so its tolerance is 1: keep the target further away than that.
+    target = round(time.time() % 50, 3) + 10
     validating = connected(EpicsSignal, pv("ro"), write_pv=pv("sp"), name="v")
     status = validating.set(target, timeout=0.3)
     assert isinstance(status.exception(TIMEOUT), StatusTimeoutError)
@@ -411,7 +412,8 @@ def test_value_and_meta_subscriptions(pv: Callable[[str], str], connected: Any) 
     sig.subscribe(meta, event_type="meta")
     first = values.wait_for(lambda e: e["value"] == 2.5)
     assert first["obj"] is sig and first["sub_type"] == "value" and "timestamp" in first
-    md = meta.wait_for(lambda e: e.get("connected") is True)
+    # the connection and the control metadata may come as two events: wait for the one with both
+    md = meta.wait_for(lambda e: e.get("connected") is True and e.get("precision") is not None)
     assert md["units"] == "mm" and md["precision"] == 3 and md["write_access"] is True
     try:
         sig.put(3.5, wait=True)

@@ -109,3 +109,24 @@ def test_your_data_notebook(notebooks: NotebookRuns) -> None:
     assert "frames: (9, 240, 320) uint8, from external storage" in frames
     assert "equals the pattern formula: True" in frames
     assert "tiled server running: False" in nb.last and "pid is now None" in nb.last
+
+
+def test_motors_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("motors.ipynb")
+    moved = nb.output('m1 = EpicsMotor(prefix + "mtr1", name="m1")')
+    assert "limits (-100.0, 100.0) units mm" in moved
+    assert "moving: True" in moved and "position 2.0 done True success True" in moved
+    refused = nb.output("except LimitError")
+    assert "refused:" in refused and "500" in refused and "position 2.0" in refused
+    assert "stopped between 3 and 50: True success: False" in nb.output("m1.stop()")
+    progress = re.search(
+        r"(\d+) updates, the first \(([-\d.]+), ([\d.]+)\), the last \(([-\d.]+), ([\d.]+)\)",
+        nb.output("status.watch("),
+    )
+    assert progress is not None and int(progress.group(1)) >= 2
+    assert float(progress.group(5)) == 0.0 and float(progress.group(4)) == 3.0
+    assert "axis at 1.5" in nb.output("class RecordAxis(PVPositioner):")
+    slit = nb.output("class Slit(PseudoPositioner):")
+    assert "gap 4.0 center 0.0" in slit and "blades -2.0 2.0" in slit
+    assert "gaps scanned: [2.0, 4.0, 6.0] center 1.0" in nb.output("RE(bp.scan([], slit.gap")
+    assert "pid is now None" in nb.last

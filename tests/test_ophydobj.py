@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import copy
+import gc
 import logging
+import warnings
 from typing import Any
 
 import pytest
 
 from sophyd import Component, Device, OphydObject, Signal
+from sophyd.ophydobj import (
+    UnknownSubscription,
+    register_instances_in_weakset,
+    register_instances_keyed_on_name,
+)
 
 
 class Inner(Device):
@@ -42,7 +50,7 @@ def test_plain_object() -> None:
     assert obj.name == "thing"
     assert obj.root is obj
     assert obj.event_types == ()
-    with pytest.raises(TypeError):
+    with pytest.raises(ValueError, match="name must be a str"):  # classic: ValueError
         OphydObject(name=3)  # type: ignore[arg-type]
 
 
@@ -131,6 +139,8 @@ def test_bad_subscriptions() -> None:
         sig.subscribe(42)  # type: ignore[arg-type]
     with pytest.raises(KeyError, match="no event type"):
         sig.subscribe(lambda **kw: None, event_type="nonsense")
+    with pytest.raises(UnknownSubscription):
+        sig.subscribe(lambda **kw: None, event_type="nonsense")
 
 
 def test_meta_subscription() -> None:
@@ -169,3 +179,91 @@ def test_raising_callback_is_logged_and_others_still_run(caplog: pytest.LogCaptu
     records = [r for r in caplog.records if r.exc_info and "boom from user callback" in str(r.exc_info[1])]
     assert len(records) == 1
     assert "noisy_signal" in records[0].getMessage()
+
+
+# -- classic ophyd's OphydObject API ------------------------------------------------------------------------
+def test_subscribe_without_event_type_and_no_default_is_a_value_error() -> None:
+    """Classic: no event type and no default subscription is ValueError; an unknown type UnknownSubscription."""
+    obj = OphydObject(name="plain")
+    with pytest.raises(ValueError, match="no default event type"):
+        obj.subscribe(lambda **kw: None)
+    with pytest.raises(UnknownSubscription, match="'value'"):
+        obj.subscribe(lambda **kw: None, event_type="value")
+    assert issubclass(UnknownSubscription, KeyError)
+
+
+def test_event_types_are_collected_from_sub_attributes() -> None:
+    """Classic: every class attribute named SUB_* or _SUB_* is an event type, so subclasses can add their own."""
+
+    class Acquirer(OphydObject):
+        SUB_ACQ_DONE = "acq_done"
+        _SUB_REQ_DONE = "_req_done"
+        _default_sub = SUB_ACQ_DONE
+
+    class Listed(Acquirer):
+        _event_types = ("listed",)  # an explicit list adds to the SUB_* names
+
+    assert set(Listed(name="l").event_types) == {"acq_done", "_req_done", "listed"}
+    obj = Acquirer(name="acq")
+    assert set(obj.event_types) == {"acq_done", "_req_done"}
+    assert Acquirer.subscriptions == frozenset({"acq_done", "_req_done"})
+    assert set(Signal(name="s").event_types) == {"value", "meta"}
+    seen: list[dict[str, Any]] = []
+    obj.subscribe(lambda **kw: seen.append(kw))  # the class's default
+    obj._run_subs(sub_type=obj.SUB_ACQ_DONE, timestamp=None)
+    assert seen[0]["sub_type"] == "acq_done" and seen[0]["obj"] is obj
+    assert isinstance(seen[0]["timestamp"], float)  # a timestamp of None becomes the current time
+    with pytest.raises(UnknownSubscription):
+        obj._run_subs(sub_type="nonsense")
+
+
+def test_connected_report_labels_and_unsubscribe_idempotent() -> None:
+    obj = OphydObject(name="thing", labels={"motors"})
+    assert obj.connected is True
+    assert obj.report == {}
+    assert obj._ophyd_labels_ == {"motors"}
+    sig = Signal(name="sig")
+    cid = sig.subscribe(lambda **kw: None)
+    sig.unsubscribe(cid)
+    sig.unsubscribe(cid)
+    sig.unsubscribe(123456789)
+
+
+def test_instance_registries() -> None:
+    """register_instances_* see every OphydObject made afterwards (signals and devices alike)."""
+    saved = list(OphydObject._instantiation_callbacks)
+    try:
+        by_name = register_instances_keyed_on_name()
+        every = register_instances_in_weakset()
+        sig = Signal(name="registered_signal")
+        dev = Outer(name="registered_device")
+        assert by_name["registered_signal"] is sig
+        assert by_name["registered_device"] is dev
+        assert sig in every and dev in every and dev.inner.sig in every
+        seen: list[Any] = []
+        OphydObject.add_instantiation_callback(seen.append)
+        other = OphydObject(name="other")
+        assert seen == [other]
+        with pytest.raises(RuntimeError, match="already been made"):
+            register_instances_in_weakset(fail_if_late=True)
+        del sig
+        gc.collect()
+        assert "registered_signal" not in by_name  # weak: the registry keeps nothing alive
+    finally:
+        OphydObject._instantiation_callbacks[:] = saved
+
+
+def test_repr_and_copy_from_repr_info() -> None:
+    """Classic: repr and copy.copy both come from _repr_info(); a soft Signal's repr rebuilds it."""
+    sig = Signal(name="sig", value=2.5, timestamp=10.0, tolerance=0.1)
+    assert repr(sig) == "Signal(name='sig', value=2.5, timestamp=10.0, tolerance=0.1)"
+    rebuilt = eval(repr(sig), {"Signal": Signal})
+    assert (rebuilt.name, rebuilt.get(), rebuilt.timestamp, rebuilt.tolerance) == ("sig", 2.5, 10.0, 0.1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # classic copies without a warning
+        copied = copy.copy(sig)
+    assert type(copied) is Signal and copied is not sig
+    assert (copied.name, copied.get(), copied.timestamp) == ("sig", 2.5, 10.0)
+    dev = Outer(name="outer")
+    assert "parent='outer'" in repr(dev.top)
+    assert copy.copy(dev.top).parent is dev  # the copy gets the parent itself, not its name

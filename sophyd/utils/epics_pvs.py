@@ -1,0 +1,104 @@
+"""Classic ophyd's ``ophyd.utils.epics_pvs``: alarm enums, PV-name helpers, data types, ``set_and_wait``."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import numpy as np
+
+from .._signal import set_and_wait
+from ..alarm import AlarmSeverity, AlarmStatus
+from ..errors import BadPVName, DisconnectedError
+
+__all__ = [
+    "AlarmSeverity",
+    "AlarmStatus",
+    "BadPVName",
+    "data_shape",
+    "data_type",
+    "fmt_time",
+    "raise_if_disconnected",
+    "record_field",
+    "set_and_wait",
+    "split_record_field",
+    "strip_field",
+    "validate_pv_name",
+]
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def validate_pv_name(pv: str) -> None:
+    """Raise BadPVName when ``pv`` has more than one ``.`` (record.FIELD allows one)."""
+    if pv.count(".") > 1:
+        raise BadPVName(f"{pv!r} is not a valid PV name: more than one '.'")
+
+
+def split_record_field(pv: str) -> tuple[str, str]:
+    """``'rec.VAL'`` -> ``('rec', 'VAL')``; ``'rec'`` -> ``('rec', '')``."""
+    if "." not in pv:
+        return pv, ""
+    record, field = pv.rsplit(".", 1)
+    return record, field
+
+
+def strip_field(pv: str) -> str:
+    """The record part of ``pv`` (``'rec.VAL'`` -> ``'rec'``)."""
+    return split_record_field(pv)[0]
+
+
+def record_field(record: str, field: str) -> str:
+    """The PV of ``field`` of ``record`` (``record_field('rec.VAL', 'egu')`` -> ``'rec.EGU'``)."""
+    return f"{strip_field(record)}.{field.upper()}"
+
+
+def data_type(val: Any) -> str:
+    """The event-model dtype of ``val``: ``'array'``, ``'number'``, ``'integer'`` or ``'string'``.
+
+    Raises ValueError for values none of those describe (a dict, None, an arbitrary object).
+    """
+    if isinstance(val, Iterable) and not isinstance(val, (str, bytes, dict)):
+        return "array"
+    if isinstance(val, (float, np.floating)):
+        return "number"
+    if isinstance(val, str):
+        return "string"
+    if isinstance(val, (int, np.integer)):
+        return "integer"
+    raise ValueError(
+        f"Cannot tell the data type of {val!r} ({type(val).__name__}); supported are numbers, strings and "
+        "sequences such as lists, tuples and numpy arrays"
+    )
+
+
+def data_shape(val: Any) -> list[int]:
+    """``[]`` for a scalar or string, else the array's shape (``len`` for sequences without one)."""
+    if data_type(val) != "array":
+        return []
+    shape = getattr(val, "shape", None)
+    return list(shape) if shape is not None else [len(val)]
+
+
+def raise_if_disconnected(fcn: _F) -> _F:
+    """Decorate a method so that it raises DisconnectedError (naming the object) when ``self.connected``
+    is false, instead of running."""
+
+    @functools.wraps(fcn)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not self.connected:
+            raise DisconnectedError(f"{self.name} is not connected")
+        return fcn(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fmt_time(tstamp: float | None = None) -> str:
+    """``'YYYY-mm-dd HH:MM:SS.fffff'`` in local time for a POSIX timestamp (default: now)."""
+    if tstamp is None:
+        tstamp = time.time()
+    seconds, frac = divmod(tstamp, 1)
+    hundred_thousandths = min(round(frac * 1e5), 99999)
+    return f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime(seconds))}.{hundred_thousandths:05d}"

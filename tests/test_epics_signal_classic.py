@@ -1,0 +1,262 @@
+"""The EPICS signal family the way classic ophyd users call it, over real Channel Access on both control layers:
+alarm state without a prior get(), enum describe(), ``.value``, reprs that rebuild the signal, limits,
+EpicsSignalNoValidation and setpoint metadata events."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from helpers import TIMEOUT, Events, ca_write
+
+from sophyd import (
+    AlarmSeverity,
+    DerivedSignal,
+    EpicsSignal,
+    EpicsSignalBase,
+    EpicsSignalNoValidation,
+    EpicsSignalRO,
+    EpicsSignalWithRBV,
+    LimitError,
+)
+
+#: EPICS alarm status and severity numbers (dbAlarm.h): HIHI status, MAJOR severity, HIGH status, MINOR.
+HIHI, MAJOR, HIGH, MINOR, NO_ALARM = 3, 2, 4, 1, 0
+
+
+@pytest.fixture
+def pv(cl: str, testioc_prefix: str) -> Callable[[str], str]:
+    return lambda suffix: testioc_prefix + suffix
+
+
+@pytest.fixture
+def made() -> Iterator[Callable[..., Any]]:
+    """Make a signal (not waiting for it); destroyed after the test."""
+    signals: list[EpicsSignalBase] = []
+
+    def make(cls: type[EpicsSignalBase], *args: Any, **kwargs: Any) -> Any:
+        signal = cls(*args, **kwargs)
+        signals.append(signal)
+        return signal
+
+    yield make
+    for signal in signals:
+        signal.destroy()
+
+
+def test_alarm_state_is_right_without_a_prior_get(pv: Callable[[str], str], made: Any) -> None:
+    """A PV already in alarm reports it at once: before, a fresh signal said NO_ALARM until something read it."""
+    ca_write(pv("alarm"), 12.0, notify=True)  # from outside: MAJOR/HIHI before sophyd looks at the PV
+    ca_write(pv("long"), 7, notify=True)  # another PV's write leaves this PV's alarm alone, as in a real IOC
+    try:
+        sig = made(EpicsSignalRO, pv("alarm"), name="alarm")
+        sig.wait_for_connection(timeout=TIMEOUT)
+        assert (sig.alarm_status, sig.alarm_severity) == (HIHI, MAJOR)
+        assert sig.alarm_severity is AlarmSeverity.MAJOR  # classic's enum
+        assert sig.metadata["severity"] == MAJOR
+        monitored = made(EpicsSignalRO, pv("alarm"), name="alarm_mon", auto_monitor=True)
+        monitored.wait_for_connection(timeout=TIMEOUT)
+        assert monitored.alarm_severity == MAJOR
+        events = Events()
+        monitored.subscribe(events)
+        ca_write(pv("alarm"), 6.0, notify=True)  # MINOR/HIGH arrives with the monitor update
+        events.wait_for(lambda e: e["value"] == 6.0)
+        assert (monitored.alarm_status, monitored.alarm_severity) == (HIGH, MINOR)
+    finally:
+        ca_write(pv("alarm"), 0.0, notify=True)
+
+
+def test_enum_describe_carries_enum_strs(pv: Callable[[str], str], made: Any) -> None:
+    as_int = made(EpicsSignal, pv("enum"), name="mode")
+    key = as_int.describe()["mode"]
+    assert (key["dtype"], key["shape"], key["enum_strs"]) == ("integer", [], ("Off", "On", "Fault"))
+    assert "lower_ctrl_limit" in key and "upper_ctrl_limit" in key  # as classic, even when None
+    as_str = made(EpicsSignal, pv("enum"), name="mode_s", string=True)
+    key = as_str.describe()["mode_s"]
+    assert (key["dtype"], key["enum_strs"]) == ("string", ("Off", "On", "Fault"))
+
+
+def test_value_is_settable_and_warns_only_when_unmonitored(pv: Callable[[str], str], made: Any) -> None:
+    sig = made(EpicsSignal, pv("dbl"), name="dbl")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    try:
+        sig.value = 2.25  # a put, as in classic
+        assert sig.get(use_monitor=False) == 2.25
+        with pytest.warns(UserWarning, match="obj.value"):
+            assert sig.value == 2.25
+        monitored = made(EpicsSignal, pv("dbl"), name="dbl_mon", auto_monitor=True)
+        monitored.wait_for_connection(timeout=TIMEOUT)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            assert monitored.value == 2.25
+    finally:
+        sig.put(1.5, wait=True)
+
+
+def test_limits_true_raises_a_value_error_before_sending(pv: Callable[[str], str], made: Any) -> None:
+    sig = made(EpicsSignal, pv("dbl"), name="lim", limits=True)
+    sig.wait_for_connection(timeout=TIMEOUT)
+    assert sig.use_limits
+    before = sig.get(use_monitor=False)
+    with pytest.raises(ValueError) as info:
+        sig.put(500.0)
+    assert isinstance(info.value, LimitError) and "lim" in str(info.value)
+    with pytest.raises(LimitError):
+        sig.set(-500.0)
+    assert sig.get(use_monitor=False) == before
+    sig.use_limits = False
+    assert not sig.use_limits
+
+
+def test_repr_rebuilds_the_signal(pv: Callable[[str], str], made: Any) -> None:
+    sig = made(
+        EpicsSignal,
+        pv("rbv"),
+        write_pv=pv("sp"),
+        name="pair",
+        put_complete=True,
+        limits=True,
+        auto_monitor=True,
+        string=False,
+        tolerance=0.01,
+    )
+    text = repr(sig)
+    for part in (
+        f"read_pv={pv('rbv')!r}",
+        f"write_pv={pv('sp')!r}",
+        "name='pair'",
+        "put_complete=True",
+        "limits=True",
+        "auto_monitor=True",
+        "string=False",
+        "tolerance=0.01",
+    ):
+        assert part in text
+    assert "value=" not in text  # nothing read yet
+    sig.wait_for_connection(timeout=TIMEOUT)
+    sig.get()
+    assert "value=" in repr(sig)
+    rebuilt = made(EpicsSignal, **_kwargs_of(repr(sig)))
+    assert type(rebuilt) is EpicsSignal
+    assert (rebuilt.pvname, rebuilt.setpoint_pvname, rebuilt.name) == (pv("rbv"), pv("sp"), "pair")
+    assert (rebuilt.put_complete, rebuilt.use_limits, rebuilt.auto_monitor, rebuilt.as_string) == (
+        True,
+        True,
+        True,
+        False,
+    )
+    assert rebuilt.tolerance == 0.01
+    assert rebuilt.get() == sig.get()  # the value comes from the PV, not from the repr
+    pair = made(EpicsSignalWithRBV, pv("sp"), name="rbv_pair")
+    assert repr(pair).startswith(f"EpicsSignalWithRBV(prefix={pv('sp')!r}, name='rbv_pair'")
+    copied = copy.copy(pair)
+    assert type(copied) is EpicsSignalWithRBV and copied.pvname == pv("sp") + "_RBV"
+    copied.destroy()
+    ro = made(EpicsSignalRO, pv("ro"), name="ro")
+    assert eval(repr(ro), {"EpicsSignalRO": EpicsSignalRO}).pvname == pv("ro")
+
+
+def _kwargs_of(text: str) -> dict[str, Any]:
+    """The keyword arguments of ``EpicsSignal(...)`` written in ``text``."""
+    return eval(text.replace("EpicsSignal(", "dict(", 1), {"array": list})  # type: ignore[no-any-return]
+
+
+def test_no_validation_set_returns_a_finished_status(pv: Callable[[str], str], made: Any) -> None:
+    """As classic: set() puts and returns an already-finished Status, whatever the readback does."""
+    sig = made(EpicsSignalNoValidation, pv("ro"), write_pv=pv("sp"), name="nv")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    status = sig.set(7.5)
+    assert status.done and status.success
+    assert sig.get() == 4.25  # the readback never follows
+    with pytest.raises(TypeError):
+        sig.set("not a number")  # still checked before anything is sent
+    sig.put(0.0, wait=True)
+
+
+def test_setpoint_meta_events(pv: Callable[[str], str], made: Any) -> None:
+    """SUB_SETPOINT_META: the setpoint PV's own metadata, for a signal with separate read and write PVs."""
+    sig = made(EpicsSignal, pv("rbv"), write_pv=pv("sp"), name="pair")
+    assert sig.SUB_SETPOINT_META == "setpoint_meta" and "setpoint_meta" in sig.event_types
+    meta, setpoints = Events(), Events()
+    sig.subscribe(meta, event_type=sig.SUB_SETPOINT_META)
+    sig.subscribe(setpoints, event_type=sig.SUB_SETPOINT)
+    sig.wait_for_connection(timeout=TIMEOUT)
+    try:
+        sig.put(3.5, wait=True)
+        setpoints.wait_for(lambda e: e["value"] == 3.5)
+        event = meta.wait_for(lambda e: e.get("precision") == 3)
+        assert event["sub_type"] == "setpoint_meta" and event["obj"] is sig
+        assert {"timestamp", "status", "severity", "precision", "units", "lower_ctrl_limit"} <= set(event)
+        assert sig.setpoint_alarm_severity == NO_ALARM and sig.setpoint_alarm_status == NO_ALARM
+        md = sig.metadata
+        assert md["setpoint_precision"] == 3 and md["setpoint_severity"] == NO_ALARM
+        assert md["setpoint_timestamp"] == sig.setpoint_ts is not None
+    finally:
+        sig.set(0.0).wait(TIMEOUT)
+
+
+def test_setpoint_alarm_and_classic_warnings(pv: Callable[[str], str], made: Any) -> None:
+    """Setpoint alarm state without a prior read; the warnings classic gives for its deprecated spellings."""
+    ca_write(pv("dbl"), 95.0, notify=True)  # beyond the alarm limits of +-90: HIHI/MAJOR
+    try:
+        sig = made(EpicsSignal, pv("ro"), write_pv=pv("dbl"), name="odd_pair")
+        sig.wait_for_connection(timeout=TIMEOUT)
+        assert (sig.setpoint_alarm_status, sig.setpoint_alarm_severity) == (HIHI, MAJOR)
+        assert sig.setpoint_ts > 0
+        assert made(EpicsSignalRO, pv("ro")).name == pv("ro")  # classic: the name defaults to the PV
+        with pytest.warns(DeprecationWarning, match="form"):
+            sig.get(form="ctrl")
+        with pytest.warns(UserWarning, match="setpoint is deprecated"):
+            sig.setpoint = 1.5
+        assert sig.get_setpoint() == 1.5
+    finally:
+        ca_write(pv("dbl"), 1.5, notify=True)
+
+
+def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any) -> None:
+    """A DerivedSignal subclass mirrors the PV's connection and metadata and converts both ways."""
+
+    class Microns(DerivedSignal):
+        def forward(self, value: Any) -> Any:
+            return value / 1000.0
+
+        def inverse(self, value: Any) -> Any:
+            return value * 1000.0
+
+    raw = made(EpicsSignal, pv("dbl"), name="dbl")
+    derived = Microns(raw, name="dbl_um")
+    derived.wait_for_connection(timeout=TIMEOUT)
+    assert derived.connected and derived.write_access
+    try:
+        derived.put(2500.0, wait=True)
+        assert raw.get(use_monitor=False) == 2.5
+        assert derived.get() == 2500.0
+        derived.set(3000.0).wait(TIMEOUT)
+        assert raw.get(use_monitor=False) == 3.0
+        key = derived.describe()["dbl_um"]
+        assert (
+            key["derived_from"] == "dbl"
+            and key["units"] == "mm"
+            and key["source"] == f"DERIVED:PV:{pv('dbl')}"
+        )
+        assert derived.limits == (-100000.0, 100000.0)
+        events = Events()
+        derived.subscribe(events, run=False)
+        raw.put(4.0, wait=True)
+        assert events.wait_for(lambda e: e["value"] == 4000.0)["obj"] is derived
+    finally:
+        raw.put(1.5, wait=True)
+
+
+def test_set_default_timeout_is_the_old_name_of_set_defaults() -> None:
+    try:
+        with pytest.warns(UserWarning, match="set_defaults"):
+            EpicsSignalBase.set_default_timeout(timeout=4.0)
+        sig = EpicsSignal("sophyd_nowhere:pv", name="x")  # made, never connected: no IOC needed
+        assert sig.timeout == 4.0
+        sig.destroy()
+    finally:
+        EpicsSignalBase.set_defaults()
