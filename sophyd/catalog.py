@@ -12,6 +12,7 @@ extra): they load when a function needs them.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import select
@@ -50,6 +51,16 @@ _READY = "sophyd catalog ready: "
 def default_catalog_dir() -> Path:
     """Where the embedded catalog is kept: ``catalog`` in the per-user data directory."""
     return user_data_dir() / "catalog"
+
+
+def _require_tiled() -> None:
+    """Raise ``ModuleNotFoundError`` naming the extra to install when tiled or its bluesky writer is missing."""
+    for module in ("tiled", "bluesky_tiled_plugins"):
+        if importlib.util.find_spec(module) is None:
+            raise ModuleNotFoundError(
+                f"saving runs to a catalog needs {module}: install sophyd's tiled extra (pip install 'sophyd[tiled]')",
+                name=module,
+            )
 
 
 def serve_command(directory: str | Path, readable: Sequence[str | Path] = ()) -> list[str]:
@@ -175,6 +186,7 @@ def start_catalog(
     :meth:`CatalogServer.stop` is called or when this process exits (its stdin closes). With ``wait=False``
     the call returns at once, so that something else can start meanwhile; call ``wait_ready`` before use.
     """
+    _require_tiled()
     where = Path(directory if directory is not None else default_catalog_dir()).absolute()
     where.mkdir(parents=True, exist_ok=True)
     paths = tuple(Path(p).resolve() for p in readable)
@@ -195,6 +207,7 @@ def connect_catalog(uri: str | None = None, api_key: str | None = None) -> Any:
 
     This is how a beamline keeps its runs in the site's catalog. Raises ``ValueError`` when no address is given.
     """
+    _require_tiled()
     from tiled.client import from_uri
 
     address = uri or os.environ.get(URI_ENV)

@@ -218,6 +218,20 @@ def test_a_catalog_that_cannot_start_says_why(tmp_path: Path) -> None:
         start_catalog(tmp_path, timeout=120)
 
 
+def test_a_missing_tiled_names_the_extra(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import importlib.util
+
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "tiled" else real_find_spec(name, *a)
+    )
+    with pytest.raises(ModuleNotFoundError, match=r"needs tiled: install sophyd's tiled extra"):
+        start_catalog(tmp_path)
+    with pytest.raises(ModuleNotFoundError, match=r"sophyd\[tiled\]"):
+        connect_catalog("http://127.0.0.1:1")
+    assert not list(tmp_path.iterdir()), "nothing started, nothing written"
+
+
 def test_serve_command_line_prints_usage() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "sophyd.catalog", "--help"], capture_output=True, text=True, timeout=60
