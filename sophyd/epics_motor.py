@@ -70,8 +70,6 @@ class EpicsMotor(Device, PositionerBase):
     precision_field = Cpt(EpicsSignalRO, ".PREC", kind=Kind.omitted, lazy=True)
     description = Cpt(EpicsSignal, ".DESC", kind=Kind.omitted, lazy=True)
 
-    _event_types = (*PositionerBase._event_types, *Device._event_types)
-
     #: The highest readback alarm severity a move may end with and still succeed.
     tolerated_alarm: AlarmSeverity = AlarmSeverity.NO_ALARM
     #: Extra seconds allowed beyond the estimated move time, when no timeout is given.
@@ -442,6 +440,20 @@ class MotorBundle(Device):
     """
 
     def __init__(self, *args: Any, configuration_attrs: list[str] | None = None, **kwargs: Any) -> None:
+        self._hints: Hints | None = None
         if configuration_attrs is None:
             configuration_attrs = list(self.component_names)
         super().__init__(*args, configuration_attrs=configuration_attrs, **kwargs)
+
+    @property
+    def hints(self) -> Hints:
+        """The hints of every component, unless set to something else (None restores the default)."""
+        if self._hints is None:
+            return {
+                "fields": [f for attr in self.component_names for f in getattr(self, attr).hints["fields"]]
+            }
+        return self._hints
+
+    @hints.setter
+    def hints(self, value: Hints | None) -> None:
+        self._hints = None if value is None else dict(value)  # type: ignore[assignment]

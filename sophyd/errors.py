@@ -96,5 +96,9 @@ class SetSupersededError(OpException, RuntimeError):
     """A newer set() on the same signal replaced this one before it finished."""
 
 
-class MotionError(OpException):
-    """A move did not complete: stopped, superseded by a newer move, at a limit switch, or in alarm."""
+class MotionError(OpException, RuntimeError):
+    """A move did not complete: stopped, superseded by a newer move, at a limit switch, in alarm, or the device
+    stopped short.
+
+    A RuntimeError, as classic ophyd documents for a move that fails other than by timing out.
+    """

@@ -66,13 +66,14 @@ class _PendingMove:
     the move was sent) belongs to an earlier move.
     """
 
-    __slots__ = ("ended", "since", "started", "status", "target")
+    __slots__ = ("armed", "ended", "since", "started", "status", "target")
 
     def __init__(self, status: MoveStatus, since: float) -> None:
         self.status = status
         self.target = status.target
         self.since = since
         self.started = False  # the device reported motion for this move
+        self.armed = False  # the device has taken the request: a done report from now on can end the move
         self.ended = False
 
     def is_news(self, timestamp: float | None) -> bool:

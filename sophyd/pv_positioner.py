@@ -47,8 +47,6 @@ class PVPositioner(Device, PositionerBase):
     neither ``setpoint`` nor ``readback`` is declared, or when ``done`` is missing (use PVPositionerPC then).
     """
 
-    _event_types = (*PositionerBase._event_types, *Device._event_types)
-
     setpoint: Any = None
     readback: Any = None
     actuate: Any = None
@@ -190,11 +188,38 @@ class PVPositioner(Device, PositionerBase):
         self._put(self.setpoint, position, lambda: self._setpoint_done(move, position))
 
     def _setpoint_done(self, move: _PendingMove | None, position: Any) -> None:
-        """The setpoint was written: actuate, then let the done flag (or the subclass) end the move."""
+        """The setpoint was written: arm the move (see ``_arm``), then actuate."""
         if move is None or move.ended:
             return
+        if self.done is not None and not self.put_complete:
+            self._arm(move)
         if self.actuate is not None:
             self._put(self.actuate, self.actuate_value, None, move=move)
+
+    def _arm(self, move: _PendingMove) -> None:
+        """From now on a done report can end ``move``: one made after the IOC processed the setpoint.
+
+        A device still finishing an earlier motion may report done between our request and its processing;
+        that report belongs to the earlier motion. The setpoint's timestamp (read fresh) marks the processing;
+        the done flag is read once more in case this move's report has come already.
+        """
+        try:
+            if not isinstance(self.done, EpicsSignalBase):
+                # A done flag computed here changes only from now on, from this move's updates.
+                move.since = max(move.since, self.done.timestamp)
+                move.armed = True
+                return
+            if isinstance(self.setpoint, EpicsSignalBase):
+                processed = fresh_reading(self.setpoint)[1]
+                if processed is not None:
+                    move.since = max(move.since, processed)
+            move.armed = True
+            value, timestamp = fresh_reading(self.done)
+        except Exception as exc:
+            self._fail_move(move, exc)
+            return
+        if value == self.done_value and move.is_news(timestamp):
+            self._end_move(move)
 
     def _put(self, signal: Any, value: Any, then: Any, *, move: _PendingMove | None = None) -> None:
         """Write ``value`` to ``signal``; run ``then()`` when the IOC has processed it; a refusal fails the move."""
@@ -236,7 +261,7 @@ class PVPositioner(Device, PositionerBase):
             if first:
                 self._started_moving = True
                 self._run_subs(sub_type=self.SUB_START, timestamp=timestamp, value=value)
-        elif not self.put_complete and (move.started or move.is_news(timestamp)):
+        elif not self.put_complete and move.armed and move.is_news(timestamp):
             self._end_move(move)
 
     def _end_move(self, move: _PendingMove) -> None:
@@ -247,6 +272,10 @@ class PVPositioner(Device, PositionerBase):
             move.ended = True
             self._move = None
             self._moving = False
+            source = self.readback if self.readback is not None else self.setpoint
+            if isinstance(source, EpicsSignalBase):
+                # The IOC may answer before it sends the last monitor updates: read the final position fresh.
+                source._mark_written()
             reason = self._stopped_short(move.target)
             self._done_moving(success=not reason, value=self.position, reason=reason)
 
@@ -354,9 +383,13 @@ class PVPositionerComparator(PVPositioner):
         self._update_done()
 
     def _update_done(self) -> None:
-        if self._last_readback is None or self._last_setpoint is None:
+        move = self._move
+        # While a move is pending its target is the setpoint: a late monitor update of the old one must not
+        # make the move look done.
+        setpoint = move.target if move is not None and move.armed else self._last_setpoint
+        if self._last_readback is None or setpoint is None:
             return
-        done = int(bool(self.done_comparator(self._last_readback, self._last_setpoint)))
+        done = int(bool(self.done_comparator(self._last_readback, setpoint)))
         if done != self.done.get():
             self.done._update(done)
 

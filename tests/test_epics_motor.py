@@ -7,6 +7,7 @@ independent. Motors are made fast (20 mm/s, 0.05 s acceleration) to keep the tes
 from __future__ import annotations
 
 import copy
+import os
 import secrets
 import threading
 import time
@@ -19,7 +20,7 @@ import pytest
 from bluesky import RunEngine
 from bluesky.utils import RunEngineInterrupted
 from example_ioc import example_ioc
-from helpers import Events, ca_read
+from helpers import Events, ca_read, run_json_script
 
 import sophyd
 from sophyd import (
@@ -388,10 +389,32 @@ def test_motor_bundle(motors_prefix: str) -> None:
     bundle = Bundle(motors_prefix, name="stage")
     bundle.wait_for_connection(timeout=TIMEOUT)
     assert bundle.hints == {"fields": ["stage_x", "stage_y"]}
+    bundle.hints = {"fields": ["stage_x"]}
+    assert bundle.hints == {"fields": ["stage_x"]}
+    bundle.hints = None
+    assert bundle.hints == {"fields": ["stage_x", "stage_y"]}
     assert {"x", "y"} <= set(bundle.configuration_attrs)
     assert "stage_x_velocity" in bundle.read_configuration()
     assert set(bundle.read()) >= {"stage_x", "stage_y"}
     bundle.destroy()
+
+
+FAKE_MOTOR_SCAN = """
+import json, sys
+import bluesky.plans as bp
+from bluesky import RunEngine
+from sophyd import EpicsMotor
+motor = EpicsMotor(sys.argv[1], name="fm")
+motor.wait_for_connection(timeout=10)
+docs = []
+RE = RunEngine({})
+RE.subscribe(lambda name, doc: docs.append((name, doc)))
+RE(bp.scan([], motor, 0.0, 1.0, 11))
+print(json.dumps({
+    "positions": [d["data"]["fm"] for n, d in docs if n == "event"],
+    "exit_status": [d["exit_status"] for n, d in docs if n == "stop"][0],
+}))
+"""
 
 
 # -- caproto's example motor record: answers the put at once, moves afterwards -----------------------------------
@@ -422,6 +445,10 @@ def test_scan_over_caprotos_fake_motor_record() -> None:
             assert motor.position == pytest.approx(0.25, abs=resolution)
             motor.destroy()
             det.destroy()
+            # The same scan on the pyepics control layer, in a fresh process (libca reads the address list once).
+            result = run_json_script(FAKE_MOTOR_SCAN, prefix + "mtr1", env=dict(os.environ))
+            assert result["exit_status"] == "success"
+            assert result["positions"] == pytest.approx([i / 10 for i in range(11)], abs=resolution)
     finally:
         sophyd.set_cl(None)
 
@@ -558,9 +585,20 @@ def test_mock_stop_success_and_failure(mock_motor: tuple[EpicsMotor, Callable[..
     post(DMOV=1)  # the record comes to rest later: nothing is pending any more
     first = motor.set(8.0)
     second = motor.set(9.0)
-    with pytest.raises(MotionError, match=r"superseded by a move to 9\.0"):
+    with pytest.raises(
+        MotionError, match=r"'mm': the move to 8\.0 did not complete: superseded by a move to 9\.0"
+    ):
         first.wait(TIMEOUT)
     post(DMOV=0)
     post(RBV=9.0, DMOV=1)
     second.wait(TIMEOUT)
     assert second.success
+
+
+def test_protocols(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    from bluesky import protocols as bpr
+
+    motor, _ = mock_motor
+    for protocol in (bpr.Movable, bpr.Readable, bpr.Stoppable, bpr.Locatable, bpr.Configurable, bpr.HasHints):
+        assert isinstance(motor, protocol), protocol
+    assert motor.locate() == {"setpoint": 0.0, "readback": 0.0}

@@ -141,7 +141,9 @@ def test_base_new_move_fails_the_pending_one() -> None:
     pos = PositionerBase(name="p")
     first = pos.move(1.0)
     second = pos.move(2.0)
-    with pytest.raises(MotionError, match=r"superseded by a move to 2.0"):
+    with pytest.raises(
+        MotionError, match=r"'p': the move to 1\.0 did not complete: superseded by a move to 2\.0"
+    ):
         first.wait(TIMEOUT)
     assert not second.done
     pos._done_moving()
@@ -364,3 +366,39 @@ def test_run_engine_pause_resume_of_a_moving_positioner(RE: RunEngine) -> None:
     assert stop["exit_status"] == "success"
     assert [e["data"]["motor"] for e in events] == [0.0, 1.0, 2.0, 3.0]
     assert [e["seq_num"] for e in events] == [1, 2, 3, 4]
+
+
+def test_run_engine_progress_bar_follows_the_move(RE: RunEngine) -> None:
+    """bluesky's progress bar watches the MoveStatus: it gets every keyword it needs, in order."""
+    from bluesky.utils import ProgressBar, ProgressBarManager
+
+    updates: list[dict[str, Any]] = []
+
+    class RecordingBar(ProgressBar):  # type: ignore[misc]
+        def update(self, pos: int, **kwargs: Any) -> None:
+            updates.append(kwargs)
+            super().update(pos, **kwargs)
+
+    RE.waiting_hook = ProgressBarManager(RecordingBar)
+    motor = SteppingPositioner(name="motor", egu="mm", steps=10, dt=0.02)
+    motor.move(0.0)
+    RE(bps.mv(motor, 5.0))
+    assert motor.position == 5.0
+    moving = [u for u in updates if u.get("current") is not None]
+    assert len(moving) >= 3 and {u["name"] for u in moving} == {"motor"}
+    assert all(u["target"] == 5.0 and u["unit"] == "mm" for u in moving)
+    fractions = [u["fraction"] for u in moving]
+    assert fractions == sorted(fractions, reverse=True)
+
+
+def test_a_device_positioner_emits_both_kinds_of_events() -> None:
+    """Device + PositionerBase (as EpicsMotor and PseudoPositioner are): both sets of event types."""
+    from sophyd import Device
+
+    class DevicePositioner(Device, SoftPositioner):
+        """A device that is also a soft positioner."""
+
+    pos = DevicePositioner(name="dp")
+    assert {"readback", "start_moving", "done_moving", "acq_done"} <= set(pos.event_types)
+    pos.move(2.0)
+    assert pos.position == 2.0

@@ -356,3 +356,27 @@ def test_tutorial_decay_pvpositioner() -> None:
             decay.destroy()
     finally:
         sophyd.set_cl(None)
+
+
+class RecordAxis(PVPositioner):
+    """A motor record driven as a PVPositioner: its put-completion and DMOV both come at the end of motion."""
+
+    setpoint = Cpt(EpicsSignal, ".VAL")
+    readback = Cpt(EpicsSignalRO, ".RBV")
+    done = Cpt(EpicsSignalRO, ".DMOV")
+    stop_signal = Cpt(EpicsSignal, ".STOP")
+
+
+def test_position_after_a_move_is_the_final_one(motors_prefix: str) -> None:
+    """The IOC answers before it sends the last readback update; the position read after the move is final."""
+    axis = _make(RecordAxis, motors_prefix + "mtr2", name="axis")
+    velocity = _raw(motors_prefix + "mtr2.VELO")
+    ca_write(motors_prefix + "mtr2.VELO", 20.0)
+    try:
+        for target in (0.75, 1.5, 0.0):
+            axis.move(target, timeout=TIMEOUT)
+            assert axis.position == target
+            assert axis.read()["axis_readback"]["value"] == target
+    finally:
+        ca_write(motors_prefix + "mtr2.VELO", velocity)
+        axis.destroy()
