@@ -108,6 +108,8 @@ def test_your_data_notebook(notebooks: NotebookRuns) -> None:
     frames = nb.output("blob_frame(")
     assert "frames: (9, 240, 320) uint8, from external storage" in frames
     assert "equals the pattern formula: True" in frames
+    (plot,) = [cell for cell in nb.cells if "plt.show()" in cell.source]
+    assert any("image/png" in output.get("data", {}) for output in plot.outputs), "the plot was not shown"
     assert "tiled server running: False" in nb.last and "pid is now None" in nb.last
 
 
