@@ -35,6 +35,8 @@ from sophyd.paths import StaticPathProvider, UUIDFilenameProvider
 from sophyd.sim.devices import SimBlobDetector, SimPointDetector, SimStage
 from sophyd.sim.pattern import blob_frame
 
+pytestmark = pytest.mark.system  # starts a tiled server, and IOCs through the fixtures
+
 TIMEOUT = 10.0
 Docs = list[tuple[str, dict[str, Any]]]
 

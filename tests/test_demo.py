@@ -18,10 +18,12 @@ from helpers import listening_addresses
 
 from sophyd.catalog import CatalogServer
 
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
+
 DEMO_TIMEOUT = 180.0
 
 
-def pattern_iocs_with(token: str, module: str = "iocs.pattern") -> set[int]:
+def pattern_iocs_with(token: str, module: str = "sophyd_iocs.pattern") -> set[int]:
     """PIDs of running ``python -m <module>`` processes whose environment holds ``token`` (from /proc).
 
     The demo's IOC and catalog server inherit the demo's environment, so the token marks them and no other
