@@ -190,6 +190,25 @@ def test_device_stopped_elsewhere_fails_the_move(tempctrl: str) -> None:
     tc.destroy()
 
 
+@pytest.mark.parametrize(
+    "cls", [TempCtrlPC, TempCtrlPCGo, TempCtrlIsClose], ids=["pc-setpoint", "pc-actuate", "isclose"]
+)
+def test_variant_stopped_elsewhere_fails_the_move(tempctrl: str, cls: type[PVPositioner]) -> None:
+    """Every variant fails (not hangs) a move the controller stopped short: put completion comes early, or
+    (IsClose) the readback never gets close, but the device's setpoint is no longer the target."""
+    if cls is TempCtrlPCGo:
+        ca_write(tempctrl + "AUTO", 0)
+    tc = _make(cls, tempctrl)
+    ca_write(tempctrl + "RATE", 10.0)
+    status = tc.set(100.0)
+    _wait_until(lambda: _raw(tempctrl + "T") > 26.0)
+    ca_write(tempctrl + "STOP", 1)
+    with pytest.raises(MotionError, match=r"'tc'.*stopped short"):
+        status.wait(TIMEOUT)
+    assert _raw(tempctrl + "T") < 100.0
+    tc.destroy()
+
+
 def test_timeouts(tempctrl: str) -> None:
     tc = _make(TempCtrl, tempctrl, timeout=0.2)
     assert tc.timeout == 0.2
