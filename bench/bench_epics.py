@@ -1,6 +1,6 @@
 """Channel Access benchmark: sophyd against classic ophyd, ophyd-async and the raw caproto client.
 
-Starts ONE test IOC (``iocs.testioc``) on its own loopback address, then runs every workload for every library
+Starts ONE test IOC (``sophyd_iocs.testioc``) on its own loopback address, then runs every workload for every library
 in a fresh subprocess with the IOC's CA environment (``bench/_workers.py``), and prints medians, p90 (p99) and
 the ratios sophyd/peer against the targets. Not a test: it only prints numbers.
 
@@ -65,7 +65,7 @@ QUICK = {
 @contextlib.contextmanager
 def stock_ioc(enabled: bool) -> Iterator[None]:
     """With ``enabled``, make launch_iocs start ``python bench/_stock_ioc.py iocs.<name> ...`` (caproto's server
-    as shipped, without the fixes in iocs/) instead of ``python -m iocs.<name> ...``; nothing else changes."""
+    as shipped, without the fixes in iocs/) instead of ``python -m sophyd_iocs.<name> ...``; nothing else changes."""
     if not enabled:
         yield
         return
@@ -81,7 +81,7 @@ def stock_ioc(enabled: bool) -> Iterator[None]:
         @staticmethod
         def Popen(args: Any, **kwargs: Any) -> Any:
             args = list(args)
-            if len(args) >= 3 and args[1] == "-m" and str(args[2]).startswith("iocs."):
+            if len(args) >= 3 and args[1] == "-m" and str(args[2]).startswith("sophyd_iocs."):
                 args = [args[0], str(HERE / "_stock_ioc.py"), *args[2:]]
                 wrapped.append(str(args[2]))
             return real.Popen(args, **kwargs)
@@ -92,7 +92,9 @@ def stock_ioc(enabled: bool) -> Iterator[None]:
     finally:
         launch.subprocess = real
     if not wrapped:
-        raise RuntimeError("--stock-ioc: launch_iocs no longer starts 'python -m iocs.<name>'; not applied")
+        raise RuntimeError(
+            "--stock-ioc: launch_iocs no longer starts 'python -m sophyd_iocs.<name>'; not applied"
+        )
 
 
 def quantile(values: list[float], q: float) -> float:

@@ -16,8 +16,12 @@ from typing import Any
 
 from caproto.server import PVGroup, run, template_arg_parser
 
-from iocs._search import echo_search_sequence
-from iocs._tcp import bound_subscription_batches, coalesce_responses, enable_tcp_nodelay
+from sophyd_iocs._caproto_fixes import (
+    bound_subscription_batches,
+    coalesce_responses,
+    echo_search_sequence,
+    enable_tcp_nodelay,
+)
 
 __all__ = ["LOOPBACK", "LOOPBACK_BROADCAST", "PARENT_PID_VAR", "run_ioc"]
 
@@ -61,9 +65,9 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
     and without ``EPICS_CAS_INTF_ADDR_LIST`` in the environment, the server listens on 127.0.0.1 only. When
     every interface is a loopback address and no ``EPICS_CAS_*BEACON_ADDR_LIST`` is set, beacons go to
     127.255.255.255 instead of the LAN broadcast address. With ``$SOPHYD_IOC_PARENT_PID`` set (by the
-    launcher), the IOC exits when that process does. Two caproto server bugs are fixed on the way: every
-    circuit runs with TCP_NODELAY (``iocs._tcp``) and search replies echo the client's sequence number
-    (``iocs._search``).
+    launcher), the IOC exits when that process does. Four changes to caproto's server are applied on the
+    way, all in ``sophyd_iocs._caproto_fixes``: TCP_NODELAY on every circuit, a burst of requests answered in
+    one send(), small monitor batches, and search replies that echo the client's sequence number.
     """
     parser, split_args = template_arg_parser(desc=desc, default_prefix=default_prefix)
     default_interfaces = parser.get_default("interfaces")

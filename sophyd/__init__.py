@@ -7,7 +7,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 from . import utils as utils  # classic code reaches ophyd.utils as an attribute of the package
 from ._connect import init_devices, wait_for_connection
 from .alarm import AlarmSeverity, AlarmStatus
-from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
+from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter, HDF5Plugin
 from .control import get_cl, set_cl
 from .device import (
     ALL_COMPONENTS,
@@ -131,6 +131,7 @@ __all__ = [
     "FormattedComponent",
     "HDF5Detector",
     "HDF5FileWriter",
+    "HDF5Plugin",
     "InternalSignal",
     "InternalSignalError",
     "InvalidState",

@@ -19,7 +19,6 @@ from ._datakeys import JSON_DTYPES, data_key, values_match
 from ._dispatch import wait_event
 from .errors import (
     DisconnectedError,
-    InvalidState,
     LimitError,
     ReadOnlyError,
     SetSupersededError,
@@ -133,6 +132,7 @@ class Signal(OphydObject):
             )
 
     def _default_kind(self) -> Kind:
+        """A signal made without ``kind=``: ``hinted`` when standalone, ``normal`` inside a device."""
         return Kind.hinted if self._parent is None else Kind.normal
 
     # -- values -------------------------------------------------------------------------------------------
@@ -235,10 +235,7 @@ class Signal(OphydObject):
     def _finish_when_matched(self, target: Any, status: Status) -> None:
         def check(**kwargs: Any) -> None:
             if not status.done and self._matches(self.get(), target):
-                try:
-                    status.set_finished()
-                except InvalidState:
-                    pass  # finished by a concurrent update
+                status._finish_if_pending()  # a concurrent update may have finished it
 
         if self._matches(self.get(), target):
             status.set_finished()

@@ -20,7 +20,7 @@ from .kind import Kind
 from .paths import PathProvider
 from .status import DeviceStatus, StatusBase, SubscriptionStatus
 
-__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"]
+__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
 
 
 class AreaDetectorCam(Device):
@@ -37,8 +37,12 @@ class AreaDetectorCam(Device):
     array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
 
 
-class HDF5FileWriter(Device):
-    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it."""
+class HDF5Plugin(Device):
+    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it.
+
+    Named as in classic ophyd (``ophyd.areadetector.plugins.HDF5Plugin``) and in areaDetector; it has the
+    components sophyd's file-writing detector uses, not classic's whole plugin API.
+    """
 
     file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
     file_name = Cpt(EpicsSignal, "FileName", kind=Kind.omitted)
@@ -54,6 +58,10 @@ class HDF5FileWriter(Device):
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
 
 
+#: sophyd's earlier name for ``HDF5Plugin``, kept so code written with it keeps working.
+HDF5FileWriter = HDF5Plugin
+
+
 class HDF5Detector(HDF5StreamAssets):
     """A detector whose frames an HDF5 plugin writes; data reach documents as stream resources.
 
@@ -62,7 +70,7 @@ class HDF5Detector(HDF5StreamAssets):
     """
 
     cam = Cpt(AreaDetectorCam, "cam1:")
-    hdf = Cpt(HDF5FileWriter, "HDF1:")
+    hdf = Cpt(HDF5Plugin, "HDF1:")
 
     datasets: dict[str, tuple[str, list[int], str]] = {
         "": ("/entry/data/data", [240, 320], "|u1"),

@@ -34,7 +34,9 @@ from ._device_hooks import (
     wait_for_device_connection,
     wait_for_lazy_connection,
 )
+from ._readmany import prefetch
 from ._signal import Signal
+from .control import get_cl
 from .errors import ExceptionBundle
 from .kind import Kind
 from .ophydobj import OphydObject
@@ -169,8 +171,6 @@ class Device(BlueskyInterface, OphydObject):
         if connection_timeout is not None:
             self.connection_timeout = connection_timeout
         self._children_lock = threading.RLock()
-        from .control import get_cl
-
         self._cl = getattr(parent, "_cl", None) or get_cl()
         # The lists act on the declared kinds, before any child is made; read_attrs goes first, so that a
         # sub-device taken out of it can also be taken out of configuration_attrs.
@@ -386,8 +386,6 @@ class Device(BlueskyInterface, OphydObject):
     # -- reading ------------------------------------------------------------------------------------------
     def read(self) -> OrderedDict[str, Reading[Any]]:
         """Readings of every component whose kind includes normal, in component order."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, Reading[Any]] = OrderedDict()
         with prefetch(self._leaves(Kind.normal, "read")):
             for _, child in self._instantiated_children(Kind.normal):
@@ -396,8 +394,6 @@ class Device(BlueskyInterface, OphydObject):
 
     def describe(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read()."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, DataKey] = OrderedDict()
         with prefetch(self._leaves(Kind.normal, "read"), metadata=True):
             for _, child in self._instantiated_children(Kind.normal):
@@ -406,8 +402,6 @@ class Device(BlueskyInterface, OphydObject):
 
     def read_configuration(self) -> OrderedDict[str, Reading[Any]]:
         """Readings of every component whose kind includes config."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, Reading[Any]] = OrderedDict()
         with prefetch(self._leaves(Kind.config, "read_configuration")):
             for _, child in self._instantiated_children(Kind.config):
@@ -416,8 +410,6 @@ class Device(BlueskyInterface, OphydObject):
 
     def describe_configuration(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read_configuration()."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, DataKey] = OrderedDict()
         with prefetch(self._leaves(Kind.config, "read_configuration"), metadata=True):
             for _, child in self._instantiated_children(Kind.config):

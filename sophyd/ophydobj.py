@@ -124,7 +124,7 @@ class OphydObject:
             callback(self)
 
     def _default_kind(self) -> Kind:
-        """Kind used when none is given: ``normal`` inside a parent, ``hinted`` for a standalone signal."""
+        """The kind of an object made without ``kind=``: ``normal`` (``Signal`` overrides it)."""
         return Kind.normal
 
     # -- naming and the tree ------------------------------------------------------------------------------

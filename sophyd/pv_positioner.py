@@ -275,7 +275,7 @@ class PVPositioner(Device, PositionerBase):
             source = self.readback if self.readback is not None else self.setpoint
             if isinstance(source, EpicsSignalBase):
                 # The IOC may answer before it sends the last monitor updates: read the final position fresh.
-                source._mark_written()
+                source.invalidate_cache()
             reason = self._stopped_short(move.target)
             self._done_moving(success=not reason, value=self.position, reason=reason)
 

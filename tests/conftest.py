@@ -9,13 +9,25 @@ from typing import Any
 import pytest
 
 import sophyd
+import sophyd.testing
+from sophyd import control
+from sophyd.control import Backend, Channel
 from sophyd.sim import IOCSet
 
 RECONNECT_TIMEOUT = 30.0
+#: The IOC fixtures of sophyd.testing: a test that requests one (directly or through another fixture) talks
+#: Channel Access to a simulated IOC, so it is a system test.
+IOC_FIXTURES = frozenset(
+    name for name in sophyd.testing.__all__ if name == "sophyd_iocs" or name.endswith("_prefix")
+) | {"notebooks"}  # the example notebooks start their own IOCs
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests that stop and start the test IOC last, so no other test sees clients reconnecting."""
+    """Mark every test that uses an IOC fixture ``system`` (``pytest -m "not system"`` runs the unit layer),
+    and run the tests that stop and start the test IOC last, so no other test sees clients reconnecting."""
+    for item in items:
+        if IOC_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.system)
     restarting = [item for item in items if "restartable_testioc" in getattr(item, "fixturenames", ())]
     items[:] = [item for item in items if item not in restarting] + restarting
 
@@ -38,41 +50,23 @@ def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
 
 
 @pytest.fixture(params=["pyepics", "caproto"])
-def fresh_cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[Any]:
+def fresh_cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[Backend]:
     """A new backend instance, selected for the test: its channels are new, so no earlier test has read their
-    metadata. Yields the backend; its channels are destroyed afterwards."""
-    import importlib
-
-    from sophyd import control
-
-    name = request.param
-    backend = importlib.import_module(control.BACKENDS[name]).make_backend()
-    previous = control._instances.get(name)
-    control._instances[name] = backend
-    sophyd.set_cl(name)
-    try:
-        yield backend
-    finally:
-        sophyd.set_cl(None)
-        if previous is None:
-            del control._instances[name]
-        else:
-            control._instances[name] = previous
-        for channel in list(backend._channels.values()):
-            channel.destroy()
-        context = getattr(backend, "_context", None)
-        if name == "caproto" and context is not None:
-            context.disconnect()
+    metadata. Yields the backend; it is closed (its channels destroyed) afterwards."""
+    with control.new_backend(request.param) as backend:
+        sophyd.set_cl(request.param)
+        try:
+            yield backend
+        finally:
+            sophyd.set_cl(None)
 
 
-def _connected_channels(prefix: str) -> list[Any]:
+def _connected_channels(prefix: str) -> list[Channel]:
     """Every channel of an IOC that this process has connected, in every backend made so far."""
-    from sophyd.control import _instances
-
     return [
         channel
-        for backend in list(_instances.values())
-        for channel in list(backend._channels.values())  # type: ignore[attr-defined]
+        for backend in control.backends()
+        for channel in backend.channels()
         if channel.pvname.startswith(prefix) and channel.connected
     ]
 

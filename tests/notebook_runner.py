@@ -40,7 +40,7 @@ def _ioc_running(pid: int) -> bool:
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
     except OSError:
         return False
-    return state != "Z" and b"-m iocs." in cmdline
+    return state != "Z" and b"-m sophyd_iocs." in cmdline
 
 
 def _text(cell: Any) -> str:

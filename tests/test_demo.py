@@ -12,11 +12,13 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
+
 DEMO_TIMEOUT = 180.0
 
 
 def pattern_iocs_with(token: str) -> set[int]:
-    """PIDs of running ``python -m iocs.pattern`` processes whose environment holds ``token`` (from /proc).
+    """PIDs of running ``python -m sophyd_iocs.pattern`` processes whose environment holds ``token`` (from /proc).
 
     The demo's IOC inherits the demo's environment, so the token marks it and no other IOC on the host.
     """
@@ -26,7 +28,7 @@ def pattern_iocs_with(token: str) -> set[int]:
             continue
         try:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"iocs.pattern" in argv and token.encode() in (entry / "environ").read_bytes():
+            if b"sophyd_iocs.pattern" in argv and token.encode() in (entry / "environ").read_bytes():
                 pids.add(int(entry.name))
         except OSError:
             continue  # gone, or not ours to read

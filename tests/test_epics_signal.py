@@ -1,6 +1,6 @@
 """The EPICS signal family over real Channel Access, for the pyepics and caproto backends both.
 
-Every test talks to the session's test IOC (``iocs.testioc``, started by ``sophyd.testing``); the
+Every test talks to the session's test IOC (``sophyd_iocs.testioc``, started by ``sophyd.testing``); the
 EpicsSignalWithRBV tests use the pattern IOC's areaDetector-style ``AcquireTime``/``AcquireTime_RBV`` pair.
 Tests that write a PV put its value back, so the order of tests does not matter.
 """

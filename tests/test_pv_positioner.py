@@ -334,6 +334,7 @@ def _wait_until(condition: Any, timeout: float = TIMEOUT) -> None:
 
 
 # -- the bluesky tutorials' PVPositioner over caproto's decay IOC --------------------------------------------
+@pytest.mark.system  # starts one of caproto's example IOCs
 def test_tutorial_decay_pvpositioner() -> None:
     """The tutorial's class, unchanged but for ``from sophyd import ...``, over caproto.ioc_examples.decay."""
     sophyd.set_cl(

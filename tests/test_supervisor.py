@@ -22,19 +22,22 @@ from pathlib import Path
 import pytest
 from helpers import gone, wait_for, wait_gone
 
-import iocs
-from sophyd.sim.launch import _address_is_free, ioc_available
+from sophyd.sim.launch import _address_is_free, ioc_package_dir
+from sophyd_iocs.registry import IOCS
 
-SCRIPT = Path(iocs.__file__).parent / "supervisor" / "start_supervisor.sh"
-HOSTS = {"trigger_with_pc": 11, "motors": 12, "pattern": 13, "tempctrl": 14}
-EXPECTED = [name for name in HOSTS if ioc_available(name)]
+SCRIPT = ioc_package_dir() / "supervisor" / "start_supervisor.sh"
+HOSTS = {info.name: info.host for info in IOCS if info.host is not None}
+EXPECTED = list(HOSTS)
 START_TIMEOUT = 60.0
 
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash")
+pytestmark = [
+    pytest.mark.system,  # starts supervisord and the IOCs
+    pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash"),
+]
 
 
 def free_net() -> str:
-    """Three octets 127.X.Y such that CA port 5064 is free on the address of every IOC in HOSTS."""
+    """Three octets 127.X.Y such that CA port 5064 is free on every supervised IOC's host."""
     rng = random.SystemRandom()
     for _ in range(50):
         net = f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
@@ -113,7 +116,8 @@ def supervisor() -> Iterator[Supervisor]:
 def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
     out = supervisor.run("env").stdout
     net = supervisor.env["SOPHYD_IOC_NET"]
-    assert f'export EPICS_CA_ADDR_LIST="{net}.11 {net}.12 {net}.13 {net}.14"' in out
+    addresses = " ".join(f"{net}.{host}" for host in HOSTS.values())
+    assert f'export EPICS_CA_ADDR_LIST="{addresses}"' in out
     assert "export EPICS_CA_AUTO_ADDR_LIST=NO" in out
     sourced = subprocess.run(
         ["bash", "-c", f'. "{SCRIPT.parent / "ca_env.sh"}" && echo "$EPICS_CA_ADDR_LIST"'],
@@ -122,7 +126,7 @@ def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
         text=True,
         timeout=10,
     ).stdout.strip()
-    assert sourced == f"{net}.11 {net}.12 {net}.13 {net}.14"
+    assert sourced == addresses
 
 
 def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
@@ -160,3 +164,21 @@ def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
         assert gone(pid), f"process {pid} is still alive"
     assert not (runtime / "supervisor.sock").exists()
     assert supervisor.run("shutdown").stdout.strip() == "supervisord is not running"
+
+
+def test_users_own_ioc_joins_the_supervised_set(supervisor: Supervisor) -> None:
+    user_ioc = str(Path(__file__).with_name("user_ioc.py"))
+    supervisor.env["SOPHYD_EXTRA_IOCS"] = user_ioc
+    net = supervisor.env["SOPHYD_IOC_NET"]
+    out = supervisor.run("env").stdout
+    addresses = " ".join(f"{net}.{host}" for host in [*HOSTS.values(), 21])
+    assert f'export EPICS_CA_ADDR_LIST="{addresses}"' in out
+    programs = subprocess.run(
+        [sys.executable, "-m", "sophyd_iocs.registry", "programs", user_ioc],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    assert programs[-1].split() == ["user_ioc", "21", "user_ioc:", "answer", user_ioc]
+    assert [line.split()[0] for line in programs[:-1]] == list(HOSTS)

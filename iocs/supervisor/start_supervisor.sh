@@ -8,15 +8,16 @@
 #   SOPHYD_SUPERVISOR_DIR  runtime directory for the socket, pid file, rendered programs and logs
 #                          (default $XDG_RUNTIME_DIR/sophyd-supervisor, else /tmp/sophyd-supervisor-$UID)
 #   SOPHYD_PYTHON          the python that has sophyd, caproto and supervisor (default python3)
-#   SOPHYD_IOC_NET         first three octets of the IOC addresses (default 127.0.0: IOCs on .11 to .14)
+#   SOPHYD_IOC_NET         first three octets of the IOC addresses (default 127.0.0; each IOC's last octet is
+#                          its host in sophyd_iocs.registry: .11, .12, .13)
 #   SOPHYD_IOC_PREFIX      prepended to every IOC's default prefix (default empty)
+#   SOPHYD_EXTRA_IOCS      your own IOCs, space-separated module names or paths to .py files following the
+#                          conventions in sophyd_iocs/__init__.py; they run on .21, .22, ... in order
 # IOCs are rendered into the configuration when supervisord starts; "shutdown" then "status" picks up changes.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 conf="$here/supervisord.conf"
-# The IOCs this script runs, with the last octet of each one's address (see ca_env.sh).
-ioc_hosts="trigger_with_pc:11 motors:12 pattern:13 tempctrl:14"
 
 if [ -n "${SOPHYD_SUPERVISOR_DIR:-}" ]; then
     dir="$SOPHYD_SUPERVISOR_DIR"
@@ -50,14 +51,14 @@ if [ -z "$py" ]; then
 fi
 # find_spec, not import: caproto takes a while to import and this runs on every call.
 check_imports='import importlib.util as u, sys; sys.exit(not all(map(u.find_spec, sys.argv[1:])))'
-if ! (cd / && "$py" -c "$check_imports" caproto iocs sophyd supervisor) 2>/dev/null; then
-    # Running from a source checkout that is not installed: make iocs and sophyd importable from anywhere.
-    root="$(cd "$here/../.." && pwd)"
-    export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
-    if ! (cd / && "$py" -c "$check_imports" caproto iocs sophyd supervisor); then
-        echo "error: $py cannot import caproto, iocs, sophyd and supervisor; set SOPHYD_PYTHON" >&2
-        exit 2
-    fi
+if ! (cd / && "$py" -c "$check_imports" caproto sophyd_iocs sophyd supervisor); then
+    echo "error: $py cannot import caproto, sophyd_iocs, sophyd and supervisor; install sophyd" \
+        "(pip install -e <checkout> from source) or set SOPHYD_PYTHON" >&2
+    exit 2
+fi
+# The sophyd_iocs found must be the one shipped with this sophyd (IOCPackageError names both paths).
+if ! (cd / && "$py" -c 'from sophyd.sim.launch import ioc_package_dir; ioc_package_dir()'); then
+    exit 2
 fi
 export PYTHONUNBUFFERED=1
 
@@ -77,24 +78,16 @@ render_programs() {
     # One [program:NAME] file per IOC module that exists, and the table used by "status".
     mkdir -p "$dir/programs"
     rm -f "$dir/programs/"*.conf "$table"
-    local lines name host prefix ready addr
-    lines="$(cd / && "$py" - $ioc_hosts <<'PYTHON'
-import sys
-from sophyd.sim.launch import ioc_available, ioc_defaults
-for item in sys.argv[1:]:
-    name, host = item.split(":")
-    if ioc_available(name):
-        prefix, ready = ioc_defaults(name)
-        print(name, host, prefix, ready)
-PYTHON
-)"
-    while read -r name host prefix ready; do
+    local lines name host prefix ready addr target
+    # shellcheck disable=SC2086 # SOPHYD_EXTRA_IOCS is a space-separated list
+    lines="$(cd / && "$py" -m sophyd_iocs.registry programs ${SOPHYD_EXTRA_IOCS:-})"
+    while read -r name host prefix ready target; do
         [ -n "$name" ] || continue
         addr="$net.$host"
         prefix="${SOPHYD_IOC_PREFIX:-}$prefix"
         cat >"$dir/programs/$name.conf" <<EOF
 [program:$name]
-command = "$py" -m iocs.$name --prefix "${prefix//%/%%}" --interfaces $addr
+command = "$py" ${target//%/%%} --prefix "${prefix//%/%%}" --interfaces $addr
 autostart = true
 autorestart = true
 startsecs = 1
@@ -129,7 +122,7 @@ start_supervisord() {
     if [ -n "$warn_leftovers" ] && [ -s "$table" ]; then
         # shellcheck disable=SC2046
         leftover="$(cd / && EPICS_CA_ADDR_LIST="$(cut -d' ' -f3 "$table" | tr '\n' ' ')" EPICS_CA_AUTO_ADDR_LIST=NO \
-            "$py" -m sophyd.control._probe $(cut -d' ' -f2 "$table") --timeout 0.5 || true)"
+            "$py" -m sophyd.control.probe $(cut -d' ' -f2 "$table") --timeout 0.5 || true)"
         while read -r name pv addr; do
             if ! grep -qx "$pv" <<<"$leftover"; then
                 echo "warning: $pv already answers on $addr: an IOC left over from a dead supervisord?" >&2
@@ -163,7 +156,7 @@ status() {
     if [ -n "$pvs" ]; then
         # shellcheck disable=SC2086
         missing="$(cd / && EPICS_CA_ADDR_LIST="${addrs# }" EPICS_CA_AUTO_ADDR_LIST=NO \
-            "$py" -m sophyd.control._probe $pvs --timeout 1 || true)"
+            "$py" -m sophyd.control.probe $pvs --timeout 1 || true)"
         while read -r name pv addr; do
             if grep -qx "$pv" <<<"$missing"; then
                 out="$(sed -E "s/^($name[[:space:]]+)RUNNING/\1STARTING/" <<<"$out")"

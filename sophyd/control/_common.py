@@ -20,7 +20,16 @@ import numpy as np
 from .._dispatch import get_dispatcher
 from .._scheduler import TimerHandle, call_later
 from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
-from ._base import Backend, Channel, ConnectionCallback, PutCallback, PVInfo, PVReading, ReadingCallback
+from ._base import (
+    DEFAULT_TIMEOUT,
+    Backend,
+    Channel,
+    ConnectionCallback,
+    PutCallback,
+    PVInfo,
+    PVReading,
+    ReadingCallback,
+)
 from ._convert import encode_value, to_string, with_access
 
 __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", "put_failed"]
@@ -29,9 +38,6 @@ __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", 
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
-
-
-DEFAULT_TIMEOUT = 2.0  # seconds a read waits when the caller names no timeout
 
 
 def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
@@ -189,6 +195,11 @@ class BaseChannel(Channel):
         self._subscribers: dict[int, ReadingCallback] = {}
         self._handles = itertools.count(1)
         self._cache: PVReading | None = None
+        # Read-your-writes: after a put (or ``invalidate()``) the monitor cache may still hold the old value,
+        # because the server answers a put before it sends the monitor update. Until an update at least as
+        # new as a server read made since arrives, reads that would answer from the cache read the server.
+        self._stale = False
+        self._fresh_ts: float | None = None  # the timestamp of the newest server read while stale
 
     # --- what users call -------------------------------------------------------------------------------
     @property
@@ -225,12 +236,29 @@ class BaseChannel(Channel):
         self._require_connected()
         if as_string:
             self.load_info(timeout)  # enum labels and precision
-        cached = self._cache if use_monitor else None
+        cached = self._fresh_cache() if use_monitor else None
         if cached is None:
             op = self._begin_get(timeout)
             self._backend._flush()
-            cached = op.wait(time.monotonic() + timeout, timeout)
+            cached = self._read_from_server(op.wait(time.monotonic() + timeout, timeout))
         return self.format(cached, as_string)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._stale = True
+            self._fresh_ts = None
+
+    def _fresh_cache(self) -> PVReading | None:
+        """The monitor cache, unless a write since may not be in it yet (then None: read the server)."""
+        with self._lock:
+            return None if self._stale else self._cache
+
+    def _read_from_server(self, reading: PVReading) -> PVReading:
+        """Note a server read: a monitor update at least as new as it ends the staleness after a write."""
+        with self._lock:
+            if self._stale and (self._fresh_ts is None or reading.timestamp > self._fresh_ts):
+                self._fresh_ts = reading.timestamp
+        return reading
 
     def put(self, value: Any, *, callback: PutCallback | None = None, timeout: float | None = None) -> None:
         self._require_connected()
@@ -240,6 +268,7 @@ class BaseChannel(Channel):
         if not info.write_access:
             raise ReadOnlyError(f"{self.pvname} is read-only (the server grants no write access)")
         data = encode_value(self.pvname, self._dbr_type, info, value)
+        self.invalidate()
         token = None
         if callback is not None:
             token = self._backend._ops.add_put(PutOp(self, value, callback), timeout)
@@ -373,6 +402,8 @@ class BaseChannel(Channel):
             if not self._subscribers:
                 return
             self._cache = reading
+            if self._stale and self._fresh_ts is not None and reading.timestamp >= self._fresh_ts:
+                self._stale = False  # the cache has caught up with what a read after the write saw
             subscribers = list(self._subscribers.items())
         monitor = get_dispatcher("monitor")
         for handle, callback in subscribers:
@@ -439,6 +470,14 @@ class BaseBackend(Backend):
             self._users[pvname] = self._users.get(pvname, 0) + 1
         return channel
 
+    def channels(self) -> list[Channel]:
+        with self._channels_lock:
+            return list(self._channels.values())
+
+    def close(self) -> None:
+        for channel in self.channels():
+            channel.destroy()
+
     def release(self, channel: Channel) -> None:
         with self._channels_lock:
             if self._channels.get(channel.pvname) is not channel:
@@ -471,11 +510,13 @@ class BaseBackend(Backend):
         if labelled:
             self.load_info_many(labelled, timeout=timeout)  # enum labels and precision
         deadline = time.monotonic() + timeout
-        ops = [(ch._cache if use_monitor else None) or ch._begin_get(timeout) for ch in chans]
+        ops = [(ch._fresh_cache() if use_monitor else None) or ch._begin_get(timeout) for ch in chans]
         self._flush()
         _Batch([op for op in ops if isinstance(op, GetOp)]).wait(deadline)
         return [
-            ch.format(op if isinstance(op, PVReading) else op.wait(deadline, timeout), s)
+            ch.format(
+                op if isinstance(op, PVReading) else ch._read_from_server(op.wait(deadline, timeout)), s
+            )
             for ch, op, s in zip(chans, ops, as_string, strict=True)
         ]
 
