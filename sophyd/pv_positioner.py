@@ -345,13 +345,14 @@ class PVPositionerPC(PVPositioner):
         move = self._move
         if move is None:
             return
+
+        def finished() -> None:  # defined first: the put may complete before _put() returns
+            self._end_move(move)
+
         if self.actuate is not None:
             self._put(self.setpoint, position, lambda: self._put(self.actuate, self.actuate_value, finished))
         else:
-            self._put(self.setpoint, position, lambda: finished())
-
-        def finished() -> None:
-            self._end_move(move)
+            self._put(self.setpoint, position, finished)
 
 
 class PVPositionerComparator(PVPositioner):

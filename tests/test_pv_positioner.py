@@ -31,6 +31,7 @@ from sophyd import (
     PVPositionerPC,
     StatusTimeoutError,
 )
+from sophyd.sim import make_fake_device
 
 TIMEOUT = 10.0
 Cpt = Component
@@ -265,6 +266,15 @@ def test_put_completion_variants(tempctrl: str, cls: type[PVPositionerPC]) -> No
     status.wait(TIMEOUT)
     assert status.success and _raw(tempctrl + "T") == 30.0  # the put completes at the end of the ramp
     tc.destroy()
+
+
+@pytest.mark.parametrize("cls", [TempCtrlPC, TempCtrlPCGo], ids=["setpoint", "actuate"])
+def test_put_completion_that_comes_at_once_ends_the_move(cls: type[PVPositionerPC]) -> None:
+    """A put that completes before put() returns (a fake device's, a fast IOC's) still ends the move."""
+    tc = make_fake_device(cls)("TC:", name="tc")
+    status = tc.set(30.0)
+    status.wait(TIMEOUT)
+    assert status.success and tc.setpoint.get() == 30.0
 
 
 def test_is_close(tempctrl: str) -> None:
