@@ -73,6 +73,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.paths",
         ],
     ),
+    ("data at rest", ["sophyd.catalog", "sophyd.liveview"]),
     ("simulation", ["sophyd.sim", "sophyd.sim.*"]),
     ("test fixtures", ["sophyd.testing"]),
     ("public API", ["sophyd"]),

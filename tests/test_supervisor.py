@@ -54,6 +54,7 @@ class Supervisor:
             **os.environ,
             "SOPHYD_SUPERVISOR_DIR": runtime_dir,
             "SOPHYD_PYTHON": sys.executable,
+            "SOPHYD_START_TIMEOUT": str(int(START_TIMEOUT)),
             "SOPHYD_IOC_NET": free_net(),
             "SOPHYD_IOC_PREFIX": f"sophyd{secrets.token_hex(4)}:",
         }
@@ -77,6 +78,8 @@ class Supervisor:
         out = proc.stdout
         result = {}
         for line in out.splitlines():
+            if line.startswith("#"):
+                continue  # the line to source, for people
             words = line.replace(",", " ").split()
             if len(words) >= 2:
                 pid = int(words[3]) if len(words) > 3 and words[2] == "pid" else 0
@@ -136,10 +139,15 @@ def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stale:
         stale.bind(str(runtime / "supervisor.sock"))
 
-    first = supervisor.run("status")
-    assert first.returncode in (0, 3), first.stderr
-    for line in first.stdout.splitlines():
-        assert line.split()[1] in ("STARTING", "RUNNING"), first.stdout
+    # The status that starts supervisord waits until every IOC answers, and says what to source.
+    first = supervisor.run("status", timeout=START_TIMEOUT + 60)
+    assert first.returncode == 0, f"{first.stdout}\n{first.stderr}"
+    states = [line.split()[1] for line in first.stdout.splitlines() if not line.startswith("#")]
+    assert states == ["RUNNING"] * len(EXPECTED), first.stdout
+    assert (
+        f"# point CA clients at these IOCs, in the shell that starts them: . {SCRIPT.parent}/ca_env.sh"
+        in first.stdout
+    )
     pids: dict[str, int] = {}
 
     def running() -> bool:
@@ -182,3 +190,45 @@ def test_users_own_ioc_joins_the_supervised_set(supervisor: Supervisor) -> None:
     ).stdout.splitlines()
     assert programs[-1].split() == ["user_ioc", "21", "user_ioc:", "answer", user_ioc]
     assert [line.split()[0] for line in programs[:-1]] == list(HOSTS)
+
+
+def test_scripts_find_the_python_sophyd_is_installed_in(supervisor: Supervisor) -> None:
+    """Without an activated environment or SOPHYD_PYTHON, the scripts use the environment they are installed in
+    (or the checkout's .venv), not whatever python3 is first on PATH."""
+    here = SCRIPT.parent.resolve()
+    prefix = Path(sys.prefix).resolve()
+    if not (here.is_relative_to(prefix) or any((d / ".venv").resolve() == prefix for d in here.parents)):
+        pytest.skip(f"this environment ({prefix}) is neither above {here} nor a .venv next to it")
+    env = {k: v for k, v in supervisor.env.items() if k not in ("SOPHYD_PYTHON", "VIRTUAL_ENV")}
+    env["PATH"] = "/usr/bin:/bin"  # no environment's python first on PATH
+    found = subprocess.run(
+        ["bash", "-c", f'. "{here}/find_python.sh" && sophyd_find_python "{here}"'],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()).parent.resolve() == Path(sys.executable).parent.resolve()
+    out = subprocess.run(["bash", str(SCRIPT), "env"], env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and "export EPICS_CA_ADDR_LIST=" in out.stdout, out.stderr
+    sourced = subprocess.run(
+        ["bash", "-c", f'. "{here}/ca_env.sh" && echo "$EPICS_CA_ADDR_LIST"'],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert sourced.stdout.strip() == out.stdout.split('"')[1], sourced.stderr
+
+
+def test_no_python_with_sophyd_is_a_clear_error(supervisor: Supervisor, tmp_path: Path) -> None:
+    fake = tmp_path / "python3"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    env = {**supervisor.env, "SOPHYD_PYTHON": str(fake)}
+    result = subprocess.run(
+        ["bash", str(SCRIPT), "status"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert "set SOPHYD_PYTHON to the python it is installed in" in result.stderr

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Run sophyd's simulated IOCs under supervisord: start supervisord if it is not running, then pass the
 # arguments to supervisorctl ("status" by default; e.g. "restart all", "stop all", "pid NAME", "shutdown").
-# "status" reports an IOC RUNNING only once it answers on Channel Access (STARTING before that).
+# "status" reports an IOC RUNNING only once it answers on Channel Access (STARTING before that); a "status" that
+# starts supervisord waits until every IOC answers, and every "status" ends with the line to source for clients.
 # "env" prints the CA client environment (the same as sourcing ca_env.sh).
 #
 # Environment (all optional):
 #   SOPHYD_SUPERVISOR_DIR  runtime directory for the socket, pid file, rendered programs and logs
 #                          (default $XDG_RUNTIME_DIR/sophyd-supervisor, else /tmp/sophyd-supervisor-$UID)
-#   SOPHYD_PYTHON          the python that has sophyd, caproto and supervisor (default python3)
+#   SOPHYD_PYTHON          the python that has sophyd, caproto and supervisor (default: the environment these
+#                          scripts are installed in, or the checkout's .venv, else python3; see find_python.sh)
+#   SOPHYD_START_TIMEOUT   seconds a first "status" waits for every IOC to answer (default 60)
 #   SOPHYD_IOC_NET         first three octets of the IOC addresses (default 127.0.0; each IOC's last octet is
 #                          its host in sophyd_iocs.registry: .11, .12, .13)
 #   SOPHYD_IOC_PREFIX      prepended to every IOC's default prefix (default empty)
@@ -44,16 +47,12 @@ if [ "${1:-status}" = env ]; then
     exit 0
 fi
 
-py="$(command -v "${SOPHYD_PYTHON:-python3}" || true)"
-if [ -z "$py" ]; then
-    echo "error: no python '${SOPHYD_PYTHON:-python3}'; set SOPHYD_PYTHON" >&2
-    exit 2
-fi
-# find_spec, not import: caproto takes a while to import and this runs on every call.
-check_imports='import importlib.util as u, sys; sys.exit(not all(map(u.find_spec, sys.argv[1:])))'
-if ! (cd / && "$py" -c "$check_imports" caproto sophyd_iocs sophyd supervisor); then
-    echo "error: $py cannot import caproto, sophyd_iocs, sophyd and supervisor; install sophyd" \
-        "(pip install -e <checkout> from source) or set SOPHYD_PYTHON" >&2
+# shellcheck source=find_python.sh
+. "$here/find_python.sh"
+if ! py="$(sophyd_find_python "$here")"; then
+    echo "error: found no python that can import caproto, sophyd_iocs, sophyd and supervisor" \
+        "(looked for \$SOPHYD_PYTHON, the environment above $here, a checkout's .venv, python3 on PATH);" \
+        "install sophyd (the README's first command) or set SOPHYD_PYTHON to the python it is installed in" >&2
     exit 2
 fi
 # The sophyd_iocs found must be the one shipped with this sophyd (IOCPackageError names both paths).
@@ -164,9 +163,22 @@ status() {
         done <"$table"
     fi
     echo "$out"
+    echo "# point CA clients at these IOCs, in the shell that starts them: . $here/ca_env.sh"
     if [ -z "$out" ] || grep -Evq "^[^[:space:]]+[[:space:]]+RUNNING" <<<"$out"; then
+        echo "note: STARTING means the IOC runs but does not answer on Channel Access yet, which is normal" \
+            "for a few seconds after a start; run 'status' again (IOC logs: $dir/<name>.log)" >&2
         return 3 # as supervisorctl: not everything is running
     fi
+}
+
+wait_until_running() {
+    # After starting supervisord: wait until every IOC answers, so that the first "status" is the real one.
+    local deadline=$((SECONDS + ${SOPHYD_START_TIMEOUT:-60}))
+    echo "waiting for the IOCs to answer on Channel Access (up to ${SOPHYD_START_TIMEOUT:-60} s)..." >&2
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if status >/dev/null 2>&1; then return 0; fi
+        sleep 0.5
+    done
 }
 
 shutdown() {
@@ -192,7 +204,12 @@ shutdown)
     shutdown
     ;;
 *)
-    is_up || start_supervisord
+    if ! is_up; then
+        start_supervisord
+        if [ "$command" = status ] && [ $# -eq 0 ]; then
+            wait_until_running
+        fi
+    fi
     if [ "$command" = status ]; then
         status "$@"
     else

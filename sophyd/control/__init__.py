@@ -27,6 +27,7 @@ __all__ = [
     "backends",
     "connection_hint",
     "enum_index",
+    "frozen_search_list",
     "get_backend",
     "get_cl",
     "new_backend",
@@ -88,6 +89,17 @@ def get_backend(name: str | None = None) -> Backend:
             module = importlib.import_module(BACKENDS[name])
             _instances[name] = module.make_backend()
         return _instances[name]
+
+
+def frozen_search_list() -> str | None:
+    """The ``EPICS_CA_ADDR_LIST`` libca read in this process, or None while libca has not started.
+
+    libca reads the variable once, when its context is made (the first pyepics channel): IOCs started later on
+    addresses outside this list cannot be found by this process's pyepics channels.
+    """
+    with _lock:
+        backend = _instances.get("pyepics")
+    return None if backend is None else str(getattr(backend, "search_list", ""))
 
 
 def backends() -> list[Backend]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -215,6 +216,8 @@ class PyepicsBackend(BaseBackend):
 
     def __init__(self) -> None:
         super().__init__()
+        #: The CA search list libca reads when its context is made, here, and never again in this process.
+        self.search_list = os.environ.get("EPICS_CA_ADDR_LIST", "")
         self._lib, self._context = _load_libca()
         self._local = threading.local()
         self._keys = itertools.count(1)

@@ -37,6 +37,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
+from ..control import frozen_search_list
 from ..control.probe import missing_pvs
 
 __all__ = [
@@ -59,6 +60,7 @@ _STOP_TIMEOUT = 5.0
 _POLL_TIMEOUTS = (0.2, 0.3, 0.5, 1.0, 2.0)  # short while the IOC starts, longer in case the host is busy
 _LOG_TAIL_LINES = 40
 _env_lock = threading.Lock()
+_addresses_in_use: set[str] = set()  # of the IOCs launch_iocs runs in this process (guarded by _env_lock)
 PARENT_PID_VAR = (
     "SOPHYD_IOC_PARENT_PID"  # the same name as sophyd_iocs._run.PARENT_PID_VAR (that imports caproto)
 )
@@ -161,6 +163,31 @@ def pick_loopback_address(exclude: set[str] | frozenset[str] = frozenset()) -> s
         if address not in exclude and _address_is_free(address, strict=attempt < 16):
             return address
     raise OSError(f"Could not find a loopback address with UDP and TCP port {CA_SERVER_PORT} free")
+
+
+def _addresses_for(count: int) -> list[str] | None:
+    """Addresses this process's libca can still reach, when it has started (None before: any will do).
+
+    libca read ``EPICS_CA_ADDR_LIST`` once, when its first channel was made, so IOCs launched later in the
+    process must listen on addresses of that list; those of IOCs that have been stopped are free again.
+    """
+    frozen = frozen_search_list()
+    if frozen is None:
+        return None
+    listed = [a for a in frozen.split() if a.startswith("127.") and ":" not in a]
+    with _env_lock:
+        taken = set(_addresses_in_use)
+    free = [a for a in listed if a not in taken and _address_is_free(a, strict=False)]
+    if len(free) < count:
+        raise IOCStartError(
+            f"This process's CA client (libca) read EPICS_CA_ADDR_LIST={frozen!r} when its first channel was "
+            f"made, and never reads it again: IOCs started now on other addresses would not be found. "
+            f"{len(listed) - len(free)} of its {len(listed)} loopback address(es) are still taken, so {count} "
+            f"IOC(s) cannot be placed there. Stop the IOCs of the earlier launch_iocs() first (leave its "
+            f"with block, or close its ExitStack), launch the IOCs you need all at once, or restart the Python "
+            f"process (in Jupyter: restart the kernel)."
+        )
+    return free[:count]
 
 
 def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
@@ -383,7 +410,9 @@ def launch_iocs(
     token to each default prefix so parallel runs never collide; ``prefixes`` maps names to explicit
     prefixes. With ``set_env``, ``EPICS_CA_ADDR_LIST``, ``EPICS_CA_AUTO_ADDR_LIST`` (and
     ``EPICS_CA_MAX_ARRAY_BYTES`` if unset) are set in ``os.environ`` for the block and restored afterwards;
-    do this before the first pyepics channel in the process (libca reads them once). Without ``set_env``
+    libca reads them once, at the first pyepics channel of the process, so a later ``launch_iocs`` places
+    its IOCs on addresses of the list libca read, freed by IOCs stopped since, and raises ``IOCStartError``
+    at once, saying what to do, when there are not enough of them. Without ``set_env``
     they are set only while waiting for the IOCs to answer (the probe reads ``os.environ``); use
     ``IOCSet.env`` for the clients. Logs go to ``log_dir`` (kept) or to a temporary directory (removed on
     exit). Raises ``IOCStartError`` (with the IOC's log tail) if an IOC exits or does not answer in ``timeout``.
@@ -401,13 +430,16 @@ def launch_iocs(
     token = f"sophyd{secrets.token_hex(4)}:" if unique else ""
 
     # Everything that can fail, worked out before anything is made.
+    addresses = _addresses_for(len(names)) if set_env else None
     plan: list[tuple[str, str, str, str, Any]] = []
-    for name, target in zip(names, targets, strict=True):
+    for index, (name, target) in enumerate(zip(names, targets, strict=True)):
         default_prefix, ready_pv = registry.ioc_defaults(name)
-        address = pick_loopback_address({address for _, _, address, _, _ in plan})
+        address = addresses[index] if addresses else pick_loopback_address({a for _, _, a, _, _ in plan})
         plan.append((name, prefixes.get(name, token + default_prefix), address, ready_pv, target))
 
     temp_dir = None if log_dir is not None else tempfile.mkdtemp(prefix="sophyd-iocs-")
+    with _env_lock:
+        _addresses_in_use.update(address for _, _, address, _, _ in plan)
     try:
         logs = Path(log_dir) if log_dir is not None else Path(str(temp_dir))
         logs.mkdir(parents=True, exist_ok=True)
@@ -426,5 +458,7 @@ def launch_iocs(
             finally:
                 ioc_set.stop_all()
     finally:
+        with _env_lock:
+            _addresses_in_use.difference_update(address for _, _, address, _, _ in plan)
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)
