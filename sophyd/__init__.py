@@ -57,6 +57,7 @@ from .ophydobj import (
     UnknownSubscription,
     register_instances_in_weakset,
     register_instances_keyed_on_name,
+    select_version,
 )
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .positioner import PositionerBase, SoftPositioner
@@ -95,6 +96,7 @@ from .status import (
     SubscriptionStatus,
     wait,
 )
+from .utils.startup import setup as setup_ophyd
 
 __version__ = "0.1.0"
 
@@ -179,6 +181,7 @@ __all__ = [
     "mock_put_failure",
     "register_instances_in_weakset",
     "register_instances_keyed_on_name",
+    "select_version",
     "set_and_wait",
     "set_cl",
     "set_handler",
@@ -186,6 +189,7 @@ __all__ = [
     "set_mock_info",
     "set_mock_put_proceeds",
     "set_mock_value",
+    "setup_ophyd",
     "wait",
     "wait_for_connection",
     "wait_for_lazy_connection",

@@ -10,6 +10,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+from ._versions import register_version, select_version
 from .kind import Kind
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "UnknownSubscription",
     "register_instances_in_weakset",
     "register_instances_keyed_on_name",
+    "select_version",
 ]
 
 logger = logging.getLogger("sophyd.objects")
@@ -96,8 +98,13 @@ class OphydObject:
     _instantiation_callbacks: ClassVar[list[Callable[[Any], None]]] = []
     _any_instantiated: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, version: Any = None, version_of: type | None = None, version_type: Any = None, **kwargs: Any
+    ) -> None:
+        """Collect the event types; ``version``, ``version_of``, ``version_type`` join a version family
+        (see select_version)."""
         super().__init_subclass__(**kwargs)
+        register_version(cls, version, version_of, version_type)
         names = {getattr(cls, key) for key in dir(cls) if key.startswith(("SUB", "_SUB"))}
         names.update(cls.__dict__.get("_event_types", ()))  # a class may also list them explicitly
         for base in cls.__bases__:

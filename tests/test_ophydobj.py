@@ -16,6 +16,7 @@ from sophyd.ophydobj import (
     UnknownSubscription,
     register_instances_in_weakset,
     register_instances_keyed_on_name,
+    select_version,
 )
 
 
@@ -325,3 +326,31 @@ def test_values_arrive_in_order_while_subscribing_during_a_flood() -> None:
         writer.join(5.0)
     for values in seen:
         assert values == sorted(values), values
+
+
+def test_version_families_and_select_version(caplog: pytest.LogCaptureFixture) -> None:
+    class Plugin(Device, version_type="ADCore"):
+        pass
+
+    class PluginV1(Plugin, version=(1, 9), version_of=Plugin):
+        pass
+
+    class PluginV3(Plugin, version=(3, 1), version_of=Plugin):
+        pass
+
+    assert select_version(Plugin, (2, 0)) is PluginV1 and select_version(Plugin, (3, 4)) is PluginV3
+    assert select_version(Plugin, (3, 1)) is PluginV3
+    assert PluginV3._class_info_["version_type"] == "ADCore"  # type: ignore[attr-defined]
+    assert PluginV3(name="p").name == "p"  # a versioned class is still an ordinary device
+    with pytest.raises(ValueError, match=r"Plugin has no version at or below \(1, 0\)"):
+        select_version(Plugin, (1, 0))
+    with pytest.raises(ValueError, match="Signal has no versions"):
+        select_version(Signal, (1, 0))
+    with pytest.raises(RuntimeError, match="needs a version"):
+        type("Bad", (Plugin,), {}, version_of=Plugin)
+    with pytest.raises(RuntimeError, match="version_type"):
+        type("Bad", (Plugin,), {}, version=(4, 0), version_of=Plugin, version_type="other")
+    with pytest.raises(RuntimeError, match="not a subclass"):
+        type("Bad", (Device,), {}, version=(4, 0), version_of=Plugin)
+    type("Again", (Plugin,), {}, version=(3, 1), version_of=Plugin)
+    assert "Redefining" in caplog.text
