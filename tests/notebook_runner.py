@@ -2,8 +2,8 @@
 
 Each notebook starts its IOCs with ``launch_iocs`` (printing "(pid N)" for each) and stops them in its last
 cell; a run fails on any cell error, on anything written to stderr, or on an IOC left running. The kernel talks
-to Jupyter over IPC sockets in a temporary directory, so no TCP port is opened for it. The executed copies are kept for the
-session: tests/test_notebooks.py checks their outputs and tests/test_docs.py renders them into the docs site.
+to Jupyter over IPC sockets in a temporary directory, so no TCP port is opened for it. The executed copies are
+kept for the session: tests/test_notebooks.py checks their outputs and tests/test_docs.py renders them.
 Importing this module skips the importing test module when nbclient, nbformat or ipykernel is not installed.
 """
 
