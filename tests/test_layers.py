@@ -27,6 +27,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.alarm",
             "sophyd.log",
             "sophyd._positions",
+            "sophyd._checks",
+            "sophyd._versions",
             "sophyd.ophydobj",
         ],
     ),
@@ -59,6 +61,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd._device_attrs",
             "sophyd._device_factory",
             "sophyd._device_hooks",
+            "sophyd._configure",
         ],
     ),
     (
