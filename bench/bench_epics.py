@@ -1,6 +1,6 @@
 """Channel Access benchmark: sophyd against classic ophyd, ophyd-async and the raw caproto client.
 
-Starts ONE test IOC (``iocs.testioc``) on its own loopback address, then runs every workload for every library
+Starts ONE test IOC (``sophyd_iocs.testioc``) on its own loopback address, then runs every workload for every library
 in a fresh subprocess with the IOC's CA environment (``bench/_workers.py``), and prints medians, p90 (p99) and
 the ratios sophyd/peer against the targets. Not a test: it only prints numbers.
 
@@ -65,7 +65,7 @@ QUICK = {
 @contextlib.contextmanager
 def stock_ioc(enabled: bool) -> Iterator[None]:
     """With ``enabled``, make launch_iocs start ``python bench/_stock_ioc.py iocs.<name> ...`` (caproto's server
-    as shipped, without the fixes in iocs/) instead of ``python -m iocs.<name> ...``; nothing else changes."""
+    as shipped, without the fixes in iocs/) instead of ``python -m sophyd_iocs.<name> ...``; nothing else changes."""
     if not enabled:
         yield
         return
@@ -81,7 +81,7 @@ def stock_ioc(enabled: bool) -> Iterator[None]:
         @staticmethod
         def Popen(args: Any, **kwargs: Any) -> Any:
             args = list(args)
-            if len(args) >= 3 and args[1] == "-m" and str(args[2]).startswith("iocs."):
+            if len(args) >= 3 and args[1] == "-m" and str(args[2]).startswith("sophyd_iocs."):
                 args = [args[0], str(HERE / "_stock_ioc.py"), *args[2:]]
                 wrapped.append(str(args[2]))
             return real.Popen(args, **kwargs)
@@ -92,7 +92,9 @@ def stock_ioc(enabled: bool) -> Iterator[None]:
     finally:
         launch.subprocess = real
     if not wrapped:
-        raise RuntimeError("--stock-ioc: launch_iocs no longer starts 'python -m iocs.<name>'; not applied")
+        raise RuntimeError(
+            "--stock-ioc: launch_iocs no longer starts 'python -m sophyd_iocs.<name>'; not applied"
+        )
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -402,9 +404,20 @@ def main() -> int:
         action="store_true",
         help="run the IOC on caproto's server as shipped, without the fixes in iocs/ (see bench/_stock_ioc.py)",
     )
+    parser.add_argument(
+        "--real-ioc",
+        action="store_true",
+        help="run connect/read/put against a real EPICS base IOC (sophyd_iocs.epics_testioc, pythonSoftIOC) instead",
+    )
     parser.add_argument("--json", type=Path, help="also write all results (raw summaries) to this file")
     parser.add_argument("-v", "--verbose", action="store_true", help="show the workers' stderr")
     args = parser.parse_args()
+    if args.real_ioc and args.stock_ioc:
+        parser.error("--real-ioc and --stock-ioc choose different IOCs; give one")
+    ioc_name = "epics_testioc" if args.real_ioc else "testioc"
+    if args.real_ioc and "flood" in args.workloads:
+        print("skipping flood: the real IOC has no flood PV")
+        args.workloads = [w for w in args.workloads if w != "flood"]
     cfg = QUICK if args.quick else FULL
     if args.flood_rate is not None:
         cfg = {**cfg, "flood": {**cfg["flood"], "rate": args.flood_rate}}
@@ -440,15 +453,16 @@ def main() -> int:
         "quick": args.quick,
         "date": datetime.date.today().isoformat(),
         "stock_ioc": args.stock_ioc,
+        "real_ioc": args.real_ioc,
         "flood_probe_ioc": args.flood_probe_ioc,
     }
     probe_ioc = launch_iocs("testioc", unique=True, set_env=False) if args.flood_probe_ioc else None
     with (
         stock_ioc(args.stock_ioc),
-        launch_iocs("testioc", unique=True) as iocs,
+        launch_iocs(ioc_name, unique=True) as iocs,
         probe_ioc or contextlib.nullcontext() as probe_iocs,
     ):
-        prefix = iocs.prefix("testioc")
+        prefix = iocs.prefix(ioc_name)
         env = {**os.environ, **iocs.env}
         flood_params = dict(cfg["flood"])
         if probe_iocs is not None:
@@ -456,7 +470,9 @@ def main() -> int:
             flood_params["probe_prefix"] = probe_iocs.prefix("testioc")
             print(f"flood probe on a second test IOC at {probe_iocs.address('testioc')}")
         how = "caproto's server as shipped" if args.stock_ioc else "with the iocs/ caproto-server fixes"
-        print(f"test IOC at {iocs.address('testioc')}, prefix {prefix} ({how})")
+        if args.real_ioc:
+            how = "EPICS base RSRV via pythonSoftIOC"
+        print(f"test IOC at {iocs.address(ioc_name)}, prefix {prefix} ({how})")
         runner = Runner(env, prefix, args.verbose)
 
         def pick(workload: str) -> list[str]:

@@ -25,11 +25,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import numpy as np
-from caproto import ChannelType, SkipWrite
+from caproto import SkipWrite
 from caproto.server import PVGroup, pvproperty
 
-from iocs._acquisition import Acquisition, wait_stop
-from sophyd.sim.pattern import BLOB_HEIGHT, BLOB_WIDTH
+from sophyd_iocs._acquisition import Acquisition, wait_stop
+from sophyd_iocs._pv import menu, string
+from sophyd_iocs.physics import BLOB_HEIGHT, BLOB_WIDTH
 
 __all__ = ["DETECTOR_STATES", "AreaCam", "RBVGroup"]
 
@@ -58,20 +59,6 @@ def _num(name: str, value: float, doc: str, *, read_only: bool = False, **kwargs
     return pvproperty(name=name, value=value, dtype=type(value), read_only=read_only, doc=doc, **kwargs)
 
 
-def _menu(
-    name: str, choices: tuple[str, ...], value: str, doc: str, *, read_only: bool = False
-) -> pvproperty:
-    """An enum PV."""
-    return pvproperty(
-        name=name, value=value, dtype=ChannelType.ENUM, enum_strings=choices, read_only=read_only, doc=doc
-    )
-
-
-def _const(name: str, value: str, doc: str) -> pvproperty:
-    """A read-only DBR_STRING PV."""
-    return pvproperty(name=name, value=value, dtype=ChannelType.STRING, read_only=True, doc=doc)
-
-
 class RBVGroup(PVGroup):
     """A PVGroup whose setting ``<name>`` is mirrored into ``<name>_RBV`` when written, as areaDetector does."""
 
@@ -95,8 +82,8 @@ class RBVGroup(PVGroup):
 class AreaCam(RBVGroup):
     """A camera making frames of 240 x 320 uint8 pixels with ``make_frame(exposure)``."""
 
-    acquire = _menu("Acquire", _ACQUIRE, "Done", "Acquire (completes when all frames are processed)")
-    acquire_rbv = _menu("Acquire_RBV", _ACQUIRE, "Done", "Acquiring", read_only=True)
+    acquire = menu("Acquire", _ACQUIRE, "Done", "Acquire (completes when all frames are processed)")
+    acquire_rbv = menu("Acquire_RBV", _ACQUIRE, "Done", "Acquiring", read_only=True)
     acquire_time = _num(
         "AcquireTime",
         0.1,
@@ -128,11 +115,11 @@ class AreaCam(RBVGroup):
     )
     num_images_rbv = _num("NumImages_RBV", 1, "Frames per acquisition", read_only=True)
     num_images_counter = _num("NumImagesCounter_RBV", 0, "Frames of this acquisition", read_only=True)
-    image_mode = _menu("ImageMode", _IMAGE_MODES, "Multiple", "Image mode")
-    image_mode_rbv = _menu("ImageMode_RBV", _IMAGE_MODES, "Multiple", "Image mode", read_only=True)
+    image_mode = menu("ImageMode", _IMAGE_MODES, "Multiple", "Image mode")
+    image_mode_rbv = menu("ImageMode_RBV", _IMAGE_MODES, "Multiple", "Image mode", read_only=True)
     array_counter = _num("ArrayCounter", 0, "Frames acquired (write to reset)")
     array_counter_rbv = _num("ArrayCounter_RBV", 0, "Frames acquired", read_only=True)
-    detector_state = _menu("DetectorState_RBV", DETECTOR_STATES, "Idle", "Detector state", read_only=True)
+    detector_state = menu("DetectorState_RBV", DETECTOR_STATES, "Idle", "Detector state", read_only=True)
     status_message = pvproperty(
         name="StatusMessage_RBV",
         value="Idle",
@@ -147,10 +134,10 @@ class AreaCam(RBVGroup):
     array_size = _num("ArraySize_RBV", BLOB_WIDTH * BLOB_HEIGHT, "Frame size in bytes", read_only=True)
     max_size_x = _num("MaxSizeX_RBV", BLOB_WIDTH, "Sensor width", read_only=True)
     max_size_y = _num("MaxSizeY_RBV", BLOB_HEIGHT, "Sensor height", read_only=True)
-    data_type = _menu("DataType_RBV", _DATA_TYPES, "UInt8", "Pixel type", read_only=True)
-    color_mode = _menu("ColorMode_RBV", _COLOR_MODES, "Mono", "Color mode", read_only=True)
-    manufacturer = _const("Manufacturer_RBV", "sophyd", "Manufacturer")
-    model = _const("Model_RBV", "Simulated blob camera", "Model")
+    data_type = menu("DataType_RBV", _DATA_TYPES, "UInt8", "Pixel type", read_only=True)
+    color_mode = menu("ColorMode_RBV", _COLOR_MODES, "Mono", "Color mode", read_only=True)
+    manufacturer = string("Manufacturer_RBV", "sophyd", "Manufacturer", read_only=True)
+    model = string("Model_RBV", "Simulated blob camera", "Model", read_only=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

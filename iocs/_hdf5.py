@@ -41,8 +41,9 @@ import numpy as np
 from caproto import AlarmSeverity, AlarmStatus, ChannelType, SkipWrite
 from caproto.server import PvpropertyChar, pvproperty
 
-from iocs._adcam import RBVGroup
-from sophyd.sim.pattern import BLOB_DTYPE, BLOB_SHAPE, blob_sum
+from sophyd_iocs._adcam import RBVGroup
+from sophyd_iocs._pv import menu
+from sophyd_iocs.physics import BLOB_DTYPE, BLOB_SHAPE, blob_sum
 
 __all__ = [
     "DATA_PATH",
@@ -136,19 +137,12 @@ class LongString(PvpropertyChar):
         await super().write_from_dbr(data, data_type, metadata, flags=flags)
 
 
-def _text(name: str, value: str, doc: str, *, length: int = _PATH_LEN, read_only: bool = False) -> pvproperty:
-    """A char waveform (long string) PV."""
+def _long_string(
+    name: str, value: str, doc: str, *, length: int = _PATH_LEN, read_only: bool = False
+) -> pvproperty:
+    """A char waveform PV holding a string longer than DBR_STRING's 39 characters (a path, a message)."""
     dtype = str if read_only else LongString
     return pvproperty(name=name, value=value, dtype=dtype, max_length=length, read_only=read_only, doc=doc)
-
-
-def _menu(
-    name: str, choices: tuple[str, ...], value: str, doc: str, *, read_only: bool = False
-) -> pvproperty:
-    """An enum PV."""
-    return pvproperty(
-        name=name, value=value, dtype=ChannelType.ENUM, enum_strings=choices, read_only=read_only, doc=doc
-    )
 
 
 class _Capture:
@@ -167,20 +161,24 @@ class _Capture:
 class HDF5Plugin(RBVGroup):
     """The HDF5 file-writing plugin; a camera calls ``on_frame`` for each frame it acquires."""
 
-    file_path = _text("FilePath", "", "Directory of the file")
-    file_path_rbv = _text("FilePath_RBV", "", "Directory of the file", read_only=True)
-    file_path_exists = _menu("FilePathExists_RBV", ("No", "Yes"), "No", "FilePath exists", read_only=True)
-    file_name = _text("FileName", "", "File name (without directory)")
-    file_name_rbv = _text("FileName_RBV", "", "File name", read_only=True)
-    file_template = _text("FileTemplate", "%s%s.h5", "printf format of (FilePath, FileName, FileNumber)")
-    file_template_rbv = _text("FileTemplate_RBV", "%s%s.h5", "File template", read_only=True)
-    full_file_name = _text("FullFileName_RBV", "", "Last file opened", length=2 * _PATH_LEN, read_only=True)
+    file_path = _long_string("FilePath", "", "Directory of the file")
+    file_path_rbv = _long_string("FilePath_RBV", "", "Directory of the file", read_only=True)
+    file_path_exists = menu("FilePathExists_RBV", ("No", "Yes"), "No", "FilePath exists", read_only=True)
+    file_name = _long_string("FileName", "", "File name (without directory)")
+    file_name_rbv = _long_string("FileName_RBV", "", "File name", read_only=True)
+    file_template = _long_string(
+        "FileTemplate", "%s%s.h5", "printf format of (FilePath, FileName, FileNumber)"
+    )
+    file_template_rbv = _long_string("FileTemplate_RBV", "%s%s.h5", "File template", read_only=True)
+    full_file_name = _long_string(
+        "FullFileName_RBV", "", "Last file opened", length=2 * _PATH_LEN, read_only=True
+    )
     file_number = pvproperty(name="FileNumber", value=0, dtype=int, doc="File number")
     file_number_rbv = pvproperty(name="FileNumber_RBV", value=0, dtype=int, read_only=True, doc="File number")
-    auto_increment = _menu("AutoIncrement", _NO_YES, "No", "Increment FileNumber after each file")
-    auto_increment_rbv = _menu("AutoIncrement_RBV", _NO_YES, "No", "Auto increment", read_only=True)
-    file_write_mode = _menu("FileWriteMode", _MODES, "Stream", "File write mode")
-    file_write_mode_rbv = _menu("FileWriteMode_RBV", _MODES, "Stream", "File write mode", read_only=True)
+    auto_increment = menu("AutoIncrement", _NO_YES, "No", "Increment FileNumber after each file")
+    auto_increment_rbv = menu("AutoIncrement_RBV", _NO_YES, "No", "Auto increment", read_only=True)
+    file_write_mode = menu("FileWriteMode", _MODES, "Stream", "File write mode")
+    file_write_mode_rbv = menu("FileWriteMode_RBV", _MODES, "Stream", "File write mode", read_only=True)
     num_capture = pvproperty(
         name="NumCapture", value=1, dtype=int, doc="Frames to capture (0: until stopped)"
     )
@@ -188,21 +186,19 @@ class HDF5Plugin(RBVGroup):
     num_captured = pvproperty(
         name="NumCaptured_RBV", value=0, dtype=int, read_only=True, doc="Frames captured"
     )
-    capture = _menu("Capture", _CAPTURE, "Done", "Capture (completes when the capture ends)")
-    capture_rbv = _menu("Capture_RBV", _CAPTURE, "Done", "Capturing", read_only=True)
-    swmr_mode = _menu("SWMRMode", _OFF_ON, "On", "Open files in SWMR mode")
-    swmr_mode_rbv = _menu("SWMRMode_RBV", _OFF_ON, "On", "SWMR mode", read_only=True)
-    enable_callbacks = _menu("EnableCallbacks", _ENABLE, "Enable", "Process frames from the camera")
-    enable_callbacks_rbv = _menu(
-        "EnableCallbacks_RBV", _ENABLE, "Enable", "Callbacks enabled", read_only=True
-    )
+    capture = menu("Capture", _CAPTURE, "Done", "Capture (completes when the capture ends)")
+    capture_rbv = menu("Capture_RBV", _CAPTURE, "Done", "Capturing", read_only=True)
+    swmr_mode = menu("SWMRMode", _OFF_ON, "On", "Open files in SWMR mode")
+    swmr_mode_rbv = menu("SWMRMode_RBV", _OFF_ON, "On", "SWMR mode", read_only=True)
+    enable_callbacks = menu("EnableCallbacks", _ENABLE, "Enable", "Process frames from the camera")
+    enable_callbacks_rbv = menu("EnableCallbacks_RBV", _ENABLE, "Enable", "Callbacks enabled", read_only=True)
     array_counter = pvproperty(name="ArrayCounter_RBV", value=0, dtype=int, read_only=True, doc="Frames seen")
     dropped_arrays = pvproperty(name="DroppedArrays_RBV", value=0, dtype=int, read_only=True, doc="Always 0")
     plugin_type = pvproperty(
         name="PluginType_RBV", value="NDFileHDF5", dtype=ChannelType.STRING, read_only=True, doc="Plugin type"
     )
-    write_status = _menu("WriteStatus", _STATUS, _STATUS[0], "Last file operation status", read_only=True)
-    write_message = _text("WriteMessage", "", "Message of the last file error", read_only=True)
+    write_status = menu("WriteStatus", _STATUS, _STATUS[0], "Last file operation status", read_only=True)
+    write_message = _long_string("WriteMessage", "", "Message of the last file error", read_only=True)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,7 +1,7 @@
 """Pure kinematics of a motor: trapezoidal (or triangular) moves from rest to rest, and stops.
 
 A profile is a tuple of phases, each with a constant acceleration, so the position at any time is a closed
-form; the motor record simulation in ``iocs._motor`` samples it on every tick, and tests check it directly.
+form; the motor record simulation in ``sophyd_iocs._motor`` samples it on every tick, and tests check it directly.
 """
 
 from __future__ import annotations

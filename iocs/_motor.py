@@ -44,7 +44,8 @@ from typing import Any
 from caproto import AlarmSeverity, AlarmStatus, ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
-from iocs._kinematics import Segment, phase_state, stop_phases, trapezoid_phases
+from sophyd_iocs._kinematics import Segment, phase_state, stop_phases, trapezoid_phases
+from sophyd_iocs._pv import menu, string
 
 __all__ = ["MotorRecord", "MotorRefused"]
 
@@ -71,14 +72,6 @@ def _short(name: str, doc: str, *, value: int = 0, read_only: bool = False) -> p
     return pvproperty(name=name, value=value, dtype=ChannelType.INT, read_only=read_only, doc=doc)
 
 
-def _menu(name: str, doc: str, choices: tuple[str, ...], value: str) -> pvproperty:
-    return pvproperty(name=name, value=value, dtype=ChannelType.ENUM, enum_strings=choices, doc=doc)
-
-
-def _text(name: str, doc: str, value: str, *, read_only: bool = False) -> pvproperty:
-    return pvproperty(name=name, value=value, dtype=ChannelType.STRING, read_only=read_only, doc=doc)
-
-
 class MotorRecord(PVGroup):
     """A simulated motor record with trapezoidal motion; its prefix is the record name (no trailing ':').
 
@@ -94,12 +87,12 @@ class MotorRecord(PVGroup):
     drbv = _pos(".DRBV", "Dial readback", read_only=True)
     rrbv = pvproperty(name=".RRBV", value=0, dtype=int, read_only=True, doc="Raw readback (steps)")
     off = _pos(".OFF", "User offset")
-    dir = _menu(".DIR", "User direction", ("Pos", "Neg"), "Pos")
-    foff = _menu(".FOFF", "Offset freeze switch", ("Variable", "Frozen"), "Variable")
-    set_mode = _menu(".SET", "Set/Use switch", ("Use", "Set"), "Use")
+    dir = menu(".DIR", ("Pos", "Neg"), "Pos", "User direction")
+    foff = menu(".FOFF", ("Variable", "Frozen"), "Variable", "Offset freeze switch")
+    set_mode = menu(".SET", ("Use", "Set"), "Use", "Set/Use switch")
     velo = _pos(".VELO", "Velocity (EGU/s)", value=1.0)
     accl = pvproperty(name=".ACCL", value=0.5, dtype=float, precision=3, units="s", doc="Seconds to velocity")
-    egu = _text(".EGU", "Engineering units", "mm")
+    egu = string(".EGU", "mm", "Engineering units")
     movn = _short(".MOVN", "Motor is moving", read_only=True)
     dmov = _short(".DMOV", "Done moving", value=1, read_only=True)
     hlm = _pos(".HLM", "User high limit", value=100.0)
@@ -111,13 +104,13 @@ class MotorRecord(PVGroup):
     lls = _short(".LLS", "At low limit switch", read_only=True)
     tdir = _short(".TDIR", "Direction of travel", read_only=True)
     stop = _short(".STOP", "Stop")
-    spmg = _menu(".SPMG", "Stop/Pause/Move/Go", ("Stop", "Pause", "Move", "Go"), "Go")
+    spmg = menu(".SPMG", ("Stop", "Pause", "Move", "Go"), "Go", "Stop/Pause/Move/Go")
     homf = _short(".HOMF", "Home forward")
     homr = _short(".HOMR", "Home reverse")
     mres = pvproperty(name=".MRES", value=0.001, dtype=float, precision=6, doc="Motor step size (EGU)")
     prec = _short(".PREC", "Display precision", value=3)
-    desc = _text(".DESC", "Descriptor", "")
-    rtyp = _text(".RTYP", "Record type", "motor", read_only=True)
+    desc = string(".DESC", "", "Descriptor")
+    rtyp = string(".RTYP", "motor", "Record type", read_only=True)
 
     def __init__(
         self,

@@ -16,10 +16,14 @@ from typing import Any
 
 from caproto.server import PVGroup, run, template_arg_parser
 
-from iocs._search import echo_search_sequence
-from iocs._tcp import bound_subscription_batches, coalesce_responses, enable_tcp_nodelay
+from sophyd_iocs._caproto_fixes import (
+    bound_subscription_batches,
+    coalesce_responses,
+    echo_search_sequence,
+    enable_tcp_nodelay,
+)
 
-__all__ = ["LOOPBACK", "LOOPBACK_BROADCAST", "PARENT_PID_VAR", "run_ioc"]
+__all__ = ["LOOPBACK", "LOOPBACK_BROADCAST", "PARENT_PID_VAR", "exit_with_parent", "run_ioc"]
 
 LOOPBACK = "127.0.0.1"
 LOOPBACK_BROADCAST = "127.255.255.255"
@@ -37,7 +41,7 @@ def _is_loopback(address: str) -> bool:
         return False
 
 
-def _exit_with_parent() -> None:
+def exit_with_parent() -> None:
     """If ``$SOPHYD_IOC_PARENT_PID`` names our parent, SIGTERM ourselves once that parent is gone."""
     value = os.environ.pop(PARENT_PID_VAR, "")
     if not value.isdigit():
@@ -61,9 +65,9 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
     and without ``EPICS_CAS_INTF_ADDR_LIST`` in the environment, the server listens on 127.0.0.1 only. When
     every interface is a loopback address and no ``EPICS_CAS_*BEACON_ADDR_LIST`` is set, beacons go to
     127.255.255.255 instead of the LAN broadcast address. With ``$SOPHYD_IOC_PARENT_PID`` set (by the
-    launcher), the IOC exits when that process does. Two caproto server bugs are fixed on the way: every
-    circuit runs with TCP_NODELAY (``iocs._tcp``) and search replies echo the client's sequence number
-    (``iocs._search``).
+    launcher), the IOC exits when that process does. Four changes to caproto's server are applied on the
+    way, all in ``sophyd_iocs._caproto_fixes``: TCP_NODELAY on every circuit, a burst of requests answered in
+    one send(), small monitor batches, and search replies that echo the client's sequence number.
     """
     parser, split_args = template_arg_parser(desc=desc, default_prefix=default_prefix)
     default_interfaces = parser.get_default("interfaces")
@@ -75,7 +79,7 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
     if all(_is_loopback(a) for a in args.interfaces) and not any(os.environ.get(v) for v in _BEACON_VARS):
         os.environ["EPICS_CAS_BEACON_ADDR_LIST"] = LOOPBACK_BROADCAST
         os.environ["EPICS_CAS_AUTO_BEACON_ADDR_LIST"] = "NO"
-    _exit_with_parent()
+    exit_with_parent()
     enable_tcp_nodelay()  # put-completions without the ~40 ms delayed-ACK stall seen by libca clients
     coalesce_responses()  # one send() for the answers to a burst of requests, not one each
     bound_subscription_batches()  # a reply never waits behind ~2000 queued monitor updates

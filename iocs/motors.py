@@ -1,7 +1,7 @@
 """Three simulated motor records, ``<prefix>mtr1``, ``<prefix>mtr2`` and ``<prefix>mtr3`` (default ``sim:``).
 
-Each is an ``iocs._motor.MotorRecord``: the bare record name is the user setpoint (alias of ``.VAL``) and the
-fields an EpicsMotor uses are served as ``<prefix>mtrN.<FIELD>`` (see ``iocs._motor`` for the behaviour).
+Each is an ``sophyd_iocs._motor.MotorRecord``: the bare record name is the user setpoint (alias of ``.VAL``) and the
+fields an EpicsMotor uses are served as ``<prefix>mtrN.<FIELD>`` (see ``sophyd_iocs._motor`` for the behaviour).
 Defaults: VELO 1 mm/s, ACCL 0.5 s, soft limits +-100 mm, hard limit switches at +-110 mm, home at 0.
 """
 
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from caproto.server import PVGroup, SubGroup
 
-from iocs._motor import MotorRecord
-from iocs._run import run_ioc
+from sophyd_iocs._motor import MotorRecord
+from sophyd_iocs._run import run_ioc
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "Motors", "main"]
 

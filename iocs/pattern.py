@@ -1,15 +1,15 @@
 """The detectors of the ophyd-async "Using Devices" demo served over EPICS (default prefix ``pattern:``).
 
-- Stage: two motor records ``STAGE:X`` and ``STAGE:Y`` (``iocs._motor.MotorRecord``; bare name = setpoint,
+- Stage: two motor records ``STAGE:X`` and ``STAGE:Y`` (``sophyd_iocs._motor.MotorRecord``; bare name = setpoint,
   ``.RBV``, ``.VELO``, ... as on a real motor record).
 - Point detector ``PDET:``: ``AcquireTime`` (s), ``Acquire`` (Done/Acquire; its put-completion arrives
   after the acquire time), and for channels 1..3 ``PDET:<i>:Value`` (read-only counts) and ``PDET:<i>:Mode``
   ("Low Energy"/"High Energy"). At the end of an acquisition of T seconds the values become
-  ``sophyd.sim.pattern.point_values(x, y, T, modes)`` with x, y the stage readbacks at that moment. A put of
+  ``sophyd_iocs.physics.point_values(x, y, T, modes)`` with x, y the stage readbacks at that moment. A put of
   Acquire during an acquisition joins it; a put of Done aborts it (values unchanged, pending puts complete).
-- Blob detector ``BDET:``, named like an areaDetector IOC: the camera ``BDET:cam1:`` (``iocs._adcam``) makes
-  ``sophyd.sim.pattern.blob_frame(x, y, AcquireTime)`` frames and the HDF5 plugin ``BDET:HDF1:``
-  (``iocs._hdf5``) writes them to ``/entry/data/data`` with their sums in ``/entry/sum``.
+- Blob detector ``BDET:``, named like an areaDetector IOC: the camera ``BDET:cam1:`` (``sophyd_iocs._adcam``) makes
+  ``sophyd_iocs.physics.blob_frame(x, y, AcquireTime)`` frames and the HDF5 plugin ``BDET:HDF1:``
+  (``sophyd_iocs._hdf5``) writes them to ``/entry/data/data`` with their sums in ``/entry/sum``.
 """
 
 from __future__ import annotations
@@ -21,12 +21,12 @@ import numpy as np
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from iocs._acquisition import Acquisition, wait_stop
-from iocs._adcam import AreaCam
-from iocs._hdf5 import HDF5Plugin
-from iocs._motor import MotorRecord
-from iocs._run import run_ioc
-from sophyd.sim.pattern import blob_frame, point_values
+from sophyd_iocs._acquisition import Acquisition, wait_stop
+from sophyd_iocs._adcam import AreaCam
+from sophyd_iocs._hdf5 import HDF5Plugin
+from sophyd_iocs._motor import MotorRecord
+from sophyd_iocs._run import run_ioc
+from sophyd_iocs.physics import blob_frame, point_values
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "PatternIOC", "PointChannel", "PointDetector", "main"]
 

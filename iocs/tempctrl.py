@@ -26,7 +26,7 @@ from typing import Any
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
-from iocs._run import run_ioc
+from sophyd_iocs._run import run_ioc
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "TemperatureController", "main"]
 

@@ -27,7 +27,7 @@ from typing import Any
 from caproto import ChannelDouble, ChannelType
 from caproto.server import PVGroup, pvproperty
 
-from iocs._run import run_ioc
+from sophyd_iocs._run import run_ioc
 
 __all__ = ["BULK_COUNT", "DEFAULT_PREFIX", "RBV_DELAY", "READY_PV", "SLOW_PUT_DELAY", "TestIOC", "main"]
 

@@ -25,8 +25,8 @@ from typing import Any
 from caproto import ChannelType, SkipWrite
 from caproto.server import PVGroup, pvproperty
 
-from iocs._acquisition import Acquisition
-from iocs._run import run_ioc
+from sophyd_iocs._acquisition import Acquisition
+from sophyd_iocs._run import run_ioc
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "AcquireRefused", "TriggerWithPC", "main"]
 

@@ -7,7 +7,7 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 from . import utils as utils  # classic code reaches ophyd.utils as an attribute of the package
 from ._connect import init_devices, wait_for_connection
 from .alarm import AlarmSeverity, AlarmStatus
-from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter
+from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter, HDF5Plugin
 from .control import get_cl, set_cl
 from .device import (
     ALL_COMPONENTS,
@@ -26,6 +26,7 @@ from .device import (
 )
 from .epics_motor import EpicsMotor, MotorBundle
 from .errors import (
+    BadPVName,
     ConnectionTimeoutError,
     DestroyedError,
     DisconnectedError,
@@ -56,6 +57,7 @@ from .ophydobj import (
     UnknownSubscription,
     register_instances_in_weakset,
     register_instances_keyed_on_name,
+    select_version,
 )
 from .paths import PathInfo, StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from .positioner import PositionerBase, SoftPositioner
@@ -94,6 +96,7 @@ from .status import (
     SubscriptionStatus,
     wait,
 )
+from .utils.startup import setup as setup_ophyd
 
 __version__ = "0.1.0"
 
@@ -107,6 +110,7 @@ __all__ = [
     "AreaDetectorCam",
     "ArrayAttributeSignal",
     "AttributeSignal",
+    "BadPVName",
     "BlueskyInterface",
     "Component",
     "ConnectionTimeoutError",
@@ -129,6 +133,7 @@ __all__ = [
     "FormattedComponent",
     "HDF5Detector",
     "HDF5FileWriter",
+    "HDF5Plugin",
     "InternalSignal",
     "InternalSignalError",
     "InvalidState",
@@ -176,6 +181,7 @@ __all__ = [
     "mock_put_failure",
     "register_instances_in_weakset",
     "register_instances_keyed_on_name",
+    "select_version",
     "set_and_wait",
     "set_cl",
     "set_handler",
@@ -183,6 +189,7 @@ __all__ = [
     "set_mock_info",
     "set_mock_put_proceeds",
     "set_mock_value",
+    "setup_ophyd",
     "wait",
     "wait_for_connection",
     "wait_for_lazy_connection",

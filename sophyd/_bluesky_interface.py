@@ -7,18 +7,42 @@ that a component may not take.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import logging
 import operator
 from collections import OrderedDict
+from collections.abc import Iterator
 from typing import Any
 
 from ._signal import Signal
 from .errors import ExceptionBundle, RedundantStaging
 
-__all__ = ["DEVICE_INSTANCE_ATTRS", "DEVICE_RESERVED_ATTRS", "BlueskyInterface", "Staged"]
+__all__ = [
+    "DEVICE_INSTANCE_ATTRS",
+    "DEVICE_RESERVED_ATTRS",
+    "BlueskyInterface",
+    "Staged",
+    "unstage_on_failure",
+]
 
 logger = logging.getLogger("sophyd.device")
+
+
+@contextlib.contextmanager
+def unstage_on_failure(device: Any) -> Iterator[None]:
+    """Undo a stage that fails inside the block: unstage ``device`` (logging, not raising, if that fails too)
+    and let the original error propagate. For stage() and for a subclass's work after ``super().stage()``."""
+    try:
+        yield
+    except BaseException:
+        logger.warning("Staging %s failed; undoing what was staged", device.name, exc_info=True)
+        try:
+            device.unstage()
+        except Exception:
+            logger.exception("Undoing the failed stage of %s also failed", device.name)
+        raise
+
 
 #: Set on each instance by Device.__init__: a class attribute of these names would be shadowed.
 DEVICE_INSTANCE_ATTRS = frozenset(
@@ -91,7 +115,7 @@ class BlueskyInterface:
             raise RedundantStaging(f"Device {self.name!r} is already staged. Unstage it first.")
         self._staged = Staged.partially
         staged: list[Any] = [self]
-        try:
+        with unstage_on_failure(self):
             for key, value in list(self.stage_sigs.items()):
                 signal = self._stage_signal(key)
                 if signal not in self._original_vals:  # a signal listed twice keeps its true original
@@ -100,13 +124,6 @@ class BlueskyInterface:
             for device in self._sub_device_instances():
                 staged.extend(device.stage())
                 self._staged_children.append(device)
-        except BaseException:
-            logger.warning("Staging %s failed; undoing what was staged", self.name, exc_info=True)
-            try:
-                self.unstage()
-            except Exception:
-                logger.exception("Undoing the failed stage of %s also failed", self.name)
-            raise
         self._staged = Staged.yes
         return staged
 

@@ -8,6 +8,7 @@ import functools
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
+from ._signal import Signal
 from .kind import Kind
 
 if TYPE_CHECKING:
@@ -79,15 +80,13 @@ class Component(Generic[T]):
     @property
     def is_device(self) -> bool:
         """True when this component makes a sub-device rather than a signal."""
-        from .device import Device
+        from .device import Device  # here: device imports this module
 
         return isinstance(self.cls, type) and issubclass(self.cls, Device)
 
     @property
     def is_signal(self) -> bool:
         """True when this component makes a signal."""
-        from ._signal import Signal
-
         return isinstance(self.cls, type) and issubclass(self.cls, Signal)
 
     def maybe_add_prefix(self, instance: Any, kw: str, suffix: str) -> str:
@@ -227,7 +226,7 @@ class DynamicDeviceComponent(Component[Any]):
                 setattr(self, attr, cpt)
 
     def __set_name__(self, owner: type, attr: str) -> None:
-        from ._device_factory import create_device_from_components
+        from ._device_factory import create_device_from_components  # here: both import this module
         from .device import Device
 
         self.cls = create_device_from_components(

@@ -6,18 +6,19 @@ import contextlib
 import inspect
 import time
 from collections.abc import Iterator
+from types import FrameType
 from typing import Any
 
-from ._readmany import by_backend
-from .control import connection_hint
+from ._readmany import BatchedSignal, by_backend
+from .control import connection_hint, use_cl
+from .device import Device
 from .errors import ConnectionTimeoutError
+from .ophydobj import OphydObject
 
 __all__ = ["init_devices", "wait_for_connection"]
 
 
 def _leaf_signals(objs: tuple[Any, ...], all_signals: bool) -> list[Any]:
-    from .device import Device
-
     leaves: list[Any] = []
     for obj in objs:
         if isinstance(obj, Device):
@@ -39,10 +40,11 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
     def remaining() -> float | None:
         return None if deadline is None else max(0.0, deadline - time.monotonic())
 
-    for backend, members in by_backend(signals, "_connection_plan").items():  # EPICS channels, together
+    together = by_backend(signals, lambda signal: signal._connection_plan())  # EPICS channels, together
+    for backend, members in together.items():
         backend.wait_for_connection_many([ch for _, channels in members for ch in channels], remaining())
     for signal in signals:
-        if not hasattr(signal, "_connection_plan"):
+        if not isinstance(signal, BatchedSignal):
             with contextlib.suppress(TimeoutError):
                 signal.wait_for_connection(timeout=remaining())
     missing = []
@@ -62,6 +64,17 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
         )
 
 
+def _frame_outside_contextlib(frame: FrameType | None) -> FrameType:
+    """The first frame above ``frame`` (a context manager's generator) whose code is not contextlib's: the
+    ``with`` statement's, however contextlib (or an ExitStack) entered the context manager."""
+    caller = frame.f_back if frame is not None else None
+    while caller is not None and caller.f_code.co_filename == contextlib.__file__:
+        caller = caller.f_back
+    if caller is None:
+        raise RuntimeError("init_devices() could not find the calling frame")
+    return caller
+
+
 @contextlib.contextmanager
 def init_devices(
     *, set_name: bool = True, connect: bool = True, mock: bool = False, timeout: float = 10.0
@@ -70,13 +83,7 @@ def init_devices(
 
     With ``mock=True`` devices made in the block use the in-memory mock control layer, and no IOC is needed.
     """
-    from .control import use_cl
-    from .ophydobj import OphydObject
-
-    frame = inspect.currentframe()
-    caller = frame.f_back.f_back if frame is not None and frame.f_back is not None else None
-    if caller is None:
-        raise RuntimeError("init_devices() could not find the calling frame")
+    caller = _frame_outside_contextlib(inspect.currentframe())
     before = {name: id(value) for name, value in caller.f_locals.items()}
     with use_cl("mock") if mock else contextlib.nullcontext():
         yield

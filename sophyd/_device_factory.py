@@ -27,7 +27,7 @@ def create_device_from_components(
 
     For devices whose layout is known only at run time (channel counts, plugin lists).
     """
-    from .device import Device
+    from .device import Device  # here: device imports this module
 
     if base_class is None:
         base_class = Device

@@ -104,7 +104,7 @@ do_not_wait_for_lazy_connection = _lazy_wait_context(
 def wait_for_device_connection(device: Any, all_signals: bool, timeout: float | None) -> None:
     """Device.wait_for_connection(): its signals in parallel, then its pending ``required_for_connection``
     calls (those of its sub-devices too), under one deadline; one ConnectionTimeoutError lists all."""
-    from ._connect import wait_for_connection
+    from ._connect import wait_for_connection  # here: _connect imports device, which imports this module
 
     deadline = None if timeout is None else time.monotonic() + timeout
     signals = [walk.item for walk in device.walk_signals(include_lazy=all_signals)]

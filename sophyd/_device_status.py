@@ -15,7 +15,7 @@ import numpy as np
 
 from ._dispatch import get_dispatcher
 from ._scheduler import TimerHandle, call_later
-from .errors import InvalidState, SetSupersededError
+from .errors import SetSupersededError
 from .status import Status, StatusBase
 
 __all__ = ["DeviceStatus", "MoveStatus", "StableSubscriptionStatus", "SubscriptionStatus"]
@@ -204,10 +204,7 @@ class SubscriptionStatus(DeviceStatus):
             self._finish()
 
     def _finish(self) -> None:
-        try:
-            self.set_finished()
-        except InvalidState:
-            pass  # a concurrent event completed it first
+        self._finish_if_pending()  # a concurrent event may have completed it first
 
 
 class StableSubscriptionStatus(SubscriptionStatus):

@@ -39,8 +39,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._counter = 0
         self._run_until_depth = 0  # run_until calls in progress in this dispatcher's thread
-        self.dropped = 0
-        self.dropped_by_key: dict[Hashable, int] = {}
+        self.dropped = 0  # calls replaced by a newer one of the same key before they ran
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: Hashable | None = None) -> None:
         """Queue ``fn(*args)``; with a ``key``, replace a still-queued call of that key (latest value wins)."""
@@ -50,16 +49,11 @@ class Dispatcher:
                 key = ("fifo", self._counter)
             elif key in self._pending:
                 self.dropped += 1
-                self.dropped_by_key[key] = self.dropped_by_key.get(key, 0) + 1
             self._pending[key] = (fn, args)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=f"sophyd-{self.name}", daemon=True)
                 self._thread.start()
             self._cond.notify()
-
-    def in_dispatcher_thread(self) -> bool:
-        """True when called from this dispatcher's own worker thread."""
-        return threading.current_thread() is self._thread
 
     def _run(self) -> None:
         _local.dispatcher = self

@@ -17,15 +17,26 @@ from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
 
+from ._checks import check_pv_name, check_timeout
 from ._datakeys import data_key
+from ._pv_metadata import MetadataMirror
 from ._signal import Signal
 from .alarm import AlarmSeverity
-from .control import Backend, Channel, PVInfo, PVReading, connection_hint, get_backend, get_cl
+from .control import (
+    DEFAULT_TIMEOUT,
+    Backend,
+    Channel,
+    PVInfo,
+    PVReading,
+    connection_hint,
+    enum_index,
+    get_backend,
+    get_cl,
+)
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
     LimitError,
-    PutFailedError,
     ReadOnlyError,
     ReadTimeoutError,
     WaitTimeoutError,
@@ -46,6 +57,8 @@ __all__ = [
 
 logger = logging.getLogger("sophyd.epics")
 
+#: Seconds the first wait for a never-connected channel takes, unless a signal or set_defaults() says otherwise.
+DEFAULT_CONNECTION_TIMEOUT = 2.0
 _NUMERIC_TYPES = ("float", "integer")
 
 
@@ -58,8 +71,8 @@ class EpicsSignalBase(Signal):
     """
 
     _defaults: ClassVar[dict[str, Any]] = {
-        "timeout": 2.0,
-        "connection_timeout": 2.0,
+        "timeout": DEFAULT_TIMEOUT,
+        "connection_timeout": DEFAULT_CONNECTION_TIMEOUT,
         "write_timeout": None,
         "auto_monitor": False,
     }
@@ -80,7 +93,7 @@ class EpicsSignalBase(Signal):
         kwargs.pop("timestamp", None)
         kwargs["value"] = None
         super().__init__(name=read_pv if name is None else name, **kwargs)
-        self._read_pv = read_pv
+        self._read_pv = check_pv_name(read_pv, f"{type(self).__name__} {Signal._describe_me(self)}")
         self._string = bool(string)
         self._overrides = {
             "timeout": timeout,
@@ -92,14 +105,10 @@ class EpicsSignalBase(Signal):
         self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
         self._prefetched: PVReading | None = None
         self._monitor_handle: int | None = None
-        self._md_lock = threading.Lock()
-        self._md_state: tuple[Any, ...] = ()  # what the channels knew when the metadata was last copied
+        self._mirror = MetadataMirror(self._metadata)
+        self._handles_lock = threading.Lock()  # the monitor handles, the connection watch and the release
         self._watching = False  # following connection changes (only once 'meta' has subscribers)
         self._released = False  # destroy() gave the channels back
-        # After this signal writes, the monitor cache may still hold the old value (the server sends the
-        # put response before the monitor update): read fresh until a monitor update confirms the new value.
-        self._cache_suspect = False
-        self._fresh_ts: float | None = None
         self._backend = self._make_backend()
         self._read_channel = self._backend.channel(read_pv)
         if self.auto_monitor:
@@ -113,8 +122,8 @@ class EpicsSignalBase(Signal):
     def set_defaults(
         cls,
         *,
-        timeout: float | None = 2.0,
-        connection_timeout: float | None = 2.0,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        connection_timeout: float | None = DEFAULT_CONNECTION_TIMEOUT,
         write_timeout: float | None = None,
         auto_monitor: bool = False,
     ) -> None:
@@ -180,7 +189,7 @@ class EpicsSignalBase(Signal):
         Signals without them register nothing: connecting a thousand signals then runs no Python per signal,
         and the metadata is brought up to date when it is next asked for.
         """
-        with self._md_lock:
+        with self._handles_lock:
             if self._watching:
                 return
             self._watching = True
@@ -195,20 +204,7 @@ class EpicsSignalBase(Signal):
 
     def _refresh_metadata(self) -> None:
         """Copy what the channels know now into the metadata; tell 'meta' subscribers if it changed."""
-        state = tuple(ch.connected and ch.info() for ch in self._channels())
-        if state == self._md_state:
-            return
-        channel = self._read_channel
-        with self._md_lock:
-            self._md_state = state
-            before = dict(self._metadata)
-            if channel.connected:
-                info = channel.info()
-                self._metadata.update(_metadata_from_info(info))
-                self._metadata["write_access"] = self._write_access_from(info)
-            self._metadata["connected"] = all(ch.connected for ch in self._channels())
-            changed = self._metadata != before
-        if changed:
+        if self._mirror.refresh(self._channels(), self._read_channel, self._write_access_from):
             self._set_metadata()  # tells the 'meta' subscribers
 
     def _current_metadata(self) -> dict[str, Any]:
@@ -314,10 +310,8 @@ class EpicsSignalBase(Signal):
         if reading is None or as_string is not None or use_monitor is False:
             if use_monitor is None:
                 use_monitor = self._monitor_handle is not None
-            fresh = not use_monitor or self._cache_suspect
-            reading = self._fetch(self._read_channel, as_string, not fresh, timeout)
-            if fresh:
-                self._fresh_ts = reading.timestamp
+            # After a write the channel reads the server until its monitor cache has caught up.
+            reading = self._fetch(self._read_channel, as_string, use_monitor, timeout)
         self._store(reading)
         return reading.value
 
@@ -355,11 +349,10 @@ class EpicsSignalBase(Signal):
             return None
         return self._backend, channel
 
-    def _mark_written(self) -> None:
-        """The PV's value has just been changed (by this signal's put, or by an operation it follows, such as
-        a motor move): read fresh until a monitor update at least as new as a fresh read arrives."""
-        self._cache_suspect = True
-        self._fresh_ts = None
+    def invalidate_cache(self) -> None:
+        """The PV's value has just changed through an operation this signal follows (e.g. a motor's move for
+        its readback): get() reads the server until a monitor update confirms the new value."""
+        self._read_channel.invalidate()
 
     def _alarm_state(self) -> tuple[int, int]:
         """(status, severity) of the latest value; the first time, read the PV for it.
@@ -414,6 +407,10 @@ class EpicsSignalBase(Signal):
             md.get("lower_ctrl_limit"),
             md.get("upper_ctrl_limit"),
         )
+        if native.count > 1 and key["shape"]:
+            # An array's shape is its element count (NELM), fixed for the connection; a reading holds the
+            # elements the IOC holds now (NORD), which may be fewer.
+            key["shape"] = [native.count]
         if md.get("enum_strs"):
             key["dtype"] = "string" if self._string else "integer"
             key["dtype_numpy"] = "|S40" if self._string else "<i2"
@@ -433,14 +430,12 @@ class EpicsSignalBase(Signal):
 
     # -- monitors -----------------------------------------------------------------------------------------
     def _ensure_monitor(self) -> None:
-        with self._md_lock:
+        with self._handles_lock:
             if self._monitor_handle is not None:
                 return
             self._monitor_handle = self._read_channel.subscribe(self._on_monitor)
 
     def _on_monitor(self, reading: PVReading) -> None:
-        if self._cache_suspect and self._fresh_ts is not None and reading.timestamp >= self._fresh_ts:
-            self._cache_suspect = False
         if self._string and isinstance(reading.value, (int, np.integer)):
             try:
                 enum_strs = self._enum_strs()
@@ -461,7 +456,7 @@ class EpicsSignalBase(Signal):
 
     def destroy(self) -> None:
         """Stop monitoring and give the channels back: the last signal of a PV to go closes its channel."""
-        with self._md_lock:
+        with self._handles_lock:
             channels, self._released = ([] if self._released else self._channels()), True
         if self._monitor_handle is not None:
             self._read_channel.unsubscribe(self._monitor_handle)
@@ -510,7 +505,9 @@ class EpicsSignal(EpicsSignalBase):
         limits: bool = False,
         **kwargs: Any,
     ) -> None:
-        self._write_pv = write_pv or read_pv
+        self._write_pv = read_pv if write_pv is None else write_pv
+        if write_pv is not None:  # checked before the read channel is made, so a refusal leaves none behind
+            check_pv_name(write_pv, f"{type(self).__name__} {kwargs.get('name', read_pv)!r} (write_pv)")
         self._put_complete = bool(put_complete)
         self._use_limits = bool(limits)
         self._setpoint_handle: int | None = None
@@ -568,7 +565,7 @@ class EpicsSignal(EpicsSignalBase):
     def _start_setpoint_monitor(self) -> None:
         """Monitor the setpoint PV once anyone listens to 'setpoint' events (the channel starts it when it
         connects)."""
-        with self._md_lock:
+        with self._handles_lock:
             if self._setpoint_handle is None:
                 self._setpoint_handle = self._write_channel.subscribe(self._on_setpoint)
 
@@ -700,7 +697,7 @@ class EpicsSignal(EpicsSignalBase):
             raise ValueError(f"{where}: cannot write None")
         kind = info.native_type
         if kind == "enum":
-            _check_enum(value, info.enum_strs, where)
+            enum_index(value, info.enum_strs, where)
         elif kind in _NUMERIC_TYPES:
             _check_numeric(value, info, where)
         elif kind == "string" and not isinstance(value, (str, bytes, int, float, np.number)):
@@ -715,7 +712,7 @@ class EpicsSignal(EpicsSignalBase):
     ) -> bool:
         enum_strs = self._enum_strs()
         if enum_strs:
-            return _enum_index(current, enum_strs) == _enum_index(target, enum_strs)
+            return _state(current, enum_strs) == _state(target, enum_strs)
         return super()._matches(current, target, atol, rtol)
 
     # -- writing ------------------------------------------------------------------------------------------
@@ -734,12 +731,15 @@ class EpicsSignal(EpicsSignalBase):
         PutFailedError if it refused the put); ``callback`` runs at completion.
 
         A refused put fails a Status whose ``_finished`` was given as callback, with the server's reason.
+        A non-positive ``timeout`` is refused before anything is sent. Non-finite values (NaN, ±inf) are
+        sent, as classic ophyd sends them; only set() refuses them as targets.
         """
+        check_timeout(timeout, f"put() to {self._describe_me()}")
         if not force:
             self.check_value(value)
         else:
             self._ensure_connected(self._write_channel)
-        self._mark_written()
+        self._read_channel.invalidate()  # the write channel's put invalidates only that channel
         use_complete = self._put_complete if use_complete is None else use_complete
         timeout = self.write_timeout if timeout is None else timeout
         if not (wait or callback is not None or use_complete):
@@ -765,37 +765,40 @@ class EpicsSignal(EpicsSignalBase):
                 raise outcome[0]
 
     def _explain(self, exc: BaseException | None) -> BaseException | None:
-        """Name this signal (and its device) in a failure the control layer reported by PV only."""
+        """Name this signal (and its device) in a failure the control layer reported by PV only.
+
+        The result has the type and attributes of ``exc``, is chained to it (``__cause__``, as ``raise ... from
+        exc``), and names the PV once: the control layer's message names it already, else it is added here.
+        """
         if exc is None:
             return None
-        message = f"{self._describe_me()}: {exc}"
-        try:
-            wrapped = type(exc)(message)
-        except Exception:
-            wrapped = PutFailedError(message)
+        text = str(exc)
+        named = any(pv in text for pv in {self._read_pv, self._write_pv})
+        who = Signal._describe_me(self) if named else self._describe_me()
+        wrapped = type(exc).__new__(type(exc))  # the same type and fields, without calling a custom __init__
+        wrapped.__dict__.update(vars(exc))
+        wrapped.args = (f"{who}: {text}",)
         wrapped.__cause__ = exc
+        wrapped.__suppress_context__ = True
         return wrapped
 
     def _start_set(self, value: Any, status: Status) -> None:
-        """Put with completion; a refused put fails ``status``, an accepted one goes to ``_put_accepted``."""
-        if not self._put_complete:
+        """Put with completion: a refused put fails ``status``. Without put_complete the status finishes when
+        the readback is within tolerance, whether or not the record's processing has ended (as classic)."""
+        follow_readback = not self._put_complete
+        if follow_readback:
             self._full_metadata()  # the readback tolerance comes from the precision: read it here, not later
-        self._mark_written()
+        self._read_channel.invalidate()  # the write channel's put invalidates only that channel
 
         def on_complete(exc: BaseException | None) -> None:
             exc = self._explain(exc)
             if exc is not None:
                 status._abandon(exc)
-            else:
-                self._put_accepted(value, status)
+            elif not follow_readback:
+                status._finish_if_pending()
 
         self._write_channel.put(value, callback=on_complete, timeout=self.write_timeout)
-
-    def _put_accepted(self, value: Any, status: Status) -> None:
-        """The set's put completed: finish now (put_complete) or when the readback matches."""
-        if self._put_complete:
-            _finish(status)
-        else:
+        if follow_readback:
             self._finish_when_matched(value, status)
 
 
@@ -849,46 +852,18 @@ def _warn_ignored(method: str, kwargs: dict[str, Any]) -> None:
         )
 
 
-def _metadata_from_info(info: PVInfo) -> dict[str, Any]:
-    return {
-        "connected": True,
-        "read_access": info.read_access,
-        "units": info.units,
-        "precision": info.precision,
-        "lower_ctrl_limit": info.lower_ctrl_limit,
-        "upper_ctrl_limit": info.upper_ctrl_limit,
-        "lower_disp_limit": info.lower_disp_limit,
-        "upper_disp_limit": info.upper_disp_limit,
-        "lower_alarm_limit": info.lower_alarm_limit,
-        "upper_alarm_limit": info.upper_alarm_limit,
-        "lower_warning_limit": info.lower_warning_limit,
-        "upper_warning_limit": info.upper_warning_limit,
-        "enum_strs": tuple(info.enum_strs) if info.enum_strs else None,
-    }
-
-
-def _enum_index(value: Any, enum_strs: tuple[str, ...]) -> Any:
-    if isinstance(value, str) and value in enum_strs:
-        return enum_strs.index(value)
-    return value
+def _state(value: Any, enum_strs: tuple[str, ...]) -> Any:
+    """An enum value as its state index for comparing a readback with a target; as given if it is not one."""
+    try:
+        return enum_index(value, enum_strs, "")
+    except (TypeError, ValueError):
+        return value
 
 
 def _with_label(reading: PVReading, enum_strs: tuple[str, ...]) -> PVReading:
     index = int(reading.value)
     label = enum_strs[index] if 0 <= index < len(enum_strs) else str(index)
     return PVReading(label, reading.timestamp, reading.status, reading.severity)
-
-
-def _check_enum(value: Any, enum_strs: tuple[str, ...], where: str) -> None:
-    if isinstance(value, str):
-        if value not in enum_strs:
-            raise ValueError(f"{where}: {value!r} is not one of the PV's states {list(enum_strs)}")
-        return
-    if isinstance(value, (bool, int, np.integer)):
-        if not 0 <= int(value) < max(len(enum_strs), 1):
-            raise ValueError(f"{where}: {value!r} is not a valid state index (0..{len(enum_strs) - 1})")
-        return
-    raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to an enum PV")
 
 
 def _check_numeric(value: Any, info: PVInfo, where: str) -> None:
@@ -901,14 +876,6 @@ def _check_numeric(value: Any, info: PVInfo, where: str) -> None:
         return
     if not isinstance(value, (bool, int, float, np.number)):
         raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to a numeric PV")
-
-
-def _finish(status: StatusBase) -> None:
-    if not status.done:
-        try:
-            status.set_finished()
-        except Exception:
-            logger.debug("status %r was completed concurrently", status)
 
 
 def _report_to_callback(callback: Callable[..., Any], exc: BaseException | None, signal: Signal) -> None:

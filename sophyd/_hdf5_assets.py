@@ -8,12 +8,12 @@ the areaDetector HDF5Detector (files written by an IOC) and the in-process synth
 
 from __future__ import annotations
 
-import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._bluesky_interface import unstage_on_failure
 from .device import Device
 from .errors import OpException
 
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["FileWriteError", "HDF5StreamAssets"]
-
-logger = logging.getLogger("sophyd.areadetector")
 
 
 class FileWriteError(OpException):
@@ -80,14 +78,8 @@ class HDF5StreamAssets(Device):
     def stage(self) -> list[Any]:
         """Stage the stage_sigs, then open a new file; if the file cannot be opened, undo the staging."""
         staged = super().stage()
-        try:
+        with unstage_on_failure(self):
             self._open_file()
-        except BaseException:
-            try:
-                self.unstage()
-            except Exception:
-                logger.exception("Undoing the failed stage of %s also failed", self.name)
-            raise
         return staged
 
     def unstage(self) -> list[Any]:

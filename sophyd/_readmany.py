@@ -4,37 +4,58 @@ request batch per control-layer backend (``by_backend``, which wait_for_connecti
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["by_backend", "prefetch"]
+from .control import Backend, Channel, PVReading
+
+__all__ = ["BatchedSignal", "by_backend", "prefetch"]
+
+
+@runtime_checkable
+class BatchedSignal(Protocol):
+    """A signal whose channel work a device can batch with other signals' on the same backend
+    (``EpicsSignalBase``). Each plan names the backend and what to do there, or None to act alone."""
+
+    timeout: float
+    #: The reading of an enclosing ``prefetch``, which ``get()`` answers from; None outside one.
+    _prefetched: PVReading | None
+
+    def _connection_plan(self) -> tuple[Backend, list[Channel]]:
+        """The channels wait_for_connection() may wait for together with others'."""
+
+    def _prefetch_plan(self) -> tuple[Backend, Channel, bool] | None:
+        """The channel (and whether to read it as a string) Device.read() may read with others'."""
+
+    def _metadata_plan(self) -> tuple[Backend, Channel] | None:
+        """The channel whose control metadata Device.describe() may load with others'."""
 
 
 @contextlib.contextmanager
 def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None]:
     """Within the block, signals that support it answer get() from one concurrent fetch.
 
-    A signal takes part when it has ``_prefetch_plan()`` returning ``(backend, channel, as_string)`` (or
-    None when it already has a fresh monitored value); the fetch is one ``backend.get_many`` per backend.
-    With ``metadata`` (for describe()), the control metadata not yet read is loaded first, also concurrently.
+    A signal takes part when it is a ``BatchedSignal`` whose ``_prefetch_plan()`` is not None (None: it
+    already has a fresh monitored value); the fetch is one ``backend.get_many`` per backend. With ``metadata``
+    (for describe()), the control metadata not yet read is loaded first, also concurrently.
     """
     if metadata:
-        for backend, members in by_backend(signals, "_metadata_plan").items():
+        for backend, members in by_backend(signals, lambda signal: signal._metadata_plan()).items():
             backend.load_info_many(
                 [channel for _, channel in members], timeout=max(signal.timeout for signal, _ in members)
             )
-    fresh = [signal for signal in signals if getattr(signal, "_prefetched", None) is None]
-    # (a signal already prefetched was fetched by an enclosing prefetch: the parent device's read)
-    done: list[Any] = []
+    # A signal already prefetched was fetched by an enclosing prefetch (the parent device's read).
+    fresh = [signal for signal in signals if isinstance(signal, BatchedSignal) and signal._prefetched is None]
+    done: list[BatchedSignal] = []
     try:
-        for backend, members in by_backend(fresh, "_prefetch_plan").items():
+        for backend, members in by_backend(fresh, lambda signal: signal._prefetch_plan()).items():
             readings = backend.get_many(
                 [channel for _, channel, _ in members],
                 as_string=[as_string for _, _, as_string in members],
                 timeout=max(signal.timeout for signal, _, _ in members),
                 use_monitor=False,  # these signals are not monitored: read as their get() would, fresh
             )
-            for (signal, _, _), reading in zip(members, readings, strict=False):
+            for (signal, _, _), reading in zip(members, readings, strict=True):
                 signal._prefetched = reading
                 done.append(signal)
         yield
@@ -43,13 +64,14 @@ def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None
             signal._prefetched = None
 
 
-def by_backend(signals: Sequence[Any], plan: str) -> dict[Any, list[tuple[Any, ...]]]:
-    """``{backend: [(signal, *rest), ...]}`` for the signals whose method ``plan`` returns ``(backend, *rest)``
-    (signals without it, or returning None, take no part)."""
-    groups: dict[Any, list[tuple[Any, ...]]] = {}
+def by_backend(
+    signals: Sequence[Any], plan: Callable[[BatchedSignal], tuple[Any, ...] | None]
+) -> dict[Backend, list[tuple[Any, ...]]]:
+    """``{backend: [(signal, *rest), ...]}`` for the ``BatchedSignal``s whose ``plan(signal)`` returns
+    ``(backend, *rest)`` (other signals, or a plan of None, take no part)."""
+    groups: dict[Backend, list[tuple[Any, ...]]] = {}
     for signal in signals:
-        plan_fn = getattr(signal, plan, None)
-        found = plan_fn() if plan_fn is not None else None
+        found = plan(signal) if isinstance(signal, BatchedSignal) else None
         if found is not None:
             backend, *rest = found
             groups.setdefault(backend, []).append((signal, *rest))

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
+from ._checks import check_finite_target, check_timeout
 from ._datakeys import JSON_DTYPES, data_key, values_match
 from ._dispatch import wait_event
 from .errors import (
     DisconnectedError,
-    InvalidState,
     LimitError,
     ReadOnlyError,
     SetSupersededError,
@@ -133,6 +133,7 @@ class Signal(OphydObject):
             )
 
     def _default_kind(self) -> Kind:
+        """A signal made without ``kind=``: ``hinted`` when standalone, ``normal`` inside a device."""
         return Kind.hinted if self._parent is None else Kind.normal
 
     # -- values -------------------------------------------------------------------------------------------
@@ -212,7 +213,12 @@ class Signal(OphydObject):
         self._run_subs(old_value=old, value=value, timestamp=self._timestamp, sub_type=self.SUB_VALUE)
 
     def set(self, value: Any, *, timeout: float | None = None, settle_time: float | None = None) -> Status:
-        """Start moving to ``value``; the Status finishes when the value is within tolerance."""
+        """Start moving to ``value``; the Status finishes when the value is within tolerance.
+
+        A non-positive timeout and a non-finite target are refused before anything is written.
+        """
+        check_timeout(timeout, f"set() of {self._describe_me()}")
+        check_finite_target(value, f"set() of {self._describe_me()}")
         self.check_value(value)
         status = Status(self, timeout=timeout, settle_time=settle_time)
         with self._set_lock:
@@ -235,10 +241,7 @@ class Signal(OphydObject):
     def _finish_when_matched(self, target: Any, status: Status) -> None:
         def check(**kwargs: Any) -> None:
             if not status.done and self._matches(self.get(), target):
-                try:
-                    status.set_finished()
-                except InvalidState:
-                    pass  # finished by a concurrent update
+                status._finish_if_pending()  # a concurrent update may have finished it
 
         if self._matches(self.get(), target):
             status.set_finished()
@@ -425,6 +428,8 @@ def set_and_wait(
     seconds (default: the signal's ``default_timeout``). ``poll_time`` bounds how long it waits between
     re-reads when the signal sends no updates.
     """
+    check_timeout(timeout, f"set_and_wait of {signal._describe_me()}")
+    check_finite_target(val, f"set_and_wait of {signal._describe_me()}")
     timeout = signal.default_timeout if timeout is None else timeout
     changed = threading.Event()
     cid = signal.subscribe(lambda **kw: changed.set(), run=False)

@@ -20,7 +20,7 @@ from .kind import Kind
 from .paths import PathProvider
 from .status import DeviceStatus, StatusBase, SubscriptionStatus
 
-__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"]
+__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
 
 
 class AreaDetectorCam(Device):
@@ -37,8 +37,12 @@ class AreaDetectorCam(Device):
     array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
 
 
-class HDF5FileWriter(Device):
-    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it."""
+class HDF5Plugin(Device):
+    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it.
+
+    Named as in classic ophyd (``ophyd.areadetector.plugins.HDF5Plugin``) and in areaDetector; it has the
+    components sophyd's file-writing detector uses, not classic's whole plugin API.
+    """
 
     file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
     file_name = Cpt(EpicsSignal, "FileName", kind=Kind.omitted)
@@ -54,6 +58,10 @@ class HDF5FileWriter(Device):
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
 
 
+#: sophyd's earlier name for ``HDF5Plugin``, kept so code written with it keeps working.
+HDF5FileWriter = HDF5Plugin
+
+
 class HDF5Detector(HDF5StreamAssets):
     """A detector whose frames an HDF5 plugin writes; data reach documents as stream resources.
 
@@ -62,7 +70,7 @@ class HDF5Detector(HDF5StreamAssets):
     """
 
     cam = Cpt(AreaDetectorCam, "cam1:")
-    hdf = Cpt(HDF5FileWriter, "HDF1:")
+    hdf = Cpt(HDF5Plugin, "HDF1:")
 
     datasets: dict[str, tuple[str, list[int], str]] = {
         "": ("/entry/data/data", [240, 320], "|u1"),
@@ -112,9 +120,15 @@ class HDF5Detector(HDF5StreamAssets):
         )
 
     def _close_file(self) -> None:
-        """End the capture and wait until the IOC has closed the file."""
+        """Stop an exposure still running, end the capture and wait until the IOC has closed the file.
+
+        An exposure cut short (a plan aborted during a trigger) is abandoned by the camera before the capture
+        ends, so the file holds only frames of finished triggers, and the next trigger starts a new exposure
+        instead of joining the old one.
+        """
         capture, self._capture_status = self._capture_status, None
         if capture is not None:
+            self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
             self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
             capture.wait(self.file_timeout)
 

@@ -26,6 +26,7 @@ from ._component import (
     FormattedComponent,
     kind_context,
 )
+from ._configure import apply_configuration
 from ._device_attrs import AttrList, set_kinds_from_list, summary_text
 from ._device_factory import create_device_from_components
 from ._device_hooks import (
@@ -34,7 +35,9 @@ from ._device_hooks import (
     wait_for_device_connection,
     wait_for_lazy_connection,
 )
+from ._readmany import prefetch
 from ._signal import Signal
+from .control import get_cl
 from .errors import ExceptionBundle
 from .kind import Kind
 from .ophydobj import OphydObject
@@ -169,8 +172,6 @@ class Device(BlueskyInterface, OphydObject):
         if connection_timeout is not None:
             self.connection_timeout = connection_timeout
         self._children_lock = threading.RLock()
-        from .control import get_cl
-
         self._cl = getattr(parent, "_cl", None) or get_cl()
         # The lists act on the declared kinds, before any child is made; read_attrs goes first, so that a
         # sub-device taken out of it can also be taken out of configuration_attrs.
@@ -386,8 +387,6 @@ class Device(BlueskyInterface, OphydObject):
     # -- reading ------------------------------------------------------------------------------------------
     def read(self) -> OrderedDict[str, Reading[Any]]:
         """Readings of every component whose kind includes normal, in component order."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, Reading[Any]] = OrderedDict()
         with prefetch(self._leaves(Kind.normal, "read")):
             for _, child in self._instantiated_children(Kind.normal):
@@ -396,8 +395,6 @@ class Device(BlueskyInterface, OphydObject):
 
     def describe(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read()."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, DataKey] = OrderedDict()
         with prefetch(self._leaves(Kind.normal, "read"), metadata=True):
             for _, child in self._instantiated_children(Kind.normal):
@@ -406,8 +403,6 @@ class Device(BlueskyInterface, OphydObject):
 
     def read_configuration(self) -> OrderedDict[str, Reading[Any]]:
         """Readings of every component whose kind includes config."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, Reading[Any]] = OrderedDict()
         with prefetch(self._leaves(Kind.config, "read_configuration")):
             for _, child in self._instantiated_children(Kind.config):
@@ -416,8 +411,6 @@ class Device(BlueskyInterface, OphydObject):
 
     def describe_configuration(self) -> OrderedDict[str, DataKey]:
         """Data keys matching read_configuration()."""
-        from ._readmany import prefetch
-
         result: OrderedDict[str, DataKey] = OrderedDict()
         with prefetch(self._leaves(Kind.config, "read_configuration"), metadata=True):
             for _, child in self._instantiated_children(Kind.config):
@@ -470,10 +463,10 @@ class Device(BlueskyInterface, OphydObject):
 
     def configure(self, d: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
         """Set configuration signals (names from ``configuration_attrs``) and return (old, new)
-        read_configuration(). Every key is checked before anything is set."""
+        read_configuration(). Every key and value is checked before anything is set; if a write fails, the
+        ones already written are set back (see ``sophyd._configure``)."""
         configurable = list(self.configuration_attrs)
-        targets = []
-        for key, value in d.items():
+        for key in d:
             if key not in configurable:
                 if key.partition(".")[0] not in self.component_names:
                     raise ValueError(f"{self._describe_me()}: there is no signal named {key!r}")
@@ -481,13 +474,8 @@ class Device(BlueskyInterface, OphydObject):
                     f"{self._describe_me()}: {key!r} is not one of the configuration_attrs, so it cannot be "
                     "changed with configure()"
                 )
-            target = self._get_dotted(key)
-            if not isinstance(target, Signal):
-                raise ValueError(f"{self._describe_me()}: {key!r} is not a signal and cannot be configured")
-            targets.append((target, value))
         old = self.read_configuration()
-        for target, value in targets:
-            target.set(value).wait(self.stage_timeout)
+        apply_configuration(self, d, self.stage_timeout)
         return old, self.read_configuration()
 
     def summary(self) -> None:

@@ -379,7 +379,7 @@ class EpicsMotor(Device, PositionerBase):
     def _judge_motion(self) -> tuple[bool, str, Any]:
         """(success, why not, position) at the end of motion, from fresh reads of the record's fields."""
         try:
-            self.user_readback._mark_written()  # the final position, even before its monitor update arrives
+            self.user_readback.invalidate_cache()  # the final position, even before its monitor update arrives
             position = self.user_readback.get()
             severity = AlarmSeverity(self.user_readback.alarm_severity)
             toward_high = bool(self.direction_of_travel.get(use_monitor=False))

@@ -31,6 +31,10 @@ class ReadOnlyError(OpException):
     """A write was attempted on a read-only signal or PV."""
 
 
+class BadPVName(OpException, ValueError):
+    """A PV name Channel Access cannot search for (empty, whitespace, more than one '.')."""
+
+
 class LimitError(OpException, ValueError):
     """A value lies outside a signal's limits."""
 
@@ -41,10 +45,6 @@ class DisconnectedError(OpException, ConnectionError):
 
 class DestroyedError(RuntimeError, DisconnectedError):
     """The signal or device was destroyed (``destroy()``) and can no longer be used."""
-
-
-class BadPVName(OpException, ValueError):
-    """A PV name is malformed (more than one ``.`` separating record and field)."""
 
 
 class ConnectionTimeoutError(OpException, TimeoutError):

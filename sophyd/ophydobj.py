@@ -10,6 +10,7 @@ import weakref
 from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
+from ._versions import register_version, select_version
 from .kind import Kind
 
 __all__ = [
@@ -17,6 +18,7 @@ __all__ = [
     "UnknownSubscription",
     "register_instances_in_weakset",
     "register_instances_keyed_on_name",
+    "select_version",
 ]
 
 logger = logging.getLogger("sophyd.objects")
@@ -53,6 +55,35 @@ def register_instances_in_weakset(fail_if_late: bool = False) -> weakref.WeakSet
     return registry
 
 
+class _Delivery:
+    """What one subscription has been given: events reach its callback in the order they happened.
+
+    Events are numbered per event type when they happen; an event older than one the callback already
+    received is dropped instead of delivered late. The lock makes the replay of ``subscribe(run=True)`` (in
+    the subscriber's thread) and live events (in a dispatcher thread) reach the callback one at a time.
+    """
+
+    __slots__ = ("lock", "seq")
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.seq = -1  # the number of the newest event given to the callback
+
+    def deliver(
+        self,
+        obj: OphydObject,
+        callback: Callable[..., Any],
+        seq: int,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+    ) -> None:
+        with self.lock:
+            if seq <= self.seq:
+                return  # the callback has seen this event, or a newer one
+            self.seq = seq
+            obj._call_one(callback, args, dict(kwargs))
+
+
 class OphydObject:
     """Names, parentage, ``kind`` and callbacks shared by every Signal and Device.
 
@@ -67,8 +98,13 @@ class OphydObject:
     _instantiation_callbacks: ClassVar[list[Callable[[Any], None]]] = []
     _any_instantiated: ClassVar[bool] = False
 
-    def __init_subclass__(cls, **kwargs: Any) -> None:
+    def __init_subclass__(
+        cls, version: Any = None, version_of: type | None = None, version_type: Any = None, **kwargs: Any
+    ) -> None:
+        """Collect the event types; ``version``, ``version_of``, ``version_type`` join a version family
+        (see select_version)."""
         super().__init_subclass__(**kwargs)
+        register_version(cls, version, version_of, version_type)
         names = {getattr(cls, key) for key in dir(cls) if key.startswith(("SUB", "_SUB"))}
         names.update(cls.__dict__.get("_event_types", ()))  # a class may also list them explicitly
         for base in cls.__bases__:
@@ -111,13 +147,15 @@ class OphydObject:
         self._subs_lock = threading.RLock()
         self._callbacks: dict[str, dict[int, Callable[..., Any]]] = {t: {} for t in self._event_types}
         self._args_cache: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self._event_seq: dict[str, int] = {}  # how many events of each type have happened
+        self._deliveries: dict[int, _Delivery] = {}
         self._cid_to_event: dict[int, str] = {}
         OphydObject._any_instantiated = True
         for callback in list(OphydObject._instantiation_callbacks):
             callback(self)
 
     def _default_kind(self) -> Kind:
-        """Kind used when none is given: ``normal`` inside a parent, ``hinted`` for a standalone signal."""
+        """The kind of an object made without ``kind=``: ``normal`` (``Signal`` overrides it)."""
         return Kind.normal
 
     # -- naming and the tree ------------------------------------------------------------------------------
@@ -196,7 +234,8 @@ class OphydObject:
     def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
         """Call ``callback(**kwargs)`` on every event of ``event_type``; return an id for ``unsubscribe``.
 
-        With ``run=True`` the callback also runs at once with the latest event, when there has been one.
+        With ``run=True`` the callback also runs at once with the latest event, when there has been one; an
+        event that happens meanwhile reaches it only after that replay, so it sees values in order.
         """
         if not callable(callback):
             raise ValueError(f"callback must be callable, not {callback!r}")
@@ -209,13 +248,16 @@ class OphydObject:
             )
         self._check_event_type(event_type)
         cid = next(_cid_counter)
+        delivery = _Delivery()
         with self._subs_lock:
             self._callbacks[event_type][cid] = callback
+            self._deliveries[cid] = delivery
             self._cid_to_event[cid] = event_type
             cached = self._args_cache.get(event_type)
+            seq = self._event_seq.get(event_type, 0)
         if run and cached is not None:
             args, kwargs = cached
-            self._call_one(callback, args, dict(kwargs))
+            delivery.deliver(self, callback, seq, args, kwargs)
         self._on_first_subscription(event_type)
         return cid
 
@@ -223,6 +265,7 @@ class OphydObject:
         """Remove the subscription with id ``cid``; unknown ids are ignored."""
         with self._subs_lock:
             event_type = self._cid_to_event.pop(cid, None)
+            self._deliveries.pop(cid, None)
             if event_type is not None:
                 self._callbacks[event_type].pop(cid, None)
 
@@ -235,6 +278,7 @@ class OphydObject:
                 for cid in [cid for cid, f in cbs.items() if f == cb]:
                     del cbs[cid]
                     self._cid_to_event.pop(cid, None)
+                    self._deliveries.pop(cid, None)
 
     def unsubscribe_all(self) -> None:
         """Remove every subscription."""
@@ -242,6 +286,7 @@ class OphydObject:
             for cbs in self._callbacks.values():
                 cbs.clear()
             self._cid_to_event.clear()
+            self._deliveries.clear()
 
     def _check_event_type(self, event_type: str) -> None:
         if event_type not in self._callbacks:
@@ -254,6 +299,7 @@ class OphydObject:
         with self._subs_lock:
             for cid in self._callbacks.get(event_type, {}):
                 self._cid_to_event.pop(cid, None)
+                self._deliveries.pop(cid, None)
             self._callbacks.get(event_type, {}).clear()
 
     def _on_first_subscription(self, event_type: str) -> None:
@@ -270,10 +316,11 @@ class OphydObject:
         kwargs["sub_type"] = sub_type
         kwargs["obj"] = self
         with self._subs_lock:
+            seq = self._event_seq[sub_type] = self._event_seq.get(sub_type, 0) + 1
             self._args_cache[sub_type] = (args, kwargs)
-            callbacks = list(self._callbacks.get(sub_type, {}).values())
-        for cb in callbacks:
-            self._call_one(cb, args, dict(kwargs))
+            targets = [(cb, self._deliveries[cid]) for cid, cb in self._callbacks.get(sub_type, {}).items()]
+        for cb, delivery in targets:
+            delivery.deliver(self, cb, seq, args, kwargs)
 
     def _call_one(self, cb: Callable[..., Any], args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -14,6 +15,7 @@ __all__ = [
     "StaticFilenameProvider",
     "StaticPathProvider",
     "UUIDFilenameProvider",
+    "user_data_dir",
 ]
 
 
@@ -63,3 +65,15 @@ class StaticPathProvider:
 
     def __call__(self, device_name: str | None = None) -> PathInfo:
         return PathInfo(self._directory_path, self._filename_provider(device_name))
+
+
+def user_data_dir() -> Path:
+    """The per-user directory where sophyd keeps data: ``SOPHYD_DATA_DIR``, else ``$XDG_DATA_HOME/sophyd``.
+
+    The demo's detector files and its embedded catalog live here, so they outlive the process that made them;
+    ``$XDG_DATA_HOME`` defaults to ``~/.local/share``.
+    """
+    explicit = os.environ.get("SOPHYD_DATA_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "sophyd"

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._datakeys import data_key
-from .errors import InvalidState, LimitError, MotionError
+from .errors import LimitError, MotionError
 from .kind import Kind
 from .ophydobj import OphydObject
 from .status import MoveStatus
@@ -275,10 +275,7 @@ class PositionerBase(OphydObject):
         A failure fails it with ``exception`` when given, else with a MotionError saying ``reason``.
         """
         if success:
-            try:
-                status.set_finished()
-            except InvalidState:
-                pass  # already completed (a timeout, or a concurrent _done_moving)
+            status._finish_if_pending()  # a timeout or a concurrent _done_moving may have completed it
             return
         if exception is None:
             why = reason or "motion failed"

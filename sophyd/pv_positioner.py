@@ -275,7 +275,7 @@ class PVPositioner(Device, PositionerBase):
             source = self.readback if self.readback is not None else self.setpoint
             if isinstance(source, EpicsSignalBase):
                 # The IOC may answer before it sends the last monitor updates: read the final position fresh.
-                source._mark_written()
+                source.invalidate_cache()
             reason = self._stopped_short(move.target)
             self._done_moving(success=not reason, value=self.position, reason=reason)
 
@@ -285,7 +285,7 @@ class PVPositioner(Device, PositionerBase):
             return ""
         try:
             now = fresh_reading(self.setpoint)[0]
-            if isinstance(target, (int, float)) and not np.isclose(now, target, rtol=1e-9, atol=1e-12):
+            if _left_target(now, target):
                 return f"stopped short: the setpoint is now {now!r} (stopped or changed elsewhere)"
         except (TypeError, ValueError):
             return ""
@@ -328,6 +328,16 @@ class PVPositioner(Device, PositionerBase):
         yield ("egu", self._egu)
 
 
+def _left_target(setpoint: Any, target: Any) -> bool:
+    """Whether a numeric ``setpoint`` is no longer the move's ``target`` (changed by someone else)."""
+    if not isinstance(target, (int, float)):
+        return False
+    try:
+        return not np.isclose(setpoint, target, rtol=1e-9, atol=1e-12)
+    except TypeError:  # not a number: no judgement
+        return False
+
+
 class PVPositionerPC(PVPositioner):
     """A PVPositioner whose moves end on put completion: of ``actuate`` if declared, else of ``setpoint``."""
 
@@ -335,20 +345,24 @@ class PVPositionerPC(PVPositioner):
         move = self._move
         if move is None:
             return
+
+        def finished() -> None:  # defined first: the put may complete before _put() returns
+            self._end_move(move)
+
         if self.actuate is not None:
             self._put(self.setpoint, position, lambda: self._put(self.actuate, self.actuate_value, finished))
         else:
-            self._put(self.setpoint, position, lambda: finished())
-
-        def finished() -> None:
-            self._end_move(move)
+            self._put(self.setpoint, position, finished)
 
 
 class PVPositionerComparator(PVPositioner):
     """A PVPositioner whose done flag is computed here: ``done_comparator(readback, setpoint)`` says if done.
 
     Every setpoint update lowers the flag first, so each move has a rising edge even when it is within
-    tolerance already. Subclass it and implement ``done_comparator``; it needs a setpoint and a readback.
+    tolerance already. A setpoint update made after this move's setpoint was processed, to another value, means
+    the device was stopped or redirected elsewhere: the move ends then and fails as stopped short (the readback
+    would never come close to the target). Subclass it and implement ``done_comparator``; it needs a setpoint
+    and a readback.
     """
 
     done = Cpt(SignalRO, value=0, kind=Kind.omitted)
@@ -357,6 +371,7 @@ class PVPositionerComparator(PVPositioner):
     def __init__(self, prefix: str = "", *, name: str | None = None, **kwargs: Any) -> None:
         self._last_readback: Any = None
         self._last_setpoint: Any = None
+        self._setpoint_processed: float | None = None  # IOC timestamp of the pending move's setpoint
         super().__init__(prefix, name=name, **kwargs)
         if self.setpoint is None or self.readback is None:
             raise NotImplementedError(
@@ -370,12 +385,31 @@ class PVPositionerComparator(PVPositioner):
         raise NotImplementedError(f"{type(self).__name__} must implement done_comparator(readback, setpoint)")
 
     def _setpoint_done(self, move: _PendingMove | None, position: Any) -> None:
+        if move is not None and isinstance(self.setpoint, EpicsSignalBase):
+            try:
+                self._setpoint_processed = fresh_reading(self.setpoint)[1]
+            except Exception as exc:
+                self._fail_move(move, exc)
+                return
         super()._setpoint_done(move, position)
         self._update_setpoint(value=position)  # an unchanged setpoint posts no monitor update: still an edge
 
-    def _update_setpoint(self, *args: Any, value: Any = None, **kwargs: Any) -> None:
+    def _update_setpoint(
+        self, *args: Any, value: Any = None, timestamp: float | None = None, **kwargs: Any
+    ) -> None:
         self._last_setpoint = value
         self.done._update(0)
+        move = self._move
+        if (
+            move is not None
+            and move.armed
+            and timestamp is not None
+            and self._setpoint_processed is not None
+            and timestamp > self._setpoint_processed
+            and _left_target(value, move.target)
+        ):
+            self._end_move(move)  # changed elsewhere after our write: fails as stopped short
+            return
         self._update_done()
 
     def _update_readback(self, *args: Any, value: Any = None, **kwargs: Any) -> None:

@@ -330,6 +330,18 @@ class StatusBase:
         except Exception:
             logger.exception("Callback %r of %r raised", cb, self)
 
+    def _finish_if_pending(self, exc: BaseException | None = None) -> bool:
+        """Finish, failed with ``exc`` if given, unless something finished it already (then False): for code
+        that races with another way of finishing, such as a concurrent monitor update."""
+        try:
+            if exc is None:
+                self.set_finished()
+            else:
+                self.set_exception(exc)
+        except InvalidState:
+            return False
+        return True
+
     def _mirror(self, other: StatusBase) -> None:
         """Finish like ``other`` did (use as ``other.add_callback(self._mirror)``)."""
         if other._exception is None:
@@ -423,10 +435,7 @@ class AndStatus(StatusBase):
         if exc is not None:
             self._abandon(exc)
         elif self.left.success and self.right.success:
-            try:
-                self.set_finished()
-            except InvalidState:
-                pass  # already completed by the other part
+            self._finish_if_pending()  # the other part may have completed it already
 
     def __contains__(self, status: object) -> bool:
         """True when ``status`` is one of the parts, at any depth of nested AndStatuses."""

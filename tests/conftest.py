@@ -3,20 +3,36 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
 
 import sophyd
+import sophyd.testing
+from sophyd import control
+from sophyd.control import Backend, Channel
 from sophyd.sim import IOCSet
 
 RECONNECT_TIMEOUT = 30.0
+#: The IOC fixtures of sophyd.testing: a test that requests one (directly or through another fixture) talks
+#: Channel Access to a simulated IOC, so it is a system test.
+IOC_FIXTURES = frozenset(
+    name for name in sophyd.testing.__all__ if name == "sophyd_iocs" or name.endswith("_prefix")
+) | {"notebooks"}  # the example notebooks start their own IOCs
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run the tests that stop and start the test IOC last, so no other test sees clients reconnecting."""
-    restarting = [item for item in items if "restartable_testioc" in getattr(item, "fixturenames", ())]
+    """Mark every test that uses an IOC fixture ``system`` (``pytest -m "not system"`` runs the unit layer),
+    and run the tests that stop and start the test IOC last, so no other test sees clients reconnecting."""
+    for item in items:
+        if IOC_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.system)
+    restarting = [
+        item
+        for item in items
+        if {"restartable_testioc", "restartable_ioc"} & set(getattr(item, "fixturenames", ()))
+    ]
     items[:] = [item for item in items if item not in restarting] + restarting
 
 
@@ -37,59 +53,71 @@ def cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[str]:
     sophyd.set_cl(None)
 
 
+@pytest.fixture(params=["caproto-ioc", "epics-ioc"])
+def ioc_kind(request: pytest.FixtureRequest) -> str:
+    """Which test IOC a test talks to: the caproto test IOC or the real EPICS IOC (same PV suffixes).
+
+    Tests marked ``caproto_ioc_only`` are skipped for the real IOC."""
+    if request.param == "epics-ioc" and request.node.get_closest_marker("caproto_ioc_only"):
+        pytest.skip("needs a PV or behaviour only the caproto test IOC has")
+    return str(request.param)
+
+
+@pytest.fixture
+def ioc_pv(request: pytest.FixtureRequest, ioc_kind: str, cl: str) -> Callable[[str], str]:
+    """``suffix -> PV name`` on the IOC ``ioc_kind`` names, with the control layer ``cl`` selected."""
+    fixture = "testioc_prefix" if ioc_kind == "caproto-ioc" else "epics_testioc_prefix"
+    prefix: str = request.getfixturevalue(fixture)
+    return lambda suffix: prefix + suffix
+
+
 @pytest.fixture(params=["pyepics", "caproto"])
-def fresh_cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[Any]:
+def fresh_cl(request: pytest.FixtureRequest, testioc_prefix: str) -> Iterator[Backend]:
     """A new backend instance, selected for the test: its channels are new, so no earlier test has read their
-    metadata. Yields the backend; its channels are destroyed afterwards."""
-    import importlib
-
-    from sophyd import control
-
-    name = request.param
-    backend = importlib.import_module(control.BACKENDS[name]).make_backend()
-    previous = control._instances.get(name)
-    control._instances[name] = backend
-    sophyd.set_cl(name)
-    try:
-        yield backend
-    finally:
-        sophyd.set_cl(None)
-        if previous is None:
-            del control._instances[name]
-        else:
-            control._instances[name] = previous
-        for channel in list(backend._channels.values()):
-            channel.destroy()
-        context = getattr(backend, "_context", None)
-        if name == "caproto" and context is not None:
-            context.disconnect()
+    metadata. Yields the backend; it is closed (its channels destroyed) afterwards."""
+    with control.new_backend(request.param) as backend:
+        sophyd.set_cl(request.param)
+        try:
+            yield backend
+        finally:
+            sophyd.set_cl(None)
 
 
-def _connected_channels(prefix: str) -> list[Any]:
+def _connected_channels(prefix: str) -> list[Channel]:
     """Every channel of an IOC that this process has connected, in every backend made so far."""
-    from sophyd.control import _instances
-
     return [
         channel
-        for backend in list(_instances.values())
-        for channel in list(backend._channels.values())  # type: ignore[attr-defined]
+        for backend in control.backends()
+        for channel in backend.channels()
         if channel.pvname.startswith(prefix) and channel.connected
     ]
 
 
-@pytest.fixture
-def restartable_testioc(sophyd_iocs: IOCSet, testioc_prefix: str) -> Iterator[IOCSet]:
-    """The session's IOCs, for a test that stops and starts the test IOC.
-
-    Afterwards the test IOC runs again and every channel earlier tests had connected has reconnected, so later
-    tests never wait out a client's search back-off (libca without a caRepeater can take ~10 s).
-    """
-    before = _connected_channels(testioc_prefix)
-    yield sophyd_iocs
-    if sophyd_iocs.pid("testioc") is None:
-        sophyd_iocs.start("testioc")
+def _restartable(iocs: IOCSet, name: str) -> Iterator[IOCSet]:
+    """Yield ``iocs`` for a test that stops and starts IOC ``name``; afterwards it runs again and every
+    channel earlier tests had connected to it has reconnected."""
+    prefix = iocs.prefix(name)
+    before = _connected_channels(prefix)
+    yield iocs
+    if iocs.pid(name) is None:
+        iocs.start(name)
     deadline = time.monotonic() + RECONNECT_TIMEOUT
     missing = [
         ch.pvname for ch in before if not ch.wait_for_connection(max(0.0, deadline - time.monotonic()))
     ]
     assert not missing, f"channels did not reconnect after the restart: {missing}"
+
+
+@pytest.fixture
+def restartable_testioc(sophyd_iocs: IOCSet, testioc_prefix: str) -> Iterator[IOCSet]:
+    """The session's IOCs, for a test that stops and starts the test IOC (see ``_restartable``)."""
+    yield from _restartable(sophyd_iocs, "testioc")
+
+
+@pytest.fixture
+def restartable_ioc(request: pytest.FixtureRequest, sophyd_iocs: IOCSet) -> Iterator[tuple[IOCSet, str]]:
+    """``(iocs, name)`` for a test that stops and starts IOC ``name`` (indirect parameter: the IOC name)."""
+    name = request.param
+    request.getfixturevalue(f"{name}_prefix")  # skips when that IOC cannot run here
+    for iocs in _restartable(sophyd_iocs, name):
+        yield iocs, name

@@ -20,7 +20,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sophyd.control._probe import missing_pvs
+from sophyd.control.probe import missing_pvs
 from sophyd.sim.launch import pick_loopback_address
 
 __all__ = ["example_ioc"]

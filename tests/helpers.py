@@ -133,3 +133,34 @@ def run_json_script(script: str, *args: str, env: dict[str, str] | None = None, 
     )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def listening_addresses(pid: int) -> list[str]:
+    """The local addresses (``"127.0.0.1:PORT"``) of the TCP sockets process ``pid`` listens on, from /proc.
+
+    The socket inodes among the process's open files are matched against the LISTEN rows (state 0A) of
+    /proc/net/tcp and tcp6, whose addresses are little-endian hex.
+    """
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[len("socket:[") : -1])
+    found = []
+    for table in ("tcp", "tcp6"):
+        for row in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            fields = row.split()
+            if fields[3] != "0A" or fields[9] not in inodes:
+                continue
+            address, port = fields[1].split(":")
+            raw = bytes.fromhex(address)
+            if table == "tcp":
+                host = ".".join(str(b) for b in reversed(raw))
+            else:  # four little-endian 32-bit words
+                words = b"".join(raw[i : i + 4][::-1] for i in range(0, 16, 4))
+                host = ":".join(words[i : i + 2].hex() for i in range(0, 16, 2))
+            found.append(f"{host}:{int(port, 16)}")
+    return found

@@ -1,7 +1,7 @@
 """Runs the example notebooks top to bottom in a fresh kernel of this environment, once per test session.
 
-Each notebook starts its own simulated IOC with ``launch_iocs`` in its first code cell (printing the IOC's PID)
-and stops it in its last one; a run fails on any cell error or an IOC left running. The kernel talks to Jupyter
+Each notebook starts its IOCs with ``launch_iocs`` (printing "(pid N)" for each) and stops them in its last
+cell; a run fails on any cell error or an IOC left running. The kernel talks to Jupyter
 over IPC sockets in a temporary directory, so no TCP port is opened for it. The executed copies are kept for the
 session: tests/test_notebooks.py checks their outputs and tests/test_docs.py renders them into the docs site.
 Importing this module skips the importing test module when nbclient, nbformat or ipykernel is not installed.
@@ -23,6 +23,8 @@ from typing import Any
 
 import pytest
 
+from sophyd.sim.launch import PARENT_PID_VAR
+
 nbformat = pytest.importorskip("nbformat")
 nbclient = pytest.importorskip("nbclient")
 pytest.importorskip("ipykernel")
@@ -34,13 +36,14 @@ PID = re.compile(r"\(pid (\d+)\)")
 
 
 def _ioc_running(pid: int) -> bool:
-    """Whether ``pid`` is a live (not zombie) process running one of our IOC modules."""
+    """Whether ``pid`` is a live (not zombie) IOC process that ``launch_iocs`` started (it marks their
+    environment with ``PARENT_PID_VAR``), whether a shipped IOC or a user's own."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ")
+        environ = Path(f"/proc/{pid}/environ").read_bytes()
         state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[0]
     except OSError:
         return False
-    return state != "Z" and b"-m iocs." in cmdline
+    return state != "Z" and f"{PARENT_PID_VAR}=".encode() in environ
 
 
 def _text(cell: Any) -> str:
@@ -108,12 +111,12 @@ def run_notebook(name: str, sockets: str) -> tuple[Executed, Any]:
         if km.has_kernel:
             km.shutdown_kernel(now=False)  # a graceful shutdown runs the notebook's atexit handlers
         executed = Executed(nb)
-        pids = [int(p) for cell in executed.cells[:1] for p in PID.findall(_text(cell))]
+        pids = [int(p) for cell in executed.cells for p in PID.findall(_text(cell))]
         leftovers = [pid for pid in pids if _ioc_running(pid)]
         for pid in leftovers:  # only after a failure: the kernel is gone, its IOCs must not outlive the test
             os.kill(pid, signal.SIGTERM)
     assert not km.is_alive(), "the kernel did not shut down"
-    assert pids, "the first code cell should print the PID of the IOC it started"
+    assert pids, 'the notebook should print "(pid N)" for each IOC it starts'
     deadline = time.monotonic() + 5
     while leftovers and time.monotonic() < deadline:
         leftovers = [pid for pid in leftovers if _ioc_running(pid)]

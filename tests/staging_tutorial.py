@@ -1,4 +1,4 @@
-"""The classic-ophyd "Staging" tutorial (seed 002): its code cells, and a notebook-like way to run them.
+"""The classic-ophyd "Staging" tutorial: its code cells, and a notebook-like way to run them.
 
 The cells are the tutorial's code as written; the seed document lost the notebook's indentation, which is
 restored here, nothing else. The three versions of ``TriggeredDetector`` repeat each other because the

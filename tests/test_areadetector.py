@@ -7,6 +7,10 @@ HDF5 files through the IOC's file plugin and announces them with stream_resource
 from __future__ import annotations
 
 import contextlib
+import functools
+import random
+import threading
+import time
 from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
@@ -222,3 +226,56 @@ def test_missing_directory_fails_stage_and_leaves_nothing_staged(pattern_prefix:
     finally:
         det.cam.image_mode.set("Multiple").wait(TIMEOUT)
         det.cam.num_images.set(1).wait(TIMEOUT)
+
+
+def _abort_during(
+    det: SimBlobDetector, engine: RunEngine, triggers: list[float], abort_at: int, offset: float
+) -> Any:
+    """``det.trigger()`` that aborts the RunEngine ``offset`` s into the exposure of trigger ``abort_at``."""
+    triggers.append(time.monotonic())
+    if len(triggers) == abort_at:
+        threading.Timer(offset, engine.abort).start()
+    return type(det).trigger(det)
+
+
+def test_abort_during_an_exposure_discards_it(RE: tuple[RunEngine, Docs], bdet: SimBlobDetector) -> None:
+    """RE.abort() at random points of random exposures: the camera stops at once (the exposure is dropped,
+    not finished into this file or joined by the next trigger); the file holds exactly the frames the events
+    refer to, each intact."""
+    from bluesky.utils import RunEngineInterrupted
+    from helpers import ca_read
+
+    engine, docs = RE
+    rng = random.Random(20261207)
+    exposure = 0.4
+    old_exposure = bdet.cam.acquire_time.get()
+    bdet.cam.acquire_time.set(exposure).wait(TIMEOUT)
+    state_pv = bdet.cam.prefix + "DetectorState_RBV"
+    try:
+        for _trial in range(5):
+            docs.clear()
+            abort_at = rng.randint(1, 3)  # which trigger's exposure the abort cuts
+            offset = rng.uniform(0.05, exposure / 2)  # and when within it
+            triggers: list[float] = []
+            bdet.trigger = functools.partial(  # type: ignore[method-assign]
+                _abort_during, bdet, engine, triggers, abort_at, offset
+            )
+            with pytest.raises(RunEngineInterrupted):
+                engine(bp.count([bdet], 10))
+            aborted = time.monotonic()
+            assert ca_read(state_pv, timeout=TIMEOUT).data[0] == b"Idle"  # the exposure was stopped
+            assert aborted - triggers[-1] < exposure  # returned before the exposure would have ended
+            events = _events(docs)
+            assert len(events) == abort_at - 1
+            if not events:
+                continue
+            resources = {doc["data_key"]: doc for name, doc in docs if name == "stream_resource"}
+            path = resources["bdet"]["uri"][len("file://localhost") :]
+            with h5py.File(path, "r") as f:
+                data, sums = f["/entry/data/data"][()], f["/entry/sum"][()]
+            assert len(data) == len(sums) == len(events)
+            for frame, total in zip(data, sums, strict=True):
+                assert blob_sum(frame) == total
+    finally:
+        del bdet.trigger
+        bdet.cam.acquire_time.set(old_exposure).wait(TIMEOUT)

@@ -1,7 +1,7 @@
 """Connecting devices: construction never blocks, connection is parallel, one error lists every missing PV.
 
 Also init_devices() (naming and connecting, or mocking), lazy connection of classic code, and Device.read()
-fetching unmonitored signals together. Real channels talk to the session's test IOC (``iocs.testioc``).
+fetching unmonitored signals together. Real channels talk to the session's test IOC (``sophyd_iocs.testioc``).
 """
 
 from __future__ import annotations
@@ -396,7 +396,7 @@ def test_destroy_gives_a_channel_back_when_its_last_signal_goes(fresh_cl: Any, t
     first.destroy()  # a second destroy gives nothing back twice
     assert channel.connected and second.get() == 321.0
     second.destroy()
-    assert not channel.connected and pv not in fresh_cl._channels
+    assert not channel.connected and pv not in {ch.pvname for ch in fresh_cl.channels()}
     again = EpicsSignalRO(pv, name="again")
     again.wait_for_connection(timeout=TIMEOUT)
     assert again._read_channel is not channel and again.get() == 321.0

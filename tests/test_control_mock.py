@@ -126,3 +126,18 @@ def test_get_many_and_helpers_by_signal_like_object(ch: MockChannel) -> None:
     other = get_backend("mock").channel(ch.pvname + ":other")
     readings = get_backend("mock").get_many([ch, other], as_string=[True, False])
     assert [r.value for r in readings] == ["4", 0.0]
+
+
+def test_new_backend_is_used_inside_the_block_and_closed_after() -> None:
+    from sophyd import control
+
+    before = control.get_backend("mock")
+    with control.new_backend("mock") as backend:
+        assert control.get_backend("mock") is backend is not before
+        assert backend in control.backends() and before not in control.backends()
+        channel = backend.channel("new_backend:pv")
+        assert backend.channels() == [channel]
+    assert control.get_backend("mock") is before
+    assert backend.channels() == []  # closed: every channel destroyed
+    with pytest.raises(ValueError, match="no_such_layer"), control.new_backend("no_such_layer"):
+        pass  # pragma: no cover

@@ -4,21 +4,30 @@ from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 import threading
 import uuid
 from pathlib import Path
 
+import h5py
+import numpy as np
 import pytest
+from helpers import listening_addresses
+
+from sophyd.catalog import CatalogServer
+
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
 
 DEMO_TIMEOUT = 180.0
 
 
-def pattern_iocs_with(token: str) -> set[int]:
-    """PIDs of running ``python -m iocs.pattern`` processes whose environment holds ``token`` (from /proc).
+def pattern_iocs_with(token: str, module: str = "sophyd_iocs.pattern") -> set[int]:
+    """PIDs of running ``python -m <module>`` processes whose environment holds ``token`` (from /proc).
 
-    The demo's IOC inherits the demo's environment, so the token marks it and no other IOC on the host.
+    The demo's IOC and catalog server inherit the demo's environment, so the token marks them and no other
+    process on the host.
     """
     pids = set()
     for entry in Path("/proc").iterdir():
@@ -26,7 +35,7 @@ def pattern_iocs_with(token: str) -> set[int]:
             continue
         try:
             argv = (entry / "cmdline").read_bytes().split(b"\0")
-            if b"iocs.pattern" in argv and token.encode() in (entry / "environ").read_bytes():
+            if module.encode() in argv and token.encode() in (entry / "environ").read_bytes():
                 pids.add(int(entry.name))
         except OSError:
             continue  # gone, or not ours to read
@@ -74,6 +83,8 @@ def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
         # The tour prints once the IOC answers and the devices are connected: its IOC runs now.
         assert first_line.wait(DEMO_TIMEOUT), "the demo printed nothing"
         running = pattern_iocs_with(token)
+        catalogs = pattern_iocs_with(token, "sophyd.catalog")
+        listening = {pid: listening_addresses(pid) for pid in catalogs}
         process.wait(DEMO_TIMEOUT)
     finally:
         if process.poll() is None:
@@ -85,6 +96,7 @@ def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
     output = "".join(lines)
     assert len(running) == 1, f"expected the demo's own pattern IOC while it ran, found {running}"
     assert process.returncode == 0, f"demo failed:\n{output}\n{stderr}"
+    assert "CA Repeater" not in output + stderr  # launch_iocs runs a repeater; libca finds it
     assert "stage.x.name = 'stage_x'" in output
     assert "RE(bps.rd(stage.x)) -> 1.5" in output
     # The BestEffortCallback table of the point-detector grid scan: 9 rows with the 3 channels.
@@ -109,6 +121,39 @@ def test_demo_runs_the_tour_and_leaves_no_ioc_behind(tmp_path: Path) -> None:
     assert pngs and all(Path(png).read_bytes().startswith(b"\x89PNG") for png in pngs)
     survivors = pattern_iocs_with(token)
     assert not survivors, f"the demo left pattern IOC process(es) running: {sorted(survivors)}"
+    # Its embedded catalog server listened on loopback only, and is gone
+    assert len(listening) == 1 and all(a.startswith("127.0.0.1:") for a in next(iter(listening.values())))
+    assert not pattern_iocs_with(token, "sophyd.catalog")
+    # The live view of the bdet scan, saved as a PNG beside the file
+    (live_png,) = re.findall(r"live view of bdet saved as (\S+\.png)", output)
+    assert Path(live_png).parent == h5.parent and Path(live_png).read_bytes().startswith(b"\x89PNG")
+    check_catalog_after_the_demo(output, h5, tmp_path / "data")
+
+
+def check_catalog_after_the_demo(output: str, h5: Path, data: Path) -> None:
+    """The command the demo printed serves its catalog again, with both runs, their metadata and the frames."""
+    from tiled.queries import Key
+
+    address = re.search(r"runs are saved to the tiled catalog at (http://127\.0\.0\.1:\d+) ", output)
+    assert address is not None, output
+    serve = re.search(r"serve it again after the demo with:\n  (.*)$", output, re.M)
+    assert serve is not None, output
+    command = shlex.split(serve.group(1))
+    assert command[1:5] == ["-m", "sophyd.catalog", "serve", "--directory"]
+    directory = Path(command[5])
+    assert directory == data / "catalog" and command[6:] == ["--readable", str(data / "demo")]
+    process = subprocess.Popen([*command, "--stop-on-eof"], stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+    with CatalogServer(process, directory, (data / "demo",)) as server:
+        catalog = server.client()
+        runs = catalog.search(Key("start.purpose") == "sophyd demo")
+        assert len(runs) == 2, list(runs)
+        pdet_run, bdet_run = sorted(runs.values(), key=lambda run: run.metadata["start"]["time"])
+        assert pdet_run.metadata["start"]["detectors"] == ["pdet"]
+        assert len(pdet_run["primary"].read()["pdet_channel1_value"]) == 9
+        assert bdet_run.metadata["stop"]["exit_status"] == "success"
+        with h5py.File(h5, "r") as f:
+            np.testing.assert_array_equal(bdet_run["primary"]["bdet"].read(), f["/entry/data/data"][()])
+    assert process.poll() is not None
 
 
 @pytest.mark.parametrize("shell", ["python", "ipython"])
@@ -144,4 +189,6 @@ def test_interactive_demo_gives_a_ready_prompt_with_fast_motors(shell: str, tmp_
     assert "stage, pdet, bdet and RE are ready" in result.stdout
     assert "stage.x.name" not in result.stdout, "the tour ran before the prompt"
     assert "velocities 1000.0 1000.0" in result.stdout
+    assert re.search(r"runs are saved to the tiled catalog at http://127\.0\.0\.1:\d+ ", result.stdout)
+    assert not pattern_iocs_with(token, "sophyd.catalog")
     assert not pattern_iocs_with(token)

@@ -19,6 +19,7 @@ from sophyd import (
     Kind,
     LimitError,
     Signal,
+    Status,
 )
 from sophyd.device import ComponentWalk
 
@@ -281,6 +282,42 @@ def test_configure() -> None:
     with pytest.raises(ValueError, match="'a' is not one of the configuration_attrs"):
         dev.configure({"b": 99, "a": 1})
     assert dev.b.get() == 21  # every key is checked before anything is set
+
+
+class _Refusing(Signal):
+    """A signal whose writes the 'hardware' refuses after they were accepted by check_value."""
+
+    def _start_set(self, value: Any, status: Status) -> None:
+        raise RuntimeError(f"hardware refused {value!r}")
+
+
+class Camera(Device):
+    exposure_time = Component(Signal, value=0.1, kind="config")
+    gain = Component(
+        Signal, value=1.0, kind="config", metadata={"lower_ctrl_limit": 0, "upper_ctrl_limit": 10}
+    )
+    mode = Component(_Refusing, value="single", kind="config")
+
+
+def test_configure_checks_every_value_before_writing() -> None:
+    cam = Camera(name="cam")
+    with pytest.raises(LimitError, match="gain"):
+        cam.configure({"exposure_time": 0.5, "gain": 99.0})
+    assert cam.exposure_time.get() == 0.1  # nothing written
+    with pytest.raises(ValueError, match="exposure_time"):
+        cam.configure({"exposure_time": float("nan")})
+    assert cam.exposure_time.get() == 0.1
+
+
+def test_configure_restores_what_it_wrote_when_a_write_fails() -> None:
+    cam = Camera(name="cam")
+    with pytest.raises(RuntimeError) as info:
+        cam.configure({"exposure_time": 0.5, "gain": 2.0, "mode": "burst"})
+    message = str(info.value)
+    assert "'mode'" in message and "hardware refused 'burst'" in message
+    assert "restored 'gain' to 1.0, 'exposure_time' to 0.1" in message
+    assert isinstance(info.value.__cause__, RuntimeError)
+    assert (cam.exposure_time.get(), cam.gain.get(), cam.mode.get()) == (0.1, 1.0, "single")
 
 
 def test_summary(capsys: pytest.CaptureFixture[str]) -> None:

@@ -83,6 +83,7 @@ def _pages_with_code() -> list[Path]:
     return sorted(p for p in DOCS.rglob("*.md") if PYTHON_BLOCK.search(p.read_text(encoding="utf-8")))
 
 
+@pytest.mark.system  # some pages start IOCs
 @pytest.mark.parametrize("page", _pages_with_code(), ids=lambda p: str(p.relative_to(DOCS)))
 def test_markdown_python_blocks_run(page: Path, tmp_path: Path) -> None:
     """The page's ```python blocks run in order as one script in a fresh interpreter (blocks showing an

@@ -418,6 +418,7 @@ print(json.dumps({
 
 
 # -- caproto's example motor record: answers the put at once, moves afterwards -----------------------------------
+@pytest.mark.system  # starts one of caproto's example IOCs
 def test_scan_over_caprotos_fake_motor_record() -> None:
     """Each point completes only once the record has moved there, so every event has the asked position."""
     sophyd.set_cl(

@@ -81,3 +81,35 @@ def test_signals_survive_an_ioc_restart(restartable_testioc: IOCSet, testioc_pre
         s["monitored"].put(1.5, wait=True)
         s["monitored"].destroy()
         s["plain"].destroy()
+
+
+#: The promise: every signal is usable again this soon after the restarted IOC answers a search.
+RECOVERY_BOUND = 2.0
+
+
+@pytest.mark.parametrize("restartable_ioc", ["testioc", "epics_testioc"], indirect=True)
+def test_reconnect_within_two_seconds_of_the_ioc_answering(restartable_ioc: tuple[IOCSet, str]) -> None:
+    """Kill and restart a caproto IOC and a real EPICS IOC; both backends recover within RECOVERY_BOUND.
+
+    The CA repeater that launch_iocs runs hands the restarted IOC's beacons to sophyd's beacon watcher, which
+    makes both clients search again at once (sophyd.control._beacons)."""
+    iocs, name = restartable_ioc
+    sets = {cl: _make(cl, iocs.prefix(name)) for cl in BACKENDS}
+    for _trial in range(2):
+        iocs.stop(name)
+        for s in sets.values():
+            s["meta"].wait_for(lambda e: e.get("connected") is False)
+            s["values"].clear()
+            s["meta"].clear()
+        iocs.start(name)  # returns once the IOC answers a CA search and read
+        answered = time.monotonic()
+        for cl, s in sets.items():
+            left = max(0.0, RECOVERY_BOUND - (time.monotonic() - answered))
+            s["monitored"].wait_for_connection(timeout=left)
+            s["values"].wait_for(lambda e: e["value"] == 1.5, timeout=max(0.1, left))
+            elapsed = time.monotonic() - answered
+            assert elapsed < RECOVERY_BOUND, f"{cl} on {name}: {elapsed:.2f} s"
+            assert s["plain"].get() == 7, cl
+    for s in sets.values():
+        s["monitored"].destroy()
+        s["plain"].destroy()

@@ -150,3 +150,15 @@ def test_import_loads_no_document_library(code: str) -> None:
     proc = _run("-c", probe)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_import_loads_no_tiled_and_no_plotting() -> None:
+    """The catalog and the live view are optional: importing sophyd, or their modules, loads neither tiled nor
+    matplotlib nor h5py until they are used."""
+    script = (
+        "import sys, sophyd, sophyd.catalog, sophyd.liveview; "
+        "print(sorted(m for m in ('tiled', 'bluesky_tiled_plugins', 'matplotlib', 'h5py') if m in sys.modules))"
+    )
+    proc = _run("-c", script)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "[]"

@@ -1,4 +1,4 @@
-"""How the simulated IOCs' circuits answer (iocs/_tcp.py): a burst of requests goes out in few sends, in order."""
+"""How the simulated IOCs' circuits answer (iocs/_caproto_fixes.py): a burst of requests goes out in few sends."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from caproto import CaprotoNetworkError
 
-from iocs._tcp import _CoalescingTransport, _WriteEvent
+from sophyd_iocs._caproto_fixes import _CoalescingTransport, _WriteEvent
 
 
 class _Transport:
@@ -103,7 +103,7 @@ def test_write_event_waits_only_when_a_write_is_in_progress() -> None:
 def test_subscription_batches_are_small_unless_configured(monkeypatch: pytest.MonkeyPatch) -> None:
     import caproto.server.common as common
 
-    from iocs._tcp import SUB_BATCH_BYTES, bound_subscription_batches
+    from sophyd_iocs._caproto_fixes import SUB_BATCH_BYTES, bound_subscription_batches
 
     monkeypatch.setattr(common, "SUB_BATCH_THRESH", 2**16)
     monkeypatch.delenv("CAPROTO_SERVER_SUB_BATCH_THRESH", raising=False)

@@ -21,14 +21,14 @@ from caproto.threading.client import Context
 from helpers import ca_write as sync_write
 from helpers import run_json_script, wait_for
 
-from iocs._kinematics import (
+from sophyd_iocs._kinematics import (
     move_duration,
     phase_state,
     stop_phases,
     trapezoid_phases,
     trapezoid_position,
 )
-from iocs.motors import Motors
+from sophyd_iocs.motors import Motors
 
 TIMEOUT = 5.0
 # Enum indices of SPMG, SET and FOFF (puts of enum strings need DBR_STRING; indices work everywhere).

@@ -22,8 +22,8 @@ from caproto.threading.client import Context
 from helpers import ca_write as sync_write
 from helpers import run_json_script, wait_for
 
-from iocs.pattern import PatternIOC
 from sophyd.sim.pattern import blob_frame, blob_sum, point_values
+from sophyd_iocs.pattern import PatternIOC
 
 TIMEOUT = 5.0
 CAPTURE, STREAM, CAPTURE_MODE = 1, 2, 1  # Capture=1 starts capturing; FileWriteMode indices

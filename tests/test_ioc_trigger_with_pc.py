@@ -19,8 +19,8 @@ from helpers import ca_read as read
 from helpers import ca_write as write
 from helpers import run_json_script, wait_for
 
-from iocs.trigger_with_pc import TriggerWithPC
 from sophyd.sim.launch import IOCSet
+from sophyd_iocs.trigger_with_pc import TriggerWithPC
 
 TIMEOUT = 5.0
 

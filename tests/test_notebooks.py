@@ -23,6 +23,7 @@ def test_staging_notebook(notebooks: NotebookRuns) -> None:
     assert len(re.findall(r"^\|\s+\d+ \|", table, re.MULTILINE)) == 3
     assert "after the plan: enabled = 0" in table
     assert "pid is now None" in nb.last
+    assert not any("CA Repeater" in _text(cell) for cell in nb.cells)  # launch_iocs runs a repeater
 
 
 def test_using_devices_notebook(notebooks: NotebookRuns) -> None:
@@ -92,6 +93,27 @@ def test_file_writing_notebook(notebooks: NotebookRuns) -> None:
     assert "pid is now None" in nb.last
 
 
+def test_your_data_notebook(notebooks: NotebookRuns) -> None:
+    pytest.importorskip("tiled.server", reason="the tiled extra is not installed")
+    nb = notebooks("your_data.ipynb")
+    assert re.search(
+        r"tiled server http://127\.0\.0\.1:\d+ \(its own process, pid \d+\)", nb.output("start_catalog(")
+    )
+    assert "the catalog holds 2 runs" in nb.output("subscribe_catalog(RE, catalog)")
+    found = nb.output("catalog.search(").splitlines()
+    assert len(found) == 2
+    assert "grid_scan ['pdet'] -> success" in found[0] and "grid_scan ['bdet'] -> success" in found[1]
+    table = nb.output("to_dataframe()")
+    rows = re.findall(r"^(\d) +([\d.]+) +([\d.]+)( +\d+){3}$", table, re.M)
+    assert [(float(x), float(y)) for _, x, y, _ in rows] == [(x, y) for x in (1, 1.5, 2) for y in (2, 2.5, 3)]
+    frames = nb.output("blob_frame(")
+    assert "frames: (9, 240, 320) uint8, from external storage" in frames
+    assert "equals the pattern formula: True" in frames
+    (plot,) = [cell for cell in nb.cells if "plt.show()" in cell.source]
+    assert any("image/png" in output.get("data", {}) for output in plot.outputs), "the plot was not shown"
+    assert "tiled server running: False" in nb.last and "pid is now None" in nb.last
+
+
 def test_motors_notebook(notebooks: NotebookRuns) -> None:
     nb = notebooks("motors.ipynb")
     moved = nb.output('m1 = EpicsMotor(prefix + "mtr1", name="m1")')
@@ -110,4 +132,12 @@ def test_motors_notebook(notebooks: NotebookRuns) -> None:
     slit = nb.output("class Slit(PseudoPositioner):")
     assert "gap 4.0 center 0.0" in slit and "blades -2.0 2.0" in slit
     assert "gaps scanned: [2.0, 4.0, 6.0] center 1.0" in nb.output("RE(bp.scan([], slit.gap")
+    assert "pid is now None" in nb.last
+
+
+def test_own_ioc_notebook(notebooks: NotebookRuns) -> None:
+    nb = notebooks("own_ioc.ipynb")
+    assert "heater IOC running" in nb.output("launch_iocs(ioc_file)")
+    assert "temperature 25.0 done True" in nb.output("heater.set(25.0")
+    assert "1 passed" in nb.output('[sys.executable, "-m", "pytest"')
     assert "pid is now None" in nb.last

@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import gc
 import logging
+import threading
 import warnings
 from typing import Any
 
@@ -15,6 +16,7 @@ from sophyd.ophydobj import (
     UnknownSubscription,
     register_instances_in_weakset,
     register_instances_keyed_on_name,
+    select_version,
 )
 
 
@@ -267,3 +269,88 @@ def test_repr_and_copy_from_repr_info() -> None:
     dev = Outer(name="outer")
     assert "parent='outer'" in repr(dev.top)
     assert copy.copy(dev.top).parent is dev  # the copy gets the parent itself, not its name
+
+
+class _SlowReplay(Signal):
+    """Holds the replay of ``subscribe(run=True)`` until a newer value was sent, to open the race window."""
+
+    hold_replay = False
+    newer_sent = threading.Event()
+
+    def _call_one(self, cb: Any, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+        if self.hold_replay and threading.current_thread() is threading.main_thread():
+            self.hold_replay = False
+            writer = threading.Thread(target=self.put, args=(2,))
+            writer.start()
+            # Before the fix the writer delivered 2 at once; now it waits until this replay is over.
+            writer.join(0.5)
+        super()._call_one(cb, args, kwargs)
+
+
+def test_replay_of_subscribe_run_true_comes_before_newer_values() -> None:
+    sig = _SlowReplay(name="sig", value=1)
+    seen: list[Any] = []
+    done = threading.Event()
+
+    def cb(value: Any, **kwargs: Any) -> None:
+        seen.append(value)
+        if value == 2:
+            done.set()
+
+    sig.hold_replay = True
+    sig.subscribe(cb, run=True)
+    assert done.wait(5.0)
+    assert seen == [1, 2]
+
+
+def test_values_arrive_in_order_while_subscribing_during_a_flood() -> None:
+    sig = Signal(name="flood", value=0)
+    stop = threading.Event()
+
+    def flood() -> None:
+        n = 0
+        while not stop.is_set():
+            n += 1
+            sig.put(n)
+
+    writer = threading.Thread(target=flood)
+    writer.start()
+    seen: list[list[int]] = []
+    try:
+        for _ in range(200):
+            values: list[int] = []
+            seen.append(values)
+            sig.subscribe(lambda value, _v=values, **kw: _v.append(value), run=True)
+    finally:
+        stop.set()
+        writer.join(5.0)
+    for values in seen:
+        assert values == sorted(values), values
+
+
+def test_version_families_and_select_version(caplog: pytest.LogCaptureFixture) -> None:
+    class Plugin(Device, version_type="ADCore"):
+        pass
+
+    class PluginV1(Plugin, version=(1, 9), version_of=Plugin):
+        pass
+
+    class PluginV3(Plugin, version=(3, 1), version_of=Plugin):
+        pass
+
+    assert select_version(Plugin, (2, 0)) is PluginV1 and select_version(Plugin, (3, 4)) is PluginV3
+    assert select_version(Plugin, (3, 1)) is PluginV3
+    assert PluginV3._class_info_["version_type"] == "ADCore"  # type: ignore[attr-defined]
+    assert PluginV3(name="p").name == "p"  # a versioned class is still an ordinary device
+    with pytest.raises(ValueError, match=r"Plugin has no version at or below \(1, 0\)"):
+        select_version(Plugin, (1, 0))
+    with pytest.raises(ValueError, match="Signal has no versions"):
+        select_version(Signal, (1, 0))
+    with pytest.raises(RuntimeError, match="needs a version"):
+        type("Bad", (Plugin,), {}, version_of=Plugin)
+    with pytest.raises(RuntimeError, match="version_type"):
+        type("Bad", (Plugin,), {}, version=(4, 0), version_of=Plugin, version_type="other")
+    with pytest.raises(RuntimeError, match="not a subclass"):
+        type("Bad", (Device,), {}, version=(4, 0), version_of=Plugin)
+    type("Again", (Plugin,), {}, version=(3, 1), version_of=Plugin)
+    assert "Redefining" in caplog.text

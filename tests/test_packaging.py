@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -10,17 +11,30 @@ from pathlib import Path
 
 import pytest
 
-from sophyd.control._probe import missing_pvs
+from sophyd.control.probe import missing_pvs
 from sophyd.sim.launch import pick_loopback_address
+from sophyd_iocs.registry import IOCS
 
 ROOT = Path(__file__).resolve().parents[1]
+
+pytestmark = pytest.mark.system  # starts IOCs or other processes itself
 
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The wheel built from a copy of the sources: pip builds in the source tree, and a build/ folder left
+    there by an earlier build (of other sources) would end up in the wheel."""
+    source = tmp_path_factory.mktemp("source") / "sophyd"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*_cache"
+        ),
+    )
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
         check=True,
         timeout=300,
         capture_output=True,
@@ -32,18 +46,18 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_wheel_contains_iocs_and_supervisor_files(wheel: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for required in (
-        "iocs/trigger_with_pc.py",
-        "iocs/motors.py",
-        "iocs/pattern.py",
-        "iocs/supervisor/supervisord.conf",
-        "iocs/supervisor/start_supervisor.sh",
-        "iocs/supervisor/ca_env.sh",
+        *(f"sophyd_iocs/{info.name}.py" for info in IOCS),
+        "sophyd_iocs/registry.py",
+        "sophyd_iocs/supervisor/supervisord.conf",
+        "sophyd_iocs/supervisor/start_supervisor.sh",
+        "sophyd_iocs/supervisor/ca_env.sh",
         "sophyd/testing.py",
         "sophyd/sim/__main__.py",
         "sophyd/py.typed",
     ):
         assert required in names, f"{required} missing from {wheel.name}"
-    assert not any(n.startswith(("tests/", "examples/", "bench/")) for n in names)
+    # The IOC package installs under its own name only: a top-level "iocs" would collide with other projects.
+    assert not any(n.startswith(("iocs/", "tests/", "examples/", "bench/")) for n in names)
 
 
 def test_installed_ioc_runs_without_the_checkout(
@@ -59,7 +73,12 @@ def test_installed_ioc_runs_without_the_checkout(
     address = pick_loopback_address()
     env = {**os.environ, "PYTHONPATH": str(target), "PYTHONSAFEPATH": "1"}
     where = subprocess.run(
-        [sys.executable, "-c", "import iocs; print(iocs.__file__)"],
+        [
+            sys.executable,
+            "-c",
+            "import sophyd_iocs; print(sophyd_iocs.__file__)\n"
+            "from sophyd.sim.launch import ioc_package_dir; print(ioc_package_dir())",
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -67,10 +86,20 @@ def test_installed_ioc_runs_without_the_checkout(
         timeout=60,
         check=True,
     )
-    assert where.stdout.strip().startswith(str(target)), where.stdout
+    module_file, package_dir = where.stdout.split()
+    assert module_file.startswith(str(target)), where.stdout
+    assert package_dir == str((target / "sophyd_iocs").resolve()), where.stdout  # the launcher accepts it
     log = (tmp_path / "ioc.log").open("w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "iocs.trigger_with_pc", "--prefix", "pkgtest:", "--interfaces", address],
+        [
+            sys.executable,
+            "-m",
+            "sophyd_iocs.trigger_with_pc",
+            "--prefix",
+            "pkgtest:",
+            "--interfaces",
+            address,
+        ],
         cwd=tmp_path,
         env=env,
         stdout=log,

@@ -297,6 +297,13 @@ def test_move_waits_for_a_slow_positioner_and_watch_reports_progress() -> None:
     assert pos.position == 1.0
 
 
+def test_set_with_wait_true_blocks_until_the_move_ends() -> None:
+    """classic's PositionerBase.set(..., wait=True) passes wait on; sophyd's base move() accepts it."""
+    pos = SteppingPositioner(name="st", init_pos=0.0, steps=3, dt=0.02)
+    status = pos.set(2.0, wait=True)
+    assert status.done and status.success and pos.position == 2.0
+
+
 def test_stop_of_a_slow_move() -> None:
     pos = SteppingPositioner(name="st", steps=50, dt=0.02)
     pos.move(0.0)

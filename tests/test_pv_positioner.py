@@ -31,6 +31,7 @@ from sophyd import (
     PVPositionerPC,
     StatusTimeoutError,
 )
+from sophyd.sim import make_fake_device
 
 TIMEOUT = 10.0
 Cpt = Component
@@ -190,6 +191,25 @@ def test_device_stopped_elsewhere_fails_the_move(tempctrl: str) -> None:
     tc.destroy()
 
 
+@pytest.mark.parametrize(
+    "cls", [TempCtrlPC, TempCtrlPCGo, TempCtrlIsClose], ids=["pc-setpoint", "pc-actuate", "isclose"]
+)
+def test_variant_stopped_elsewhere_fails_the_move(tempctrl: str, cls: type[PVPositioner]) -> None:
+    """Every variant fails (not hangs) a move the controller stopped short: put completion comes early, or
+    (IsClose) the readback never gets close, but the device's setpoint is no longer the target."""
+    if cls is TempCtrlPCGo:
+        ca_write(tempctrl + "AUTO", 0)
+    tc = _make(cls, tempctrl)
+    ca_write(tempctrl + "RATE", 10.0)
+    status = tc.set(100.0)
+    _wait_until(lambda: _raw(tempctrl + "T") > 26.0)
+    ca_write(tempctrl + "STOP", 1)
+    with pytest.raises(MotionError, match=r"'tc'.*stopped short"):
+        status.wait(TIMEOUT)
+    assert _raw(tempctrl + "T") < 100.0
+    tc.destroy()
+
+
 def test_timeouts(tempctrl: str) -> None:
     tc = _make(TempCtrl, tempctrl, timeout=0.2)
     assert tc.timeout == 0.2
@@ -246,6 +266,15 @@ def test_put_completion_variants(tempctrl: str, cls: type[PVPositionerPC]) -> No
     status.wait(TIMEOUT)
     assert status.success and _raw(tempctrl + "T") == 30.0  # the put completes at the end of the ramp
     tc.destroy()
+
+
+@pytest.mark.parametrize("cls", [TempCtrlPC, TempCtrlPCGo], ids=["setpoint", "actuate"])
+def test_put_completion_that_comes_at_once_ends_the_move(cls: type[PVPositionerPC]) -> None:
+    """A put that completes before put() returns (a fake device's, a fast IOC's) still ends the move."""
+    tc = make_fake_device(cls)("TC:", name="tc")
+    status = tc.set(30.0)
+    status.wait(TIMEOUT)
+    assert status.success and tc.setpoint.get() == 30.0
 
 
 def test_is_close(tempctrl: str) -> None:
@@ -315,6 +344,7 @@ def _wait_until(condition: Any, timeout: float = TIMEOUT) -> None:
 
 
 # -- the bluesky tutorials' PVPositioner over caproto's decay IOC --------------------------------------------
+@pytest.mark.system  # starts one of caproto's example IOCs
 def test_tutorial_decay_pvpositioner() -> None:
     """The tutorial's class, unchanged but for ``from sophyd import ...``, over caproto.ioc_examples.decay."""
     sophyd.set_cl(

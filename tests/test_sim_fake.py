@@ -163,7 +163,8 @@ def test_enum_strs_and_limits() -> None:
     assert cam.trigger_mode.enum_strs == ("Internal", "External")
     with pytest.raises(ValueError, match="Gated"):
         cam.trigger_mode.put("Gated")
-    assert cam.trigger_mode.describe()["cam_trigger_mode"]["choices"] == ["Internal", "External"]
+    key = cam.trigger_mode.describe()["cam_trigger_mode"]
+    assert key["enum_strs"] == ("Internal", "External") and key["choices"] == ["Internal", "External"]
     cam.gain.sim_set_limits((0, 10))
     assert cam.gain.limits == (0, 10)
     cam.gain.put(5)

@@ -22,19 +22,22 @@ from pathlib import Path
 import pytest
 from helpers import gone, wait_for, wait_gone
 
-import iocs
-from sophyd.sim.launch import _address_is_free, ioc_available
+from sophyd.sim.launch import _address_is_free, ioc_package_dir
+from sophyd_iocs.registry import IOCS
 
-SCRIPT = Path(iocs.__file__).parent / "supervisor" / "start_supervisor.sh"
-HOSTS = {"trigger_with_pc": 11, "motors": 12, "pattern": 13, "tempctrl": 14}
-EXPECTED = [name for name in HOSTS if ioc_available(name)]
+SCRIPT = ioc_package_dir() / "supervisor" / "start_supervisor.sh"
+HOSTS = {info.name: info.host for info in IOCS if info.host is not None}
+EXPECTED = list(HOSTS)
 START_TIMEOUT = 60.0
 
-pytestmark = pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash")
+pytestmark = [
+    pytest.mark.system,  # starts supervisord and the IOCs
+    pytest.mark.skipif(shutil.which("bash") is None, reason="start_supervisor.sh needs bash"),
+]
 
 
 def free_net() -> str:
-    """Three octets 127.X.Y such that CA port 5064 is free on the address of every IOC in HOSTS."""
+    """Three octets 127.X.Y such that CA port 5064 is free on every supervised IOC's host."""
     rng = random.SystemRandom()
     for _ in range(50):
         net = f"127.{rng.randint(1, 254)}.{rng.randint(1, 254)}"
@@ -51,6 +54,7 @@ class Supervisor:
             **os.environ,
             "SOPHYD_SUPERVISOR_DIR": runtime_dir,
             "SOPHYD_PYTHON": sys.executable,
+            "SOPHYD_START_TIMEOUT": str(int(START_TIMEOUT)),
             "SOPHYD_IOC_NET": free_net(),
             "SOPHYD_IOC_PREFIX": f"sophyd{secrets.token_hex(4)}:",
         }
@@ -74,6 +78,8 @@ class Supervisor:
         out = proc.stdout
         result = {}
         for line in out.splitlines():
+            if line.startswith("#"):
+                continue  # the line to source, for people
             words = line.replace(",", " ").split()
             if len(words) >= 2:
                 pid = int(words[3]) if len(words) > 3 and words[2] == "pid" else 0
@@ -113,7 +119,8 @@ def supervisor() -> Iterator[Supervisor]:
 def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
     out = supervisor.run("env").stdout
     net = supervisor.env["SOPHYD_IOC_NET"]
-    assert f'export EPICS_CA_ADDR_LIST="{net}.11 {net}.12 {net}.13 {net}.14"' in out
+    addresses = " ".join(f"{net}.{host}" for host in HOSTS.values())
+    assert f'export EPICS_CA_ADDR_LIST="{addresses}"' in out
     assert "export EPICS_CA_AUTO_ADDR_LIST=NO" in out
     sourced = subprocess.run(
         ["bash", "-c", f'. "{SCRIPT.parent / "ca_env.sh"}" && echo "$EPICS_CA_ADDR_LIST"'],
@@ -122,7 +129,7 @@ def test_env_matches_ca_env_sh(supervisor: Supervisor) -> None:
         text=True,
         timeout=10,
     ).stdout.strip()
-    assert sourced == f"{net}.11 {net}.12 {net}.13 {net}.14"
+    assert sourced == addresses
 
 
 def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
@@ -132,10 +139,15 @@ def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as stale:
         stale.bind(str(runtime / "supervisor.sock"))
 
-    first = supervisor.run("status")
-    assert first.returncode in (0, 3), first.stderr
-    for line in first.stdout.splitlines():
-        assert line.split()[1] in ("STARTING", "RUNNING"), first.stdout
+    # The status that starts supervisord waits until every IOC answers, and says what to source.
+    first = supervisor.run("status", timeout=START_TIMEOUT + 60)
+    assert first.returncode == 0, f"{first.stdout}\n{first.stderr}"
+    states = [line.split()[1] for line in first.stdout.splitlines() if not line.startswith("#")]
+    assert states == ["RUNNING"] * len(EXPECTED), first.stdout
+    assert (
+        f"# point CA clients at these IOCs, in the shell that starts them: . {SCRIPT.parent}/ca_env.sh"
+        in first.stdout
+    )
     pids: dict[str, int] = {}
 
     def running() -> bool:
@@ -160,3 +172,63 @@ def test_supervisor_lifecycle(supervisor: Supervisor) -> None:
         assert gone(pid), f"process {pid} is still alive"
     assert not (runtime / "supervisor.sock").exists()
     assert supervisor.run("shutdown").stdout.strip() == "supervisord is not running"
+
+
+def test_users_own_ioc_joins_the_supervised_set(supervisor: Supervisor) -> None:
+    user_ioc = str(Path(__file__).with_name("user_ioc.py"))
+    supervisor.env["SOPHYD_EXTRA_IOCS"] = user_ioc
+    net = supervisor.env["SOPHYD_IOC_NET"]
+    out = supervisor.run("env").stdout
+    addresses = " ".join(f"{net}.{host}" for host in [*HOSTS.values(), 21])
+    assert f'export EPICS_CA_ADDR_LIST="{addresses}"' in out
+    programs = subprocess.run(
+        [sys.executable, "-m", "sophyd_iocs.registry", "programs", user_ioc],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    ).stdout.splitlines()
+    assert programs[-1].split() == ["user_ioc", "21", "user_ioc:", "answer", user_ioc]
+    assert [line.split()[0] for line in programs[:-1]] == list(HOSTS)
+
+
+def test_scripts_find_the_python_sophyd_is_installed_in(supervisor: Supervisor) -> None:
+    """Without an activated environment or SOPHYD_PYTHON, the scripts use the environment they are installed in
+    (or the checkout's .venv), not whatever python3 is first on PATH."""
+    here = SCRIPT.parent.resolve()
+    prefix = Path(sys.prefix).resolve()
+    if not (here.is_relative_to(prefix) or any((d / ".venv").resolve() == prefix for d in here.parents)):
+        pytest.skip(f"this environment ({prefix}) is neither above {here} nor a .venv next to it")
+    env = {k: v for k, v in supervisor.env.items() if k not in ("SOPHYD_PYTHON", "VIRTUAL_ENV")}
+    env["PATH"] = "/usr/bin:/bin"  # no environment's python first on PATH
+    found = subprocess.run(
+        ["bash", "-c", f'. "{here}/find_python.sh" && sophyd_find_python "{here}"'],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert found.returncode == 0, found.stderr
+    assert Path(found.stdout.strip()).parent.resolve() == Path(sys.executable).parent.resolve()
+    out = subprocess.run(["bash", str(SCRIPT), "env"], env=env, capture_output=True, text=True, timeout=30)
+    assert out.returncode == 0 and "export EPICS_CA_ADDR_LIST=" in out.stdout, out.stderr
+    sourced = subprocess.run(
+        ["bash", "-c", f'. "{here}/ca_env.sh" && echo "$EPICS_CA_ADDR_LIST"'],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert sourced.stdout.strip() == out.stdout.split('"')[1], sourced.stderr
+
+
+def test_no_python_with_sophyd_is_a_clear_error(supervisor: Supervisor, tmp_path: Path) -> None:
+    fake = tmp_path / "python3"
+    fake.write_text("#!/bin/sh\nexit 1\n")
+    fake.chmod(0o755)
+    env = {**supervisor.env, "SOPHYD_PYTHON": str(fake)}
+    result = subprocess.run(
+        ["bash", str(SCRIPT), "status"], env=env, capture_output=True, text=True, timeout=30
+    )
+    assert result.returncode == 2
+    assert "set SOPHYD_PYTHON to the python it is installed in" in result.stderr

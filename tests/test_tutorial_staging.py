@@ -1,4 +1,4 @@
-"""The classic "Staging" tutorial (seed 002), run against a SOFT stand-in of the ``trigger_with_pc`` IOC.
+"""The classic "Staging" tutorial, run against a SOFT stand-in of the ``trigger_with_pc`` IOC.
 
 The tutorial's cells (``staging_tutorial``, shared with the EPICS version) are exec'd in one shared namespace
 the way a notebook would (a trailing expression is the cell's output). The only change to the code is its

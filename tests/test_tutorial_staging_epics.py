@@ -1,4 +1,4 @@
-"""The classic-ophyd "Staging" tutorial (seed 002), run unchanged but for its import line, over real CA.
+"""The classic-ophyd "Staging" tutorial, run unchanged but for its import line, over real CA.
 
 The cells are the tutorial's code as written, shared with the soft version (``staging_tutorial``). Each cell
 runs like a notebook cell: the value of a final bare expression is its output, which the tests check. The

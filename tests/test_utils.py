@@ -168,3 +168,9 @@ def test_adapt_old_callback_signature() -> None:
         adapted = sophyd.utils.adapt_old_callback_signature(lambda: calls.append("old"))
     adapted(None)
     assert calls == ["old"]
+
+
+def test_setup_ophyd_is_a_warning_no_op() -> None:
+    with pytest.warns(DeprecationWarning, match="setup_ophyd"):
+        assert sophyd.setup_ophyd() is None
+    assert sophyd.setup_ophyd is sophyd.utils.startup.setup

@@ -1,22 +1,26 @@
 #!/usr/bin/env bash
 # Run sophyd's simulated IOCs under supervisord: start supervisord if it is not running, then pass the
 # arguments to supervisorctl ("status" by default; e.g. "restart all", "stop all", "pid NAME", "shutdown").
-# "status" reports an IOC RUNNING only once it answers on Channel Access (STARTING before that).
+# "status" reports an IOC RUNNING only once it answers on Channel Access (STARTING before that); a "status" that
+# starts supervisord waits until every IOC answers, and every "status" ends with the line to source for clients.
 # "env" prints the CA client environment (the same as sourcing ca_env.sh).
 #
 # Environment (all optional):
 #   SOPHYD_SUPERVISOR_DIR  runtime directory for the socket, pid file, rendered programs and logs
 #                          (default $XDG_RUNTIME_DIR/sophyd-supervisor, else /tmp/sophyd-supervisor-$UID)
-#   SOPHYD_PYTHON          the python that has sophyd, caproto and supervisor (default python3)
-#   SOPHYD_IOC_NET         first three octets of the IOC addresses (default 127.0.0: IOCs on .11 to .14)
+#   SOPHYD_PYTHON          the python that has sophyd, caproto and supervisor (default: the environment these
+#                          scripts are installed in, or the checkout's .venv, else python3; see find_python.sh)
+#   SOPHYD_START_TIMEOUT   seconds a first "status" waits for every IOC to answer (default 60)
+#   SOPHYD_IOC_NET         first three octets of the IOC addresses (default 127.0.0; each IOC's last octet is
+#                          its host in sophyd_iocs.registry: .11, .12, .13)
 #   SOPHYD_IOC_PREFIX      prepended to every IOC's default prefix (default empty)
+#   SOPHYD_EXTRA_IOCS      your own IOCs, space-separated module names or paths to .py files following the
+#                          conventions in sophyd_iocs/__init__.py; they run on .21, .22, ... in order
 # IOCs are rendered into the configuration when supervisord starts; "shutdown" then "status" picks up changes.
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 conf="$here/supervisord.conf"
-# The IOCs this script runs, with the last octet of each one's address (see ca_env.sh).
-ioc_hosts="trigger_with_pc:11 motors:12 pattern:13 tempctrl:14"
 
 if [ -n "${SOPHYD_SUPERVISOR_DIR:-}" ]; then
     dir="$SOPHYD_SUPERVISOR_DIR"
@@ -43,21 +47,17 @@ if [ "${1:-status}" = env ]; then
     exit 0
 fi
 
-py="$(command -v "${SOPHYD_PYTHON:-python3}" || true)"
-if [ -z "$py" ]; then
-    echo "error: no python '${SOPHYD_PYTHON:-python3}'; set SOPHYD_PYTHON" >&2
+# shellcheck source=find_python.sh
+. "$here/find_python.sh"
+if ! py="$(sophyd_find_python "$here")"; then
+    echo "error: found no python that can import caproto, sophyd_iocs, sophyd and supervisor" \
+        "(looked for \$SOPHYD_PYTHON, the environment above $here, a checkout's .venv, python3 on PATH);" \
+        "install sophyd (the README's first command) or set SOPHYD_PYTHON to the python it is installed in" >&2
     exit 2
 fi
-# find_spec, not import: caproto takes a while to import and this runs on every call.
-check_imports='import importlib.util as u, sys; sys.exit(not all(map(u.find_spec, sys.argv[1:])))'
-if ! (cd / && "$py" -c "$check_imports" caproto iocs sophyd supervisor) 2>/dev/null; then
-    # Running from a source checkout that is not installed: make iocs and sophyd importable from anywhere.
-    root="$(cd "$here/../.." && pwd)"
-    export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"
-    if ! (cd / && "$py" -c "$check_imports" caproto iocs sophyd supervisor); then
-        echo "error: $py cannot import caproto, iocs, sophyd and supervisor; set SOPHYD_PYTHON" >&2
-        exit 2
-    fi
+# The sophyd_iocs found must be the one shipped with this sophyd (IOCPackageError names both paths).
+if ! (cd / && "$py" -c 'from sophyd.sim.launch import ioc_package_dir; ioc_package_dir()'); then
+    exit 2
 fi
 export PYTHONUNBUFFERED=1
 
@@ -77,24 +77,16 @@ render_programs() {
     # One [program:NAME] file per IOC module that exists, and the table used by "status".
     mkdir -p "$dir/programs"
     rm -f "$dir/programs/"*.conf "$table"
-    local lines name host prefix ready addr
-    lines="$(cd / && "$py" - $ioc_hosts <<'PYTHON'
-import sys
-from sophyd.sim.launch import ioc_available, ioc_defaults
-for item in sys.argv[1:]:
-    name, host = item.split(":")
-    if ioc_available(name):
-        prefix, ready = ioc_defaults(name)
-        print(name, host, prefix, ready)
-PYTHON
-)"
-    while read -r name host prefix ready; do
+    local lines name host prefix ready addr target
+    # shellcheck disable=SC2086 # SOPHYD_EXTRA_IOCS is a space-separated list
+    lines="$(cd / && "$py" -m sophyd_iocs.registry programs ${SOPHYD_EXTRA_IOCS:-})"
+    while read -r name host prefix ready target; do
         [ -n "$name" ] || continue
         addr="$net.$host"
         prefix="${SOPHYD_IOC_PREFIX:-}$prefix"
         cat >"$dir/programs/$name.conf" <<EOF
 [program:$name]
-command = "$py" -m iocs.$name --prefix "${prefix//%/%%}" --interfaces $addr
+command = "$py" ${target//%/%%} --prefix "${prefix//%/%%}" --interfaces $addr
 autostart = true
 autorestart = true
 startsecs = 1
@@ -129,7 +121,7 @@ start_supervisord() {
     if [ -n "$warn_leftovers" ] && [ -s "$table" ]; then
         # shellcheck disable=SC2046
         leftover="$(cd / && EPICS_CA_ADDR_LIST="$(cut -d' ' -f3 "$table" | tr '\n' ' ')" EPICS_CA_AUTO_ADDR_LIST=NO \
-            "$py" -m sophyd.control._probe $(cut -d' ' -f2 "$table") --timeout 0.5 || true)"
+            "$py" -m sophyd.control.probe $(cut -d' ' -f2 "$table") --timeout 0.5 || true)"
         while read -r name pv addr; do
             if ! grep -qx "$pv" <<<"$leftover"; then
                 echo "warning: $pv already answers on $addr: an IOC left over from a dead supervisord?" >&2
@@ -163,7 +155,7 @@ status() {
     if [ -n "$pvs" ]; then
         # shellcheck disable=SC2086
         missing="$(cd / && EPICS_CA_ADDR_LIST="${addrs# }" EPICS_CA_AUTO_ADDR_LIST=NO \
-            "$py" -m sophyd.control._probe $pvs --timeout 1 || true)"
+            "$py" -m sophyd.control.probe $pvs --timeout 1 || true)"
         while read -r name pv addr; do
             if grep -qx "$pv" <<<"$missing"; then
                 out="$(sed -E "s/^($name[[:space:]]+)RUNNING/\1STARTING/" <<<"$out")"
@@ -171,9 +163,22 @@ status() {
         done <"$table"
     fi
     echo "$out"
+    echo "# point CA clients at these IOCs, in the shell that starts them: . $here/ca_env.sh"
     if [ -z "$out" ] || grep -Evq "^[^[:space:]]+[[:space:]]+RUNNING" <<<"$out"; then
+        echo "note: STARTING means the IOC runs but does not answer on Channel Access yet, which is normal" \
+            "for a few seconds after a start; run 'status' again (IOC logs: $dir/<name>.log)" >&2
         return 3 # as supervisorctl: not everything is running
     fi
+}
+
+wait_until_running() {
+    # After starting supervisord: wait until every IOC answers, so that the first "status" is the real one.
+    local deadline=$((SECONDS + ${SOPHYD_START_TIMEOUT:-60}))
+    echo "waiting for the IOCs to answer on Channel Access (up to ${SOPHYD_START_TIMEOUT:-60} s)..." >&2
+    while [ "$SECONDS" -lt "$deadline" ]; do
+        if status >/dev/null 2>&1; then return 0; fi
+        sleep 0.5
+    done
 }
 
 shutdown() {
@@ -199,7 +204,12 @@ shutdown)
     shutdown
     ;;
 *)
-    is_up || start_supervisord
+    if ! is_up; then
+        start_supervisord
+        if [ "$command" = status ] && [ $# -eq 0 ]; then
+            wait_until_running
+        fi
+    fi
     if [ "$command" = status ]; then
         status "$@"
     else

@@ -14,17 +14,23 @@ import os
 import threading
 from collections.abc import Iterator
 
-from ._base import Backend, Channel, PVInfo, PVReading
+from ._base import DEFAULT_TIMEOUT, Backend, Channel, PVInfo, PVReading
+from ._convert import enum_index
 
 __all__ = [
     "BACKENDS",
+    "DEFAULT_TIMEOUT",
     "Backend",
     "Channel",
     "PVInfo",
     "PVReading",
+    "backends",
     "connection_hint",
+    "enum_index",
+    "frozen_search_list",
     "get_backend",
     "get_cl",
+    "new_backend",
     "set_cl",
     "use_cl",
 ]
@@ -83,6 +89,49 @@ def get_backend(name: str | None = None) -> Backend:
             module = importlib.import_module(BACKENDS[name])
             _instances[name] = module.make_backend()
         return _instances[name]
+
+
+def frozen_search_list() -> str | None:
+    """The ``EPICS_CA_ADDR_LIST`` libca read in this process, or None while libca has not started.
+
+    libca reads the variable once, when its context is made (the first pyepics channel): IOCs started later on
+    addresses outside this list cannot be found by this process's pyepics channels.
+    """
+    with _lock:
+        backend = _instances.get("pyepics")
+    return None if backend is None else str(getattr(backend, "search_list", ""))
+
+
+def backends() -> list[Backend]:
+    """Every backend instance made so far in this process (at most one per control layer)."""
+    with _lock:
+        return list(_instances.values())
+
+
+@contextlib.contextmanager
+def new_backend(name: str) -> Iterator[Backend]:
+    """A new instance of control layer ``name``, which ``get_backend(name)`` returns inside the block.
+
+    Signals made in the block get new channels, so nothing an earlier user of the PVs read (metadata, a
+    monitor cache, a mock value) carries over. Afterwards the backend is closed (its channels destroyed) and
+    the earlier instance, if any, is back. For tests that must see a PV as a first user would.
+    """
+    if name not in BACKENDS:
+        raise ValueError(f"Unknown control layer {name!r}; choose one of {sorted(BACKENDS)}")
+    backend: Backend = importlib.import_module(BACKENDS[name]).make_backend()
+    with _lock:
+        previous = _instances.get(name)
+        _instances[name] = backend
+    try:
+        yield backend
+    finally:
+        with _lock:
+            if _instances.get(name) is backend:
+                if previous is None:
+                    del _instances[name]
+                else:
+                    _instances[name] = previous
+        backend.close()
 
 
 def connection_hint() -> str:

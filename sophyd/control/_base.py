@@ -12,7 +12,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["Channel", "PVInfo", "PVReading"]
+__all__ = ["DEFAULT_TIMEOUT", "Channel", "PVInfo", "PVReading"]
+
+#: Seconds a read waits when the caller names no timeout (also EpicsSignal's default ``timeout``).
+DEFAULT_TIMEOUT = 2.0
 
 
 @dataclass(frozen=True)
@@ -84,7 +87,7 @@ class Channel(abc.ABC):
         """
 
     @abc.abstractmethod
-    def load_info(self, timeout: float = 2.0) -> PVInfo:
+    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
         """The metadata with its control fields, read from the server once per connection, when first needed.
 
         Connecting does not read them: most channels are only ever read and written. Raises DisconnectedError
@@ -96,7 +99,9 @@ class Channel(abc.ABC):
         """Start reading the control metadata without waiting; connection callbacks run when it arrives."""
 
     @abc.abstractmethod
-    def get(self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = 2.0) -> PVReading:
+    def get(
+        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+    ) -> PVReading:
         """Read the PV; ``use_monitor=False`` forces a fresh read from the server.
 
         Enums read as int, or as their label with ``as_string=True``; char waveforms and strings read as str;
@@ -110,6 +115,15 @@ class Channel(abc.ABC):
         ``callback(None)`` means the server processed the put; ``callback(exc)`` carries a PutFailedError when the
         server refused it (ECA_PUTFAIL, limits) or a TimeoutError when no completion came within ``timeout``.
         Raises DisconnectedError or ReadOnlyError at once, before anything is sent.
+        """
+
+    @abc.abstractmethod
+    def invalidate(self) -> None:
+        """The PV's value has just been changed by this process (``put`` calls this itself; call it for an
+        operation that changes the PV indirectly, e.g. the readback of a motor after its move).
+
+        The server answers a put before it sends the monitor update, so until an update at least as new as a
+        server read made since arrives, ``get(use_monitor=True)`` reads the server instead of the cache.
         """
 
     @abc.abstractmethod
@@ -140,6 +154,14 @@ class Backend(abc.ABC):
         """Give back a channel got from ``channel()``; the last user's release destroys it."""
 
     @abc.abstractmethod
+    def channels(self) -> list[Channel]:
+        """The channels this backend holds now (one per PV name), e.g. to check which are connected."""
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Destroy every channel and let go of the client's connections; for tests and shutdown."""
+
+    @abc.abstractmethod
     def channel(self, pvname: str) -> Channel:
         """The channel for ``pvname``, shared by every signal of this process that names that PV.
 
@@ -152,7 +174,7 @@ class Backend(abc.ABC):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = 2.0,
+        timeout: float = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Read several channels concurrently; the default reads them one by one.
@@ -171,6 +193,8 @@ class Backend(abc.ABC):
             ch.wait_for_connection(None if deadline is None else max(0.0, deadline - time.monotonic()))
         return all(ch.connected for ch in channels)
 
-    def load_info_many(self, channels: Sequence[Channel], *, timeout: float = 2.0) -> list[PVInfo]:
+    def load_info_many(
+        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+    ) -> list[PVInfo]:
         """``load_info`` of several channels; the default loads them one by one."""
         return [ch.load_info(timeout) for ch in channels]

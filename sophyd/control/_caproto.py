@@ -5,6 +5,10 @@ the control limits) for a write with notify: the waiter times out instead of fai
 routes an ErrorResponse for a pending read- or write-notify to that request's callback, so a refused put fails
 at once with PutFailedError carrying the server's message. The broadcaster here searches again as soon as a
 restarted IOC's beacons arrive, so channels reconnect promptly.
+
+Both override private parts of caproto's threading client, all of them here and listed in
+``CAPROTO_INTERNALS``; tests/test_caproto_internals.py fails with the attribute's name when an installed
+caproto no longer has one (setup.cfg pins the caproto versions tested).
 """
 
 from __future__ import annotations
@@ -22,7 +26,22 @@ from ._base import PVInfo, PVReading
 from ._common import BaseBackend, BaseChannel, GetOp, put_failed
 from ._convert import DBR_ENUM, DBR_STRING, build_info, control_fields, decode_value
 
-__all__ = ["CaprotoBackend", "CaprotoChannel", "make_backend"]
+__all__ = ["CAPROTO_INTERNALS", "CaprotoBackend", "CaprotoChannel", "make_backend"]
+
+#: The private caproto attributes overridden or relied on here, as ``(module, "Class.attribute")``.
+CAPROTO_INTERNALS: tuple[tuple[str, str], ...] = (
+    ("caproto.threading.client", "VirtualCircuitManager._process_command"),
+    ("caproto.threading.client", "VirtualCircuitManager.ioids"),
+    ("caproto.threading.client", "SharedBroadcaster._new_server_found"),
+    ("caproto.threading.client", "SharedBroadcaster._search_lock"),
+    ("caproto.threading.client", "SharedBroadcaster._search_now"),
+    ("caproto.threading.client", "SharedBroadcaster.unanswered_searches"),
+    ("caproto.threading.client", "SharedBroadcaster.server_protocol_versions"),
+    ("caproto.threading.client", "Context.get_circuit_manager"),
+    ("caproto.threading.client", "Context._lock_during_get_circuit_manager"),
+    ("caproto.threading.client", "Context.circuit_managers"),
+    ("caproto.threading.client", "Context.selector"),
+)
 
 _NOTIFY_REQUESTS = (ca.ReadNotifyRequest.ID, ca.WriteNotifyRequest.ID)
 # What caproto raises when a request meets a channel or circuit that is gone (a race with a disconnect).
@@ -52,6 +71,10 @@ class _Broadcaster(SharedBroadcaster):
 
     def _new_server_found(self) -> None:
         super()._new_server_found()
+        self.search_now()
+
+    def search_now(self) -> None:
+        """Send every unanswered search again now, and restart the retry back-off from its shortest period."""
         with self._search_lock:
             for item in self.unanswered_searches.values():
                 item[-2] = 0.0  # "last sent": long ago, so the next pass sends it
@@ -207,10 +230,18 @@ class CaprotoBackend(BaseBackend):
 
     def __init__(self) -> None:
         super().__init__()
-        self._context = _Context(_Broadcaster())
+        self._broadcaster = _Broadcaster()
+        self._context = _Context(self._broadcaster)
+
+    def close(self) -> None:
+        super().close()
+        self._context.disconnect()
 
     def _make_channel(self, pvname: str) -> CaprotoChannel:
         return CaprotoChannel(self, pvname)
+
+    def _search_again(self, channels: list[BaseChannel]) -> None:
+        self._broadcaster.search_now()  # caproto searches for every disconnected PV it knows
 
 
 def make_backend() -> CaprotoBackend:

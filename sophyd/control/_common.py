@@ -20,7 +20,17 @@ import numpy as np
 from .._dispatch import get_dispatcher
 from .._scheduler import TimerHandle, call_later
 from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
-from ._base import Backend, Channel, ConnectionCallback, PutCallback, PVInfo, PVReading, ReadingCallback
+from ._base import (
+    DEFAULT_TIMEOUT,
+    Backend,
+    Channel,
+    ConnectionCallback,
+    PutCallback,
+    PVInfo,
+    PVReading,
+    ReadingCallback,
+)
+from ._beacons import get_watcher
 from ._convert import encode_value, to_string, with_access
 from ._stall import StallWatch
 
@@ -32,7 +42,7 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-DEFAULT_TIMEOUT = 2.0  # seconds a read waits when the caller names no timeout
+_SEARCH_AGAIN_EVERY = 0.1  # seconds between two searches prompted by a restarted server's beacons
 
 
 def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
@@ -192,6 +202,11 @@ class BaseChannel(Channel):
         self._subscribers: dict[int, ReadingCallback] = {}
         self._handles = itertools.count(1)
         self._cache: PVReading | None = None
+        # Read-your-writes: after a put (or ``invalidate()``) the monitor cache may still hold the old value,
+        # because the server answers a put before it sends the monitor update. Until an update at least as
+        # new as a server read made since arrives, reads that would answer from the cache read the server.
+        self._stale = False
+        self._fresh_ts: float | None = None  # the timestamp of the newest server read while stale
 
     # --- what users call -------------------------------------------------------------------------------
     @property
@@ -228,12 +243,29 @@ class BaseChannel(Channel):
         self._require_connected()
         if as_string:
             self.load_info(timeout)  # enum labels and precision
-        cached = self._cache if use_monitor else None
+        cached = self._fresh_cache() if use_monitor else None
         if cached is None:
             op = self._begin_get(timeout)
             self._backend._flush()
-            cached = op.wait(time.monotonic() + timeout, timeout)
+            cached = self._read_from_server(op.wait(time.monotonic() + timeout, timeout))
         return self.format(cached, as_string)
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._stale = True
+            self._fresh_ts = None
+
+    def _fresh_cache(self) -> PVReading | None:
+        """The monitor cache, unless a write since may not be in it yet (then None: read the server)."""
+        with self._lock:
+            return None if self._stale else self._cache
+
+    def _read_from_server(self, reading: PVReading) -> PVReading:
+        """Note a server read: a monitor update at least as new as it ends the staleness after a write."""
+        with self._lock:
+            if self._stale and (self._fresh_ts is None or reading.timestamp > self._fresh_ts):
+                self._fresh_ts = reading.timestamp
+        return reading
 
     def put(self, value: Any, *, callback: PutCallback | None = None, timeout: float | None = None) -> None:
         self._require_connected()
@@ -243,6 +275,7 @@ class BaseChannel(Channel):
         if not info.write_access:
             raise ReadOnlyError(f"{self.pvname} is read-only (the server grants no write access)")
         data = encode_value(self.pvname, self._dbr_type, info, value)
+        self.invalidate()
         token = None
         if callback is not None:
             token = self._backend._ops.add_put(PutOp(self, value, callback), timeout)
@@ -360,6 +393,7 @@ class BaseChannel(Channel):
             callbacks = list(self._conn_callbacks)
         self._backend._ops.fail_channel(self)
         if was_connected:
+            self._backend._watch_beacons()  # to search again as soon as the server is back
             control = get_dispatcher("control")
             for callback in callbacks:
                 control.submit(callback, False)
@@ -376,6 +410,8 @@ class BaseChannel(Channel):
             if not self._subscribers:
                 return
             self._cache = reading
+            if self._stale and self._fresh_ts is not None and reading.timestamp >= self._fresh_ts:
+                self._stale = False  # the cache has caught up with what a read after the write saw
             subscribers = list(self._subscribers.items())
         monitor = get_dispatcher("monitor")
         for handle, callback in subscribers:
@@ -438,6 +474,8 @@ class BaseBackend(Backend):
         self._channels_lock = threading.Lock()
         self._ops = OpTable()
         self._stalls = StallWatch()
+        self._watching_beacons = False
+        self._searched_at = 0.0  # when _search_again last ran (monotonic)
 
     def channel(self, pvname: str) -> BaseChannel:
         with self._channels_lock:
@@ -446,6 +484,14 @@ class BaseBackend(Backend):
                 channel = self._channels[pvname] = self._make_channel(pvname)
             self._users[pvname] = self._users.get(pvname, 0) + 1
         return channel
+
+    def channels(self) -> list[Channel]:
+        with self._channels_lock:
+            return list(self._channels.values())
+
+    def close(self) -> None:
+        for channel in self.channels():
+            channel.destroy()
 
     def release(self, channel: Channel) -> None:
         with self._channels_lock:
@@ -479,7 +525,7 @@ class BaseBackend(Backend):
         if labelled:
             self.load_info_many(labelled, timeout=timeout)  # enum labels and precision
         deadline = time.monotonic() + timeout
-        cached = [ch._cache if use_monitor else None for ch in chans]
+        cached = [ch._fresh_cache() if use_monitor else None for ch in chans]
         by_server: dict[Any, list[int]] = {}
         for i, ch in enumerate(chans):
             if cached[i] is None:
@@ -501,7 +547,9 @@ class BaseBackend(Backend):
             if server not in in_turn:
                 self._stalls.observe(server, [sent[i].answered_at for i in idx if sent[i].event.is_set()])
         return [
-            ch.format(reading if reading is not None else sent[i].wait(deadline, timeout), s)
+            ch.format(
+                reading if reading is not None else ch._read_from_server(sent[i].wait(deadline, timeout)), s
+            )
             for i, (ch, reading, s) in enumerate(zip(chans, cached, as_string, strict=True))
         ]
 
@@ -546,6 +594,28 @@ class BaseBackend(Backend):
 
     def _flush(self) -> None:
         """Push requests queued by ``_begin_get`` onto the wire (a no-op where sends are immediate)."""
+
+    def _watch_beacons(self) -> None:
+        """From the first disconnect on, hear when servers restart (``sophyd.control._beacons``)."""
+        if not self._watching_beacons:
+            self._watching_beacons = True
+            get_watcher().add_listener(self._server_restarted)
+
+    def _server_restarted(self, server: tuple[str, int]) -> None:
+        """A server (re)started: search again now for the channels that lost their connection.
+
+        Runs on every beacon during the restart window; at most once per ``_SEARCH_AGAIN_EVERY`` seconds."""
+        now = time.monotonic()
+        if now - self._searched_at < _SEARCH_AGAIN_EVERY:
+            return
+        self._searched_at = now
+        with self._channels_lock:
+            lost = [ch for ch in self._channels.values() if ch.ever_connected and not ch.connected]
+        if lost:
+            self._search_again(lost)
+
+    def _search_again(self, channels: list[BaseChannel]) -> None:
+        """Search for these disconnected channels at once instead of after the client's back-off."""
 
     @abc.abstractmethod
     def _make_channel(self, pvname: str) -> BaseChannel:

@@ -8,7 +8,7 @@ reads identical whichever client is underneath.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ __all__ = [
     "control_fields",
     "decode_value",
     "encode_value",
+    "enum_index",
     "native_type_name",
     "to_string",
     "with_access",
@@ -163,15 +164,27 @@ def to_string(value: Any, info: PVInfo) -> Any:
     return str(value)
 
 
-def _enum_index(pvname: str, info: PVInfo, value: Any) -> int:
+#: Channel Access carries at most 16 states for an enum (DBR_ENUM): the valid indexes while labels are unknown.
+MAX_ENUM_STATES = 16
+
+
+def enum_index(value: Any, enum_strs: Sequence[str], where: str) -> int:
+    """The state index that ``value`` (a state's label, or an integer index) stands for in an enum PV.
+
+    The one rule for enum values, used by signals before they send and by the control layer as it encodes:
+    a label must be one of ``enum_strs``; an index must be an integer from 0 to the number of states - 1
+    (to 15 while the labels are not known). Raises ValueError or TypeError starting with ``where``.
+    """
     if isinstance(value, str):
-        try:
-            return info.enum_strs.index(value)
-        except ValueError:
-            raise ValueError(
-                f"{value!r} is not a state of {pvname}; choose one of {info.enum_strs}"
-            ) from None
-    return int(value)
+        if value in enum_strs:
+            return list(enum_strs).index(value)
+        raise ValueError(f"{where}: {value!r} is not one of the PV's states {list(enum_strs)}")
+    if isinstance(value, (bool, int, np.integer)):
+        count = len(enum_strs) or MAX_ENUM_STATES
+        if 0 <= int(value) < count:
+            return int(value)
+        raise ValueError(f"{where}: {value!r} is not a valid state index (0..{count - 1})")
+    raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to an enum PV")
 
 
 def encode_value(pvname: str, dbr_type: int, info: PVInfo, value: Any) -> np.ndarray:
@@ -195,8 +208,8 @@ def encode_value(pvname: str, dbr_type: int, info: PVInfo, value: Any) -> np.nda
             raise ValueError(f"{value!r} is too long for {pvname} (at most {info.count - 1} bytes)")
         return np.frombuffer(raw, dtype=np.uint8)
     if dbr_type == DBR_ENUM:
-        items = [value] if isinstance(value, (str, int, np.integer, bool)) else list(value)
-        value = [_enum_index(pvname, info, item) for item in items]
+        items = list(value) if isinstance(value, (list, tuple, np.ndarray)) else [value]
+        value = [enum_index(item, info.enum_strs, pvname) for item in items]
     try:
         array = np.ascontiguousarray(value, dtype=dtype).reshape(-1)
     except (TypeError, ValueError) as exc:

@@ -170,9 +170,46 @@ class MockChannel(BaseChannel):
 
 
 class MockBackend(BaseBackend):
-    """In-memory channels, one per PV name."""
+    """In-memory channels, one per PV name, each gone with the last signal that used it.
+
+    A channel set up by PV name before any signal uses it (``set_mock_info("pv", ...)``, as an IOC serves a PV
+    before a client connects) is held for the first signal that asks for that name, which then owns it: when
+    that signal is destroyed the state goes too, and a later signal on the name starts afresh.
+    """
 
     name = "mock"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seeded: set[str] = set()  # PV names set up by name and not yet taken by a signal
+
+    def channel(self, pvname: str) -> MockChannel:
+        with self._channels_lock:
+            if pvname in self._seeded:
+                self._seeded.discard(pvname)
+                channel = self._channels[pvname]  # the hold of the set-up passes to this caller
+                assert isinstance(channel, MockChannel)
+                return channel
+        channel = super().channel(pvname)
+        assert isinstance(channel, MockChannel)
+        return channel
+
+    def seeded(self, pvname: str) -> MockChannel:
+        """The channel for ``pvname``: the one in use, or a new one held for the first signal to ask."""
+        with self._channels_lock:
+            existing = self._channels.get(pvname)
+        if isinstance(existing, MockChannel):
+            return existing
+        channel = super().channel(pvname)
+        with self._channels_lock:
+            self._seeded.add(pvname)
+        assert isinstance(channel, MockChannel)
+        return channel
+
+    def close(self) -> None:
+        with self._channels_lock:
+            self._seeded.clear()
+        super().close()
 
     def _make_channel(self, pvname: str) -> MockChannel:
         return MockChannel(self, pvname)
@@ -184,19 +221,34 @@ def make_backend() -> MockBackend:
 
 
 def mock_channel(target: MockChannel | str | Any) -> MockChannel:
-    """The MockChannel for a channel, a PV name, or an object with a ``pvname`` (e.g. a mocked signal).
+    """The MockChannel for a channel, a PV name (or an object with a ``pvname`` and no channel), or a signal in
+    mock mode (the channel it reads, which may be a private one, as a fake signal's).
 
-    A signal reading a MockChannel of its own (a fake signal's private one) gives that channel.
+    A PV name no signal uses yet gets a channel held for the first mocked signal on it. A signal that is not in
+    mock mode raises TypeError: the helpers play the IOC of mocked signals only.
     """
     if isinstance(target, MockChannel):
         return target
-    own = getattr(target, "_read_channel", None)
-    if isinstance(own, MockChannel):
-        return own
-    pvname = target if isinstance(target, str) else target.pvname
-    channel = get_backend("mock").channel(pvname)
-    assert isinstance(channel, MockChannel)
-    return channel
+    channel = getattr(target, "_read_channel", None)
+    if isinstance(channel, MockChannel):
+        return channel
+    pvname = (
+        target
+        if isinstance(target, str)
+        else None
+        if channel is not None
+        else getattr(target, "pvname", None)
+    )
+    if isinstance(pvname, str):
+        backend = get_backend("mock")
+        assert isinstance(backend, MockBackend)
+        return backend.seeded(pvname)
+    name = getattr(target, "name", None) or repr(target)
+    where = f" (PV {channel.pvname}, {type(channel).__name__})" if channel is not None else ""
+    raise TypeError(
+        f"{name}{where} is not in mock mode: the mock helpers work on signals made inside "
+        "init_devices(mock=True) or use_cl('mock'), on their PV names, and on mock channels"
+    )
 
 
 def set_mock_value(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ctypes
 import itertools
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -205,11 +206,29 @@ class PyepicsChannel(BaseChannel):
             self._backend._lib.ca_clear_subscription(evid)
             self._backend._lib.ca_flush_io()
 
+    def _renew(self) -> None:
+        """Replace the libca channel of a disconnected PV with a new one, whose search starts at libca's
+        shortest retry period (the old one may be waiting out a back-off of seconds)."""
+        backend = self._backend
+        lib = backend._lib
+        with self._monitor_lock:
+            if self.connected or backend._by_key.get(self._key) is not self:
+                return  # reconnected meanwhile, or released
+            backend._attach()
+            self._evid = None  # cleared with the old channel; _set_connected subscribes again
+            lib.ca_clear_channel(self._chid)
+            self._chid = _c.c_void_p()  # null until libca gives the new one: _release skips a null chid
+            name, key = self.pvname.encode(), self._key
+            self._check(lib.ca_create_channel(name, backend._conn_cb, key, 0, _c.byref(self._chid)))
+            self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
+            lib.ca_flush_io()
+
     def _release(self) -> None:
         backend = self._backend
         backend._attach()
         backend._by_key.pop(self._key, None)
-        backend._lib.ca_clear_channel(self._chid)
+        if self._chid.value:
+            backend._lib.ca_clear_channel(self._chid)
         backend._lib.ca_flush_io()
 
 
@@ -220,6 +239,8 @@ class PyepicsBackend(BaseBackend):
 
     def __init__(self) -> None:
         super().__init__()
+        #: The CA search list libca reads when its context is made, here, and never again in this process.
+        self.search_list = os.environ.get("EPICS_CA_ADDR_LIST", "")
         self._lib, self._context = _load_libca()
         self._local = threading.local()
         self._keys = itertools.count(1)
@@ -244,6 +265,11 @@ class PyepicsBackend(BaseBackend):
     def _flush(self) -> None:
         self._attach()
         self._lib.ca_flush_io()
+
+    def _search_again(self, channels: list[BaseChannel]) -> None:
+        for channel in channels:
+            if isinstance(channel, PyepicsChannel):
+                channel._renew()
 
     def _message(self, status: int) -> str:
         text = self._lib.ca_message(status)

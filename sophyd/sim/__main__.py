@@ -6,6 +6,10 @@ under supervisor, with the client environment set), makes a RunEngine with a Bes
 ``stage``, ``pdet`` and ``bdet`` in an ``init_devices()`` block that names and connects them in parallel.
 Detector files and plots go to a new directory under ``SOPHYD_DATA_DIR`` (default
 ``$XDG_DATA_HOME/sophyd``, i.e. ``~/.local/share/sophyd``), which is kept when the demo exits.
+
+Every run is saved to a tiled catalog: the server named by ``SOPHYD_TILED_URI`` (with ``TILED_API_KEY``) if
+set, else an embedded one the demo starts on 127.0.0.1 and stops when it exits, its catalog kept in the
+``catalog`` directory beside the files so that ``python -m sophyd.catalog serve`` can serve it again.
 """
 
 from __future__ import annotations
@@ -13,9 +17,9 @@ from __future__ import annotations
 import atexit
 import contextlib
 import os
+import shlex
 import sys
 import time
-from pathlib import Path
 
 import bluesky.plan_stubs as bps
 import bluesky.plans as bp
@@ -24,13 +28,29 @@ from bluesky.callbacks.best_effort import BestEffortCallback
 from bluesky.run_engine import RunEngineResult
 
 from sophyd import init_devices
-from sophyd.paths import StaticPathProvider, UUIDFilenameProvider
+from sophyd.catalog import (
+    URI_ENV,
+    connect_catalog,
+    default_catalog_dir,
+    serve_command,
+    start_catalog,
+    subscribe_catalog,
+)
+from sophyd.liveview import LiveFrames
+from sophyd.paths import StaticPathProvider, UUIDFilenameProvider, user_data_dir
 from sophyd.sim import launch_iocs
 from sophyd.sim.devices import SimBlobDetector, SimPointDetector, SimStage
 
-# IOCs: our own on loopback, stopped (by PID) when Python exits
+# The catalog and the IOCs: our own on loopback, stopped (by PID) when Python exits
 _cleanup = contextlib.ExitStack()
 atexit.register(_cleanup.close)
+files_root = user_data_dir() / "demo"  # one directory per demo run below it, see data_dir
+files_root.mkdir(parents=True, exist_ok=True)
+catalog_server = None
+if not os.environ.get(URI_ENV):
+    # started first and waited for last: the server's start-up overlaps the IOC's and the connections
+    catalog_server = start_catalog(default_catalog_dir(), [files_root], wait=False)
+    _cleanup.callback(catalog_server.stop)
 prefix = os.environ.get("SOPHYD_PATTERN_PREFIX", "")
 if not prefix:
     iocs = _cleanup.enter_context(launch_iocs("pattern", unique=True))
@@ -48,14 +68,6 @@ def _headless() -> bool:
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
-def _data_root() -> Path:
-    """Where the demo keeps its data: ``SOPHYD_DATA_DIR``, else the per-user data directory."""
-    explicit = os.environ.get("SOPHYD_DATA_DIR")
-    if explicit:
-        return Path(explicit)
-    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "sophyd"
-
-
 if _headless():
     import matplotlib
 
@@ -67,7 +79,7 @@ bec = BestEffortCallback()
 RE.subscribe(bec)
 
 # Files go to a new directory of the user's data directory, one UUID-named file per run, kept after the demo
-data_dir = _data_root() / "demo" / time.strftime("%Y%m%d-%H%M%S")
+data_dir = files_root / time.strftime("%Y%m%d-%H%M%S")
 data_dir.mkdir(parents=True, exist_ok=True)
 path_provider = StaticPathProvider(UUIDFilenameProvider(), data_dir)
 
@@ -79,6 +91,20 @@ with init_devices():
 
 # Make the moves faster so that the grid scans take seconds, not minutes
 RE(bps.mv(stage.x.velocity, 1000, stage.y.velocity, 1000))
+
+# Every run is saved to the catalog, with this metadata in its start document
+RE.md["purpose"] = "sophyd demo"
+if catalog_server is not None:
+    catalog = catalog_server.wait_ready().client()
+    catalog_note = (
+        f"runs are saved to the tiled catalog at {catalog_server.address} (API key {catalog_server.api_key}),"
+        f" kept in {catalog_server.directory}; serve it again after the demo with:"
+        f"\n  {shlex.join(serve_command(catalog_server.directory, catalog_server.readable))}"
+    )
+else:
+    catalog = connect_catalog()
+    catalog_note = f"runs are saved to the tiled catalog at {os.environ[URI_ENV]}"
+subscribe_catalog(RE, catalog)
 
 
 def rd(obj: object) -> object:
@@ -103,7 +129,8 @@ def tour() -> None:
             png = data_dir / f"grid_scan_pdet_{number}.png"
             plt.figure(number).savefig(png)
             print(f"plot of the pdet grid scan saved as {png}")
-    RE(bp.grid_scan([bdet], stage.x, 1, 2, 3, stage.y, 2, 3, 3))
+    # The live view reads each frame from the file while the IOC writes it; headless, it saves a PNG
+    RE(bp.grid_scan([bdet], stage.x, 1, 2, 3, stage.y, 2, 3, 3), LiveFrames("bdet"))
     import h5py
 
     for path in sorted(data_dir.glob("*.h5")):
@@ -113,13 +140,15 @@ def tour() -> None:
                 f"bdet wrote {path}: {frames.shape[0]} frames of {frames.shape[1:]}, sums {[int(v) for v in sums]}"
             )
     print(f"the demo's files stay in {data_dir}")
+    print(catalog_note)
 
 
 if __name__ == "__main__":
     if _interactive():
         print(
             "sophyd demo: stage, pdet, bdet and RE are ready; try RE(bp.grid_scan([pdet], stage.x, 1, 2, 3, ...))"
-            f"\nfiles go to {data_dir}"
+            "\nwatch the frames while they are written: RE(bp.grid_scan([bdet], ...), LiveFrames('bdet'))"
+            f"\nfiles go to {data_dir}\n{catalog_note}"
         )
     else:
         tour()

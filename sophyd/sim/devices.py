@@ -1,4 +1,4 @@
-"""Device classes for the simulated pattern IOC (``iocs.pattern``): the stage and the two detectors.
+"""Device classes for the simulated pattern IOC (``sophyd_iocs.pattern``): the stage and the two detectors.
 
 They are ordinary sophyd devices over Channel Access, the synchronous counterparts of the Using Devices demo:
 a stage of two motor records, a 3-channel point detector and an HDF5-writing blob detector.

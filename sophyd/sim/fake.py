@@ -24,9 +24,8 @@ from .._epics_signal import (
     EpicsSignalBase,
     EpicsSignalRO,
     EpicsSignalWithRBV,
-    _check_enum,
 )
-from ..control import Backend, PVInfo, use_cl
+from ..control import Backend, PVInfo, enum_index, use_cl
 from ..control._mock import MockBackend, MockChannel, _infer
 from ..device import Device
 from ..errors import LimitError, ReadOnlyError
@@ -170,7 +169,7 @@ class _FakeSignal(EpicsSignalBase):
             raise ValueError(f"{where}: cannot write None")
         info = self._read_channel.info()
         if info.native_type == "enum":
-            _check_enum(value, info.enum_strs, where)
+            enum_index(value, info.enum_strs, where)
         if getattr(self, "_use_limits", False):
             low, high = self.limits
             try:

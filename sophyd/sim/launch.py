@@ -7,14 +7,14 @@ them all with ``EPICS_CA_AUTO_ADDR_LIST=NO``.
 libca (pyepics) reads ``EPICS_CA_*`` once, when its context is made: launch the IOCs (with ``set_env=True``)
 before the first pyepics channel in the process, or pass ``IOCSet.env`` to a fresh process.
 
-Each IOC module follows the conventions in ``iocs/__init__.py``: ``DEFAULT_PREFIX`` and ``READY_PV`` are
-module-level string literals (read here from the source, without importing the IOC), ``READY_PV`` naming a PV
-that answers a CA read once the server is up.
+Each IOC module follows the conventions in ``sophyd_iocs/__init__.py`` (the repository's ``iocs/``):
+``DEFAULT_PREFIX`` and ``READY_PV`` are module-level string literals (read from the source, without importing
+the IOC), ``READY_PV`` naming a PV that answers a CA read once the server is up. The shipped IOCs are listed
+in ``sophyd_iocs.registry``.
 """
 
 from __future__ import annotations
 
-import ast
 import contextlib
 import errno
 import importlib
@@ -22,6 +22,7 @@ import importlib.util
 import os
 import random
 import secrets
+import shlex
 import shutil
 import signal
 import socket
@@ -33,56 +34,109 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import IO, Any
 
-__all__ = ["CA_SERVER_PORT", "IOCSet", "IOCStartError", "ioc_available", "ioc_defaults", "launch_iocs"]
+from ..control import frozen_search_list
+from ..control.probe import missing_pvs
+
+__all__ = [
+    "CA_SERVER_PORT",
+    "IOC_PACKAGE",
+    "IOCPackageError",
+    "IOCSet",
+    "IOCStartError",
+    "ioc_available",
+    "ioc_defaults",
+    "ioc_package_dir",
+    "launch_iocs",
+    "shipped_iocs",
+]
 
 CA_SERVER_PORT = 5064
+LOOPBACK = "127.0.0.1"
+# Channel Access repeater messages (command ids 24 and 17): a registration and the repeater's confirmation.
+_REPEATER_REGISTER = bytes([0, 24]) + bytes(10)
+_REPEATER_CONFIRM = bytes([0, 17])
 #: Large enough for 240x320 uint8 frames with plenty to spare; pyepics uses the same default.
 DEFAULT_MAX_ARRAY_BYTES = str(16 * 1024 * 1024)
 _STOP_TIMEOUT = 5.0
+_REPEATER_TIMEOUT = 10.0
 _POLL_TIMEOUTS = (0.2, 0.3, 0.5, 1.0, 2.0)  # short while the IOC starts, longer in case the host is busy
 _LOG_TAIL_LINES = 40
 _env_lock = threading.Lock()
-PARENT_PID_VAR = "SOPHYD_IOC_PARENT_PID"  # the same name as iocs._run.PARENT_PID_VAR (not imported: caproto)
+_addresses_in_use: set[str] = set()  # of the IOCs launch_iocs runs in this process (guarded by _env_lock)
+PARENT_PID_VAR = (
+    "SOPHYD_IOC_PARENT_PID"  # the same name as sophyd_iocs._run.PARENT_PID_VAR (that imports caproto)
+)
+#: The import name of the repository's ``iocs/`` folder (``sophyd_iocs.registry.PACKAGE``).
+IOC_PACKAGE = "sophyd_iocs"
 
 
 class IOCStartError(RuntimeError):
     """An IOC exited or did not answer on Channel Access in time; the message ends with its log tail."""
 
 
-def ioc_available(name: str) -> bool:
-    """Whether ``iocs.<name>`` exists, without importing it."""
+class IOCPackageError(ImportError):
+    """The module named ``sophyd_iocs`` is missing, or is not the IOC package shipped with this sophyd."""
+
+
+def ioc_package_dir() -> Path:
+    """The directory of the IOC package shipped with sophyd; ``IOCPackageError`` if the module imported under
+    that name (``sophyd_iocs``) is missing or lives anywhere else (another distribution's package of the
+    same name, or a folder earlier on ``sys.path``)."""
+    sophyd_root = Path(__file__).resolve().parents[2]
+    # A wheel installs the folder as sophyd_iocs/ next to sophyd/; an editable install maps it to iocs/.
+    shipped = (sophyd_root / IOC_PACKAGE, sophyd_root / "iocs")
     try:
-        return importlib.util.find_spec(f"iocs.{name}") is not None
-    except ModuleNotFoundError:
+        spec = importlib.util.find_spec(IOC_PACKAGE)
+    except ValueError:
+        spec = None
+    if spec is None or not spec.submodule_search_locations:
+        raise IOCPackageError(
+            f"sophyd's IOC package {IOC_PACKAGE} is not importable (expected at {shipped[0]} or, for an "
+            f"editable install, {shipped[1]}); install sophyd with pip (pip install -e <checkout> from source)"
+        )
+    found = Path(next(iter(spec.submodule_search_locations))).resolve()
+    if found not in shipped:
+        raise IOCPackageError(
+            f"The module {IOC_PACKAGE} found at {found} is not the IOC package shipped with sophyd "
+            f"(sophyd at {sophyd_root / 'sophyd'} ships it at {shipped[0]} or, for an editable install, "
+            f"{shipped[1]}); remove or rename the other {IOC_PACKAGE}, or fix sys.path"
+        )
+    return found
+
+
+def _registry() -> ModuleType:
+    """``sophyd_iocs.registry``, after checking that ``sophyd_iocs`` is sophyd's own."""
+    ioc_package_dir()
+    return importlib.import_module(f"{IOC_PACKAGE}.registry")
+
+
+def shipped_iocs(runnable: bool = False) -> tuple[str, ...]:
+    """The names of the IOCs shipped with sophyd (``sophyd_iocs.registry.IOCS``), in launch order; with
+    ``runnable``, only those whose ``REQUIRES`` package (if any) is installed."""
+    registry = _registry()
+    names = (info.name for info in registry.IOCS)
+    return tuple(name for name in names if not (runnable and registry.missing_requirement(name)))
+
+
+def ioc_available(name: str) -> bool:
+    """Whether the IOC ``name`` (a shipped IOC's name, a module name or a path to a .py file) can be run here:
+    its module exists and the package its ``REQUIRES`` literal names (if any) is installed.
+
+    Raises ``IOCPackageError`` when the ``sophyd_iocs`` found is not sophyd's own, rather than answer False.
+    """
+    try:
+        return _registry().missing_requirement(name) is None
+    except ValueError:
         return False
 
 
 def ioc_defaults(name: str) -> tuple[str, str]:
-    """The ``(DEFAULT_PREFIX, READY_PV)`` of ``iocs.<name>``, read from its source, else by importing it."""
-    spec = importlib.util.find_spec(f"iocs.{name}")
-    if spec is None:
-        raise ValueError(f"No IOC module iocs.{name}")
-    found: dict[str, str] = {}
-    if spec.origin and spec.origin.endswith(".py"):
-        tree = ast.parse(Path(spec.origin).read_text(encoding="utf-8"), filename=spec.origin)
-        for node in tree.body:
-            target, value = None, None
-            if isinstance(node, ast.Assign) and len(node.targets) == 1:
-                target, value = node.targets[0], node.value
-            elif isinstance(node, ast.AnnAssign):
-                target, value = node.target, node.value
-            is_str = isinstance(value, ast.Constant) and isinstance(value.value, str)
-            if isinstance(target, ast.Name) and is_str:
-                found[target.id] = value.value  # type: ignore[union-attr]
-    if "DEFAULT_PREFIX" not in found or "READY_PV" not in found:
-        module = importlib.import_module(f"iocs.{name}")
-        found.setdefault("DEFAULT_PREFIX", getattr(module, "DEFAULT_PREFIX", f"{name}:"))
-        if not hasattr(module, "READY_PV") and "READY_PV" not in found:
-            raise ValueError(f"iocs.{name} defines no READY_PV (a PV suffix that answers once the IOC is up)")
-        found.setdefault("READY_PV", module.READY_PV)
-    return found["DEFAULT_PREFIX"], found["READY_PV"]
+    """The ``(DEFAULT_PREFIX, READY_PV)`` of an IOC, read from its source, else by importing it."""
+    result: tuple[str, str] = _registry().ioc_defaults(name)
+    return result
 
 
 def _address_is_free(address: str, strict: bool) -> bool:
@@ -116,6 +170,31 @@ def pick_loopback_address(exclude: set[str] | frozenset[str] = frozenset()) -> s
     raise OSError(f"Could not find a loopback address with UDP and TCP port {CA_SERVER_PORT} free")
 
 
+def _addresses_for(count: int) -> list[str] | None:
+    """Addresses this process's libca can still reach, when it has started (None before: any will do).
+
+    libca read ``EPICS_CA_ADDR_LIST`` once, when its first channel was made, so IOCs launched later in the
+    process must listen on addresses of that list; those of IOCs that have been stopped are free again.
+    """
+    frozen = frozen_search_list()
+    if frozen is None:
+        return None
+    listed = [a for a in frozen.split() if a.startswith("127.") and ":" not in a]
+    with _env_lock:
+        taken = set(_addresses_in_use)
+    free = [a for a in listed if a not in taken and _address_is_free(a, strict=False)]
+    if len(free) < count:
+        raise IOCStartError(
+            f"This process's CA client (libca) read EPICS_CA_ADDR_LIST={frozen!r} when its first channel was "
+            f"made, and never reads it again: IOCs started now on other addresses would not be found. "
+            f"{len(listed) - len(free)} of its {len(listed)} loopback address(es) are still taken, so {count} "
+            f"IOC(s) cannot be placed there. Stop the IOCs of the earlier launch_iocs() first (leave its "
+            f"with block, or close its ExitStack), launch the IOCs you need all at once, or restart the Python "
+            f"process (in Jupyter: restart the kernel)."
+        )
+    return free[:count]
+
+
 def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
@@ -124,17 +203,20 @@ def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
     return "\n".join(text.splitlines()[-lines:]) or "(empty log)"
 
 
-def _child_env() -> dict[str, str]:
-    """The IOC subprocess environment: ours, unbuffered, able to import ``iocs`` and ``sophyd`` from here."""
+def _child_env(extra_root: Path | None = None) -> dict[str, str]:
+    """The IOC subprocess environment: ours, unbuffered, able to import ``sophyd_iocs``, ``sophyd`` and (for a
+    user's module) ``extra_root`` from wherever this process imports them."""
     env = dict(os.environ)
     env["PYTHONUNBUFFERED"] = "1"
-    env[PARENT_PID_VAR] = str(os.getpid())  # iocs._run ends the IOC if we die without stopping it
-    roots: list[str] = []
-    for package in ("iocs", "sophyd"):
+    env[PARENT_PID_VAR] = str(os.getpid())  # sophyd_iocs._run ends the IOC if we die without stopping it
+    roots: list[str] = [str(extra_root)] if extra_root is not None else []
+    for package in (IOC_PACKAGE, "sophyd"):
         spec = importlib.util.find_spec(package)
         for location in (spec.submodule_search_locations or []) if spec else []:
+            # Only a folder named as the package is importable from its parent; an editable install maps
+            # sophyd_iocs to iocs/ with its own import hook, which the child process has too.
             root = str(Path(location).resolve().parent)
-            if root not in roots:
+            if Path(location).name == package and root not in roots:
                 roots.append(root)
     old = [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]
     env["PYTHONPATH"] = os.pathsep.join(roots + [p for p in old if p not in roots])
@@ -165,17 +247,94 @@ class _IOC:
     address: str
     ready_pv: str
     log_path: Path
+    argv: tuple[str, ...]
+    root: Path | None = None
     process: subprocess.Popen[bytes] | None = None
     log_file: IO[bytes] | None = None
+
+
+class _Repeater:
+    """The CA repeater of one IOC set (``python -m sophyd_iocs._repeater``) on a free UDP port of 127.0.0.1.
+
+    The set's IOCs send their beacons to it and its clients register with it (``EPICS_CA_REPEATER_PORT``),
+    so a client learns at once that an IOC restarted and searches for its channels again; libca finding a
+    repeater on that port also no longer tries to spawn the ``caRepeater`` executable pyepics lacks.
+    """
+
+    def __init__(self, log_path: Path, beacon_addresses: list[str]) -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind((LOOPBACK, 0))
+            self.port = probe.getsockname()[1]
+        self.log_path = log_path
+        self._log_file: IO[bytes] | None = open(log_path, "ab")  # noqa: SIM115 - closed in stop()
+        command = [
+            sys.executable,
+            "-m",
+            f"{IOC_PACKAGE}._repeater",
+            "--host",
+            LOOPBACK,
+            "--port",
+            str(self.port),
+        ]
+        self.process: subprocess.Popen[bytes] | None = subprocess.Popen(
+            [*command, "--beacon-addresses", *beacon_addresses],
+            stdin=subprocess.DEVNULL,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+            env=_child_env(),
+            start_new_session=True,
+        )
+
+    def wait_ready(self, timeout: float) -> None:
+        """Register with the repeater until it confirms; IOCStartError if it exits or does not answer."""
+        deadline = time.monotonic() + timeout
+        register = _REPEATER_REGISTER + socket.inet_aton(LOOPBACK)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+            sock.bind((LOOPBACK, 0))
+            while True:
+                assert self.process is not None
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    if self._log_file is not None:
+                        self._log_file.flush()
+                    raise IOCStartError(
+                        f"CA repeater on {LOOPBACK}:{self.port} did not start. "
+                        f"Last lines of {self.log_path}:\n{_tail(self.log_path)}"
+                    )
+                sock.sendto(register, (LOOPBACK, self.port))
+                sock.settimeout(0.1)
+                try:
+                    reply = sock.recv(64)
+                except OSError:
+                    continue
+                if reply[:2] == _REPEATER_CONFIRM:
+                    return
+
+    def stop(self) -> None:
+        """SIGTERM by PID (SIGKILL after a while); close the log."""
+        process, self.process = self.process, None
+        if process is not None and process.poll() is None:
+            process.send_signal(signal.SIGTERM)
+            try:
+                process.wait(_STOP_TIMEOUT)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(_STOP_TIMEOUT)
+        if self._log_file is not None:
+            self._log_file.close()
+            self._log_file = None
 
 
 class IOCSet:
     """The IOCs started by ``launch_iocs``: where they listen, their prefixes, and per-IOC stop/start."""
 
-    def __init__(self, iocs: list[_IOC], *, set_env: bool, timeout: float) -> None:
+    def __init__(
+        self, iocs: list[_IOC], *, set_env: bool, timeout: float, repeater: _Repeater | None = None
+    ) -> None:
         self._iocs = {ioc.name: ioc for ioc in iocs}
+        self._aliases: dict[str, str] = {}
         self._set_env = set_env
         self._timeout = timeout
+        self._repeater = repeater
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -196,11 +355,26 @@ class IOCSet:
 
     @property
     def env(self) -> dict[str, str]:
-        """The CA client environment that finds these IOCs (and only these)."""
-        return {
+        """The CA client environment that finds these IOCs (and only these), and hears their beacons."""
+        env = {
             "EPICS_CA_ADDR_LIST": " ".join(ioc.address for ioc in self._iocs.values()),
             "EPICS_CA_AUTO_ADDR_LIST": "NO",
             "EPICS_CA_MAX_ARRAY_BYTES": os.environ.get("EPICS_CA_MAX_ARRAY_BYTES", DEFAULT_MAX_ARRAY_BYTES),
+        }
+        if self._repeater is not None:
+            env["EPICS_CA_REPEATER_PORT"] = str(self._repeater.port)
+        return env
+
+    def _server_env(self, ioc: _IOC) -> dict[str, str]:
+        """What an IOC of this set needs besides the client environment: beacons go to the set's repeater,
+        which listens for them on the IOC's own address (see ``sophyd_iocs._repeater``)."""
+        if self._repeater is None:
+            return {}
+        return {
+            "EPICS_CAS_BEACON_ADDR_LIST": ioc.address,
+            "EPICS_CAS_AUTO_BEACON_ADDR_LIST": "NO",
+            "EPICS_CAS_BEACON_PORT": str(self._repeater.port),
+            "EPICS_CA_REPEATER_PORT": str(self._repeater.port),
         }
 
     def pid(self, name: str) -> int | None:
@@ -236,7 +410,7 @@ class IOCSet:
                 ioc.log_file = None
 
     def stop_all(self) -> None:
-        """Stop every IOC (SIGTERM all first, so they shut down in parallel)."""
+        """Stop every IOC (SIGTERM all first, so they shut down in parallel), then the repeater."""
         for ioc in self._iocs.values():
             if ioc.process is not None and ioc.process.poll() is None:
                 with contextlib.suppress(OSError):
@@ -247,12 +421,19 @@ class IOCSet:
                 self.stop(name)
             except BaseException as exc:  # keep stopping the others
                 errors.append(exc)
+        if self._repeater is not None:
+            self._repeater.stop()
         if errors:
             raise errors[0]
 
+    def _alias(self, aliases: Mapping[str, str]) -> None:
+        """Let each key of ``aliases`` name the IOC its value names (the fixtures key a project's IOC by the
+        path as written in its pytest configuration, relative to the rootdir)."""
+        self._aliases.update(aliases)
+
     def _ioc(self, name: str) -> _IOC:
         try:
-            return self._iocs[name]
+            return self._iocs[self._aliases.get(name, name)]
         except KeyError:
             raise KeyError(f"No IOC {name!r} in this set; names: {', '.join(self._iocs)}") from None
 
@@ -260,18 +441,16 @@ class IOCSet:
         if ioc.log_file is None:
             ioc.log_file = open(ioc.log_path, "ab")  # noqa: SIM115 - closed in stop()
         ioc.process = subprocess.Popen(
-            [sys.executable, "-m", f"iocs.{ioc.name}", "--prefix", ioc.prefix, "--interfaces", ioc.address],
+            [sys.executable, *ioc.argv, "--prefix", ioc.prefix, "--interfaces", ioc.address],
             stdin=subprocess.DEVNULL,
             stdout=ioc.log_file,
             stderr=subprocess.STDOUT,
-            env=_child_env(),
+            env={**_child_env(ioc.root), **self._server_env(ioc)},
             start_new_session=True,  # SIGINT from the terminal reaches us only; we stop it by PID
         )
 
     def _wait_ready(self, iocs: list[_IOC], timeout: float) -> None:
         """Poll every IOC's READY_PV until all answer; raise IOCStartError if one exits or time runs out."""
-        from sophyd.control._probe import missing_pvs
-
         deadline = time.monotonic() + timeout
         attempt = 0
         pending = {ioc.prefix + ioc.ready_pv: ioc for ioc in iocs}
@@ -295,11 +474,17 @@ class IOCSet:
     def _describe(self, ioc: _IOC, what: str) -> str:
         if ioc.log_file is not None:
             ioc.log_file.flush()
-        command = f"python -m iocs.{ioc.name} --prefix {ioc.prefix} --interfaces {ioc.address}"
+        command = shlex.join(["python", *ioc.argv, "--prefix", ioc.prefix, "--interfaces", ioc.address])
         return (
             f"IOC {ioc.name!r} ({command}) {what}; probed PV {ioc.prefix}{ioc.ready_pv}. "
             f"Last lines of {ioc.log_path}:\n{_tail(ioc.log_path)}"
         )
+
+
+def _log_name(name: str) -> str:
+    """A log file name for the IOC ``name`` (a shipped name, a module name or a path)."""
+    stem = Path(name).stem if name.endswith(".py") else name
+    return "".join(c if c.isalnum() or c in "._-" else "_" for c in stem) + ".log"
 
 
 @contextlib.contextmanager
@@ -311,13 +496,19 @@ def launch_iocs(
     log_dir: str | os.PathLike[str] | None = None,
     set_env: bool = True,
 ) -> Iterator[IOCSet]:
-    """Start the named IOCs (``python -m iocs.<name>``), wait until each answers on CA, stop them all on exit.
+    """Start the named IOCs, wait until each answers on CA, stop them all on exit.
+
+    Each name is a shipped IOC (``"pattern"``: ``python -m sophyd_iocs.pattern``), a user's own IOC module
+    (``"mypkg.my_ioc"``) or a path to an IOC script (``"/home/me/my_ioc.py"``); a user's IOC follows the
+    conventions in ``sophyd_iocs/__init__.py``. The returned set is keyed by the names as given.
 
     Each IOC listens on its own random loopback address. ``unique`` prepends a random ``sophyd<8 hex>:``
     token to each default prefix so parallel runs never collide; ``prefixes`` maps names to explicit
     prefixes. With ``set_env``, ``EPICS_CA_ADDR_LIST``, ``EPICS_CA_AUTO_ADDR_LIST`` (and
     ``EPICS_CA_MAX_ARRAY_BYTES`` if unset) are set in ``os.environ`` for the block and restored afterwards;
-    do this before the first pyepics channel in the process (libca reads them once). Without ``set_env``
+    libca reads them once, at the first pyepics channel of the process, so a later ``launch_iocs`` places
+    its IOCs on addresses of the list libca read, freed by IOCs stopped since, and raises ``IOCStartError``
+    at once, saying what to do, when there are not enough of them. Without ``set_env``
     they are set only while waiting for the IOCs to answer (the probe reads ``os.environ``); use
     ``IOCSet.env`` for the clients. Logs go to ``log_dir`` (kept) or to a temporary directory (removed on
     exit). Raises ``IOCStartError`` (with the IOC's log tail) if an IOC exits or does not answer in ``timeout``.
@@ -326,39 +517,46 @@ def launch_iocs(
         raise ValueError("launch_iocs needs at least one IOC name")
     if len(set(names)) != len(names):
         raise ValueError(f"IOC names repeat: {names}")
-    unknown = [name for name in names if not ioc_available(name)]
-    if unknown:
-        raise ValueError(f"No IOC module for {', '.join(unknown)} (expected iocs.<name>)")
+    registry = _registry()
+    targets = [registry.resolve(name) for name in names]  # ValueError naming the IOC that cannot be found
     prefixes = dict(prefixes or {})
     extra = set(prefixes) - set(names)
     if extra:
         raise ValueError(f"prefixes given for IOCs not launched: {sorted(extra)}")
     token = f"sophyd{secrets.token_hex(4)}:" if unique else ""
 
-    # (name, prefix, address, ready_pv): everything that can fail, worked out before anything is made.
-    plan: list[tuple[str, str, str, str]] = []
-    for name in names:
-        default_prefix, ready_pv = ioc_defaults(name)
-        address = pick_loopback_address({address for _, _, address, _ in plan})
-        plan.append((name, prefixes.get(name, token + default_prefix), address, ready_pv))
+    # Everything that can fail, worked out before anything is made.
+    addresses = _addresses_for(len(names)) if set_env else None
+    plan: list[tuple[str, str, str, str, Any]] = []
+    for index, (name, target) in enumerate(zip(names, targets, strict=True)):
+        default_prefix, ready_pv = registry.ioc_defaults(name)
+        address = addresses[index] if addresses else pick_loopback_address({a for _, _, a, _, _ in plan})
+        plan.append((name, prefixes.get(name, token + default_prefix), address, ready_pv, target))
 
     temp_dir = None if log_dir is not None else tempfile.mkdtemp(prefix="sophyd-iocs-")
+    with _env_lock:
+        _addresses_in_use.update(address for _, _, address, _, _ in plan)
     try:
         logs = Path(log_dir) if log_dir is not None else Path(str(temp_dir))
         logs.mkdir(parents=True, exist_ok=True)
         iocs = [
-            _IOC(name, prefix, address, ready, logs / f"{name}.log") for name, prefix, address, ready in plan
+            _IOC(name, prefix, address, ready, logs / _log_name(name), target.argv, target.root)
+            for name, prefix, address, ready, target in plan
         ]
-        ioc_set = IOCSet(iocs, set_env=set_env, timeout=timeout)
+        repeater = _Repeater(logs / "repeater.log", [ioc.address for ioc in iocs])
+        ioc_set = IOCSet(iocs, set_env=set_env, timeout=timeout, repeater=repeater)
         env_cm: Any = _environ(ioc_set.env) if set_env else contextlib.nullcontext()
         with env_cm:
             try:
                 for ioc in iocs:
                     ioc_set._spawn(ioc)
                 ioc_set._wait_ready(iocs, timeout)
+                repeater.wait_ready(_REPEATER_TIMEOUT)  # up long since: it started first
                 yield ioc_set
             finally:
                 ioc_set.stop_all()
     finally:
+        with _env_lock:
+            _addresses_in_use.difference_update(address for _, _, address, _, _ in plan)
         if temp_dir is not None:
             shutil.rmtree(temp_dir, ignore_errors=True)

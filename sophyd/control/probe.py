@@ -1,9 +1,9 @@
 """Is an IOC up? Read PVs once over Channel Access and report those that did not answer.
 
-Used by the IOC launcher and the supervisor status script. It uses caproto's *sync* client, which reads
-the ``EPICS_CA_*`` environment on every call and keeps no context, so it works before (or without) any
-pyepics/libca context and sees environment changes made at runtime.
-Command line: ``python -m sophyd.control._probe PV [PV ...] [--timeout S]``.
+Used by the IOC launcher, the supervisor status script and users' own checks (``missing_pvs``). It uses
+caproto's *sync* client, which reads the ``EPICS_CA_*`` environment on every call and keeps no context, so it
+works before (or without) any pyepics/libca context and sees environment changes made at runtime.
+Command line: ``python -m sophyd.control.probe PV [PV ...] [--timeout S]``.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def missing_pvs(pvnames: Sequence[str], timeout: float) -> list[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: exit 0 when every PV answers, else print the missing PVs (one a line) and exit 1."""
     parser = argparse.ArgumentParser(
-        prog="python -m sophyd.control._probe", description="Check that PVs answer a Channel Access read."
+        prog="python -m sophyd.control.probe", description="Check that PVs answer a Channel Access read."
     )
     parser.add_argument("pvnames", nargs="+", metavar="PV")
     parser.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for all PVs (default 5)")

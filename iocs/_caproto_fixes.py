@@ -1,11 +1,15 @@
-"""How caproto's server circuits send: TCP_NODELAY on, a burst of requests answered in one send(), and
-monitor updates in small batches.
+"""Every change sophyd's IOCs make to caproto's server, in one place: TCP_NODELAY on, a burst of requests
+answered in one send(), monitor updates in small batches, and search replies that echo the client's sequence.
+
+``sophyd_iocs._run.run_ioc`` applies all four before the server runs. Each replaces a private attribute of
+caproto's server, listed in ``CAPROTO_INTERNALS``; tests/test_caproto_internals.py fails with the attribute's
+name when an installed caproto no longer has one (setup.cfg pins the caproto versions tested).
 
 caproto 1.3 leaves TCP_NODELAY off by accident: it creates its listening socket with protocol 0, and asyncio
 sets TCP_NODELAY on an accepted socket only when ``sock.proto == IPPROTO_TCP``, so every server circuit runs
 with Nagle's algorithm. A small response written while an earlier segment is unacknowledged then waits for the
-client's delayed ACK (~40 ms on Linux): libca clients saw about half of their put-completions on monitored PVs
-take ~43 ms instead of ~0.5 ms.
+client's delayed ACK (40 ms on Linux), which libca clients see as put-completions on monitored PVs that now and
+then take tens of milliseconds instead of a fraction of one (measurements in bench/README.md).
 """
 
 from __future__ import annotations
@@ -15,11 +19,30 @@ import os
 import socket
 from typing import Any
 
+import caproto as ca
 import caproto.asyncio.server as _server
 import caproto.server.common as _common
 from caproto import CaprotoNetworkError
 
-__all__ = ["SUB_BATCH_BYTES", "bound_subscription_batches", "coalesce_responses", "enable_tcp_nodelay"]
+__all__ = [
+    "CAPROTO_INTERNALS",
+    "SUB_BATCH_BYTES",
+    "bound_subscription_batches",
+    "coalesce_responses",
+    "echo_search_sequence",
+    "enable_tcp_nodelay",
+]
+
+#: The private caproto attributes replaced or relied on here, as ``(module, "Class.attribute" or "name")``.
+CAPROTO_INTERNALS: tuple[tuple[str, str], ...] = (
+    ("caproto.asyncio.server", "_create_bound_tcp_socket"),
+    ("caproto.asyncio.server", "_TransportWrapper"),
+    ("caproto.asyncio.server", "_TransportWrapper.writer"),
+    ("caproto.asyncio.server", "Event"),
+    ("caproto.server.common", "SUB_BATCH_THRESH"),
+    ("caproto.server.common", "Context._broadcaster_queue_iteration"),
+    ("caproto.server.common", "Context.broadcaster"),
+)
 
 SUB_BATCH_BYTES = 2048
 
@@ -41,10 +64,10 @@ def enable_tcp_nodelay() -> None:
 class _CoalescingTransport(_server._TransportWrapper):  # type: ignore[misc]
     """A circuit's transport that sends every response made in one pass of the event loop in one segment.
 
-    caproto's circuit answers each request with its own ``send()`` syscall, about 45 % of the IOC's busy time
-    when a client reads 100 PVs at once. Here a response joins a per-circuit buffer that is written when the
-    circuit's task next yields to the event loop, so nothing waits longer than the work already queued ahead
-    of it, and responses keep their order.
+    caproto's circuit answers each request with its own ``send()`` syscall, a large share of the IOC's busy
+    time when a client reads many PVs at once (bench/README.md, F2). Here a response joins a per-circuit buffer
+    that is written when the circuit's task next yields to the event loop, so nothing waits longer than the
+    work already queued ahead of it, and responses keep their order.
     """
 
     BATCH = 16  # responses per send at most
@@ -90,7 +113,7 @@ def bound_subscription_batches() -> None:
     """Send monitor updates in batches of at most 2 KiB (~64 updates), not caproto's 64 KiB (~2000).
 
     Under a flood caproto batches updates for throughput; a reply on the same circuit then waits until the
-    client has taken in the whole batch before it (~100 ms with a busy Python client). A real IOC's CA server
+    client has taken in the whole batch before it (bench/README.md, F3). A real IOC's CA server
     sends from a 16 KiB buffer. ``CAPROTO_SERVER_SUB_BATCH_THRESH`` still overrides this.
     """
     if "CAPROTO_SERVER_SUB_BATCH_THRESH" not in os.environ:
@@ -102,3 +125,38 @@ def coalesce_responses() -> None:
     call before the server runs."""
     _server.Event = _WriteEvent
     _server._TransportWrapper = _CoalescingTransport
+
+
+# Search replies: a CA client starts each search datagram with a VERSION message carrying a sequence number,
+# and the server's reply must echo it. caproto 1.3 always answers 1, so libca takes every reply after its first
+# search pass for a stale one: it never sees a fully answered pass, never speeds up, and paces its search
+# datagrams by its round-trip estimate, which caps how fast pyepics connects many channels (bench/README.md, F1).
+
+
+def echo_search_sequence() -> None:
+    """Make caproto's server echo the search sequence number; call before the server runs."""
+    original = _common.Context._broadcaster_queue_iteration
+    if getattr(original, "_sophyd_echoes_sequence", False):
+        return
+
+    async def iteration(self: Any, addr: Any, commands: Any) -> Any:
+        seq = next((c.header.parameter1 for c in commands if isinstance(c, ca.VersionRequest)), None)
+        if seq is None:
+            return await original(self, addr, commands)
+        send = self.broadcaster.send
+
+        def send_echoing_seq(*replies: Any) -> Any:
+            for reply in replies:
+                if isinstance(reply, ca.VersionResponse):
+                    reply.header.parameter1 = seq
+            return send(*replies)
+
+        # The broadcaster handles one datagram at a time, so overriding send for this call is safe.
+        self.broadcaster.send = send_echoing_seq
+        try:
+            return await original(self, addr, commands)
+        finally:
+            del self.broadcaster.send
+
+    iteration._sophyd_echoes_sequence = True  # type: ignore[attr-defined]
+    _common.Context._broadcaster_queue_iteration = iteration
