@@ -1,9 +1,9 @@
 """Runs the example notebooks top to bottom in a fresh kernel of this environment, once per test session.
 
 Each notebook starts its IOCs with ``launch_iocs`` (printing "(pid N)" for each) and stops them in its last
-cell; a run fails on any cell error or an IOC left running. The kernel talks to Jupyter
-over IPC sockets in a temporary directory, so no TCP port is opened for it. The executed copies are kept for the
-session: tests/test_notebooks.py checks their outputs and tests/test_docs.py renders them into the docs site.
+cell; a run fails on any cell error, on anything written to stderr, or on an IOC left running. The kernel talks
+to Jupyter over IPC sockets in a temporary directory, so no TCP port is opened for it. The executed copies are
+kept for the session: tests/test_notebooks.py checks their outputs and tests/test_docs.py renders them.
 Importing this module skips the importing test module when nbclient, nbformat or ipykernel is not installed.
 """
 
@@ -116,6 +116,13 @@ def run_notebook(name: str, sockets: str) -> tuple[Executed, Any]:
         for pid in leftovers:  # only after a failure: the kernel is gone, its IOCs must not outlive the test
             os.kill(pid, signal.SIGTERM)
     assert not km.is_alive(), "the kernel did not shut down"
+    errors = [
+        f"cell {index}: {output.text.strip()}"
+        for index, cell in enumerate(executed.cells)
+        for output in cell.get("outputs", [])
+        if output.output_type == "stream" and output.name == "stderr"
+    ]
+    assert not errors, "the notebook wrote to stderr (warnings, library noise):\n" + "\n".join(errors)
     assert pids, 'the notebook should print "(pid N)" for each IOC it starts'
     deadline = time.monotonic() + 5
     while leftovers and time.monotonic() < deadline:

@@ -31,7 +31,9 @@ __all__ = [
     "get_backend",
     "get_cl",
     "new_backend",
+    "register_late_ioc",
     "set_cl",
+    "unregister_late_ioc",
     "use_cl",
 ]
 
@@ -91,6 +93,32 @@ def get_backend(name: str | None = None) -> Backend:
         return _instances[name]
 
 
+_late_iocs: dict[str, str] = {}  # PV prefix -> address of IOCs started after libca read its address list
+
+
+def register_late_ioc(prefix: str, address: str) -> None:
+    """Note that the IOC serving PVs named ``prefix...`` listens on ``address``, which libca does not search.
+
+    ``launch_iocs`` calls this for IOCs it had to start outside the list libca read (see
+    ``frozen_search_list``): pyepics channels to their PVs then fail to connect at once, saying why.
+    """
+    with _lock:
+        _late_iocs[prefix] = address
+
+
+def unregister_late_ioc(prefix: str) -> None:
+    """Forget an IOC noted by ``register_late_ioc`` (it has stopped)."""
+    with _lock:
+        _late_iocs.pop(prefix, None)
+
+
+def late_ioc_address(pvname: str) -> str | None:
+    """The address of the IOC noted by ``register_late_ioc`` that serves ``pvname``, if any."""
+    with _lock:
+        found = [address for prefix, address in _late_iocs.items() if pvname.startswith(prefix)]
+    return found[0] if found else None
+
+
 def frozen_search_list() -> str | None:
     """The ``EPICS_CA_ADDR_LIST`` libca read in this process, or None while libca has not started.
 
@@ -147,9 +175,20 @@ def connection_hint() -> str:
         else f"the local networks' broadcast addresses only (EPICS_CA_ADDR_LIST is not set, "
         f"EPICS_CA_AUTO_ADDR_LIST={auto!r})"
     )
-    return (
+    hint = (
         f"Check that the IOC runs and that this process searches where it listens: Channel Access searches "
         f"{where}; libca reads these once, before the first channel of the process. For the IOCs run by "
         f"iocs/supervisor/start_supervisor.sh, run '. iocs/supervisor/ca_env.sh' in the shell before starting "
         f"Python (or Jupyter)."
     )
+    with _lock:
+        late = sorted(set(_late_iocs.values()))
+    frozen = frozen_search_list()
+    if late and frozen is not None:
+        hint += (
+            f" IOCs launched after libca read EPICS_CA_ADDR_LIST={frozen!r} listen on {' '.join(late)}, which "
+            f"this process's pyepics channels never search: stop the earlier IOCs before launching new ones, "
+            f"launch all IOCs at once, restart the process (in Jupyter: restart the kernel), or use the caproto "
+            f"control layer (sophyd.set_cl('caproto'))."
+        )
+    return hint

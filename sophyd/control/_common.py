@@ -214,6 +214,8 @@ class BaseChannel(Channel):
         return self._connected.is_set()
 
     def wait_for_connection(self, timeout: float | None) -> bool:
+        if self._backend.out_of_reach(self.pvname):
+            return self._connected.is_set()  # it will not connect: say so now, not after the timeout
         return self._connected.wait(timeout)
 
     def info(self) -> PVInfo:
@@ -477,6 +479,11 @@ class BaseBackend(Backend):
         self._watching_beacons = False
         self._searched_at = 0.0  # when _search_again last ran (monotonic)
 
+    def out_of_reach(self, pvname: str) -> bool:
+        """Whether this backend will never find ``pvname``'s IOC; only a client that reads its search list
+        once (libca) can know that."""
+        return False
+
     def channel(self, pvname: str) -> BaseChannel:
         with self._channels_lock:
             channel = self._channels.get(pvname)
@@ -556,6 +563,8 @@ class BaseBackend(Backend):
     def wait_for_connection_many(self, channels: Sequence[Channel], timeout: float | None) -> bool:
         """Wait until every channel is connected, waking once when the last one connects (not per channel)."""
         pending = [ch for ch in channels if isinstance(ch, BaseChannel) and not ch.connected]
+        if any(self.out_of_reach(ch.pvname) for ch in pending):
+            timeout = 0.0  # one of them will not connect: say so now, not after the timeout
         latch = _CountDown(len(pending))
         for ch in pending:
             with ch._lock:

@@ -20,6 +20,7 @@ import numpy as np
 from epics import ca, dbr
 
 from ..errors import DisconnectedError
+from . import late_ioc_address
 from ._base import PVInfo, PVReading
 from ._common import BaseBackend, BaseChannel, GetOp, put_failed
 from ._convert import DBR_ENUM, DTYPES, build_info, control_fields, decode_value
@@ -252,6 +253,10 @@ class PyepicsBackend(BaseBackend):
         self._get_cb = dbr.make_callback(self._on_get, _EventArgs)
         self._put_cb = dbr.make_callback(self._on_put, _EventArgs)
         self._event_cb = dbr.make_callback(self._on_event, _EventArgs)
+
+    def out_of_reach(self, pvname: str) -> bool:
+        address = late_ioc_address(pvname)
+        return address is not None and address not in self.search_list.split()
 
     def _make_channel(self, pvname: str) -> PyepicsChannel:
         return PyepicsChannel(self, pvname, next(self._keys))

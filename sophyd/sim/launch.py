@@ -37,7 +37,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import IO, Any
 
-from ..control import frozen_search_list
+from ..control import frozen_search_list, register_late_ioc, unregister_late_ioc
 from ..control.probe import missing_pvs
 
 __all__ = [
@@ -170,29 +170,20 @@ def pick_loopback_address(exclude: set[str] | frozenset[str] = frozenset()) -> s
     raise OSError(f"Could not find a loopback address with UDP and TCP port {CA_SERVER_PORT} free")
 
 
-def _addresses_for(count: int) -> list[str] | None:
-    """Addresses this process's libca can still reach, when it has started (None before: any will do).
+def _reachable_addresses(count: int) -> list[str]:
+    """Up to ``count`` addresses this process's libca searches and no IOC of this process uses.
 
     libca read ``EPICS_CA_ADDR_LIST`` once, when its first channel was made, so IOCs launched later in the
-    process must listen on addresses of that list; those of IOCs that have been stopped are free again.
+    process are found by pyepics channels only on addresses of that list (those of stopped IOCs are free
+    again). Empty before libca has started: then any address will do.
     """
     frozen = frozen_search_list()
     if frozen is None:
-        return None
+        return []
     listed = [a for a in frozen.split() if a.startswith("127.") and ":" not in a]
     with _env_lock:
         taken = set(_addresses_in_use)
-    free = [a for a in listed if a not in taken and _address_is_free(a, strict=False)]
-    if len(free) < count:
-        raise IOCStartError(
-            f"This process's CA client (libca) read EPICS_CA_ADDR_LIST={frozen!r} when its first channel was "
-            f"made, and never reads it again: IOCs started now on other addresses would not be found. "
-            f"{len(listed) - len(free)} of its {len(listed)} loopback address(es) are still taken, so {count} "
-            f"IOC(s) cannot be placed there. Stop the IOCs of the earlier launch_iocs() first (leave its "
-            f"with block, or close its ExitStack), launch the IOCs you need all at once, or restart the Python "
-            f"process (in Jupyter: restart the kernel)."
-        )
-    return free[:count]
+    return [a for a in listed if a not in taken and _address_is_free(a, strict=False)][:count]
 
 
 def _tail(path: Path, lines: int = _LOG_TAIL_LINES) -> str:
@@ -507,8 +498,9 @@ def launch_iocs(
     prefixes. With ``set_env``, ``EPICS_CA_ADDR_LIST``, ``EPICS_CA_AUTO_ADDR_LIST`` (and
     ``EPICS_CA_MAX_ARRAY_BYTES`` if unset) are set in ``os.environ`` for the block and restored afterwards;
     libca reads them once, at the first pyepics channel of the process, so a later ``launch_iocs`` places
-    its IOCs on addresses of the list libca read, freed by IOCs stopped since, and raises ``IOCStartError``
-    at once, saying what to do, when there are not enough of them. Without ``set_env``
+    its IOCs on addresses of the list libca read that IOCs stopped since have freed; an IOC that finds none
+    free is out of reach of this process's pyepics channels, which then fail to connect at once, saying why
+    and what to do (the caproto control layer and other processes reach it). Without ``set_env``
     they are set only while waiting for the IOCs to answer (the probe reads ``os.environ``); use
     ``IOCSet.env`` for the clients. Logs go to ``log_dir`` (kept) or to a temporary directory (removed on
     exit). Raises ``IOCStartError`` (with the IOC's log tail) if an IOC exits or does not answer in ``timeout``.
@@ -526,16 +518,24 @@ def launch_iocs(
     token = f"sophyd{secrets.token_hex(4)}:" if unique else ""
 
     # Everything that can fail, worked out before anything is made.
-    addresses = _addresses_for(len(names)) if set_env else None
+    reachable = _reachable_addresses(len(names)) if set_env else []
     plan: list[tuple[str, str, str, str, Any]] = []
     for index, (name, target) in enumerate(zip(names, targets, strict=True)):
         default_prefix, ready_pv = registry.ioc_defaults(name)
-        address = addresses[index] if addresses else pick_loopback_address({a for _, _, a, _, _ in plan})
+        used = {a for _, _, a, _, _ in plan}
+        address = reachable[index] if index < len(reachable) else pick_loopback_address(used)
         plan.append((name, prefixes.get(name, token + default_prefix), address, ready_pv, target))
+    # IOCs that libca, having started, will never search for: its channels to them fail at once, saying why.
+    late = [
+        (prefix, address) for _, prefix, address, _, _ in plan if set_env and frozen_search_list() is not None
+    ]
+    late = [(prefix, address) for prefix, address in late if address not in reachable]
 
     temp_dir = None if log_dir is not None else tempfile.mkdtemp(prefix="sophyd-iocs-")
     with _env_lock:
         _addresses_in_use.update(address for _, _, address, _, _ in plan)
+    for prefix, address in late:
+        register_late_ioc(prefix, address)
     try:
         logs = Path(log_dir) if log_dir is not None else Path(str(temp_dir))
         logs.mkdir(parents=True, exist_ok=True)
@@ -556,6 +556,8 @@ def launch_iocs(
             finally:
                 ioc_set.stop_all()
     finally:
+        for prefix, _ in late:
+            unregister_late_ioc(prefix)
         with _env_lock:
             _addresses_in_use.difference_update(address for _, _, address, _, _ in plan)
         if temp_dir is not None:
