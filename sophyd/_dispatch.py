@@ -38,6 +38,7 @@ class Dispatcher:
         self._pending: OrderedDict[Hashable, tuple[Callable[..., Any], tuple[Any, ...]]] = OrderedDict()
         self._thread: threading.Thread | None = None
         self._counter = 0
+        self._run_until_depth = 0  # run_until calls in progress in this dispatcher's thread
         self.dropped = 0  # calls replaced by a newer one of the same key before they ran
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: Hashable | None = None) -> None:
@@ -82,22 +83,34 @@ class Dispatcher:
         settle time) would otherwise wait for itself. Returns False if ``timeout`` passed first.
         """
         deadline = None if timeout is None else time.monotonic() + timeout
-        while True:
+        with self._cond:
+            self._run_until_depth += 1
+        try:
+            while True:
+                with self._cond:
+                    while not self._pending:
+                        if event.is_set():
+                            return True
+                        remaining = None if deadline is None else deadline - time.monotonic()
+                        if remaining is not None and remaining <= 0:
+                            return False
+                        self._cond.wait(remaining)  # woken by submit() or by wake_waiters()
+                    _, (fn, args) = self._pending.popitem(last=False)
+                self._call(fn, args)
+        finally:
             with self._cond:
-                while not self._pending:
-                    if event.is_set():
-                        return True
-                    remaining = None if deadline is None else deadline - time.monotonic()
-                    if remaining is not None and remaining <= 0:
-                        return False
-                    self._cond.wait(remaining)  # woken by submit() or by wake_waiters()
-                _, (fn, args) = self._pending.popitem(last=False)
-            self._call(fn, args)
+                self._run_until_depth -= 1
 
     def wake(self) -> None:
-        """Let a ``run_until`` in this dispatcher's thread look at its event again."""
-        with self._cond:
-            self._cond.notify_all()
+        """Let a ``run_until`` in this dispatcher's thread look at its event again.
+
+        An idle dispatcher is not woken: every Status completion calls this, and waking a thread that has
+        nothing to do costs the caller a thread switch. A ``run_until`` that starts after the event was set
+        sees it set before it waits, so skipping the wake-up when none is in progress loses nothing.
+        """
+        if self._run_until_depth:
+            with self._cond:
+                self._cond.notify_all()
 
 
 _dispatchers: dict[str, Dispatcher] = {}

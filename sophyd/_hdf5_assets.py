@@ -13,14 +13,13 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from event_model import ComposeStreamResource, ComposeStreamResourceBundle
-
 from ._bluesky_interface import unstage_on_failure
 from .device import Device
 from .errors import OpException
 
 if TYPE_CHECKING:
     from bluesky.protocols import Reading
+    from event_model import ComposeStreamResourceBundle
     from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["FileWriteError", "HDF5StreamAssets"]
@@ -126,6 +125,9 @@ class HDF5StreamAssets(Device):
         if upto <= self._emitted:
             return
         if not self._bundles:
+            # event_model (and jsonschema under it) loads here, when a document is first made, not at import.
+            from event_model import ComposeStreamResource
+
             compose = ComposeStreamResource()
             for suffix, (dataset, shape, _) in self.datasets.items():
                 bundle = compose(

@@ -13,6 +13,7 @@ import logging
 import math
 import threading
 import time
+import types
 import warnings
 from collections.abc import Callable
 from typing import Any
@@ -54,11 +55,29 @@ def _seconds(value: Any, what: str) -> float:
     return seconds
 
 
+def _takes_positional_argument(callback: Callable[..., Any]) -> bool:
+    """True for a plain function or bound method that can be called with one positional argument.
+
+    The cheap check that spares ``inspect.signature`` for the usual callbacks (bluesky's RunEngine adds one to
+    every status it waits on); anything else (partials, wrapped or keyword-only callables) is left to it.
+    """
+    bound = isinstance(callback, types.MethodType)
+    function = callback.__func__ if isinstance(callback, types.MethodType) else callback
+    if type(function) is not types.FunctionType or hasattr(function, "__wrapped__"):
+        return False
+    code = function.__code__
+    if code.co_kwonlyargcount and len(function.__kwdefaults__ or ()) < code.co_kwonlyargcount:
+        return False
+    return bool(code.co_flags & inspect.CO_VARARGS) or code.co_argcount > (1 if bound else 0)
+
+
 def adapt_old_callback_signature(callback: Callable[..., Any]) -> Callable[[StatusBase], Any]:
     """Return ``callback`` if it takes the status; wrap a zero-argument ``callback()`` with a warning.
 
     Classic ophyd status callbacks once took no argument; they still work but warn (DeprecationWarning).
     """
+    if _takes_positional_argument(callback):
+        return callback
     try:
         inspect.signature(callback).bind(None)
     except TypeError:

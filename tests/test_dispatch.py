@@ -85,3 +85,24 @@ def test_coalescing_keeps_the_latest_per_key() -> None:
     _run(dispatcher)
     assert seen == [9]
     assert dispatcher.dropped == 9
+
+
+def test_a_callback_waiting_in_the_dispatcher_sees_a_status_finished_elsewhere() -> None:
+    """wait_event in a dispatcher thread returns when another thread finishes the status it waits on."""
+    from sophyd import Status
+
+    dispatcher = dispatch.get_dispatcher("test-wake")
+    status = Status()
+    started, done = threading.Event(), threading.Event()
+    result: dict[str, bool] = {}
+
+    def waiting_callback() -> None:
+        started.set()
+        result["finished"] = dispatch.wait_event(status._event, timeout=60)
+        done.set()
+
+    dispatcher.submit(waiting_callback)
+    assert started.wait(10)
+    status.set_finished()
+    assert done.wait(20)  # well before wait_event's own timeout: the completion woke it
+    assert result["finished"] is True

@@ -133,6 +133,25 @@ def test_version() -> None:
     assert isinstance(sophyd.__version__, str) and sophyd.__version__
 
 
+DOCUMENT_LIBRARIES = ("event_model", "jsonschema", "bluesky")
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        "import sophyd",
+        "import sophyd.sim",
+        "from sophyd.sim import SynGauss, motor, det; det.trigger(); det.read(); det.describe()",
+    ],
+)
+def test_import_loads_no_document_library(code: str) -> None:
+    """event_model, jsonschema and bluesky are loaded when a document is made, not by importing sophyd."""
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {DOCUMENT_LIBRARIES!r} if m in sys.modules))"
+    proc = _run("-c", probe)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]"
+
+
 def test_import_loads_no_tiled_and_no_plotting() -> None:
     """The catalog and the live view are optional: importing sophyd, or their modules, loads neither tiled nor
     matplotlib nor h5py until they are used."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 import threading
 import time
+import types
 from typing import Any
 
 import pytest
@@ -389,3 +392,56 @@ def test_status_callback_may_wait_on_another_status() -> None:
     assert finished.wait(10)
     assert outcome == ["ok"]
     assert sig.get() == 1
+
+
+class _Callbacks:
+    def with_status(self, status: object) -> None: ...
+
+    def without_status(self) -> None: ...
+
+
+def _plain(status: object) -> None: ...
+
+
+def _varargs(*args: object) -> None: ...
+
+
+def _none() -> None: ...
+
+
+def _required_keyword(status: object, *, extra: object) -> None: ...
+
+
+def _optional_keyword(status: object, *, extra: object = None) -> None: ...
+
+
+@pytest.mark.parametrize(
+    "callback",
+    [
+        _plain,
+        _varargs,
+        _none,
+        _required_keyword,
+        _optional_keyword,
+        _Callbacks().with_status,
+        _Callbacks().without_status,
+        lambda: None,
+        lambda status: None,
+        functools.partial(_plain),
+        print,
+    ],
+)
+def test_callback_signature_check_agrees_with_inspect(callback: Any) -> None:
+    """The cheap check used by add_callback never says 'takes the status' where inspect.signature says not."""
+    from sophyd.status import _takes_positional_argument
+
+    try:
+        inspect.signature(callback).bind(None)
+        takes = True
+    except TypeError:
+        takes = False
+    except ValueError:
+        takes = True
+    assert _takes_positional_argument(callback) <= takes
+    if type(callback) is types.FunctionType or isinstance(callback, types.MethodType):
+        assert _takes_positional_argument(callback) == takes

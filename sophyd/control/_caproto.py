@@ -149,6 +149,11 @@ class CaprotoChannel(BaseChannel):
         value = decode_value(self._dbr_type, self._count, response.data)
         return PVReading(value, md.timestamp, int(md.status), int(md.severity))
 
+    def _server(self) -> Any:
+        """The (host, port) of the circuit this channel is on; None while it has none."""
+        manager = self._pv.circuit_manager
+        return None if manager is None else manager.circuit.address
+
     def _begin_get(self, timeout: float) -> GetOp:
         op = GetOp(self)
         self._send_read(self._backend._ops.add(op), "time", self._reading, timeout)

@@ -32,6 +32,7 @@ from ._base import (
 )
 from ._beacons import get_watcher
 from ._convert import encode_value, to_string, with_access
+from ._stall import StallWatch
 
 __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", "put_failed"]
 
@@ -52,7 +53,7 @@ def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
 class GetOp:
     """One outstanding read (of a value, or of the control metadata); waiting threads block on ``event``."""
 
-    __slots__ = ("batches", "channel", "error", "event", "result", "token")
+    __slots__ = ("answered_at", "batches", "channel", "error", "event", "result", "token")
 
     def __init__(self, channel: BaseChannel) -> None:
         self.channel = channel
@@ -61,9 +62,11 @@ class GetOp:
         self.result: Any = None
         self.error: BaseException | None = None
         self.batches: list[_Batch] = []
+        self.answered_at = 0.0  # time.monotonic() of the answer (get_many's StallWatch looks at the gaps)
 
     def finish(self, result: Any, error: BaseException | None = None) -> None:
         self.result, self.error = result, error
+        self.answered_at = time.monotonic()
         self.event.set()
         for batch in self.batches:
             batch.finished(self)
@@ -433,6 +436,10 @@ class BaseChannel(Channel):
             elif not wanted:
                 self._stop_monitor()
 
+    def _server(self) -> Any:
+        """The server this channel is connected to (hashable), or None where that means nothing (mock)."""
+        return None
+
     # --- transport, supplied by each backend ----------------------------------------------------------
     @abc.abstractmethod
     def _begin_get(self, timeout: float) -> GetOp:
@@ -469,6 +476,7 @@ class BaseBackend(Backend):
         self._users: dict[str, int] = {}  # channel() calls not yet released, by PV name
         self._channels_lock = threading.Lock()
         self._ops = OpTable()
+        self._stalls = StallWatch()
         self._watching_beacons = False
         self._searched_at = 0.0  # when _search_again last ran (monotonic)
 
@@ -525,14 +533,32 @@ class BaseBackend(Backend):
         if labelled:
             self.load_info_many(labelled, timeout=timeout)  # enum labels and precision
         deadline = time.monotonic() + timeout
-        ops = [(ch._fresh_cache() if use_monitor else None) or ch._begin_get(timeout) for ch in chans]
+        cached = [ch._fresh_cache() if use_monitor else None for ch in chans]
+        by_server: dict[Any, list[int]] = {}
+        for i, ch in enumerate(chans):
+            if cached[i] is None:
+                by_server.setdefault(ch._server(), []).append(i)
+        in_turn = {server for server, idx in by_server.items() if self._stalls.read_in_turn(server, len(idx))}
+        sent: dict[int, GetOp] = {}
+        for server, idx in by_server.items():
+            if server not in in_turn:
+                for i in idx:
+                    sent[i] = chans[i]._begin_get(timeout)
         self._flush()
-        _Batch([op for op in ops if isinstance(op, GetOp)]).wait(deadline)
+        for server in in_turn:  # one after another: these servers stall on concurrent reads (_stall.py)
+            for i in by_server[server]:
+                op = sent[i] = chans[i]._begin_get(timeout)
+                self._flush()
+                op.event.wait(max(0.0, deadline - time.monotonic()))
+        _Batch(list(sent.values())).wait(deadline)
+        for server, idx in by_server.items():
+            if server not in in_turn:
+                self._stalls.observe(server, [sent[i].answered_at for i in idx if sent[i].event.is_set()])
         return [
             ch.format(
-                op if isinstance(op, PVReading) else ch._read_from_server(op.wait(deadline, timeout)), s
+                reading if reading is not None else ch._read_from_server(sent[i].wait(deadline, timeout)), s
             )
-            for ch, op, s in zip(chans, ops, as_string, strict=True)
+            for i, (ch, reading, s) in enumerate(zip(chans, cached, as_string, strict=True))
         ]
 
     def wait_for_connection_many(self, channels: Sequence[Channel], timeout: float | None) -> bool:

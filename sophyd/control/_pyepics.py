@@ -88,6 +88,7 @@ def _load_libca() -> tuple[_c.CDLL, int]:
         "ca_clear_subscription": ([vp], _c.c_int),
         "ca_flush_io": ([], _c.c_int),
         "ca_message": ([long_], _c.c_char_p),
+        "ca_host_name": ([vp], _c.c_char_p),
     }
     for name, (argtypes, restype) in protos.items():
         func = getattr(lib, name)
@@ -154,6 +155,10 @@ class PyepicsChannel(BaseChannel):
         raw = np.frombuffer(_c.string_at(start, args.count * dtype.itemsize), dtype=dtype)
         stamp = head.secs + _EPICS_EPOCH + head.nsec * 1e-9
         return PVReading(decode_value(ntype, self._count, raw), stamp, head.status, head.severity)
+
+    def _server(self) -> Any:
+        """libca's b'host:port' of the server this channel is on."""
+        return self._backend._lib.ca_host_name(self._chid)
 
     def _begin_get(self, timeout: float) -> GetOp:
         backend = self._backend

@@ -1,0 +1,192 @@
+"""Where users feel speed: import time, RunEngine points per second and memory per signal, against the peers.
+
+Starts ONE test IOC (``iocs.testioc``) on its own loopback address (``--stock-ioc``: on caproto's server as
+shipped), then runs each workload for each library in fresh subprocesses (``bench/_re_workers.py``), the
+libraries interleaved repetition by repetition, and prints medians, spread (min-max) and ratios sophyd/peer.
+Not a test: it only prints numbers.
+
+    python bench/bench_re.py                      # import, count (3 modes), rss
+    python bench/bench_re.py --workloads count --reps 5 --num 300
+    python bench/bench_re.py --stock-ioc
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from bench_epics import Runner, availability, stock_ioc
+
+HERE = Path(__file__).resolve().parent
+WORKER = HERE / "_re_workers.py"
+LIBS = ["sophyd-pyepics", "sophyd-caproto", "ophyd", "ophyd-async"]
+IMPORTS = {
+    "sophyd": "import sophyd",
+    "sophyd.sim (synthetic motor, det)": "import sophyd; from sophyd.sim import motor, det",
+    "ophyd": "import ophyd",
+    "ophyd-async (core + epics)": "import ophyd_async.core, ophyd_async.epics.core",
+}
+COUNT_MODES = ["memory", "monitored", "unmonitored"]
+
+
+class ReRunner(Runner):
+    def run_re(self, lib: str, workload: str, params: dict[str, Any]) -> dict[str, Any]:
+        params = {**params, "prefix": self.prefix}
+        cmd = [sys.executable, str(WORKER), lib, workload, json.dumps(params)]
+        proc = subprocess.run(cmd, env=self.env, capture_output=True, text=True, timeout=600, cwd=HERE)
+        for line in proc.stdout.splitlines():
+            if line.startswith("RESULT "):
+                return dict(json.loads(line[len("RESULT ") :]))
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-8:])
+        return {"error": f"exit code {proc.returncode}: {tail}"}
+
+
+def spread(values: list[float], fmt: str = "{:.3f}") -> str:
+    return f"{fmt.format(statistics.median(values))} ({fmt.format(min(values))}-{fmt.format(max(values))})"
+
+
+def bench_import(reps: int) -> dict[str, list[float]]:
+    """Wall time of a fresh ``python -c CODE``, with bytecode cached as after any first import."""
+    print(f"\n== import: fresh process wall time, s, median (min-max) of {reps}, interleaved")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    times: dict[str, list[float]] = {name: [] for name in [*IMPORTS, "python -c pass", "numpy"]}
+    codes = {**IMPORTS, "python -c pass": "pass", "numpy": "import numpy"}
+    for code in codes.values():  # write the bytecode caches once
+        subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=False)
+    for _ in range(reps):
+        for name, code in codes.items():
+            t0 = time.perf_counter()
+            subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, check=True)
+            times[name].append(time.perf_counter() - t0)
+    for name, values in times.items():
+        print(f"  {name:<36} {spread(values)}")
+    base = statistics.median(times["sophyd"])
+    for peer in ("ophyd", "ophyd-async (core + epics)"):
+        print(f"  ratio {peer} / sophyd: {statistics.median(times[peer]) / base:.2f}")
+    return times
+
+
+def bench_count(runner: ReRunner, libs: list[str], p: dict[str, Any], procs: int) -> dict[str, Any]:
+    print(
+        f"\n== RE(count([det], num={p['num']})), det = 3 signals (1 hinted); ms per point, median (min-max) of "
+        f"{procs} processes x {p['reps']} repetitions, interleaved"
+    )
+    out: dict[str, Any] = {}
+    for mode in COUNT_MODES:
+        runs: dict[str, list[float]] = {lib: [] for lib in libs}
+        errors: dict[str, str] = {}
+        for _ in range(procs):
+            for lib in libs:
+                if mode == "memory" and lib == "sophyd-caproto":
+                    continue  # no CA: the same as sophyd-pyepics
+                r = runner.run_re(lib, "count", {**p, "mode": mode})
+                if "error" in r:
+                    errors[lib] = r["error"]
+                else:
+                    runs[lib].extend(r["ms_per_point"])
+        print(f"  {mode}:")
+        for lib in libs:
+            if runs[lib]:
+                print(f"    {lib:<16} {spread(runs[lib])}")
+            elif lib in errors:
+                print(f"    {lib:<16} FAILED: {errors[lib]}")
+        out[mode] = {lib: values for lib, values in runs.items() if values}
+    med = {mode: {lib: statistics.median(v) for lib, v in r.items()} for mode, r in out.items()}
+    print("  ratios peer / sophyd-pyepics (above 1: sophyd faster):")
+    for mode, m in med.items():
+        if "sophyd-pyepics" in m:
+            ratios = ", ".join(
+                f"{lib} {v / m['sophyd-pyepics']:.2f}" for lib, v in m.items() if lib[:6] != "sophyd"
+            )
+            print(f"    {mode:<12} {ratios}")
+    if "memory" in med and "monitored" in med and "sophyd-pyepics" in med["memory"]:
+        floor = med["memory"]["sophyd-pyepics"]
+        for lib in ("sophyd-pyepics", "sophyd-caproto"):
+            if lib in med["monitored"]:
+                print(
+                    f"  {lib} monitored minus sophyd's in-memory floor: {med['monitored'][lib] - floor:+.3f} ms"
+                )
+        if "ophyd-async" in med["monitored"]:
+            print(
+                f"  sophyd floor / ophyd-async monitored (cached): {floor / med['monitored']['ophyd-async']:.2f}"
+            )
+    return out
+
+
+def bench_rss(runner: ReRunner, libs: list[str], n: int, procs: int) -> dict[str, Any]:
+    print(
+        f"\n== RSS per connected EpicsSignalRO, a device of {n} (KiB per signal, median (min-max) of {procs})"
+    )
+    out: dict[str, Any] = {}
+    runs: dict[str, list[dict[str, Any]]] = {lib: [] for lib in libs}
+    for _ in range(procs):
+        for lib in libs:
+            runs[lib].append(runner.run_re(lib, "rss", {"n": n}))
+    for lib in libs:
+        ok = [r for r in runs[lib] if "error" not in r]
+        if not ok:
+            print(f"    {lib:<16} FAILED: {runs[lib][0]['error']}")
+            continue
+        connected = [r["connected_kib"] / n for r in ok]
+        described = [r["described_kib"] / n for r in ok]
+        print(
+            f"    {lib:<16} connected {spread(connected, '{:.2f}')}   after describe() {spread(described, '{:.2f}')}"
+        )
+        out[lib] = {"connected": connected, "described": described}
+    return out
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--workloads", nargs="+", default=["import", "count", "rss"])
+    parser.add_argument("--libs", nargs="+", default=LIBS)
+    parser.add_argument("--num", type=int, default=300, help="points per count")
+    parser.add_argument("--reps", type=int, default=3, help="counts per process")
+    parser.add_argument("--procs", type=int, default=2, help="processes per library (interleaved)")
+    parser.add_argument("--import-reps", type=int, default=10)
+    parser.add_argument(
+        "--rss-n", type=int, default=1000, help="signals for the RSS workload (the IOC has 1000)"
+    )
+    parser.add_argument("--stock-ioc", action="store_true", help="caproto's server as shipped")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    skip = availability()
+    libs = [lib for lib in args.libs if not skip.get(lib)]
+    for lib in set(args.libs) - set(libs):
+        print(f"skipping {lib}: {skip[lib]}")
+    results: dict[str, Any] = {}
+    started = time.monotonic()
+    if "import" in args.workloads:
+        results["import"] = bench_import(args.import_reps)
+    if {"count", "rss"} & set(args.workloads):
+        from sophyd.sim.launch import launch_iocs
+
+        with stock_ioc(args.stock_ioc), launch_iocs("testioc", unique=True) as iocs:
+            how = "caproto's server as shipped" if args.stock_ioc else "with the iocs/ caproto-server fixes"
+            print(f"\ntest IOC at {iocs.address('testioc')} ({how})")
+            runner = ReRunner({**os.environ, **iocs.env}, iocs.prefix("testioc"), verbose=False)
+            if "count" in args.workloads:
+                p = {"num": args.num, "reps": args.reps, "warmup": 20}
+                results["count"] = bench_count(runner, libs, p, args.procs)
+            if "rss" in args.workloads:
+                results["rss"] = bench_rss(runner, libs, args.rss_n, args.procs)
+    load = os.getloadavg()
+    print(
+        f"\ntotal {time.monotonic() - started:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
+    )
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
