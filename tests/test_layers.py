@@ -27,6 +27,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.alarm",
             "sophyd.log",
             "sophyd._positions",
+            "sophyd._versions",
+            "sophyd._checks",
             "sophyd.ophydobj",
         ],
     ),
@@ -37,6 +39,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "sophyd._signal",
             "sophyd._epics_signal",
+            "sophyd._epics_signal_base",
             "sophyd._pv_metadata",
             "sophyd._attribute_signal",
             "sophyd._derived_signal",
@@ -59,6 +62,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd._device_attrs",
             "sophyd._device_factory",
             "sophyd._device_hooks",
+            "sophyd._configure",
         ],
     ),
     (
