@@ -64,19 +64,19 @@ def test_site_builds_with_warnings_as_errors(notebooks, tmp_path: Path) -> None:
     assert "pdet_channel1_value" in using_devices
     # Every public name has an entry in the reference.
     reference = "".join(p.read_text(encoding="utf-8") for p in (html / "api").glob("*.html"))
+    names = _public_names()
     absent = [
         f"{modname}.{name}"
-        for modname, name, obj in _public_names()
+        for modname, name, obj in names
         if (inspect.isclass(obj) or inspect.isfunction(obj))
-        and f'id="{modname}.{name}"' not in reference
-        and not any(f'id="{other}.{name}"' in reference for other in _homes(obj))
+        and not any(f'id="{where}"' in reference for where in _paths_of(obj, names))
     ]
     assert not absent, f"public names missing from the API reference: {absent}"
 
 
-def _homes(obj: object) -> list[str]:
-    """Every public module that exports ``obj`` (the reference documents it under one of them)."""
-    return [modname for modname, _, other in _public_names() if other is obj]
+def _paths_of(obj: object, names: list[tuple[str, str, object]]) -> list[str]:
+    """Every public dotted path of ``obj`` (the reference documents it under one of them)."""
+    return [f"{modname}.{name}" for modname, name, other in names if other is obj]
 
 
 def _pages_with_code() -> list[Path]:

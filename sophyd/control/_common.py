@@ -372,8 +372,9 @@ class BaseChannel(Channel):
             self._dbr_type = dbr_type
             self._info = with_access(info, *self._access)
             self._info_op = None
-            callbacks = list(self._conn_callbacks)
-        self._connected.set()
+            # Told again while connected (a channel made anew on a beacon): callbacks hear of changes only.
+            callbacks = [] if self._connected.is_set() else list(self._conn_callbacks)
+            self._connected.set()
         with self._lock:  # read after connecting: a subscribe() or a waiter from now on sees it connected
             self.ever_connected = True
             monitored = bool(self._subscribers)
