@@ -1,4 +1,4 @@
-"""Checks of arguments made before anything is sent: PV names, timeouts and set() targets.
+"""Checks of arguments made before anything is sent: PV names, timeouts, set() targets, numeric values.
 
 Bad input should fail at once with an error naming the object, instead of reaching an IOC or leaving a
 caller waiting for something that cannot happen.
@@ -13,7 +13,7 @@ import numpy as np
 
 from .errors import BadPVName
 
-__all__ = ["check_finite_target", "check_pv_name", "check_timeout"]
+__all__ = ["check_finite_target", "check_numeric_value", "check_pv_name", "check_timeout"]
 
 
 def check_pv_name(pvname: Any, where: str) -> str:
@@ -62,3 +62,17 @@ def check_finite_target(value: Any, where: str) -> None:
         return
     if not finite:
         raise ValueError(f"{where}: cannot set a non-finite target {value!r}; no readback can ever equal it")
+
+
+def check_numeric_value(value: Any, count: int, where: str) -> None:
+    """Refuse a value a numeric PV of ``count`` elements cannot take: a string, a non-numeric array (an array
+    only when ``count`` > 1), or anything that is not a number."""
+    if isinstance(value, (str, bytes)):
+        raise TypeError(f"{where}: cannot write the string {value!r} to a numeric PV")
+    if count > 1 and isinstance(value, (list, tuple, np.ndarray)):
+        arr = np.asarray(value)
+        if arr.dtype.kind not in "biuf":
+            raise TypeError(f"{where}: cannot write an array of {arr.dtype} to a numeric PV")
+        return
+    if not isinstance(value, (bool, int, float, np.number)):
+        raise TypeError(f"{where}: cannot write {value!r} ({type(value).__name__}) to a numeric PV")

@@ -39,6 +39,7 @@ LAYERS: list[tuple[str, list[str]]] = [
         [
             "sophyd._signal",
             "sophyd._epics_signal",
+            "sophyd._epics_signal_base",
             "sophyd._pv_metadata",
             "sophyd._attribute_signal",
             "sophyd._derived_signal",
