@@ -11,6 +11,8 @@ import pytest
 from example_ioc import example_ioc
 from helpers import run_json_script
 
+pytestmark = pytest.mark.system  # starts caproto's example IOC and a fresh interpreter
+
 SCRIPT = """
 import json, sys
 import numpy as np
