@@ -43,6 +43,10 @@ def test_using_devices_notebook(notebooks: NotebookRuns) -> None:
     files = nb.output("h5py.File(")
     assert "9 frames of (240, 320) uint8" in files
     assert "bdet_sum: /entry/sum" in files
+    assert "runs go to the tiled catalog at http://127.0.0.1:" in nb.output("start_catalog(")
+    kept = nb.output("runs = list(catalog.values())")
+    assert "the catalog holds 2 runs: ['grid_scan', 'grid_scan']" in kept
+    assert "bdet frames: (9, 240, 320)" in kept
     assert "pid is now None" in nb.last and "data directory removed: True" in nb.last
 
 
