@@ -3,6 +3,7 @@ for a condition or for processes to exit, and scripts run in a fresh Python."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
@@ -11,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -184,3 +185,21 @@ def listening_addresses(pid: int) -> list[str]:
                 host = ":".join(words[i : i + 2].hex() for i in range(0, 16, 2))
             found.append(f"{host}:{int(port, 16)}")
     return found
+
+
+@contextlib.contextmanager
+def fast_stage(prefix: str, timeout: float = TIMEOUT) -> Iterator[Any]:
+    """The pattern IOC's stage, made fast; back at (0, 0) and its old speed afterwards."""
+    from sophyd.sim.devices import SimStage
+
+    stage = SimStage(prefix, name="stage")
+    stage.wait_for_connection(timeout=timeout)
+    saved = [(m, m.velocity.get()) for m in (stage.x, stage.y)]
+    for motor in (stage.x, stage.y):
+        motor.velocity.set(1000.0).wait(timeout)
+    try:
+        yield stage
+    finally:
+        for motor, velocity in saved:
+            motor.set(0.0).wait(timeout)
+            motor.velocity.set(velocity).wait(timeout)

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 from bluesky import RunEngine
 from bluesky.utils import RunEngineInterrupted
-from helpers import listening_addresses, wait_gone
+from helpers import fast_stage, listening_addresses, wait_gone
 
 pytest.importorskip("tiled.server", reason="the tiled extra is not installed")
 pytest.importorskip("bluesky_tiled_plugins", reason="the tiled extra is not installed")
@@ -67,15 +67,8 @@ def client(server: CatalogServer) -> Any:
 @pytest.fixture(scope="module")
 def stage(pattern_prefix: str) -> Iterator[SimStage]:
     """The demo stage, made fast; back at (0, 0) and its old speed after the module."""
-    stage = SimStage(pattern_prefix, name="stage")
-    stage.wait_for_connection(timeout=TIMEOUT)
-    saved = [(m, m.velocity.get()) for m in (stage.x, stage.y)]
-    for motor in (stage.x, stage.y):
-        motor.velocity.set(1000.0).wait(TIMEOUT)
-    yield stage
-    for motor, velocity in saved:
-        motor.set(0.0).wait(TIMEOUT)
-        motor.velocity.set(velocity).wait(TIMEOUT)
+    with fast_stage(pattern_prefix, TIMEOUT) as stage:
+        yield stage
 
 
 @pytest.fixture

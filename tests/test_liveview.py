@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 import pytest
 from bluesky import RunEngine
+from helpers import fast_stage
 
 from sophyd.liveview import LiveFrames
 from sophyd.paths import StaticPathProvider, UUIDFilenameProvider
@@ -25,15 +26,8 @@ TIMEOUT = 10.0
 
 @pytest.fixture
 def stage(pattern_prefix: str) -> Iterator[SimStage]:
-    stage = SimStage(pattern_prefix, name="stage")
-    stage.wait_for_connection(timeout=TIMEOUT)
-    saved = [(m, m.velocity.get()) for m in (stage.x, stage.y)]
-    for motor in (stage.x, stage.y):
-        motor.velocity.set(1000.0).wait(TIMEOUT)
-    yield stage
-    for motor, velocity in saved:
-        motor.set(0.0).wait(TIMEOUT)
-        motor.velocity.set(velocity).wait(TIMEOUT)
+    with fast_stage(pattern_prefix, TIMEOUT) as stage:
+        yield stage
 
 
 @pytest.fixture

@@ -18,44 +18,12 @@ from .epics_pvs import (
     strip_field,
     validate_pv_name,
 )
-from .errors import (
-    BadPVName,
-    ConnectionTimeoutError,
-    DestroyedError,
-    DisconnectedError,
-    ExceptionBundle,
-    InvalidState,
-    LimitError,
-    OpException,
-    PutFailedError,
-    ReadOnlyError,
-    ReadTimeoutError,
-    RedundantStaging,
-    SetSupersededError,
-    StatusTimeoutError,
-    UnknownStatusFailure,
-    WaitTimeoutError,
-)
+from .errors import *  # noqa: F403 - classic's utils re-exports its errors module
+from .errors import __all__ as _error_names
 
 __all__ = [
     "AlarmSeverity",
     "AlarmStatus",
-    "BadPVName",
-    "ConnectionTimeoutError",
-    "DestroyedError",
-    "DisconnectedError",
-    "ExceptionBundle",
-    "InvalidState",
-    "LimitError",
-    "OpException",
-    "PutFailedError",
-    "ReadOnlyError",
-    "ReadTimeoutError",
-    "RedundantStaging",
-    "SetSupersededError",
-    "StatusTimeoutError",
-    "UnknownStatusFailure",
-    "WaitTimeoutError",
     "adapt_old_callback_signature",
     "data_shape",
     "data_type",
@@ -66,4 +34,5 @@ __all__ = [
     "split_record_field",
     "strip_field",
     "validate_pv_name",
+    *_error_names,
 ]
