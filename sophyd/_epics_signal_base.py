@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
@@ -54,6 +55,7 @@ __all__ = [
 DEFAULT_CONNECTION_TIMEOUT = 2.0
 #: The native types of PVs that hold numbers (the control layer's ``PVInfo.native_type``).
 NUMERIC_TYPES = ("float", "integer")
+_NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})
 
 
 class EpicsSignalBase(Signal):
@@ -89,12 +91,15 @@ class EpicsSignalBase(Signal):
         super().__init__(name=read_pv if name is None else name, **kwargs)
         self._read_pv = check_pv_name(read_pv, f"{type(self).__name__} {Signal._describe_me(self)}")
         self._string = bool(string)
-        self._overrides = {
+        given = {
             "timeout": timeout,
             "connection_timeout": connection_timeout,
             "write_timeout": write_timeout,
             "auto_monitor": auto_monitor,
         }
+        # Most signals take the class-wide defaults: they share one empty mapping.
+        overrides = {key: value for key, value in given.items() if value is not None}
+        self._overrides: Mapping[str, Any] = overrides or _NO_OVERRIDES
         self._metadata.update(connected=False, write_access=False, read_access=False)
         self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
         self._prefetched: PVReading | None = None
@@ -140,7 +145,7 @@ class EpicsSignalBase(Signal):
         cls.set_defaults(**kwargs)
 
     def _setting(self, key: str) -> Any:
-        value = self._overrides[key]
+        value = self._overrides.get(key)
         return self._defaults[key] if value is None else value
 
     @property
@@ -192,14 +197,26 @@ class EpicsSignalBase(Signal):
 
     def _on_connection(self, connected: bool) -> None:
         """A channel connected, reconnected, disconnected, or brought its control metadata."""
-        if connected and self._callbacks.get(self.SUB_META) and self._read_channel.connected:
+        if connected and self._has_subscribers(self.SUB_META) and self._read_channel.connected:
             self._read_channel.request_info()  # 'meta' listeners want units and limits without asking
         self._refresh_metadata()
 
     def _refresh_metadata(self) -> None:
-        """Copy what the channels know now into the metadata; tell 'meta' subscribers if it changed."""
+        """Copy what the channels know now into the metadata; tell 'meta' subscribers if it changed.
+
+        A signal never subscribed to keeps no record of the event (a describe() of thousands of signals would
+        keep a copy of each one's metadata): its first subscriber gets the metadata as the latest event.
+        """
         if self._mirror.refresh(self._channels(), self._read_channel, self._write_access_from):
-            self._set_metadata()  # tells the 'meta' subscribers
+            if self._subs is not None:
+                self._set_metadata()  # tells the 'meta' subscribers
+            else:
+                self._mirror.unheard = True
+
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+        if self._subs is None and self._mirror.unheard:  # the metadata changed; no event was recorded
+            self._run_subs(sub_type=self.SUB_META, **self._mirror.snapshot())
+        return super().subscribe(callback, event_type, run)
 
     def _current_metadata(self) -> dict[str, Any]:
         """The metadata as the channels know it now (no read from the IOC)."""

@@ -60,6 +60,8 @@ class _Unset:
 #: The value of a soft signal made with ``dtype``/``shape`` and no value; get() raises until a put().
 UNSET_VALUE: Any = _Unset()
 _DEFAULT_VALUE: Any = object()
+# Swaps a signal's pending set() for the newest one (every signal's: the section is two assignments).
+_set_lock = threading.Lock()
 
 
 def _check_dtype_and_shape(signal: Signal, value: Any, dtype: Any, shape: Any) -> None:
@@ -119,7 +121,6 @@ class Signal(OphydObject):
         self._dtype = dtype
         self._shape = shape
         self._pending_set: StatusBase | None = None
-        self._set_lock = threading.Lock()
         self._metadata: dict[str, Any] = dict.fromkeys(_METADATA_KEYS)
         self._metadata.update(connected=True, read_access=True, write_access=True, timestamp=self._timestamp)
         self._metadata.update(metadata or {})
@@ -221,7 +222,7 @@ class Signal(OphydObject):
         check_finite_target(value, f"set() of {self._describe_me()}")
         self.check_value(value)
         status = Status(self, timeout=timeout, settle_time=settle_time)
-        with self._set_lock:
+        with _set_lock:
             previous, self._pending_set = self._pending_set, status
         if previous is not None and not previous.done:
             previous._abandon(

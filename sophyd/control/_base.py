@@ -18,7 +18,7 @@ __all__ = ["DEFAULT_TIMEOUT", "Channel", "PVInfo", "PVReading"]
 DEFAULT_TIMEOUT = 2.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PVReading:
     """One value of a PV with its alarm state and server timestamp (POSIX seconds)."""
 
@@ -28,7 +28,7 @@ class PVReading:
     severity: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PVInfo:
     """What a PV says about itself: its native type and access rights, and its control metadata.
 

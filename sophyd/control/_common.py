@@ -34,7 +34,7 @@ from ._beacons import get_watcher
 from ._convert import encode_value, to_string, with_access
 from ._stall import StallWatch
 
-__all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", "put_failed"]
+__all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "Latch", "OpTable", "PutOp", "put_failed"]
 
 
 def _describe(value: Any) -> str:
@@ -50,6 +50,43 @@ def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
     return PutFailedError(f"Put of {_describe(value)} to {pvname} failed: {reason}")
 
 
+class Latch:
+    """A one-shot event on one lock: ``set()`` it once, ``wait()`` for it from any number of threads.
+
+    The same calls as threading.Event's, for an event never cleared. An Event is a Condition with its own
+    lock, deque and bound methods, about 1 KiB; a describe() of 5000 signals makes 5000 reads at once.
+    """
+
+    __slots__ = ("_flag", "_lock")
+
+    def __init__(self) -> None:
+        self._flag = False
+        self._lock = threading.Lock()
+        self._lock.acquire()  # held until set(): a waiter blocks acquiring it
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    def set(self) -> None:
+        with _latch_guard:  # two threads setting at once release the lock once
+            if self._flag:
+                return
+            self._flag = True
+        self._lock.release()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._flag:
+            return True
+        if self._lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
+            self._lock.release()  # for the next waiter
+        return self._flag
+
+
+_latch_guard = threading.Lock()
+# Subscription handles: unique per process is unique per channel (one counter instead of one per channel).
+_handles = itertools.count(1)
+
+
 class GetOp:
     """One outstanding read (of a value, or of the control metadata); waiting threads block on ``event``."""
 
@@ -58,7 +95,7 @@ class GetOp:
     def __init__(self, channel: BaseChannel) -> None:
         self.channel = channel
         self.token = 0  # set by OpTable.add
-        self.event = threading.Event()
+        self.event = Latch()
         self.result: Any = None
         self.error: BaseException | None = None
         self.batches: list[_Batch] = []
@@ -191,16 +228,16 @@ class BaseChannel(Channel):
         self._backend = backend
         self._lock = threading.Lock()  # short sections only, never held across a client-library call
         self._monitor_lock = threading.Lock()  # serialises starting/stopping the server subscription
-        self._connected = threading.Event()
+        self._is_connected = False
+        self._waiter: Latch | None = None  # made by a wait_for_connection while not connected
         self.ever_connected = False
-        self._latches: list[_CountDown] = []  # wait_for_connection_many waiters
+        self._latches: list[_CountDown] | None = None  # wait_for_connection_many waiters, while there are any
         self._info: PVInfo | None = None
         self._info_op: InfoOp | None = None  # the control-metadata read in flight, if any
         self._dbr_type = 0
         self._access = (True, True)
-        self._conn_callbacks: list[ConnectionCallback] = []
+        self._conn_callbacks: list[ConnectionCallback] | None = None  # made by the first one added
         self._subscribers: dict[int, ReadingCallback] = {}
-        self._handles = itertools.count(1)
         self._cache: PVReading | None = None
         # Read-your-writes: after a put (or ``invalidate()``) the monitor cache may still hold the old value,
         # because the server answers a put before it sends the monitor update. Until an update at least as
@@ -211,12 +248,20 @@ class BaseChannel(Channel):
     # --- what users call -------------------------------------------------------------------------------
     @property
     def connected(self) -> bool:
-        return self._connected.is_set()
+        return self._is_connected
 
     def wait_for_connection(self, timeout: float | None) -> bool:
+        if self._is_connected:
+            return True
         if self._backend.out_of_reach(self.pvname):
-            return self._connected.is_set()  # it will not connect: say so now, not after the timeout
-        return self._connected.wait(timeout)
+            return False  # it will not connect: say so now, not after the timeout
+        with self._lock:
+            if self._is_connected:
+                return True
+            waiter = self._waiter
+            if waiter is None:
+                waiter = self._waiter = Latch()  # set (and dropped) by _set_connected
+        return waiter.wait(timeout)
 
     def info(self) -> PVInfo:
         info = self._info
@@ -232,7 +277,7 @@ class BaseChannel(Channel):
         return self.info()
 
     def request_info(self) -> None:
-        if self._connected.is_set():
+        if self._is_connected:
             try:
                 self._begin_info()
             except DisconnectedError:
@@ -290,7 +335,7 @@ class BaseChannel(Channel):
 
     def subscribe(self, callback: ReadingCallback) -> int:
         with self._lock:
-            handle = next(self._handles)
+            handle = next(_handles)
             self._subscribers[handle] = callback
             first, cached = len(self._subscribers) == 1, self._cache
         if first:
@@ -308,6 +353,8 @@ class BaseChannel(Channel):
 
     def add_connection_callback(self, callback: ConnectionCallback) -> None:
         with self._lock:
+            if self._conn_callbacks is None:
+                self._conn_callbacks = []
             self._conn_callbacks.append(callback)
         if self.connected:
             get_dispatcher("control").submit(callback, True)
@@ -315,9 +362,10 @@ class BaseChannel(Channel):
     def destroy(self) -> None:
         with self._lock:
             self._subscribers.clear()
-            self._conn_callbacks.clear()
+            self._conn_callbacks = None
         self._sync_monitor()
-        self._connected.clear()
+        with self._lock:
+            self._is_connected = False
         self._backend._forget(self)
         self._release()
 
@@ -353,10 +401,10 @@ class BaseChannel(Channel):
             if self._info_op is not op:
                 return  # the channel reconnected meanwhile: a newer read answers for it
             self._info_op = None
-            if info is None or not self._connected.is_set():
+            if info is None or not self._is_connected:
                 return
             self._info = with_access(info, *self._access)
-            callbacks = list(self._conn_callbacks)
+            callbacks = list(self._conn_callbacks or ())
         control = get_dispatcher("control")
         for callback in callbacks:
             control.submit(callback, True)
@@ -372,12 +420,15 @@ class BaseChannel(Channel):
             self._dbr_type = dbr_type
             self._info = with_access(info, *self._access)
             self._info_op = None
-            callbacks = list(self._conn_callbacks)
-        self._connected.set()
-        with self._lock:  # read after connecting: a subscribe() or a waiter from now on sees it connected
+            callbacks = list(self._conn_callbacks or ())
+        with self._lock:  # read as it connects: a subscribe() or a waiter from now on sees it connected
+            self._is_connected = True
+            waiter, self._waiter = self._waiter, None
             self.ever_connected = True
             monitored = bool(self._subscribers)
-            latches = list(self._latches)
+            latches = list(self._latches or ())
+        if waiter is not None:
+            waiter.set()
         for latch in latches:
             latch.finished(self)
         control = get_dispatcher("control")
@@ -389,10 +440,10 @@ class BaseChannel(Channel):
     def _set_disconnected(self) -> None:
         """The server went away: fail what waits on it and tell callbacks; the client keeps reconnecting."""
         with self._lock:
-            was_connected = self._connected.is_set()
-            self._connected.clear()
+            was_connected = self._is_connected
+            self._is_connected = False
             self._cache = None
-            callbacks = list(self._conn_callbacks)
+            callbacks = list(self._conn_callbacks or ())
         self._backend._ops.fail_channel(self)
         if was_connected:
             self._backend._watch_beacons()  # to search again as soon as the server is back
@@ -420,7 +471,7 @@ class BaseChannel(Channel):
             monitor.submit(callback, reading, key=(id(self), handle))
 
     def _require_connected(self) -> None:
-        if not self._connected.is_set():
+        if not self._is_connected:
             raise DisconnectedError(f"{self.pvname} is not connected")
 
     def _sync_monitor(self) -> None:
@@ -568,6 +619,8 @@ class BaseBackend(Backend):
         latch = _CountDown(len(pending))
         for ch in pending:
             with ch._lock:
+                if ch._latches is None:
+                    ch._latches = []
                 ch._latches.append(latch)
             if ch.connected:
                 latch.finished(ch)
@@ -576,7 +629,10 @@ class BaseBackend(Backend):
         finally:
             for ch in pending:
                 with ch._lock:
+                    assert ch._latches is not None
                     ch._latches.remove(latch)
+                    if not ch._latches:
+                        ch._latches = None
         return all(ch.connected for ch in channels)
 
     def load_info_many(

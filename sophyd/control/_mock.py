@@ -99,7 +99,7 @@ class MockChannel(BaseChannel):
             assert self._info is not None
             self._info = dataclasses.replace(self._info, **fields, read_access=read, write_access=write)
             self._typed = True
-            info, dbr, connected = self._info, self._dbr_type, self._connected.is_set()
+            info, dbr, connected = self._info, self._dbr_type, self._is_connected
         if connected:
             self._set_connected(dbr, info)
         return info

@@ -106,11 +106,19 @@ class PyepicsChannel(BaseChannel):
         self._key = key
         self._count = 1
         self._evid: _c.c_void_p | None = None
-        self._chid = _c.c_void_p()
-        lib = backend._lib
+        self._chid = 0  # libca's channel id (an address); 0 until libca gives it
         backend._attach()
         backend._by_key[key] = self  # before libca can call back about it
-        self._check(lib.ca_create_channel(pvname.encode(), backend._conn_cb, key, 0, _c.byref(self._chid)))
+        self._create()
+
+    def _create(self) -> None:
+        """Make the libca channel; its id is kept as an int (a ctypes object per channel costs 136 bytes)."""
+        lib, backend = self._backend._lib, self._backend
+        chid = _c.c_void_p()
+        self._check(
+            lib.ca_create_channel(self.pvname.encode(), backend._conn_cb, self._key, 0, _c.byref(chid))
+        )
+        self._chid = chid.value or 0
         self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
         lib.ca_flush_io()
 
@@ -120,9 +128,10 @@ class PyepicsChannel(BaseChannel):
         if status != ECA_NORMAL:
             raise RuntimeError(f"libca refused a request on {self.pvname}: {self._backend._message(status)}")
 
-    def _on_up(self) -> None:
-        """libca connected the channel: its type, size and access rights are all a connection needs."""
+    def _on_up(self, chid: int) -> None:
+        """libca connected the channel ``chid``: its type, size and access rights are all a connection needs."""
         lib = self._backend._lib
+        self._chid = chid  # libca may call back before ca_create_channel has returned its id
         self._dbr_type, self._count = lib.ca_field_type(self._chid), lib.ca_element_count(self._chid)
         read, write = bool(lib.ca_read_access(self._chid)), bool(lib.ca_write_access(self._chid))
         self._set_access(read, write)
@@ -218,17 +227,14 @@ class PyepicsChannel(BaseChannel):
             backend._attach()
             self._evid = None  # cleared with the old channel; _set_connected subscribes again
             lib.ca_clear_channel(self._chid)
-            self._chid = _c.c_void_p()  # null until libca gives the new one: _release skips a null chid
-            name, key = self.pvname.encode(), self._key
-            self._check(lib.ca_create_channel(name, backend._conn_cb, key, 0, _c.byref(self._chid)))
-            self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
-            lib.ca_flush_io()
+            self._chid = 0  # until libca gives the new one: _release skips a null chid
+            self._create()
 
     def _release(self) -> None:
         backend = self._backend
         backend._attach()
         backend._by_key.pop(self._key, None)
-        if self._chid.value:
+        if self._chid:
             backend._lib.ca_clear_channel(self._chid)
         backend._lib.ca_flush_io()
 
@@ -289,7 +295,7 @@ class PyepicsBackend(BaseBackend):
         if channel is None:
             return
         if args.op == _OP_CONN_UP:
-            channel._on_up()
+            channel._on_up(args.chid)
         else:
             channel._set_disconnected()
 
