@@ -55,6 +55,8 @@ class EpicsSignal(EpicsSignalBase):
 
     SUB_SETPOINT = "setpoint"
     SUB_SETPOINT_META = "setpoint_meta"
+    _setpoint_handle: int | None = None  # set once 'setpoint' events have a subscriber
+    _last_setpoint: Any = None
 
     def __init__(
         self,
@@ -71,8 +73,6 @@ class EpicsSignal(EpicsSignalBase):
             check_pv_name(write_pv, f"{type(self).__name__} {kwargs.get('name', read_pv)!r} (write_pv)")
         self._put_complete = bool(put_complete)
         self._use_limits = bool(limits)
-        self._setpoint_handle: int | None = None
-        self._last_setpoint: Any = None
         self._setpoint_md: dict[str, Any] = dict.fromkeys(_SETPOINT_KEYS)
         super().__init__(read_pv, string=string, **kwargs)
         if self._write_pv == read_pv:

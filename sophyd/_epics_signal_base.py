@@ -66,6 +66,12 @@ class EpicsSignalBase(Signal):
     can be changed at any time with :meth:`set_defaults`.
     """
 
+    # Set only on the signals that need them (see Signal's class-wide defaults).
+    _prefetched: PVReading | None = None  # a value Device.read() fetched with others', for the next get()
+    _monitor_handle: int | None = None
+    _watching = False  # following connection changes (only once 'meta' has subscribers)
+    _released = False  # destroy() gave the channels back
+
     _defaults: ClassVar[dict[str, Any]] = {
         "timeout": DEFAULT_TIMEOUT,
         "connection_timeout": DEFAULT_CONNECTION_TIMEOUT,
@@ -102,12 +108,8 @@ class EpicsSignalBase(Signal):
         self._overrides: Mapping[str, Any] = overrides or _NO_OVERRIDES
         self._metadata.update(connected=False, write_access=False, read_access=False)
         self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
-        self._prefetched: PVReading | None = None
-        self._monitor_handle: int | None = None
         self._mirror = MetadataMirror(self._metadata)
         self._handles_lock = threading.Lock()  # the monitor handles, the connection watch and the release
-        self._watching = False  # following connection changes (only once 'meta' has subscribers)
-        self._released = False  # destroy() gave the channels back
         self._backend = self._make_backend()
         self._read_channel = self._backend.channel(read_pv)
         if self.auto_monitor:
