@@ -85,7 +85,7 @@ def test_signal_classes_keep_their_instance_dicts_shared() -> None:
 
 def test_connected_signals_stay_small_on_the_python_heap(fresh_cl: Backend, testioc_prefix: str) -> None:
     if fresh_cl.name != "pyepics":
-        pytest.skip("caproto's own PV objects hold about 10 KB each; this bound is for libca's channels")
+        pytest.skip("caproto's own PV objects hold about 8 KB each; this bound is for libca's channels")
     warm = EpicsSignalRO(testioc_prefix + "ready", name="warm")  # the backend's one-off costs
     warm.wait_for_connection(timeout=10)
     gc.collect()
@@ -170,3 +170,39 @@ def test_wait_for_connection_drops_its_waiter_once_connected(fresh_cl: Backend, 
     assert results == [True] * 4
     assert channel._waiter is None
     fresh_cl.release(channel)
+
+
+def test_flag_is_an_event_whose_condition_is_made_only_to_wait() -> None:
+    from sophyd.control._caproto import _Flag
+
+    flag = _Flag()
+    assert not flag.is_set() and flag.wait(0.01) is False
+    woke: list[bool] = []
+    threads = [threading.Thread(target=lambda: woke.append(flag.wait(10))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    flag.set()
+    for t in threads:
+        t.join(10)
+    assert woke == [True] * 4
+    flag.clear()  # a circuit died: the next wait blocks until it is set again
+    assert not flag.is_set() and flag.wait(0.01) is False
+    later = threading.Timer(0.05, flag.set)
+    later.start()
+    assert flag.wait(10) is True
+    later.join()
+    fresh = _Flag()
+    fresh.set()
+    assert fresh.wait(0) and fresh._cond is None  # set before anyone waited: no Condition made
+
+
+def test_caproto_pvs_connect_with_the_light_flags(testioc_prefix: str) -> None:
+    from sophyd.control import new_backend
+    from sophyd.control._caproto import CaprotoChannel, _Flag
+
+    with new_backend("caproto") as backend:
+        channel = backend.channel(testioc_prefix + "bulk:0042")
+        assert isinstance(channel, CaprotoChannel)
+        assert channel.wait_for_connection(10)
+        assert isinstance(channel._pv.circuit_ready, _Flag) and isinstance(channel._pv.channel_ready, _Flag)
+        assert channel.get().value == 42.0
