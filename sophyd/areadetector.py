@@ -3,24 +3,30 @@
 The file-writing detector follows bluesky's WritesStreamAssets protocol: describe() marks its data keys as
 external, and collect_asset_docs() yields one stream_resource per data key and a stream_datum per frame.
 stage() opens a file through the plugin (in Stream mode, every frame flushed); unstage() ends the capture
-and waits until the IOC has closed the file, so an interrupted plan loses nothing already written.
+and waits until the IOC has closed the file, so an interrupted plan loses no frame an event refers to. Before
+it closes the file, unstage() asks the plugin to drop the trailing frames of an interrupted point, which no
+event refers to, through the plugin's ``KeepFrames`` PV; an IOC without that PV (areaDetector has none)
+keeps them, and the detector logs a warning.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
 from ._component import Component as Cpt
 from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
 from ._hdf5_assets import FileWriteError, HDF5StreamAssets
-from .device import Device
-from .errors import OpException
+from .device import Device, do_not_wait_for_lazy_connection
+from .errors import ConnectionTimeoutError, OpException
 from .kind import Kind
 from .paths import PathProvider
 from .status import DeviceStatus, StatusBase, SubscriptionStatus
 
 __all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
+
+logger = logging.getLogger("sophyd.areadetector")
 
 
 class AreaDetectorCam(Device):
@@ -41,7 +47,9 @@ class HDF5Plugin(Device):
     """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it.
 
     Named as in classic ophyd (``ophyd.areadetector.plugins.HDF5Plugin``) and in areaDetector; it has the
-    components sophyd's file-writing detector uses, not classic's whole plugin API.
+    components sophyd's file-writing detector uses, not classic's whole plugin API. ``keep_frames``
+    (``KeepFrames``: keep the first N frames of the running capture) is a PV of sophyd's simulated plugin, not
+    of areaDetector; the component is lazy, so the plugin connects without it.
     """
 
     file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
@@ -56,6 +64,7 @@ class HDF5Plugin(Device):
     swmr_mode = Cpt(EpicsSignalWithRBV, "SWMRMode", string=True, kind=Kind.omitted)
     write_status = Cpt(EpicsSignalRO, "WriteStatus", kind=Kind.omitted)
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
+    keep_frames = Cpt(EpicsSignal, "KeepFrames", kind=Kind.omitted, lazy=True)
 
 
 #: sophyd's earlier name for ``HDF5Plugin``, kept so code written with it keeps working.
@@ -67,6 +76,12 @@ class HDF5Detector(HDF5StreamAssets):
 
     ``datasets`` maps a data-key suffix ('' for the device name itself) to (HDF5 dataset, per-frame shape,
     numpy dtype). Every trigger acquires one frame and finishes when the plugin has written it.
+
+    After a run, the file holds exactly the frames its events refer to: unstage() stops an exposure still
+    running and, if the run was interrupted after a frame was written but before its event was emitted,
+    drops that frame through the plugin's ``KeepFrames`` PV before the capture ends. On an IOC without that PV
+    (a real areaDetector) such a frame stays at the end of the file, no document refers to it, and a warning
+    names the file; the frames the events refer to are the same either way.
     """
 
     cam = Cpt(AreaDetectorCam, "cam1:")
@@ -78,6 +93,8 @@ class HDF5Detector(HDF5StreamAssets):
     }
     #: Seconds to wait for the file to open at stage() and to close at unstage().
     file_timeout = 10.0
+    #: Seconds unstage() waits for the plugin's ``KeepFrames`` PV to connect before it keeps the extra frames.
+    keep_frames_timeout = 1.0
 
     def __init__(self, prefix: str = "", *, path_provider: PathProvider, **kwargs: Any) -> None:
         super().__init__(prefix, **kwargs)
@@ -114,23 +131,50 @@ class HDF5Detector(HDF5StreamAssets):
                 f"{self.hdf.write_message.get(use_monitor=False)} ({capture.exception(0)})"
             )
         opened.wait(0)
+        with do_not_wait_for_lazy_connection(self.hdf):
+            self.hdf.keep_frames  # noqa: B018 -- start connecting now, so unstage() need not wait for it
         self._begin_file(
             str(self.hdf.full_file_name.get(use_monitor=False)),
             frames_before=int(self.hdf.num_captured.get(use_monitor=False)),
         )
 
-    def _close_file(self) -> None:
-        """Stop an exposure still running, end the capture and wait until the IOC has closed the file.
+    def _close_file(self, keep: int | None) -> None:
+        """Stop an exposure still running, drop the frames after ``keep``, end the capture, wait for the close.
 
         An exposure cut short (a plan aborted during a trigger) is abandoned by the camera before the capture
         ends, so the file holds only frames of finished triggers, and the next trigger starts a new exposure
         instead of joining the old one.
         """
         capture, self._capture_status = self._capture_status, None
-        if capture is not None:
-            self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
+        if capture is None:
+            return
+        self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
+        try:
+            if keep is not None:
+                self._keep_frames(self._first_frame + keep)
+        finally:
             self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
             capture.wait(self.file_timeout)
+
+    def _keep_frames(self, keep: int) -> None:
+        """Have the plugin drop the frames of this capture after the first ``keep`` (warn if it cannot)."""
+        captured = int(self.hdf.num_captured.get(use_monitor=False))
+        if captured <= keep:
+            return
+        with do_not_wait_for_lazy_connection(self.hdf):
+            signal = self.hdf.keep_frames
+        try:
+            signal.wait_for_connection(timeout=self.keep_frames_timeout)
+        except ConnectionTimeoutError:
+            logger.warning(
+                "%s: the plugin has no PV %s; %d frame(s) that no event refers to stay at the end of %s",
+                self.name,
+                signal.pvname,
+                captured - keep,
+                self._full_path,
+            )
+            return
+        signal.put(keep, wait=True, timeout=self.file_timeout)
 
     # -- acquisition ------------------------------------------------------------------------------------
     def trigger(self) -> DeviceStatus:

@@ -6,8 +6,10 @@ HDF5 files through the IOC's file plugin and announces them with stream_resource
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
+import logging
 import random
 import threading
 import time
@@ -22,8 +24,9 @@ import pytest
 from bluesky import RunEngine
 from event_model import DocumentNames, schema_validators
 
-from sophyd import Staged
-from sophyd.areadetector import FileWriteError
+from sophyd import Component as Cpt
+from sophyd import EpicsSignal, Kind, Staged
+from sophyd.areadetector import FileWriteError, HDF5Plugin
 from sophyd.paths import StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from sophyd.sim.devices import SimBlobDetector, SimPointDetector, SimStage
 from sophyd.sim.pattern import blob_frame, blob_sum, point_value
@@ -228,6 +231,12 @@ def test_missing_directory_fails_stage_and_leaves_nothing_staged(pattern_prefix:
         det.cam.num_images.set(1).wait(TIMEOUT)
 
 
+def _file_of(det: SimBlobDetector) -> tuple[np.ndarray, np.ndarray]:
+    """The frames and sums of the detector's last file, which the IOC has closed (it opens without SWMR)."""
+    with h5py.File(det.hdf.full_file_name.get(use_monitor=False), "r") as f:
+        return f["/entry/data/data"][()], f["/entry/sum"][()]
+
+
 def _abort_during(
     det: SimBlobDetector, engine: RunEngine, triggers: list[float], abort_at: int, offset: float
 ) -> Any:
@@ -267,15 +276,163 @@ def test_abort_during_an_exposure_discards_it(RE: tuple[RunEngine, Docs], bdet: 
             assert aborted - triggers[-1] < exposure  # returned before the exposure would have ended
             events = _events(docs)
             assert len(events) == abort_at - 1
-            if not events:
-                continue
-            resources = {doc["data_key"]: doc for name, doc in docs if name == "stream_resource"}
-            path = resources["bdet"]["uri"][len("file://localhost") :]
-            with h5py.File(path, "r") as f:
-                data, sums = f["/entry/data/data"][()], f["/entry/sum"][()]
+            data, sums = _file_of(bdet)  # also when no event (and no document) names the file
             assert len(data) == len(sums) == len(events)
             for frame, total in zip(data, sums, strict=True):
                 assert blob_sum(frame) == total
     finally:
         del bdet.trigger
         bdet.cam.acquire_time.set(old_exposure).wait(TIMEOUT)
+
+
+# -- a run interrupted after a frame was written, before its event ------------------------------------------
+
+#: How a run is interrupted -> the exit_status of its stop document.
+INTERRUPTIONS = {"abort": "abort", "stop": "success", "halt": "abort", "exception": "fail"}
+
+
+def _interrupter(engine: RunEngine, how: str, threads: list[threading.Thread]) -> Any:
+    """A coroutine function that interrupts the run ``how`` while the RunEngine awaits it."""
+
+    async def interrupt() -> None:
+        if how == "exception":
+            raise RuntimeError("interrupted by the test")
+        thread = threading.Thread(
+            target=getattr(engine, how)
+        )  # RE.abort() etc. wait for the RunEngine's loop
+        threads.append(thread)
+        thread.start()
+        await asyncio.sleep(TIMEOUT)  # the RunEngine cancels this
+        raise AssertionError(f"RE.{how}() did not interrupt the run within {TIMEOUT} s")
+
+    return interrupt
+
+
+def _cut_at(det: SimBlobDetector, point: int, where: str, interrupt: Any) -> None:
+    """Interrupt the run at the ``point``-th reading of ``det``, after its frame is in the file.
+
+    ``where`` is "before its documents" (in read(), before the RunEngine asks for the stream documents) or
+    "after its documents" (once collect_asset_docs() has handed them out, before the RunEngine emits them).
+    bluesky awaits a device's coroutine read() and async collect_asset_docs(), so the interruption lands there.
+    """
+    readings = 0
+
+    async def read() -> Any:
+        nonlocal readings
+        readings += 1
+        reading = type(det).read(det)
+        if readings == point and where == "before its documents":
+            await interrupt()
+        return reading
+
+    async def collect_asset_docs(index: int | None = None) -> Any:
+        for doc in type(det).collect_asset_docs(det, index):
+            yield doc
+        if readings == point and where == "after its documents":
+            await interrupt()
+
+    det.read = read  # type: ignore[method-assign]
+    det.collect_asset_docs = collect_asset_docs  # type: ignore[method-assign]
+
+
+def _run_cut(
+    engine: RunEngine, stage: SimStage, det: SimBlobDetector, how: str, where: str, point: int
+) -> None:
+    """A 4-point scan of ``det`` over stage.x, interrupted ``how`` at the ``point``-th reading; det unstaged."""
+    from bluesky.utils import RunEngineInterrupted
+
+    threads: list[threading.Thread] = []
+    _cut_at(det, point, where, _interrupter(engine, how, threads))
+    det.stage_sigs["cam.acquire_time"] = 0.01
+    try:
+        with pytest.raises((RunEngineInterrupted, RuntimeError)):
+            engine(bp.scan([det], stage.x, 1, 2, 4))
+    finally:
+        for thread in threads:
+            thread.join(TIMEOUT)
+        del det.read, det.collect_asset_docs
+        del det.stage_sigs["cam.acquire_time"]
+    assert not any(thread.is_alive() for thread in threads)
+    assert det._staged == Staged.no
+    assert det.hdf.capture_rbv.get(use_monitor=False) == 0
+
+
+def _check_referenced_frames(docs: Docs, frames: np.ndarray, sums: np.ndarray, y: float) -> None:
+    """Each event's stream_datum points at the frame taken at the event's position, with its sum."""
+    events = {event["seq_num"]: event for event in _events(docs)}
+    resources = _stream_checks(docs, frames=len(events))
+    uid = resources["bdet"]["uid"]
+    for datum in (doc for name, doc in docs if name == "stream_datum" and doc["stream_resource"] == uid):
+        for offset in range(datum["indices"]["stop"] - datum["indices"]["start"]):
+            event = events[datum["seq_nums"]["start"] + offset]
+            index = datum["indices"]["start"] + offset
+            np.testing.assert_array_equal(frames[index], blob_frame(event["data"]["stage_x"], y, 0.01))
+            assert sums[index] == blob_sum(frames[index])
+
+
+@pytest.mark.parametrize("where", ["before its documents", "after its documents"])
+@pytest.mark.parametrize("how", list(INTERRUPTIONS))
+def test_interrupted_point_leaves_no_frame_in_the_file(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector, how: str, where: str
+) -> None:
+    """Abort, stop, halt or an exception after the third frame is written but before its event is emitted:
+    the closed file holds the two frames the two events refer to, each the frame of its event's position."""
+    engine, docs = RE
+    _run_cut(engine, stage, bdet, how, where, point=3)
+    (stop,) = [doc for name, doc in docs if name == "stop"]
+    assert stop["exit_status"] == INTERRUPTIONS[how]
+    assert len(_events(docs)) == 2
+    frames, sums = _file_of(bdet)
+    assert len(frames) == len(sums) == 2
+    _check_referenced_frames(docs, frames, sums, stage.y.position)
+
+
+@pytest.mark.parametrize("where", ["before its documents", "after its documents"])
+def test_run_aborted_before_its_first_event_keeps_its_unnamed_file_whole(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector, where: str
+) -> None:
+    """No document names the file of a run cut before its first event; as after a stage, trigger and unstage
+    by hand, its frame stays (the detector cannot tell the two apart)."""
+    engine, docs = RE
+    _run_cut(engine, stage, bdet, "abort", where, point=1)
+    assert not [doc for name, doc in docs if name in ("event", "stream_resource", "stream_datum")]
+    frames, sums = _file_of(bdet)
+    assert len(frames) == len(sums) == 1 and sums[0] == blob_sum(frames[0])
+
+
+class _PluginWithoutKeepFrames(HDF5Plugin):
+    """The plugin of an IOC that has no KeepFrames PV, as areaDetector's NDFileHDF5."""
+
+    keep_frames = Cpt(EpicsSignal, "NoSuchKeepFrames", kind=Kind.omitted, lazy=True)
+
+
+class _DetectorWithoutKeepFrames(SimBlobDetector):
+    hdf = Cpt(_PluginWithoutKeepFrames, "HDF1:")
+    keep_frames_timeout = 0.2
+
+
+def test_without_keep_frames_pv_the_extra_frame_stays_and_a_warning_names_it(
+    RE: tuple[RunEngine, Docs],
+    stage: SimStage,
+    pattern_prefix: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On an IOC without KeepFrames the interrupted point's frame stays at the end of the file, which is closed
+    as usual; the documents and the referenced frames are exact, and a warning names the PV and the file."""
+    engine, docs = RE
+    det = _DetectorWithoutKeepFrames(
+        pattern_prefix + "BDET:",
+        path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
+        name="bdet",
+    )
+    det.wait_for_connection(timeout=TIMEOUT)  # connects although NoSuchKeepFrames does not exist
+    with caplog.at_level(logging.WARNING, logger="sophyd.areadetector"):
+        _run_cut(engine, stage, det, "abort", "after its documents", point=3)
+    assert len(_events(docs)) == 2
+    frames, sums = _file_of(det)
+    assert len(frames) == len(sums) == 3
+    _check_referenced_frames(docs, frames, sums, stage.y.position)
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "sophyd.areadetector"]
+    path = det.hdf.full_file_name.get(use_monitor=False)
+    assert "NoSuchKeepFrames" in warning and path in warning and "1 frame" in warning

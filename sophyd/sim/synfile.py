@@ -34,8 +34,9 @@ class SynHDF5Detector(HDF5StreamAssets):
 
     stage() creates the file where ``path_provider`` says (by default: a new temporary directory, one UUID-named
     file per stage), each trigger() appends one frame and its sum after ``exposure_time`` seconds, and unstage()
-    closes the file. The file is in SWMR mode, so a reader can follow it while it is written. Every frame must
-    have the shape and dtype of the first one, which ``func`` gives at construction.
+    closes the file, without the trailing frames that no emitted event refers to (those of an interrupted run).
+    The file is in SWMR mode, so a reader can follow it while it is written. Every frame must have the shape and
+    dtype of the first one, which ``func`` gives at construction.
     """
 
     def __init__(
@@ -90,10 +91,21 @@ class SynHDF5Detector(HDF5StreamAssets):
             self._file = h5file
         self._begin_file(str(path.resolve()))
 
-    def _close_file(self) -> None:
+    def _close_file(self, keep: int | None) -> None:
         with self._file_lock:
             h5file, self._file = self._file, None
-            if h5file is not None:
+            if h5file is None:
+                return
+            try:
+                if keep is not None:
+                    for dataset in (
+                        SUMS_DATASET,
+                        FRAMES_DATASET,
+                    ):  # sums first: never a sum without its frame
+                        if h5file[dataset].shape[0] > keep:
+                            h5file[dataset].resize(keep, axis=0)
+                            h5file[dataset].flush()
+            finally:
                 h5file.close()
 
     def _asset_source(self) -> str:
