@@ -18,7 +18,7 @@ from typing import Any
 from ._component import Component as Cpt
 from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
 from ._hdf5_assets import FileWriteError, HDF5StreamAssets
-from .device import Device, do_not_wait_for_lazy_connection
+from .device import Device
 from .errors import ConnectionTimeoutError, OpException
 from .kind import Kind
 from .paths import PathProvider
@@ -47,9 +47,7 @@ class HDF5Plugin(Device):
     """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it.
 
     Named as in classic ophyd (``ophyd.areadetector.plugins.HDF5Plugin``) and in areaDetector; it has the
-    components sophyd's file-writing detector uses, not classic's whole plugin API. ``keep_frames``
-    (``KeepFrames``: keep the first N frames of the running capture) is a PV of sophyd's simulated plugin, not
-    of areaDetector; the component is lazy, so the plugin connects without it.
+    components sophyd's file-writing detector uses, not classic's whole plugin API.
     """
 
     file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
@@ -64,7 +62,6 @@ class HDF5Plugin(Device):
     swmr_mode = Cpt(EpicsSignalWithRBV, "SWMRMode", string=True, kind=Kind.omitted)
     write_status = Cpt(EpicsSignalRO, "WriteStatus", kind=Kind.omitted)
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
-    keep_frames = Cpt(EpicsSignal, "KeepFrames", kind=Kind.omitted, lazy=True)
 
 
 #: sophyd's earlier name for ``HDF5Plugin``, kept so code written with it keeps working.
@@ -79,9 +76,10 @@ class HDF5Detector(HDF5StreamAssets):
 
     After a run, the file holds exactly the frames its events refer to: unstage() stops an exposure still
     running and, if the run was interrupted after a frame was written but before its event was emitted,
-    drops that frame through the plugin's ``KeepFrames`` PV before the capture ends. On an IOC without that PV
-    (a real areaDetector) such a frame stays at the end of the file, no document refers to it, and a warning
-    names the file; the frames the events refer to are the same either way.
+    drops that frame through the plugin's ``KeepFrames`` PV (``keep_frames_pv``) before the capture ends. On
+    an IOC without that PV (a real areaDetector) such a frame stays at the end of the file, no document refers
+    to it, and a warning names the file; the frames the events refer to are the same either way. The PV is
+    not a component: the detector connects, and stays connected, without it.
     """
 
     cam = Cpt(AreaDetectorCam, "cam1:")
@@ -93,7 +91,10 @@ class HDF5Detector(HDF5StreamAssets):
     }
     #: Seconds to wait for the file to open at stage() and to close at unstage().
     file_timeout = 10.0
-    #: Seconds unstage() waits for the plugin's ``KeepFrames`` PV to connect before it keeps the extra frames.
+    #: The plugin's PV (after its prefix) that keeps the first N frames of the running capture: sophyd's
+    #: simulated plugin has it, areaDetector's NDFileHDF5 has not. None: do not look for it.
+    keep_frames_pv: str | None = "KeepFrames"
+    #: Seconds unstage() waits for that PV to connect, when it has frames to drop, before it keeps them.
     keep_frames_timeout = 1.0
 
     def __init__(self, prefix: str = "", *, path_provider: PathProvider, **kwargs: Any) -> None:
@@ -103,6 +104,7 @@ class HDF5Detector(HDF5StreamAssets):
             [("cam.image_mode", "Multiple"), ("cam.num_images", 1), ("hdf.file_write_mode", "Stream")]
         )
         self._capture_status: StatusBase | None = None
+        self._keep_frames_signal: EpicsSignal | None = None
 
     # -- staging: one file per stage --------------------------------------------------------------------
     def _open_file(self) -> None:
@@ -131,8 +133,14 @@ class HDF5Detector(HDF5StreamAssets):
                 f"{self.hdf.write_message.get(use_monitor=False)} ({capture.exception(0)})"
             )
         opened.wait(0)
-        with do_not_wait_for_lazy_connection(self.hdf):
-            self.hdf.keep_frames  # noqa: B018 -- start connecting now, so unstage() need not wait for it
+        if self._keep_frames_signal is None and self.keep_frames_pv:
+            # made here, connecting while the detector acquires, so that unstage() need not wait for it
+            self._keep_frames_signal = EpicsSignal(
+                self.hdf.prefix + self.keep_frames_pv,
+                name=f"{self.hdf.name}_keep_frames",
+                parent=self.hdf,
+                kind=Kind.omitted,
+            )
         self._begin_file(
             str(self.hdf.full_file_name.get(use_monitor=False)),
             frames_before=int(self.hdf.num_captured.get(use_monitor=False)),
@@ -161,20 +169,29 @@ class HDF5Detector(HDF5StreamAssets):
         captured = int(self.hdf.num_captured.get(use_monitor=False))
         if captured <= keep:
             return
-        with do_not_wait_for_lazy_connection(self.hdf):
-            signal = self.hdf.keep_frames
-        try:
-            signal.wait_for_connection(timeout=self.keep_frames_timeout)
-        except ConnectionTimeoutError:
+        signal = self._keep_frames_signal
+        if signal is not None:
+            try:
+                signal.wait_for_connection(timeout=self.keep_frames_timeout)
+            except ConnectionTimeoutError:
+                signal = None
+        if signal is None:
             logger.warning(
-                "%s: the plugin has no PV %s; %d frame(s) that no event refers to stay at the end of %s",
+                "%s: %d frame(s) that no event refers to stay at the end of %s: the plugin has no PV %s",
                 self.name,
-                signal.pvname,
                 captured - keep,
                 self._full_path,
+                self.hdf.prefix + (self.keep_frames_pv or "KeepFrames"),
             )
             return
         signal.put(keep, wait=True, timeout=self.file_timeout)
+
+    def destroy(self) -> None:
+        """Destroy the signals, the ``KeepFrames`` one too."""
+        signal, self._keep_frames_signal = self._keep_frames_signal, None
+        if signal is not None:
+            signal.destroy()
+        super().destroy()
 
     # -- acquisition ------------------------------------------------------------------------------------
     def trigger(self) -> DeviceStatus:

@@ -24,9 +24,8 @@ import pytest
 from bluesky import RunEngine
 from event_model import DocumentNames, schema_validators
 
-from sophyd import Component as Cpt
-from sophyd import EpicsSignal, Kind, Staged
-from sophyd.areadetector import FileWriteError, HDF5Plugin
+from sophyd import Staged
+from sophyd.areadetector import FileWriteError
 from sophyd.paths import StaticFilenameProvider, StaticPathProvider, UUIDFilenameProvider
 from sophyd.sim.devices import SimBlobDetector, SimPointDetector, SimStage
 from sophyd.sim.pattern import blob_frame, blob_sum, point_value
@@ -400,14 +399,10 @@ def test_run_aborted_before_its_first_event_keeps_its_unnamed_file_whole(
     assert len(frames) == len(sums) == 1 and sums[0] == blob_sum(frames[0])
 
 
-class _PluginWithoutKeepFrames(HDF5Plugin):
-    """The plugin of an IOC that has no KeepFrames PV, as areaDetector's NDFileHDF5."""
-
-    keep_frames = Cpt(EpicsSignal, "NoSuchKeepFrames", kind=Kind.omitted, lazy=True)
-
-
 class _DetectorWithoutKeepFrames(SimBlobDetector):
-    hdf = Cpt(_PluginWithoutKeepFrames, "HDF1:")
+    """The detector on an IOC whose plugin has no KeepFrames PV, as areaDetector's NDFileHDF5."""
+
+    keep_frames_pv = "NoSuchKeepFrames"
     keep_frames_timeout = 0.2
 
 
@@ -426,9 +421,11 @@ def test_without_keep_frames_pv_the_extra_frame_stays_and_a_warning_names_it(
         path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
         name="bdet",
     )
-    det.wait_for_connection(timeout=TIMEOUT)  # connects although NoSuchKeepFrames does not exist
+    det.wait_for_connection(timeout=TIMEOUT)
     with caplog.at_level(logging.WARNING, logger="sophyd.areadetector"):
         _run_cut(engine, stage, det, "abort", "after its documents", point=3)
+    assert det.connected  # the missing PV is not part of the device
+    det.wait_for_connection(all_signals=True, timeout=TIMEOUT)
     assert len(_events(docs)) == 2
     frames, sums = _file_of(det)
     assert len(frames) == len(sums) == 3
