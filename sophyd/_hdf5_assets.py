@@ -11,7 +11,9 @@ exception between the trigger and the event) leaves a frame in the file that no 
 and unstage() drops such trailing frames before the file is closed. The RunEngine fills in the ``descriptor``
 of a stream_datum document when it emits it, which is how the detector tells the emitted documents from the
 dropped ones. A file whose documents no RunEngine emitted (stage, trigger and unstage by hand, or a run
-interrupted before the detector's first event) keeps every frame.
+interrupted before the detector's first event) keeps every frame. When the RunEngine pauses, pause() drops
+the same frames and abandons an exposure still running, because on resume the RunEngine repeats the point
+from its last checkpoint: the repeated point's frame then follows the last referenced one.
 """
 
 from __future__ import annotations
@@ -41,9 +43,10 @@ class HDF5StreamAssets(Device):
     """A detector whose frames go to one HDF5 file per stage; its data reach documents as stream resources.
 
     ``datasets`` maps a data-key suffix ('' for the device name itself) to (HDF5 dataset, per-frame shape,
-    numpy dtype). Subclasses implement ``_open_file()`` (calling ``_begin_file()``), ``_close_file()`` and
-    ``_asset_source()``, and call ``_frame_written()`` for every frame that is in the file. At unstage the
-    file keeps exactly the frames that emitted events refer to (see the module's docstring).
+    numpy dtype). Subclasses implement ``_open_file()`` (calling ``_begin_file()``), ``_close_file()``,
+    ``_abandon_after()`` and ``_asset_source()``, and call ``_frame_written()`` for every frame that is in the
+    file. At unstage the file keeps exactly the frames that emitted events refer to (see the module's
+    docstring).
     """
 
     datasets: dict[str, tuple[str, list[int], str]] = {}
@@ -56,6 +59,7 @@ class HDF5StreamAssets(Device):
         self._pending: list[dict[str, Any]] = []
         self._frames = 0
         self._first_frame = 0
+        self._generation = 0  # frames of triggers started before a pause are not counted
         self._counter_lock = threading.Lock()
         super().__init__(*args, **kwargs)
 
@@ -69,6 +73,14 @@ class HDF5StreamAssets(Device):
 
         ``keep`` counts from the first frame of this file; None keeps every frame. Nothing to do when no file
         is open.
+        """
+        raise NotImplementedError
+
+    def _abandon_after(self, keep: int) -> int | None:
+        """Abandon an acquisition in progress and drop the frames after the first ``keep`` of the file.
+
+        Returns the frames in the file now (more than ``keep`` if they could not be dropped), or None when no
+        file is open.
         """
         raise NotImplementedError
 
@@ -87,10 +99,30 @@ class HDF5StreamAssets(Device):
             self._frames = frames_before
             self._first_frame = frames_before
 
-    def _frame_written(self) -> None:
-        """Count one more frame in the file."""
+    def _frame_written(self, generation: int) -> None:
+        """Count one more frame in the file, unless its trigger (``_generation`` then) began before a pause."""
         with self._counter_lock:
-            self._frames += 1
+            if generation == self._generation:
+                self._frames += 1
+
+    def pause(self) -> None:
+        """The RunEngine pauses: abandon the point it interrupted, which it repeats on resume.
+
+        bluesky rewinds to the last checkpoint on resume and triggers again, so an exposure still running is
+        abandoned and the frames that no emitted event refers to are dropped; the repeated point's frame then
+        follows the last referenced one. A frame the IOC cannot drop stays, skipped by the documents.
+        """
+        super().pause()
+        with self._counter_lock:
+            self._generation += 1
+        self._note_emitted()
+        in_file = self._abandon_after(self._referenced)
+        if in_file is None:
+            return
+        with self._counter_lock:
+            self._frames = self._first_frame + in_file
+        self._collected = in_file
+        self._pending = []
 
     def stage(self) -> list[Any]:
         """Stage the stage_sigs, then open a new file; if the file cannot be opened, undo the staging."""

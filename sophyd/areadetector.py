@@ -156,19 +156,28 @@ class HDF5Detector(HDF5StreamAssets):
         capture, self._capture_status = self._capture_status, None
         if capture is None:
             return
-        self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
         try:
+            self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
             if keep is not None:
                 self._keep_frames(self._first_frame + keep)
         finally:
             self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
             capture.wait(self.file_timeout)
 
-    def _keep_frames(self, keep: int) -> None:
-        """Have the plugin drop the frames of this capture after the first ``keep`` (warn if it cannot)."""
+    def _abandon_after(self, keep: int) -> int | None:
+        if self._capture_status is None:
+            return None
+        self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
+        return self._keep_frames(self._first_frame + keep) - self._first_frame
+
+    def _keep_frames(self, keep: int) -> int:
+        """Have the plugin drop the frames of this capture after the first ``keep`` (warn if it cannot).
+
+        Returns the frames of the capture now.
+        """
         captured = int(self.hdf.num_captured.get(use_monitor=False))
         if captured <= keep:
-            return
+            return captured
         signal = self._keep_frames_signal
         if signal is not None:
             try:
@@ -183,8 +192,9 @@ class HDF5Detector(HDF5StreamAssets):
                 self._full_path,
                 self.hdf.prefix + (self.keep_frames_pv or "KeepFrames"),
             )
-            return
+            return captured
         signal.put(keep, wait=True, timeout=self.file_timeout)
+        return keep
 
     def destroy(self) -> None:
         """Destroy the signals, the ``KeepFrames`` one too."""
@@ -199,12 +209,13 @@ class HDF5Detector(HDF5StreamAssets):
         if self._capture_status is None:
             raise OpException(f"{self._describe_me()} must be staged before it is triggered")
         status = DeviceStatus(self)
+        generation = self._generation
 
         def acquired(st: StatusBase) -> None:
             if st.exception(0) is not None:
                 status._mirror(st)
                 return
-            self._frame_written()
+            self._frame_written(generation)
             status.set_finished()
 
         self.cam.acquire.set(1).add_callback(acquired)

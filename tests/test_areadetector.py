@@ -290,31 +290,39 @@ def test_abort_during_an_exposure_discards_it(RE: tuple[RunEngine, Docs], bdet: 
 INTERRUPTIONS = {"abort": "abort", "stop": "success", "halt": "abort", "exception": "fail"}
 
 
-def _interrupter(engine: RunEngine, how: str, threads: list[threading.Thread]) -> Any:
-    """A coroutine function that interrupts the run ``how`` while the RunEngine awaits it."""
+def _cut_at(
+    det: SimBlobDetector, engine: RunEngine, how: str, where: str, point: int
+) -> list[threading.Thread]:
+    """Interrupt the run ``how`` at the ``point``-th trigger or reading of ``det``; return the threads started.
+
+    ``where`` is "during its exposure" (right after trigger() started it), "before its documents" (in read(),
+    once the frame is in the file, before the RunEngine asks for the stream documents) or "after its
+    documents" (once collect_asset_docs() has handed them out, before the RunEngine emits them). bluesky awaits
+    a device's coroutine read() and async collect_asset_docs(), so the interruption lands there. RE.abort(),
+    stop(), halt() and request_pause() are called from a thread, as from a user's console.
+    """
+    threads: list[threading.Thread] = []
+    triggers = readings = 0
+
+    def start() -> None:
+        thread = threading.Thread(target=engine.request_pause if how == "pause" else getattr(engine, how))
+        threads.append(thread)
+        thread.start()
 
     async def interrupt() -> None:
         if how == "exception":
             raise RuntimeError("interrupted by the test")
-        thread = threading.Thread(
-            target=getattr(engine, how)
-        )  # RE.abort() etc. wait for the RunEngine's loop
-        threads.append(thread)
-        thread.start()
+        start()
         await asyncio.sleep(TIMEOUT)  # the RunEngine cancels this
         raise AssertionError(f"RE.{how}() did not interrupt the run within {TIMEOUT} s")
 
-    return interrupt
-
-
-def _cut_at(det: SimBlobDetector, point: int, where: str, interrupt: Any) -> None:
-    """Interrupt the run at the ``point``-th reading of ``det``, after its frame is in the file.
-
-    ``where`` is "before its documents" (in read(), before the RunEngine asks for the stream documents) or
-    "after its documents" (once collect_asset_docs() has handed them out, before the RunEngine emits them).
-    bluesky awaits a device's coroutine read() and async collect_asset_docs(), so the interruption lands there.
-    """
-    readings = 0
+    def trigger() -> Any:
+        nonlocal triggers
+        triggers += 1
+        status = type(det).trigger(det)
+        if triggers == point and where == "during its exposure":
+            start()
+        return status
 
     async def read() -> Any:
         nonlocal readings
@@ -330,33 +338,45 @@ def _cut_at(det: SimBlobDetector, point: int, where: str, interrupt: Any) -> Non
         if readings == point and where == "after its documents":
             await interrupt()
 
+    det.trigger = trigger  # type: ignore[method-assign]
     det.read = read  # type: ignore[method-assign]
     det.collect_asset_docs = collect_asset_docs  # type: ignore[method-assign]
+    return threads
 
 
 def _run_cut(
-    engine: RunEngine, stage: SimStage, det: SimBlobDetector, how: str, where: str, point: int
+    engine: RunEngine,
+    stage: SimStage,
+    det: SimBlobDetector,
+    how: str,
+    where: str,
+    point: int,
+    exposure: float = 0.01,
 ) -> None:
-    """A 4-point scan of ``det`` over stage.x, interrupted ``how`` at the ``point``-th reading; det unstaged."""
+    """A 4-point scan of ``det`` over stage.x, interrupted ``how`` at the ``point``-th trigger or reading (a
+    pause is resumed); det unstaged at the end."""
     from bluesky.utils import RunEngineInterrupted
 
-    threads: list[threading.Thread] = []
-    _cut_at(det, point, where, _interrupter(engine, how, threads))
-    det.stage_sigs["cam.acquire_time"] = 0.01
+    threads = _cut_at(det, engine, how, where, point)
+    det.stage_sigs["cam.acquire_time"] = exposure
     try:
         with pytest.raises((RunEngineInterrupted, RuntimeError)):
             engine(bp.scan([det], stage.x, 1, 2, 4))
+        if how == "pause":
+            engine.resume()  # bluesky repeats the point from its checkpoint
     finally:
         for thread in threads:
             thread.join(TIMEOUT)
-        del det.read, det.collect_asset_docs
+        del det.trigger, det.read, det.collect_asset_docs
         del det.stage_sigs["cam.acquire_time"]
     assert not any(thread.is_alive() for thread in threads)
     assert det._staged == Staged.no
     assert det.hdf.capture_rbv.get(use_monitor=False) == 0
 
 
-def _check_referenced_frames(docs: Docs, frames: np.ndarray, sums: np.ndarray, y: float) -> None:
+def _check_referenced_frames(
+    docs: Docs, frames: np.ndarray, sums: np.ndarray, y: float, exposure: float = 0.01
+) -> None:
     """Each event's stream_datum points at the frame taken at the event's position, with its sum."""
     events = {event["seq_num"]: event for event in _events(docs)}
     resources = _stream_checks(docs, frames=len(events))
@@ -365,7 +385,7 @@ def _check_referenced_frames(docs: Docs, frames: np.ndarray, sums: np.ndarray, y
         for offset in range(datum["indices"]["stop"] - datum["indices"]["start"]):
             event = events[datum["seq_nums"]["start"] + offset]
             index = datum["indices"]["start"] + offset
-            np.testing.assert_array_equal(frames[index], blob_frame(event["data"]["stage_x"], y, 0.01))
+            np.testing.assert_array_equal(frames[index], blob_frame(event["data"]["stage_x"], y, exposure))
             assert sums[index] == blob_sum(frames[index])
 
 
@@ -384,6 +404,25 @@ def test_interrupted_point_leaves_no_frame_in_the_file(
     frames, sums = _file_of(bdet)
     assert len(frames) == len(sums) == 2
     _check_referenced_frames(docs, frames, sums, stage.y.position)
+
+
+@pytest.mark.parametrize(
+    ("where", "exposure"),
+    [("during its exposure", 0.3), ("before its documents", 0.01), ("after its documents", 0.01)],
+)
+def test_paused_point_is_taken_again_on_resume_and_the_file_follows_the_events(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector, where: str, exposure: float
+) -> None:
+    """A pause during the third point: the exposure is abandoned and a frame no event refers to is dropped,
+    so the point bluesky repeats on resume writes the third frame; four events, four frames, in order."""
+    engine, docs = RE
+    _run_cut(engine, stage, bdet, "pause", where, point=3, exposure=exposure)
+    (stop,) = [doc for name, doc in docs if name == "stop"]
+    assert stop["exit_status"] == "success"
+    assert len(_events(docs)) == 4
+    frames, sums = _file_of(bdet)
+    assert len(frames) == len(sums) == 4
+    _check_referenced_frames(docs, frames, sums, stage.y.position, exposure)
 
 
 @pytest.mark.parametrize("where", ["before its documents", "after its documents"])
@@ -433,3 +472,31 @@ def test_without_keep_frames_pv_the_extra_frame_stays_and_a_warning_names_it(
     (warning,) = [r.getMessage() for r in caplog.records if r.name == "sophyd.areadetector"]
     path = det.hdf.full_file_name.get(use_monitor=False)
     assert "NoSuchKeepFrames" in warning and path in warning and "1 frame" in warning
+
+
+def test_without_keep_frames_pv_a_pause_skips_the_frame_it_cannot_drop(
+    RE: tuple[RunEngine, Docs], stage: SimStage, pattern_prefix: str, tmp_path: Path
+) -> None:
+    """Paused after the third frame was written, on an IOC without KeepFrames: the frame stays, the documents
+    skip it, and every event's stream_datum still points at the frame of its own position."""
+    engine, docs = RE
+    det = _DetectorWithoutKeepFrames(
+        pattern_prefix + "BDET:",
+        path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
+        name="bdet",
+    )
+    det.wait_for_connection(timeout=TIMEOUT)
+    _run_cut(engine, stage, det, "pause", "after its documents", point=3)
+    events = {event["seq_num"]: event for event in _events(docs)}
+    assert len(events) == 4
+    frames, sums = _file_of(det)
+    assert len(frames) == len(sums) == 5
+    datums = [doc for name, doc in docs if name == "stream_datum" and doc["indices"]]
+    (uid,) = {doc["uid"] for name, doc in docs if name == "stream_resource" and doc["data_key"] == "bdet"}
+    starts = [d["indices"]["start"] for d in datums if d["stream_resource"] == uid]
+    assert starts == [0, 1, 3, 4]  # frame 2, written before the pause, is referred to by no event
+    y = stage.y.position
+    for datum in (d for d in datums if d["stream_resource"] == uid):
+        event = events[datum["seq_nums"]["start"]]
+        frame = frames[datum["indices"]["start"]]
+        np.testing.assert_array_equal(frame, blob_frame(event["data"]["stage_x"], y, 0.01))
