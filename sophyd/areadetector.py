@@ -5,8 +5,8 @@ external, and collect_asset_docs() yields one stream_resource per data key and a
 stage() opens a file through the plugin (in Stream mode, every frame flushed); unstage() ends the capture
 and waits until the IOC has closed the file, so an interrupted plan loses no frame an event refers to. Before
 it closes the file, unstage() asks the plugin to drop the trailing frames of an interrupted point, which no
-event refers to, through the plugin's ``KeepFrames`` PV; an IOC without that PV (areaDetector has none)
-keeps them, and the detector logs a warning.
+event refers to, through the plugin's ``KeepFrames`` PV, and pause() does the same for the point bluesky
+repeats on resume; an IOC without that PV (areaDetector has none) keeps them, and the detector logs a warning.
 """
 
 from __future__ import annotations
@@ -78,7 +78,8 @@ class HDF5Detector(HDF5StreamAssets):
     running and, if the run was interrupted after a frame was written but before its event was emitted,
     drops that frame through the plugin's ``KeepFrames`` PV (``keep_frames_pv``) before the capture ends. On
     an IOC without that PV (a real areaDetector) such a frame stays at the end of the file, no document refers
-    to it, and a warning names the file; the frames the events refer to are the same either way. The PV is
+    to it, and a warning names the file; the frames the events refer to are the same either way. pause()
+    drops the interrupted point's frame the same way, as bluesky takes the point again on resume. The PV is
     not a component: the detector connects, and stays connected, without it.
     """
 
@@ -165,6 +166,7 @@ class HDF5Detector(HDF5StreamAssets):
             capture.wait(self.file_timeout)
 
     def _abandon_after(self, keep: int) -> int | None:
+        """Stop an exposure still running and drop the frames after ``keep``; the frames in the file now."""
         if self._capture_status is None:
             return None
         self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
@@ -186,7 +188,7 @@ class HDF5Detector(HDF5StreamAssets):
                 signal = None
         if signal is None:
             logger.warning(
-                "%s: %d frame(s) that no event refers to stay at the end of %s: the plugin has no PV %s",
+                "%s: %d frame(s) that no event refers to stay in %s: the plugin has no PV %s",
                 self.name,
                 captured - keep,
                 self._full_path,
