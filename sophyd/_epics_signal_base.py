@@ -61,7 +61,7 @@ class EpicsSignalBase(Signal):
 
     ``timeout`` bounds reads, ``connection_timeout`` the first wait for a never-connected channel,
     ``write_timeout`` put-completion (None: wait as long as the operation takes). Class-wide defaults
-    can be changed at any time with :meth:`set_defaults`.
+    are set with :meth:`set_defaults`, before the first EPICS signal is made.
     """
 
     _defaults: ClassVar[dict[str, Any]] = {
@@ -70,6 +70,7 @@ class EpicsSignalBase(Signal):
         "write_timeout": None,
         "auto_monitor": False,
     }
+    _any_instantiated: ClassVar[bool] = False  # set_defaults() is refused from then on
 
     def __init__(
         self,
@@ -105,6 +106,7 @@ class EpicsSignalBase(Signal):
         self._released = False  # destroy() gave the channels back
         self._backend = self._make_backend()
         self._read_channel = self._backend.channel(read_pv)
+        EpicsSignalBase._any_instantiated = True
         if self.auto_monitor:
             self._ensure_monitor()  # the channel starts it when it connects
 
@@ -121,7 +123,17 @@ class EpicsSignalBase(Signal):
         write_timeout: float | None = None,
         auto_monitor: bool = False,
     ) -> None:
-        """Set class-wide defaults; they apply at once to every signal not given its own value."""
+        """Set the class-wide defaults of this class and its subclasses (signals given their own value keep it).
+
+        Allowed only before the first EPICS signal is made, as in classic ophyd, so that every signal of a
+        session is made with the same defaults; afterwards it raises RuntimeError.
+        """
+        if EpicsSignalBase._any_instantiated:
+            raise RuntimeError(
+                f"{cls.__name__}.set_defaults() must be called before any EPICS signal is made; call it at the "
+                "top of the startup script, or pass timeout=, connection_timeout=, write_timeout= or "
+                "auto_monitor= to each signal"
+            )
         cls._defaults = {
             "timeout": timeout,
             "connection_timeout": connection_timeout,
@@ -298,8 +310,6 @@ class EpicsSignalBase(Signal):
         same PV keeps a monitor (as classic ophyd does), since that cache may lag behind a completed put.
         """
         warn_ignored_kwargs("get", kwargs)
-        if self._monitor_handle is None and self.auto_monitor:
-            self._ensure_monitor()  # auto_monitor was switched on (set_defaults) after this signal was made
         reading = self._prefetched
         if reading is None or as_string is not None or use_monitor is False:
             if use_monitor is None:

@@ -5,6 +5,8 @@ EpicsSignalNoValidation and setpoint metadata events."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -251,12 +253,44 @@ def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any
         raw.put(1.5, wait=True)
 
 
-def test_set_default_timeout_is_the_old_name_of_set_defaults() -> None:
-    try:
-        with pytest.warns(UserWarning, match="set_defaults"):
-            EpicsSignalBase.set_default_timeout(timeout=4.0)
-        sig = EpicsSignal("sophyd_nowhere:pv", name="x")  # made, never connected: no IOC needed
-        assert sig.timeout == 4.0
-        sig.destroy()
-    finally:
-        EpicsSignalBase.set_defaults()
+def _run_fresh(code: str) -> list[str]:
+    """Run ``code`` in a new Python process (no EPICS signal made yet) and return its printed words."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return out.stdout.split()
+
+
+def test_set_defaults_before_the_first_signal_applies_to_every_signal() -> None:
+    """Classic ophyd: class-wide defaults for the class it is called on and its subclasses; a signal's own
+    values win; the old name set_default_timeout warns (UserWarning, as in classic) and does the same."""
+    code = (
+        "import warnings\n"
+        "from sophyd import EpicsSignal, EpicsSignalBase, EpicsSignalRO\n"
+        "EpicsSignal.set_defaults(timeout=7.0, connection_timeout=3.0, write_timeout=0.5, auto_monitor=True)\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    EpicsSignalRO.set_default_timeout(timeout=4.0)\n"
+        "print(caught[0].category.__name__)\n"
+        "sig = EpicsSignal('sophyd_nowhere:a', name='a')\n"
+        "own = EpicsSignal('sophyd_nowhere:b', name='b', timeout=1.5)\n"
+        "ro = EpicsSignalRO('sophyd_nowhere:c', name='c')\n"
+        "print(sig.timeout, sig.connection_timeout, sig.write_timeout, sig.auto_monitor, own.timeout, ro.timeout)\n"
+        "try:\n"
+        "    EpicsSignalBase.set_defaults(timeout=9.0)\n"
+        "except RuntimeError:\n"
+        "    print('refused', sig.timeout)\n"
+    )
+    assert _run_fresh(code) == ["UserWarning", "7.0", "3.0", "0.5", "True", "1.5", "4.0", "refused", "7.0"]
+
+
+def test_set_defaults_is_refused_once_a_signal_exists() -> None:
+    """Classic ophyd raises RuntimeError once any EPICS signal has been made (of any class)."""
+    EpicsSignalRO("sophyd_nowhere:pv", name="x").destroy()  # made, never connected: no IOC needed
+    with pytest.raises(RuntimeError, match="before any EPICS signal is made"):
+        EpicsSignal.set_defaults(timeout=4.0)
+    with pytest.raises(RuntimeError, match="before any EPICS signal is made"), pytest.warns(UserWarning):
+        EpicsSignalBase.set_default_timeout(timeout=4.0)
+    sig = EpicsSignal("sophyd_nowhere:pv", name="y")
+    assert sig.timeout == 2.0  # the defaults did not change
+    sig.destroy()
