@@ -23,6 +23,7 @@ from ._signal import Signal
 from .alarm import AlarmSeverity
 from .control import (
     DEFAULT_TIMEOUT,
+    FORMS,
     Backend,
     Channel,
     PVInfo,
@@ -277,16 +278,18 @@ class EpicsSignalBase(Signal):
                     missing=[channel.pvname],
                 )
 
-    def _ensure_connected(self, channel: Channel) -> None:
-        """Return if connected; wait for a first connection; fail at once after a disconnect."""
+    def _ensure_connected(self, channel: Channel, connection_timeout: float | None = None) -> None:
+        """Return if connected; wait for a first connection (up to ``connection_timeout``, default the
+        signal's); fail at once after a disconnect."""
         if channel.connected:
             return
         if channel.ever_connected:
             raise DisconnectedError(f"{self._describe_me()}: PV {channel.pvname} is disconnected")
-        if not channel.wait_for_connection(self.connection_timeout):
+        wait = self.connection_timeout if connection_timeout is None else connection_timeout
+        if not channel.wait_for_connection(wait):
             raise ConnectionTimeoutError(
-                f"{self._describe_me()}: PV {channel.pvname} did not connect within "
-                f"{self.connection_timeout} s. " + connection_hint(),
+                f"{self._describe_me()}: PV {channel.pvname} did not connect within {wait} s. "
+                + connection_hint(),
                 missing=[channel.pvname],
             )
 
@@ -301,6 +304,8 @@ class EpicsSignalBase(Signal):
         as_string: bool | None = None,
         use_monitor: bool | None = None,
         timeout: float | None = None,
+        connection_timeout: float | None = None,
+        form: str = "time",
         **kwargs: Any,
     ) -> Any:
         """Read the PV: enums as int (or label with ``string=True``), arrays as numpy arrays.
@@ -308,37 +313,68 @@ class EpicsSignalBase(Signal):
         Answers from the monitor cache while this signal is monitored (auto_monitor or a value subscription),
         unless ``use_monitor=False``; an unmonitored signal reads the server even when another signal of the
         same PV keeps a monitor (as classic ophyd does), since that cache may lag behind a completed put.
+
+        As in classic ophyd: ``timeout`` bounds the read and ``connection_timeout`` the wait for a PV that has
+        not connected yet (None: the signal's own); ``form`` is the DBR type asked for, ``'time'`` (the value,
+        its alarm state and the IOC's timestamp), ``'ctrl'`` (the value and alarm state, and the PV's units,
+        limits, precision and enum labels read afresh into ``metadata``) or ``'native'`` (the value alone).
+        The two last carry no IOC timestamp, so ``timestamp`` becomes the time the answer arrived. Other
+        keywords (classic's ``count``) are ignored with classic's DeprecationWarning.
         """
         warn_ignored_kwargs("get", kwargs)
+        self._check_form(form)
         reading = self._prefetched
-        if reading is None or as_string is not None or use_monitor is False:
+        if reading is None or as_string is not None or use_monitor is False or form != "time":
             if use_monitor is None:
                 use_monitor = self._monitor_handle is not None
             # After a write the channel reads the server until its monitor cache has caught up.
-            reading = self._fetch(self._read_channel, as_string, use_monitor, timeout)
-        self._store(reading)
+            reading = self._fetch(
+                self._read_channel,
+                as_string,
+                use_monitor,
+                timeout,
+                form=form,
+                connection_timeout=connection_timeout,
+            )
+        self._store(reading, alarm=form != "native")
         return reading.value
 
+    def _check_form(self, form: str) -> None:
+        if form not in FORMS:
+            raise ValueError(f"{self._describe_me()}: form must be one of {', '.join(FORMS)}, not {form!r}")
+
     def _fetch(
-        self, channel: Channel, as_string: bool | None, use_monitor: bool | None, timeout: float | None
+        self,
+        channel: Channel,
+        as_string: bool | None,
+        use_monitor: bool | None,
+        timeout: float | None,
+        *,
+        form: str = "time",
+        connection_timeout: float | None = None,
     ) -> PVReading:
-        self._ensure_connected(channel)
+        self._ensure_connected(channel, connection_timeout)
         try:
             return channel.get(
                 as_string=self._string if as_string is None else as_string,
                 use_monitor=True if use_monitor is None else use_monitor,
                 timeout=self.timeout if timeout is None else timeout,
+                form=form,
             )
         except DisconnectedError as exc:
             raise DisconnectedError(f"{self._describe_me()}: {exc}") from exc
         except TimeoutError as exc:
             raise ReadTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
 
-    def _store(self, reading: PVReading) -> None:
+    def _store(self, reading: PVReading, *, alarm: bool = True) -> None:
+        """Keep ``reading`` as the latest value; ``alarm=False`` for a reading without an alarm state
+        (``form='native'``), which leaves the last known one."""
         self._readback = reading.value
         self._timestamp = reading.timestamp
-        self._alarm = (reading.status, reading.severity)
-        self._metadata.update(status=reading.status, severity=reading.severity, timestamp=reading.timestamp)
+        self._metadata["timestamp"] = reading.timestamp
+        if alarm:
+            self._alarm = (reading.status, reading.severity)
+            self._metadata.update(status=reading.status, severity=reading.severity)
 
     def _prefetch_plan(self) -> tuple[Any, Channel, bool] | None:
         """How Device.read() may fetch this signal together with others (None: read it alone)."""

@@ -7,15 +7,18 @@ from __future__ import annotations
 import copy
 import subprocess
 import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from helpers import TIMEOUT, Events, ca_write
 
 from sophyd import (
     AlarmSeverity,
+    ConnectionTimeoutError,
     DerivedSignal,
     EpicsSignal,
     EpicsSignalBase,
@@ -24,6 +27,7 @@ from sophyd import (
     EpicsSignalWithRBV,
     LimitError,
 )
+from sophyd.control import new_backend
 
 #: EPICS alarm status and severity numbers (dbAlarm.h): HIHI status, MAJOR severity, HIGH status, MINOR.
 HIHI, MAJOR, HIGH, MINOR, NO_ALARM = 3, 2, 4, 1, 0
@@ -209,13 +213,65 @@ def test_setpoint_alarm_and_classic_warnings(pv: Callable[[str], str], made: Any
         assert (sig.setpoint_alarm_status, sig.setpoint_alarm_severity) == (HIHI, MAJOR)
         assert sig.setpoint_ts > 0
         assert made(EpicsSignalRO, pv("ro")).name == pv("ro")  # classic: the name defaults to the PV
-        with pytest.warns(DeprecationWarning, match="form"):
-            sig.get(form="ctrl")
+        with pytest.warns(DeprecationWarning, match="count"):
+            sig.get(count=1)  # classic's get() has no count: it warns and ignores it
         with pytest.warns(UserWarning, match="setpoint is deprecated"):
             sig.setpoint = 1.5
         assert sig.get_setpoint() == 1.5
     finally:
         ca_write(pv("dbl"), 1.5, notify=True)
+
+
+def test_get_form_picks_the_dbr_type(cl: str, pv: Callable[[str], str]) -> None:
+    """get(form=) asks the IOC for DBR_TIME, DBR_CTRL or the native type, as classic ophyd does: the same
+    array each time; 'ctrl' brings the control metadata with it; the two without an IOC timestamp stamp the
+    reading with its arrival time (classic ophyd: time.time())."""
+    with new_backend(cl):  # a first user of the PV: no metadata read yet
+        sig = EpicsSignal(pv("farray"), name="farray")
+        try:
+            sig.wait_for_connection(timeout=TIMEOUT)
+            channel = sig._read_channel
+            assert not channel.info().control
+            value = sig.get(form="time")
+            assert isinstance(value, np.ndarray) and len(value) == 1000
+            ioc_stamp = sig.timestamp
+            before = time.time()
+            assert ioc_stamp <= before
+            assert np.array_equal(sig.get(form="ctrl"), value)
+            assert channel.info().control  # units, limits and precision came with the value
+            assert sig.timestamp >= before and sig.metadata["timestamp"] == sig.timestamp
+            assert sig.alarm_severity == NO_ALARM
+            assert np.array_equal(sig.get(form="native"), value)
+            assert sig.timestamp >= before
+            assert np.array_equal(sig.get_setpoint(form="ctrl"), value)
+            assert np.array_equal(sig.get(), value) and sig.timestamp == ioc_stamp
+            with pytest.raises(ValueError, match=r"'farray'.*form must be one of"):
+                sig.get(form="graphic")
+        finally:
+            sig.destroy()
+
+
+def test_get_count_is_ignored_with_classics_warning(pv: Callable[[str], str], made: Any) -> None:
+    """Classic ophyd's get() documents ``count`` but takes it as an unknown keyword: it warns and returns the
+    whole array. sophyd does the same, so code written for classic reads the same data."""
+    sig = made(EpicsSignalRO, pv("farray"), name="farray_ro")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    with pytest.warns(DeprecationWarning, match="count"):
+        value = sig.get(count=3)
+    assert len(value) == 1000
+
+
+def test_get_connection_timeout_bounds_the_first_wait(cl: str, pv: Callable[[str], str], made: Any) -> None:
+    """get(connection_timeout=) replaces the signal's own for this call, as in classic ophyd."""
+    nowhere = made(EpicsSignalRO, pv("no_such_array"), name="nowhere", connection_timeout=60.0)
+    start = time.monotonic()
+    with pytest.raises(ConnectionTimeoutError, match=r"'nowhere'.*within 0\.3 s"):
+        nowhere.get(connection_timeout=0.3)
+    assert time.monotonic() - start < 10.0  # not the signal's 60 s
+    with new_backend(cl):  # a channel that has yet to connect, which no 1 us wait would see connected
+        impatient = made(EpicsSignalRO, pv("iarray"), name="iarray", connection_timeout=1e-6)
+        assert list(impatient.get(connection_timeout=TIMEOUT)) == list(range(16))
+        impatient.destroy()
 
 
 def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any) -> None:

@@ -12,10 +12,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DEFAULT_TIMEOUT", "Channel", "PVInfo", "PVReading"]
+__all__ = ["DEFAULT_TIMEOUT", "FORMS", "Channel", "PVInfo", "PVReading"]
 
 #: Seconds a read waits when the caller names no timeout (also EpicsSignal's default ``timeout``).
 DEFAULT_TIMEOUT = 2.0
+#: The DBR forms ``Channel.get`` can ask for (classic ophyd's and pyepics' ``form``).
+FORMS = ("time", "ctrl", "native")
 
 
 @dataclass(frozen=True)
@@ -100,12 +102,22 @@ class Channel(abc.ABC):
 
     @abc.abstractmethod
     def get(
-        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+        self,
+        *,
+        as_string: bool = False,
+        use_monitor: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        form: str = "time",
     ) -> PVReading:
         """Read the PV; ``use_monitor=False`` forces a fresh read from the server.
 
         Enums read as int, or as their label with ``as_string=True``; char waveforms and strings read as str;
         arrays as numpy arrays. Raises DisconnectedError at once when not connected, TimeoutError on no answer.
+
+        ``form`` picks the DBR type asked for, as pyepics' ``form`` does: ``'time'`` (the value with its alarm
+        state and the server's timestamp), ``'ctrl'`` (the value with its alarm state and the control metadata,
+        which the channel keeps as its ``info()``) or ``'native'`` (the value alone, alarm state 0). The two
+        last carry no server timestamp: the reading's is the time it arrived. They always read the server.
         """
 
     @abc.abstractmethod

@@ -22,6 +22,7 @@ from .._scheduler import TimerHandle, call_later
 from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
 from ._base import (
     DEFAULT_TIMEOUT,
+    FORMS,
     Backend,
     Channel,
     ConnectionCallback,
@@ -240,16 +241,25 @@ class BaseChannel(Channel):
             self._backend._flush()
 
     def get(
-        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+        self,
+        *,
+        as_string: bool = False,
+        use_monitor: bool = True,
+        timeout: float = DEFAULT_TIMEOUT,
+        form: str = "time",
     ) -> PVReading:
+        if form not in FORMS:
+            raise ValueError(f"{self.pvname}: form must be one of {FORMS}, not {form!r}")
         self._require_connected()
         if as_string:
             self.load_info(timeout)  # enum labels and precision
-        cached = self._fresh_cache() if use_monitor else None
+        cached = self._fresh_cache() if use_monitor and form == "time" else None
         if cached is None:
-            op = self._begin_get(timeout)
+            op = self._begin_get(timeout, form)
             self._backend._flush()
-            cached = self._read_from_server(op.wait(time.monotonic() + timeout, timeout))
+            cached = op.wait(time.monotonic() + timeout, timeout)
+            if form == "time":  # a reading with the server's timestamp can end the staleness after a write
+                cached = self._read_from_server(cached)
         return self.format(cached, as_string)
 
     def invalidate(self) -> None:
@@ -353,7 +363,13 @@ class BaseChannel(Channel):
             if self._info_op is not op:
                 return  # the channel reconnected meanwhile: a newer read answers for it
             self._info_op = None
-            if info is None or not self._connected.is_set():
+        if info is not None:
+            self._keep_control(info)
+
+    def _keep_control(self, info: PVInfo) -> None:
+        """Control metadata arrived (a metadata read, or a ``form='ctrl'`` get): keep it, tell listeners."""
+        with self._lock:
+            if not self._connected.is_set():
                 return
             self._info = with_access(info, *self._access)
             callbacks = list(self._conn_callbacks)
@@ -441,8 +457,9 @@ class BaseChannel(Channel):
 
     # --- transport, supplied by each backend ----------------------------------------------------------
     @abc.abstractmethod
-    def _begin_get(self, timeout: float) -> GetOp:
-        """Send a read of the current value (time metadata included); the op finishes when it answers.
+    def _begin_get(self, timeout: float, form: str = "time") -> GetOp:
+        """Send a read of the current value as DBR ``form`` (see ``Channel.get``); the op finishes with a
+        PVReading when it answers (a 'ctrl' answer also goes to ``_keep_control``).
 
         ``timeout`` is how long the caller will wait, for clients that want to know."""
 

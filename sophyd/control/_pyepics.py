@@ -13,6 +13,7 @@ import ctypes
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -32,6 +33,7 @@ ECA_DISCONN = 192
 _OP_CONN_UP = 6
 _DBE_VALUE, _DBE_ALARM = 1, 4
 _TIME, _CTRL = 14, 28  # DBR_TIME_<T> = T + 14, DBR_CTRL_<T> = T + 28
+_FORM_OFFSET = {"native": 0, "time": _TIME, "ctrl": _CTRL}
 _EPICS_EPOCH = 631152000  # 1990-01-01 in POSIX seconds
 _ECA_NAMES = {160: "ECA_PUTFAIL", 192: "ECA_DISCONN", 376: "ECA_NOWTACCESS", 368: "ECA_NORDACCESS"}
 _c = ctypes
@@ -147,26 +149,33 @@ class PyepicsChannel(BaseChannel):
         return build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
 
     def _reading(self, args: _EventArgs) -> PVReading:
-        """Copy a DBR_TIME_* payload out of libca's buffer (valid only during the callback)."""
-        head = _TimeHeader.from_address(args.dbr)
-        ntype = args.type - _TIME
+        """Copy a DBR_TIME_*, DBR_CTRL_* or native payload out of libca's buffer (valid only during the
+        callback); a DBR_CTRL_* one also brings the control metadata (``_keep_control``)."""
+        ntype = args.type % _TIME  # native 0..6, DBR_TIME_* 14..20, DBR_CTRL_* 28..34
         dtype = DTYPES[ntype]
         start = args.dbr + dbr.value_offset[args.type]
         raw = np.frombuffer(_c.string_at(start, args.count * dtype.itemsize), dtype=dtype)
+        value = decode_value(ntype, self._count, raw)
+        if args.type == ntype:
+            return PVReading(value, time.time())
+        head = _TimeHeader.from_address(args.dbr)  # every DBR_TIME_*/DBR_CTRL_* starts with status, severity
+        if args.type >= _CTRL:
+            self._keep_control(self._info_from(args))
+            return PVReading(value, time.time(), head.status, head.severity)
         stamp = head.secs + _EPICS_EPOCH + head.nsec * 1e-9
-        return PVReading(decode_value(ntype, self._count, raw), stamp, head.status, head.severity)
+        return PVReading(value, stamp, head.status, head.severity)
 
     def _server(self) -> Any:
         """libca's b'host:port' of the server this channel is on."""
         return self._backend._lib.ca_host_name(self._chid)
 
-    def _begin_get(self, timeout: float) -> GetOp:
+    def _begin_get(self, timeout: float, form: str = "time") -> GetOp:
         backend = self._backend
         backend._attach()
         op = GetOp(self)
         token = backend._ops.add(op)
         status = backend._lib.ca_array_get_callback(
-            self._dbr_type + _TIME, 0, self._chid, backend._get_cb, token
+            self._dbr_type + _FORM_OFFSET[form], 0, self._chid, backend._get_cb, token
         )
         if status != ECA_NORMAL:
             backend._ops.pop(token)
