@@ -579,7 +579,11 @@ class BaseBackend(Backend):
 
     def wait_for_connection_many(self, channels: Sequence[Channel], timeout: float | None) -> bool:
         """Wait until every channel is connected, waking once when the last one connects (not per channel)."""
-        pending = [ch for ch in channels if isinstance(ch, BaseChannel) and not ch.connected]
+        # Once per channel: a device may hold one channel twice (two components on one PV), and the latch
+        # counts distinct channels.
+        pending = list(
+            {id(ch): ch for ch in channels if isinstance(ch, BaseChannel) and not ch.connected}.values()
+        )
         if any(self.out_of_reach(ch.pvname) for ch in pending):
             timeout = 0.0  # one of them will not connect: say so now, not after the timeout
         latch = _CountDown(len(pending))
