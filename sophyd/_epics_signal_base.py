@@ -9,6 +9,7 @@ and fails at once for one that has disconnected. Writing (validation, put-comple
 
 from __future__ import annotations
 
+import enum
 import threading
 import warnings
 from collections.abc import Iterator
@@ -57,12 +58,22 @@ DEFAULT_CONNECTION_TIMEOUT = 2.0
 NUMERIC_TYPES = ("float", "integer")
 
 
+class _Unset(enum.Enum):
+    """A timeout not given to the constructor: the class-wide default applies (None means no limit)."""
+
+    UNSET = "UNSET"
+
+
+_UNSET = _Unset.UNSET
+
+
 class EpicsSignalBase(Signal):
     """A read-only view of one PV; the base of the EPICS signal family.
 
     ``timeout`` bounds reads, ``connection_timeout`` the first wait for a never-connected channel,
-    ``write_timeout`` put-completion (None: wait as long as the operation takes). Class-wide defaults
-    are set with :meth:`set_defaults`, before the first EPICS signal is made.
+    ``write_timeout`` put-completion. Not given, each is the class-wide default, set with :meth:`set_defaults`
+    before the first EPICS signal is made; None, given here or there, means wait as long as it takes, as in
+    classic ophyd.
     """
 
     _defaults: ClassVar[dict[str, Any]] = {
@@ -79,9 +90,9 @@ class EpicsSignalBase(Signal):
         *,
         string: bool = False,
         auto_monitor: bool | None = None,
-        timeout: float | None = None,
-        write_timeout: float | None = None,
-        connection_timeout: float | None = None,
+        timeout: float | _Unset | None = _UNSET,
+        write_timeout: float | _Unset | None = _UNSET,
+        connection_timeout: float | _Unset | None = _UNSET,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -95,7 +106,7 @@ class EpicsSignalBase(Signal):
             "timeout": timeout,
             "connection_timeout": connection_timeout,
             "write_timeout": write_timeout,
-            "auto_monitor": auto_monitor,
+            "auto_monitor": _UNSET if auto_monitor is None else auto_monitor,
         }
         self._metadata.update(connected=False, write_access=False, read_access=False)
         self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
@@ -154,16 +165,19 @@ class EpicsSignalBase(Signal):
 
     def _setting(self, key: str) -> Any:
         value = self._overrides[key]
-        return self._defaults[key] if value is None else value
+        return self._defaults[key] if value is _UNSET else value
 
     @property
-    def timeout(self) -> float:
-        """Seconds a read may take."""
-        return float(self._setting("timeout"))
+    def timeout(self) -> float | None:
+        """Seconds a read may take (None: no limit)."""
+        value = self._setting("timeout")
+        return None if value is None else float(value)
 
     @property
-    def connection_timeout(self) -> float:
-        return float(self._setting("connection_timeout"))
+    def connection_timeout(self) -> float | None:
+        """Seconds the first wait for a never-connected PV may take (None: no limit)."""
+        value = self._setting("connection_timeout")
+        return None if value is None else float(value)
 
     @property
     def write_timeout(self) -> float | None:

@@ -20,6 +20,7 @@ from sophyd import (
     AlarmSeverity,
     ConnectionTimeoutError,
     DerivedSignal,
+    Device,
     EpicsSignal,
     EpicsSignalBase,
     EpicsSignalNoValidation,
@@ -27,6 +28,7 @@ from sophyd import (
     EpicsSignalWithRBV,
     LimitError,
 )
+from sophyd import Component as Cpt
 from sophyd.control import new_backend
 
 #: EPICS alarm status and severity numbers (dbAlarm.h): HIHI status, MAJOR severity, HIGH status, MINOR.
@@ -338,6 +340,43 @@ def test_set_defaults_before_the_first_signal_applies_to_every_signal() -> None:
         "    print('refused', sig.timeout)\n"
     )
     assert _run_fresh(code) == ["UserWarning", "7.0", "3.0", "0.5", "True", "1.5", "4.0", "refused", "7.0"]
+
+
+def test_none_timeouts_mean_no_limit_from_set_defaults() -> None:
+    """Classic ophyd: None, as a class-wide default too, means wait as long as it takes."""
+    code = (
+        "from sophyd import EpicsSignalBase, EpicsSignalRO\n"
+        "EpicsSignalBase.set_defaults(timeout=None, connection_timeout=None, write_timeout=None)\n"
+        "sig = EpicsSignalRO('sophyd_nowhere:a', name='a')\n"
+        "print(sig.timeout, sig.connection_timeout, EpicsSignalRO('sophyd_nowhere:b', name='b', timeout=3).timeout)\n"
+    )
+    assert _run_fresh(code) == ["None", "None", "3.0"]
+
+
+def test_none_timeouts_given_to_a_signal_mean_no_limit(cl: str, pv: Callable[[str], str]) -> None:
+    """timeout=None and connection_timeout=None given to a signal mean no limit (classic: "wait forever"),
+    not the class-wide default; reads, first connections and a device's concurrent read honour it."""
+
+    class Arrays(Device):
+        farray = Cpt(EpicsSignalRO, "farray", timeout=None, connection_timeout=None)
+        iarray = Cpt(EpicsSignalRO, "iarray")
+
+    with new_backend(cl):  # channels yet to connect
+        sig = EpicsSignalRO(pv("iarray"), name="iarray", timeout=None, connection_timeout=None)
+        dev = Arrays(pv(""), name="arrays")
+        try:
+            assert sig.timeout is None and sig.connection_timeout is None
+            assert list(sig.get()) == list(range(16))  # waited for the connection, then read, without limit
+            dev.wait_for_connection(timeout=TIMEOUT)
+            reading = dev.read()
+            assert (
+                len(reading["arrays_farray"]["value"]) == 1000
+                and len(reading["arrays_iarray"]["value"]) == 16
+            )
+            assert dev.farray.timeout is None and dev.iarray.timeout == 2.0
+        finally:
+            sig.destroy()
+            dev.destroy()
 
 
 def test_set_defaults_is_refused_once_a_signal_exists() -> None:

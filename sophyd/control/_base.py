@@ -89,7 +89,7 @@ class Channel(abc.ABC):
         """
 
     @abc.abstractmethod
-    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
+    def load_info(self, timeout: float | None = DEFAULT_TIMEOUT) -> PVInfo:
         """The metadata with its control fields, read from the server once per connection, when first needed.
 
         Connecting does not read them: most channels are only ever read and written. Raises DisconnectedError
@@ -106,7 +106,7 @@ class Channel(abc.ABC):
         *,
         as_string: bool = False,
         use_monitor: bool = True,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
         form: str = "time",
     ) -> PVReading:
         """Read the PV; ``use_monitor=False`` forces a fresh read from the server.
@@ -186,7 +186,7 @@ class Backend(abc.ABC):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Read several channels concurrently; the default reads them one by one.
@@ -206,7 +206,7 @@ class Backend(abc.ABC):
         return all(ch.connected for ch in channels)
 
     def load_info_many(
-        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+        self, channels: Sequence[Channel], *, timeout: float | None = DEFAULT_TIMEOUT
     ) -> list[PVInfo]:
         """``load_info`` of several channels; the default loads them one by one."""
         return [ch.load_info(timeout) for ch in channels]

@@ -165,7 +165,7 @@ class CaprotoChannel(BaseChannel):
         manager = self._pv.circuit_manager
         return None if manager is None else manager.circuit.address
 
-    def _begin_get(self, timeout: float, form: str = "time") -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         op = GetOp(self)
         data_type, decode = {
             "time": ("time", self._reading),

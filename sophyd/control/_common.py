@@ -43,6 +43,16 @@ def _describe(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
+def _deadline(timeout: float | None) -> float | None:
+    """The ``time.monotonic()`` by which a wait of ``timeout`` seconds ends; None (no limit) for None."""
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left until ``deadline`` (never negative); None for no deadline."""
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
+
+
 _SEARCH_AGAIN_EVERY = 0.1  # seconds between two searches prompted by a restarted server's beacons
 
 
@@ -75,9 +85,10 @@ class GetOp:
     def fail(self, error: BaseException) -> None:
         self.finish(None, error)
 
-    def wait(self, deadline: float, timeout: float) -> Any:
-        """The result, once it came; TimeoutError naming the PV if it did not come by ``deadline``."""
-        if not self.event.wait(max(0.0, deadline - time.monotonic())):
+    def wait(self, deadline: float | None, timeout: float | None) -> Any:
+        """The result, once it came; TimeoutError naming the PV if it did not come by ``deadline`` (None:
+        wait as long as it takes)."""
+        if not self.event.wait(_left(deadline)):
             if self.channel._backend._ops.pop(self.token) is self:  # a late answer now finds nothing
                 self.fail(TimeoutError(f"No answer from {self.channel.pvname} to a read within {timeout} s"))
             self.event.wait(1.0)  # finished by now: by us, or by an answer or disconnect that won the race
@@ -114,7 +125,7 @@ class _CountDown:
                 self.event.set()
 
     def wait(self, deadline: float | None) -> None:
-        self.event.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        self.event.wait(_left(deadline))
 
 
 class _Batch(_CountDown):
@@ -225,11 +236,11 @@ class BaseChannel(Channel):
             raise DisconnectedError(f"{self.pvname} has never connected, so its metadata is unknown")
         return info
 
-    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
+    def load_info(self, timeout: float | None = DEFAULT_TIMEOUT) -> PVInfo:
         op = self._begin_info()
         if op is not None:
             self._backend._flush()
-            op.wait(time.monotonic() + timeout, timeout)
+            op.wait(_deadline(timeout), timeout)
         return self.info()
 
     def request_info(self) -> None:
@@ -245,7 +256,7 @@ class BaseChannel(Channel):
         *,
         as_string: bool = False,
         use_monitor: bool = True,
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
         form: str = "time",
     ) -> PVReading:
         if form not in FORMS:
@@ -257,7 +268,7 @@ class BaseChannel(Channel):
         if cached is None:
             op = self._begin_get(timeout, form)
             self._backend._flush()
-            cached = op.wait(time.monotonic() + timeout, timeout)
+            cached = op.wait(_deadline(timeout), timeout)
             if form == "time":  # a reading with the server's timestamp can end the staleness after a write
                 cached = self._read_from_server(cached)
         return self.format(cached, as_string)
@@ -457,7 +468,7 @@ class BaseChannel(Channel):
 
     # --- transport, supplied by each backend ----------------------------------------------------------
     @abc.abstractmethod
-    def _begin_get(self, timeout: float, form: str = "time") -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         """Send a read of the current value as DBR ``form`` (see ``Channel.get``); the op finishes with a
         PVReading when it answers (a 'ctrl' answer also goes to ``_keep_control``).
 
@@ -532,7 +543,7 @@ class BaseBackend(Backend):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Send every read first, flush once, then collect the answers against one deadline.
@@ -548,7 +559,7 @@ class BaseBackend(Backend):
         labelled = [ch for ch, s in zip(chans, as_string, strict=True) if s]
         if labelled:
             self.load_info_many(labelled, timeout=timeout)  # enum labels and precision
-        deadline = time.monotonic() + timeout
+        deadline = _deadline(timeout)
         cached = [ch._fresh_cache() if use_monitor else None for ch in chans]
         by_server: dict[Any, list[int]] = {}
         for i, ch in enumerate(chans):
@@ -565,7 +576,7 @@ class BaseBackend(Backend):
             for i in by_server[server]:
                 op = sent[i] = chans[i]._begin_get(timeout)
                 self._flush()
-                op.event.wait(max(0.0, deadline - time.monotonic()))
+                op.event.wait(_left(deadline))
         _Batch(list(sent.values())).wait(deadline)
         for server, idx in by_server.items():
             if server not in in_turn:
@@ -593,7 +604,7 @@ class BaseBackend(Backend):
             if ch.connected:
                 latch.finished(ch)
         try:
-            latch.wait(None if timeout is None else time.monotonic() + timeout)
+            latch.wait(_deadline(timeout))
         finally:
             for ch in pending:
                 with ch._lock:
@@ -601,13 +612,13 @@ class BaseBackend(Backend):
         return all(ch.connected for ch in channels)
 
     def load_info_many(
-        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+        self, channels: Sequence[Channel], *, timeout: float | None = DEFAULT_TIMEOUT
     ) -> list[PVInfo]:
         """Send every metadata read not yet made, flush once, then collect them against one deadline."""
         chans = [ch for ch in channels if isinstance(ch, BaseChannel)]
         if len(chans) != len(channels):
             raise TypeError(f"load_info_many of the {self.name} backend takes only its own channels")
-        deadline = time.monotonic() + timeout
+        deadline = _deadline(timeout)
         ops = list({id(op): op for op in (ch._begin_info() for ch in chans) if op is not None}.values())
         if ops:
             self._flush()

@@ -132,7 +132,7 @@ class MockChannel(BaseChannel):
         self._on_monitor(self._reading)
 
     # --- transport ---------------------------------------------------------------------------------
-    def _begin_get(self, timeout: float, form: str = "time") -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         op = GetOp(self)
         reading = self._reading
         if form == "ctrl":

@@ -169,7 +169,7 @@ class PyepicsChannel(BaseChannel):
         """libca's b'host:port' of the server this channel is on."""
         return self._backend._lib.ca_host_name(self._chid)
 
-    def _begin_get(self, timeout: float, form: str = "time") -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         backend = self._backend
         backend._attach()
         op = GetOp(self)
