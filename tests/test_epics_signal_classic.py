@@ -253,6 +253,19 @@ def test_get_form_picks_the_dbr_type(cl: str, pv: Callable[[str], str]) -> None:
             sig.destroy()
 
 
+@pytest.mark.parametrize("suffix", ["dbl", "enum", "str", "path", "iarray"])
+def test_get_form_reads_every_pv_kind(ioc_pv: Callable[[str], str], made: Any, suffix: str) -> None:
+    """Every form reads the same value of each kind of PV, from the caproto test IOC and from a real EPICS IOC
+    (a DBR_STRING's DBR_CTRL is DBR_STS_STRING, which caproto servers lay out differently: both control layers
+    ask for DBR_STS_STRING)."""
+    sig = made(EpicsSignal, ioc_pv(suffix), name=suffix)
+    sig.wait_for_connection(timeout=TIMEOUT)
+    value, label = sig.get(), sig.get(as_string=True)
+    for form in ("ctrl", "native"):
+        assert np.array_equal(sig.get(form=form), value)
+        assert np.array_equal(sig.get(form=form, as_string=True), label)
+
+
 def test_get_count_is_ignored_with_classics_warning(pv: Callable[[str], str], made: Any) -> None:
     """Classic ophyd's get() documents ``count`` but takes it as an unknown keyword: it warns and returns the
     whole array. sophyd does the same, so code written for classic reads the same data."""

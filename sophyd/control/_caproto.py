@@ -172,6 +172,10 @@ class CaprotoChannel(BaseChannel):
             "ctrl": ("control", self._ctrl_reading),
             "native": ("native", self._native_reading),
         }[form]
+        if data_type == "control" and self._dbr_type == DBR_STRING:
+            # A string's DBR_CTRL is DBR_STS_STRING in EPICS, which caproto lays out as a DBR_TIME_STRING:
+            # ask for DBR_STS_STRING, which every server and client lay out alike.
+            data_type = "status"
         self._send_read(self._backend._ops.add(op), data_type, decode, timeout)
         return op
 
