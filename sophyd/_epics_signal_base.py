@@ -324,9 +324,10 @@ class EpicsSignalBase(Signal):
     ) -> Any:
         """Read the PV: enums as int (or label with ``string=True``), arrays as numpy arrays.
 
-        Answers from the monitor cache while this signal is monitored (auto_monitor or a value subscription),
-        unless ``use_monitor=False``; an unmonitored signal reads the server even when another signal of the
-        same PV keeps a monitor (as classic ophyd does), since that cache may lag behind a completed put.
+        As in classic ophyd, ``use_monitor`` defaults to ``auto_monitor``: a signal made with
+        ``auto_monitor=True`` answers from its monitor cache; any other reads the server, even while a value
+        subscription or another signal of the same PV keeps a monitor, since that cache may lag behind a
+        completed put or hold back changes within the record's monitor deadband (MDEL).
 
         As in classic ophyd: ``timeout`` bounds the read and ``connection_timeout`` the wait for a PV that has
         not connected yet (None: the signal's own); ``form`` is the DBR type asked for, ``'time'`` (the value,
@@ -340,7 +341,7 @@ class EpicsSignalBase(Signal):
         reading = self._prefetched
         if reading is None or as_string is not None or use_monitor is False or form != "time":
             if use_monitor is None:
-                use_monitor = self._monitor_handle is not None
+                use_monitor = self.auto_monitor
             # After a write the channel reads the server until its monitor cache has caught up.
             reading = self._fetch(
                 self._read_channel,
@@ -392,7 +393,7 @@ class EpicsSignalBase(Signal):
 
     def _prefetch_plan(self) -> tuple[Any, Channel, bool] | None:
         """How Device.read() may fetch this signal together with others (None: read it alone)."""
-        if self._monitor_handle is not None or not self._read_channel.connected:
+        if (self.auto_monitor and self._monitor_handle is not None) or not self._read_channel.connected:
             return None
         return self._backend, self._read_channel, self._string
 
