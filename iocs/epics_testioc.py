@@ -21,6 +21,7 @@ stand for the same thing:
 - ``slow`` (ao): its put-callback completes ``SLOW_PUT_DELAY`` s after the put (asynchronous processing).
 - ``reject`` (ao, DISP=1): refuses every put from CA.
 - ``alarm`` (ai, 20): above HIHI (10) from the start, so HIHI/MAJOR before any client reads it.
+- ``deadband`` (ao, 0, MDEL 10): value monitors post only changes of more than 10.
 - ``bulk:0000`` .. ``bulk:0999`` (ai, value = index): many channels for connection benchmarks;
   ``$SOPHYD_IOC_BULK_COUNT`` serves another number of them (up to 10000).
 """
@@ -110,6 +111,7 @@ def _build(prefix: str, bulk: int = BULK_COUNT) -> None:
     builder.aOut(name("slow"), initial_value=0.0, on_update=finish_later, blocking=True)
     builder.aOut(name("reject"), initial_value=0.0, DISP=1)
     builder.aIn(name("alarm"), initial_value=20.0, HIHI=10.0, HHSV="MAJOR", HIGH=5.0, HSV="MINOR")
+    builder.aOut(name("deadband"), initial_value=0.0, MDEL=10.0)
     for i in range(bulk):
         builder.aIn(name(f"bulk:{i:04d}"), initial_value=float(i))
 

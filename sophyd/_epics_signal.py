@@ -231,16 +231,30 @@ class EpicsSignal(EpicsSignalBase):
         self.put(value)
 
     def get_setpoint(
-        self, *, as_string: bool | None = None, timeout: float | None = None, **kwargs: Any
+        self,
+        *,
+        as_string: bool | None = None,
+        timeout: float | None = None,
+        connection_timeout: float | None = None,
+        form: str = "time",
+        use_monitor: bool | None = None,
+        **kwargs: Any,
     ) -> Any:
-        """Read the setpoint PV fresh (``as_string`` and ``timeout`` as for get())."""
+        """Read the setpoint PV (the keywords as for get()); fresh from the IOC unless ``use_monitor=True``
+        and the setpoint is monitored."""
         warn_ignored_kwargs("get_setpoint", kwargs)
-        reading = self._fetch(self._write_channel, as_string, False, timeout)
-        self._setpoint_md.update(
-            setpoint_timestamp=reading.timestamp,
-            setpoint_status=reading.status,
-            setpoint_severity=reading.severity,
+        self._check_form(form)
+        reading = self._fetch(
+            self._write_channel,
+            as_string,
+            bool(use_monitor),
+            timeout,
+            form=form,
+            connection_timeout=connection_timeout,
         )
+        self._setpoint_md["setpoint_timestamp"] = reading.timestamp
+        if form != "native":
+            self._setpoint_md.update(setpoint_status=reading.status, setpoint_severity=reading.severity)
         return reading.value
 
     # -- validation ---------------------------------------------------------------------------------------

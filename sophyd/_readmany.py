@@ -4,7 +4,7 @@ request batch per control-layer backend (``by_backend``, which wait_for_connecti
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from .control import Backend, Channel, PVReading
@@ -43,6 +43,12 @@ def is_batched(signal: Any) -> bool:
         return _IS_BATCHED.setdefault(type(signal), isinstance(signal, BatchedSignal))
 
 
+def _longest(timeouts: Iterable[float | None]) -> float | None:
+    """The longest of the members' read timeouts: None (no limit) if any has none."""
+    values = list(timeouts)
+    return None if any(t is None for t in values) else max(t for t in values if t is not None)
+
+
 @contextlib.contextmanager
 def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None]:
     """Within the block, signals that support it answer get() from one concurrent fetch.
@@ -54,7 +60,7 @@ def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None
     if metadata:
         for backend, members in by_backend(signals, lambda signal: signal._metadata_plan()).items():
             backend.load_info_many(
-                [channel for _, channel in members], timeout=max(signal.timeout for signal, _ in members)
+                [channel for _, channel in members], timeout=_longest(signal.timeout for signal, _ in members)
             )
     # A signal already prefetched was fetched by an enclosing prefetch (the parent device's read).
     fresh = [signal for signal in signals if is_batched(signal) and signal._prefetched is None]
@@ -64,7 +70,7 @@ def prefetch(signals: Sequence[Any], *, metadata: bool = False) -> Iterator[None
             readings = backend.get_many(
                 [channel for _, channel, _ in members],
                 as_string=[as_string for _, _, as_string in members],
-                timeout=max(signal.timeout for signal, _, _ in members),
+                timeout=_longest(signal.timeout for signal, _, _ in members),
                 use_monitor=False,  # these signals are not monitored: read as their get() would, fresh
             )
             for (signal, _, _), reading in zip(members, readings, strict=True):

@@ -25,7 +25,7 @@ from .alarm import AlarmSeverity
 from .device import Device
 from .errors import DisconnectedError, LimitError, MotionError
 from .kind import Kind
-from .positioner import PositionerBase, _PendingMove, fresh_reading
+from .positioner import _PendingMove, _ReportedMovePositioner, fresh_reading
 from .status import MoveStatus, Status, StatusBase, SubscriptionStatus
 
 if TYPE_CHECKING:
@@ -36,7 +36,7 @@ __all__ = ["EpicsMotor", "MotionError", "MotorBundle"]
 logger = logging.getLogger("sophyd.motor")
 
 
-class EpicsMotor(Device, PositionerBase):
+class EpicsMotor(Device, _ReportedMovePositioner):
     """An EPICS motor record (``prefix`` is the record name, e.g. ``'sim:mtr1'``), as a positioner.
 
     ``set(position)`` returns a MoveStatus that finishes when the record reports the motion done.
@@ -238,12 +238,8 @@ class EpicsMotor(Device, PositionerBase):
         timeout: float | None = None,
     ) -> MoveStatus:
         """Make the move's status (checks first), then ``send(put_callback)`` the command that starts it."""
-        with self._move_lock:
-            status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
-            move = self._move = _PendingMove(
-                status, math.inf
-            )  # no DMOV update counts until the baseline is known
-            self._started_moving = False
+        move = self._begin_move(position, moved_cb, timeout)  # no DMOV update counts until the baseline
+        status = move.status
         answer = Status(self)
         try:
             baseline = self._dmov_baseline()
@@ -253,13 +249,7 @@ class EpicsMotor(Device, PositionerBase):
             self._fail_move(move, exc)
             raise
         answer.add_callback(lambda st: self._put_answered(move, st))
-        if wait:
-            try:
-                status.wait()
-            except KeyboardInterrupt:
-                self.stop()
-                raise
-        return status
+        return self._wait_for_move(status, wait)
 
     def _dmov_baseline(self) -> float | None:
         """The newest DMOV timestamp, read fresh: monitor updates may still be on their way (a caproto server
@@ -284,11 +274,7 @@ class EpicsMotor(Device, PositionerBase):
         try:
             self.motor_stop.put(1)
         finally:
-            with self._move_lock:
-                if self._move is not None:
-                    self._move.ended = True
-                    self._move = None
-                PositionerBase.stop(self, success=success)
+            _ReportedMovePositioner.stop(self, success=success)
 
     def _estimate_move_time(self, target: float) -> float:
         try:
@@ -367,14 +353,12 @@ class EpicsMotor(Device, PositionerBase):
 
     def _motion_ended(self, move: _PendingMove) -> None:
         """The record reports the move done: judge it (limit switch, alarm) and complete its status."""
-        with self._move_lock:
-            if move.ended or self._move is not move:
-                return
-            move.ended = True
-            self._move = None
-            self._moving = False
-            success, reason, position = self._judge_motion()
-            self._done_moving(success=success, value=position, reason=reason)
+        self._end_move_once(move, self._finish_motion)
+
+    def _finish_motion(self) -> None:
+        self._moving = False
+        success, reason, position = self._judge_motion()
+        self._done_moving(success=success, value=position, reason=reason)
 
     def _judge_motion(self) -> tuple[bool, str, Any]:
         """(success, why not, position) at the end of motion, from fresh reads of the record's fields."""
@@ -401,14 +385,6 @@ class EpicsMotor(Device, PositionerBase):
                 "%s ended a move with its readback in alarm %s", self._describe_me(), severity.name
             )
         return True, "", position
-
-    def _fail_move(self, move: _PendingMove, exc: BaseException) -> None:
-        with self._move_lock:
-            if move.ended or self._move is not move:
-                return
-            move.ended = True
-            self._move = None
-            self._end_request(success=False, exception=exc)
 
     # -- other commands ------------------------------------------------------------------------------------
     def locate(self) -> dict[str, float]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -214,25 +215,49 @@ class CaprotoChannel(BaseChannel):
         value = decode_value(self._dbr_type, self._count, response.data)
         return PVReading(value, md.timestamp, int(md.status), int(md.severity))
 
+    def _ctrl_reading(self, response: Any) -> PVReading:
+        """A DBR_CTRL answer: the value with its alarm state (no server timestamp); keeps the metadata."""
+        self._keep_control(self._info_from(response))
+        md = response.metadata
+        value = decode_value(self._dbr_type, self._count, response.data)
+        return PVReading(value, time.time(), int(md.status), int(md.severity))
+
+    def _native_reading(self, response: Any) -> PVReading:
+        return PVReading(decode_value(self._dbr_type, self._count, response.data), time.time())
+
     def _server(self) -> Any:
         """The (host, port) of the circuit this channel is on; None while it has none."""
         manager = self._pv.circuit_manager
         return None if manager is None else manager.circuit.address
 
-    def _begin_get(self, timeout: float) -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         op = GetOp(self)
-        self._send_read(self._backend._ops.add(op), "time", self._reading, timeout)
+        data_type, decode = {
+            "time": ("time", self._reading),
+            "ctrl": ("control", self._ctrl_reading),
+            "native": ("native", self._native_reading),
+        }[form]
+        if data_type == "control" and self._dbr_type == DBR_STRING:
+            # A string's DBR_CTRL is DBR_STS_STRING in EPICS, which caproto lays out as a DBR_TIME_STRING:
+            # ask for DBR_STS_STRING, which every server and client lay out alike.
+            data_type = "status"
+        self._send_read(self._backend._ops.add(op), data_type, decode, timeout)
         return op
 
     def _send_info_request(self, token: int) -> None:
-        self._send_read(token, "control", self._info_from, None)
+        self._send_read(token, "control", self._info_from, None, count=1)  # the metadata, not the array
 
     def _send_read(
-        self, token: int, data_type: str, decode: Callable[[Any], Any], timeout: float | None
+        self,
+        token: int,
+        data_type: str,
+        decode: Callable[[Any], Any],
+        timeout: float | None,
+        count: int | None = None,
     ) -> None:
-        """Read as ``data_type``; the op ``token`` finishes with ``decode(response)``."""
+        """Read ``count`` elements (None: all) as ``data_type``; the op ``token`` finishes with
+        ``decode(response)``."""
         callback = functools.partial(self._on_read, token, decode)
-        count = 1 if data_type == "control" else None
         try:
             self._pv.read(
                 data_type=data_type, data_count=count, wait=False, timeout=timeout, callback=callback

@@ -22,6 +22,7 @@ from .._scheduler import TimerHandle, call_later
 from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
 from ._base import (
     DEFAULT_TIMEOUT,
+    FORMS,
     Backend,
     Channel,
     ConnectionCallback,
@@ -40,6 +41,16 @@ __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "Latch", "OpTable", 
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _deadline(timeout: float | None) -> float | None:
+    """The ``time.monotonic()`` by which a wait of ``timeout`` seconds ends; None (no limit) for None."""
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left until ``deadline`` (never negative); None for no deadline."""
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
 _SEARCH_AGAIN_EVERY = 0.1  # seconds between two searches prompted by a restarted server's beacons
@@ -111,9 +122,10 @@ class GetOp:
     def fail(self, error: BaseException) -> None:
         self.finish(None, error)
 
-    def wait(self, deadline: float, timeout: float) -> Any:
-        """The result, once it came; TimeoutError naming the PV if it did not come by ``deadline``."""
-        if not self.event.wait(max(0.0, deadline - time.monotonic())):
+    def wait(self, deadline: float | None, timeout: float | None) -> Any:
+        """The result, once it came; TimeoutError naming the PV if it did not come by ``deadline`` (None:
+        wait as long as it takes)."""
+        if not self.event.wait(_left(deadline)):
             if self.channel._backend._ops.pop(self.token) is self:  # a late answer now finds nothing
                 self.fail(TimeoutError(f"No answer from {self.channel.pvname} to a read within {timeout} s"))
             self.event.wait(1.0)  # finished by now: by us, or by an answer or disconnect that won the race
@@ -150,7 +162,7 @@ class _CountDown:
                 self.event.set()
 
     def wait(self, deadline: float | None) -> None:
-        self.event.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        self.event.wait(_left(deadline))
 
 
 class _Batch(_CountDown):
@@ -269,11 +281,11 @@ class BaseChannel(Channel):
             raise DisconnectedError(f"{self.pvname} has never connected, so its metadata is unknown")
         return info
 
-    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
+    def load_info(self, timeout: float | None = DEFAULT_TIMEOUT) -> PVInfo:
         op = self._begin_info()
         if op is not None:
             self._backend._flush()
-            op.wait(time.monotonic() + timeout, timeout)
+            op.wait(_deadline(timeout), timeout)
         return self.info()
 
     def request_info(self) -> None:
@@ -285,16 +297,25 @@ class BaseChannel(Channel):
             self._backend._flush()
 
     def get(
-        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+        self,
+        *,
+        as_string: bool = False,
+        use_monitor: bool = True,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        form: str = "time",
     ) -> PVReading:
+        if form not in FORMS:
+            raise ValueError(f"{self.pvname}: form must be one of {FORMS}, not {form!r}")
         self._require_connected()
         if as_string:
             self.load_info(timeout)  # enum labels and precision
-        cached = self._fresh_cache() if use_monitor else None
+        cached = self._fresh_cache() if use_monitor and form == "time" else None
         if cached is None:
-            op = self._begin_get(timeout)
+            op = self._begin_get(timeout, form)
             self._backend._flush()
-            cached = self._read_from_server(op.wait(time.monotonic() + timeout, timeout))
+            cached = op.wait(_deadline(timeout), timeout)
+            if form == "time":  # a reading with the server's timestamp can end the staleness after a write
+                cached = self._read_from_server(cached)
         return self.format(cached, as_string)
 
     def invalidate(self) -> None:
@@ -401,7 +422,13 @@ class BaseChannel(Channel):
             if self._info_op is not op:
                 return  # the channel reconnected meanwhile: a newer read answers for it
             self._info_op = None
-            if info is None or not self._is_connected:
+        if info is not None:
+            self._keep_control(info)
+
+    def _keep_control(self, info: PVInfo) -> None:
+        """Control metadata arrived (a metadata read, or a ``form='ctrl'`` get): keep it, tell listeners."""
+        with self._lock:
+            if not self._is_connected:
                 return
             self._info = with_access(info, *self._access)
             callbacks = list(self._conn_callbacks or ())
@@ -492,8 +519,9 @@ class BaseChannel(Channel):
 
     # --- transport, supplied by each backend ----------------------------------------------------------
     @abc.abstractmethod
-    def _begin_get(self, timeout: float) -> GetOp:
-        """Send a read of the current value (time metadata included); the op finishes when it answers.
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
+        """Send a read of the current value as DBR ``form`` (see ``Channel.get``); the op finishes with a
+        PVReading when it answers (a 'ctrl' answer also goes to ``_keep_control``).
 
         ``timeout`` is how long the caller will wait, for clients that want to know."""
 
@@ -566,7 +594,7 @@ class BaseBackend(Backend):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Send every read first, flush once, then collect the answers against one deadline.
@@ -582,7 +610,7 @@ class BaseBackend(Backend):
         labelled = [ch for ch, s in zip(chans, as_string, strict=True) if s]
         if labelled:
             self.load_info_many(labelled, timeout=timeout)  # enum labels and precision
-        deadline = time.monotonic() + timeout
+        deadline = _deadline(timeout)
         cached = [ch._fresh_cache() if use_monitor else None for ch in chans]
         by_server: dict[Any, list[int]] = {}
         for i, ch in enumerate(chans):
@@ -599,7 +627,7 @@ class BaseBackend(Backend):
             for i in by_server[server]:
                 op = sent[i] = chans[i]._begin_get(timeout)
                 self._flush()
-                op.event.wait(max(0.0, deadline - time.monotonic()))
+                op.event.wait(_left(deadline))
         _Batch(list(sent.values())).wait(deadline)
         for server, idx in by_server.items():
             if server not in in_turn:
@@ -629,7 +657,7 @@ class BaseBackend(Backend):
             if ch.connected:
                 latch.finished(ch)
         try:
-            latch.wait(None if timeout is None else time.monotonic() + timeout)
+            latch.wait(_deadline(timeout))
         finally:
             for ch in pending:
                 with ch._lock:
@@ -640,13 +668,13 @@ class BaseBackend(Backend):
         return all(ch.connected for ch in channels)
 
     def load_info_many(
-        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+        self, channels: Sequence[Channel], *, timeout: float | None = DEFAULT_TIMEOUT
     ) -> list[PVInfo]:
         """Send every metadata read not yet made, flush once, then collect them against one deadline."""
         chans = [ch for ch in channels if isinstance(ch, BaseChannel)]
         if len(chans) != len(channels):
             raise TypeError(f"load_info_many of the {self.name} backend takes only its own channels")
-        deadline = time.monotonic() + timeout
+        deadline = _deadline(timeout)
         ops = list({id(op): op for op in (ch._begin_info() for ch in chans) if op is not None}.values())
         if ops:
             self._flush()

@@ -132,9 +132,15 @@ class MockChannel(BaseChannel):
         self._on_monitor(self._reading)
 
     # --- transport ---------------------------------------------------------------------------------
-    def _begin_get(self, timeout: float) -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         op = GetOp(self)
-        op.finish(self._reading)
+        reading = self._reading
+        if form == "ctrl":
+            self._keep_control(dataclasses.replace(self.info(), control=True))
+            reading = PVReading(reading.value, time.time(), reading.status, reading.severity)
+        elif form == "native":
+            reading = PVReading(reading.value, time.time())
+        op.finish(reading)
         return op
 
     def _send_info_request(self, token: int) -> None:
