@@ -237,13 +237,17 @@ class EpicsSignalBase(Signal):
         keep a copy of each one's metadata): its first subscriber gets the metadata as the latest event.
         """
         if self._mirror.refresh(self._channels(), self._read_channel, self._write_access_from):
+            # The flag is set before the tables are looked for, and subscribe() makes the tables before it
+            # reads the flag: with the two in either order, the change reaches a 'meta' event.
+            self._mirror.changed = True
             if self._subs is not None:
                 self._set_metadata()  # tells the 'meta' subscribers
-            else:
-                self._mirror.unheard = True
 
     def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
-        if self._subs is None and self._mirror.unheard:  # the metadata changed; no event was recorded
+        """As OphydObject's; the metadata becomes the latest 'meta' event first if none was recorded since it
+        changed (the tables may have been made by a value event, as with ``auto_monitor``)."""
+        subs = self._table()
+        if self._mirror.changed and self.SUB_META not in subs.args_cache:
             self._run_subs(sub_type=self.SUB_META, **self._mirror.snapshot())
         return super().subscribe(callback, event_type, run)
 

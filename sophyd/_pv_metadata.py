@@ -43,13 +43,14 @@ _copy_lock = threading.Lock()
 class MetadataMirror:
     """Copies what a signal's channels know into the signal's metadata dict (updated in place)."""
 
-    __slots__ = ("_metadata", "_state", "unheard")
+    __slots__ = ("_metadata", "_state", "changed")
 
     def __init__(self, metadata: dict[str, Any]) -> None:
         self._metadata = metadata
         self._state: tuple[Any, ...] = ()  # what the channels knew at the last copy
-        #: The metadata changed while the signal had no subscription tables (no 'meta' event was recorded).
-        self.unheard = False
+        #: The channels changed the metadata at least once (set by the signal, which records a 'meta' event of
+        #: it only once it has subscription tables).
+        self.changed = False
 
     def snapshot(self) -> dict[str, Any]:
         """A copy of the metadata, never taken half-way through a copy of the channels' state."""

@@ -207,3 +207,21 @@ def test_caproto_pvs_connect_with_the_light_flags(testioc_prefix: str) -> None:
         assert channel.wait_for_connection(10)
         assert isinstance(channel._pv.circuit_ready, _Flag) and isinstance(channel._pv.channel_ready, _Flag)
         assert channel.get().value == 42.0
+
+
+def test_first_meta_subscriber_is_told_the_metadata_when_the_tables_came_first(
+    fresh_cl: Backend, testioc_prefix: str
+) -> None:
+    """The subscription tables may be made before the first subscription and after the metadata changed (a
+    monitored signal's first value event, code reading classic's ``_callbacks``); a first 'meta' subscriber
+    is still told that the signal is connected, as classic ophyd replays the connection's 'meta' event."""
+    sig = EpicsSignalRO(testioc_prefix + "bulk:0005", name="tables_first")
+    try:
+        sig.wait_for_connection(timeout=10)
+        assert sig.describe() and sig.read_access  # the metadata, units and limits too, with no subscriber
+        assert sig._callbacks["meta"] == {}  # classic's attribute: the tables exist from now on
+        told = threading.Event()
+        sig.subscribe(lambda **kw: kw["connected"] and told.set(), event_type="meta", run=True)
+        assert told.wait(10), "the 'meta' subscriber was never told the signal is connected"
+    finally:
+        sig.destroy()
