@@ -90,7 +90,9 @@ class EpicsSignalBase(Signal):
         "write_timeout": None,
         "auto_monitor": False,
     }
-    _any_instantiated: ClassVar[bool] = False  # set_defaults() is refused from then on
+    # Whether an EPICS signal was made (set_defaults() is refused from then on), under classic ophyd's name:
+    # ``EpicsSignalBase._EpicsSignalBase__any_instantiated`` from outside the class.
+    __any_instantiated: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -125,7 +127,7 @@ class EpicsSignalBase(Signal):
         self._handles_lock = threading.Lock()  # the monitor handles, the connection watch and the release
         self._backend = self._make_backend()
         self._read_channel = self._backend.channel(read_pv)
-        EpicsSignalBase._any_instantiated = True
+        EpicsSignalBase.__any_instantiated = True
         if self.auto_monitor:
             self._ensure_monitor()  # the channel starts it when it connects
 
@@ -147,7 +149,7 @@ class EpicsSignalBase(Signal):
         Allowed only before the first EPICS signal is made, as in classic ophyd, so that every signal of a
         session is made with the same defaults; afterwards it raises RuntimeError.
         """
-        if EpicsSignalBase._any_instantiated:
+        if EpicsSignalBase.__any_instantiated:
             raise RuntimeError(
                 f"{cls.__name__}.set_defaults() must be called before any EPICS signal is made; call it at the "
                 "top of the startup script, or pass timeout=, connection_timeout=, write_timeout= or "

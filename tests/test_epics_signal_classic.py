@@ -355,6 +355,20 @@ def test_set_defaults_before_the_first_signal_applies_to_every_signal() -> None:
     assert _run_fresh(code) == ["UserWarning", "7.0", "3.0", "0.5", "True", "1.5", "4.0", "refused", "7.0"]
 
 
+def test_whether_a_signal_was_made_has_classic_name() -> None:
+    """Classic startup scripts ask ``EpicsSignalBase._EpicsSignalBase__any_instantiated`` before they call
+    set_defaults(); it is False until the first EPICS signal is made, True from then on."""
+    code = (
+        "from sophyd import EpicsSignalBase, EpicsSignalRO\n"
+        "print(EpicsSignalBase._EpicsSignalBase__any_instantiated)\n"
+        "if not EpicsSignalBase._EpicsSignalBase__any_instantiated:\n"
+        "    EpicsSignalBase.set_defaults(timeout=5.0)\n"
+        "sig = EpicsSignalRO('sophyd_nowhere:a', name='a')\n"
+        "print(EpicsSignalBase._EpicsSignalBase__any_instantiated, sig.timeout)\n"
+    )
+    assert _run_fresh(code) == ["False", "True", "5.0"]
+
+
 def test_none_timeouts_mean_no_limit_from_set_defaults() -> None:
     """Classic ophyd: None, as a class-wide default too, means wait as long as it takes."""
     code = (
