@@ -57,8 +57,10 @@ def pdet(pattern_prefix: str) -> SimPointDetector:
     return det
 
 
-def make_bdet(prefix: str, directory: Path, name: str = "bdet") -> SimBlobDetector:
-    det = SimBlobDetector(
+def make_bdet(
+    prefix: str, directory: Path, name: str = "bdet", cls: type[SimBlobDetector] = SimBlobDetector
+) -> SimBlobDetector:
+    det = cls(
         prefix + "BDET:", path_provider=StaticPathProvider(UUIDFilenameProvider(), directory), name=name
     )
     det.wait_for_connection(timeout=TIMEOUT)
@@ -455,12 +457,7 @@ def test_without_keep_frames_pv_the_extra_frame_stays_and_a_warning_names_it(
     """On an IOC without KeepFrames the interrupted point's frame stays at the end of the file, which is closed
     as usual; the documents and the referenced frames are exact, and a warning names the PV and the file."""
     engine, docs = RE
-    det = _DetectorWithoutKeepFrames(
-        pattern_prefix + "BDET:",
-        path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
-        name="bdet",
-    )
-    det.wait_for_connection(timeout=TIMEOUT)
+    det = make_bdet(pattern_prefix, tmp_path, cls=_DetectorWithoutKeepFrames)
     with caplog.at_level(logging.WARNING, logger="sophyd.areadetector"):
         _run_cut(engine, stage, det, "abort", "after its documents", point=3)
     assert det.connected  # the missing PV is not part of the device
@@ -480,12 +477,7 @@ def test_without_keep_frames_pv_a_pause_skips_the_frame_it_cannot_drop(
     """Paused after the third frame was written, on an IOC without KeepFrames: the frame stays, the documents
     skip it, and every event's stream_datum still points at the frame of its own position."""
     engine, docs = RE
-    det = _DetectorWithoutKeepFrames(
-        pattern_prefix + "BDET:",
-        path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
-        name="bdet",
-    )
-    det.wait_for_connection(timeout=TIMEOUT)
+    det = make_bdet(pattern_prefix, tmp_path, cls=_DetectorWithoutKeepFrames)
     _run_cut(engine, stage, det, "pause", "after its documents", point=3)
     events = {event["seq_num"]: event for event in _events(docs)}
     assert len(events) == 4
