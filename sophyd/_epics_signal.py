@@ -240,14 +240,16 @@ class EpicsSignal(EpicsSignalBase):
         use_monitor: bool | None = None,
         **kwargs: Any,
     ) -> Any:
-        """Read the setpoint PV (the keywords as for get()); fresh from the IOC unless ``use_monitor=True``
-        and the setpoint is monitored."""
+        """Read the setpoint PV (the keywords as for get()).
+
+        As in classic ophyd, ``use_monitor`` defaults to ``auto_monitor``: the answer comes from the setpoint
+        PV's monitor cache when it has one, else fresh from the IOC."""
         warn_ignored_kwargs("get_setpoint", kwargs)
         self._check_form(form)
         reading = self._fetch(
             self._write_channel,
             as_string,
-            bool(use_monitor),
+            self.auto_monitor if use_monitor is None else use_monitor,
             timeout,
             form=form,
             connection_timeout=connection_timeout,

@@ -108,6 +108,23 @@ def test_unmonitored_get_reads_past_the_monitor_deadband(pv: Callable[[str], str
         ca_write(pv("deadband"), [0.0], notify=True, timeout=TIMEOUT)
 
 
+def test_get_setpoint_uses_the_monitor_cache_only_with_auto_monitor(
+    pv: Callable[[str], str], made: list[Any]
+) -> None:
+    """As in classic ophyd, get_setpoint()'s use_monitor defaults to auto_monitor, as get()'s does: a change
+    within the record's MDEL is never posted, so the monitored signal answers with the posted value."""
+    plain = connect(made, EpicsSignal, pv("deadband"), name="plain")
+    monitored = connect(made, EpicsSignal, pv("deadband"), name="monitored", auto_monitor=True)
+    wait_for(lambda: monitored.get() == 0.0, TIMEOUT, "the first monitor update")
+    try:
+        ca_write(pv("deadband"), [5.0], notify=True, timeout=TIMEOUT)  # within MDEL: no monitor update
+        assert plain.get_setpoint() == 5.0
+        assert monitored.get_setpoint() == 0.0  # the cache, as the record posted it
+        assert monitored.get_setpoint(use_monitor=False) == 5.0
+    finally:
+        ca_write(pv("deadband"), [0.0], notify=True, timeout=TIMEOUT)
+
+
 def test_thousand_records_connect_together(pv: Callable[[str], str], made: list[Any]) -> None:
     signals = [EpicsSignalRO(pv(f"bulk:{i:04d}"), name=f"b{i}") for i in range(1000)]
     made.extend(signals)
