@@ -499,8 +499,11 @@ class EpicsSignalBase(Signal):
 
     @property
     def tolerance(self) -> float | None:
-        """Absolute tolerance of set(); by default 10**-precision of the PV."""
-        if self._tolerance is None and self.precision is not None and self.precision >= 0:
+        """Absolute tolerance of set(); by default 10**-precision of the PV.
+
+        As in classic ophyd, a PV of precision 0 (or none) has no default tolerance: set() waits for the
+        readback to equal the target, where 10**0 would accept any readback within 1 of it."""
+        if self._tolerance is None and self.precision:
             return 10.0 ** (-self.precision)
         return self._tolerance
 

@@ -90,6 +90,10 @@ def test_tolerance_defaults_from_precision(pv: Callable[[str], str], connected: 
     assert connected(EpicsSignal, pv("dbl"), name="a").tolerance == pytest.approx(1e-3)
     assert connected(EpicsSignal, pv("dbl"), name="b", tolerance=0.25).tolerance == 0.25
     assert connected(EpicsSignal, pv("long"), name="c").tolerance is None  # integers compare exactly
+    ro = connected(EpicsSignalRO, pv("ro"), name="d")
+    assert (
+        ro.precision == 0 and ro.tolerance is None
+    )  # classic: precision 0 means compare exactly, not within 1
 
 
 def test_integer(pv: Callable[[str], str], connected: Any) -> None:
@@ -220,7 +224,6 @@ def test_set_finishes_when_readback_within_tolerance(pv: Callable[[str], str], c
 
 def test_no_validation_finishes_without_readback(pv: Callable[[str], str], connected: Any) -> None:
     """``ro`` never follows ``sp``: EpicsSignal waits in vain, EpicsSignalNoValidation finishes on the put."""
-    # ``ro`` (4.25) has precision 0, so its tolerance is 1: keep the target further away than that.
     target = round(time.time() % 50, 3) + 10
     validating = connected(EpicsSignal, pv("ro"), write_pv=pv("sp"), name="v")
     status = validating.set(target, timeout=0.3)
