@@ -345,6 +345,31 @@ def test_hdf5_detector_paused_during_an_exposure_takes_the_point_again(
     assert frames[:, 0, 0].tolist() == [1, 2, 3]
 
 
+def test_hdf5_detector_pause_abandons_an_exposure_without_making_its_frame(tmp_path: Path) -> None:
+    """A pause during an exposure abandons it: its trigger finishes when the exposure would have, without
+    calling ``func`` (which may count or move something) and without writing a frame."""
+    calls: list[int] = []
+
+    def func() -> np.ndarray:
+        calls.append(1)
+        return np.zeros((2, 2))
+
+    provider = StaticPathProvider(UUIDFilenameProvider(), tmp_path)
+    cam = SynHDF5Detector(func, name="cam", exposure_time=0.5, path_provider=provider)
+    calls.clear()  # the call at construction, which fixes the frame shape
+    cam.stage()
+    try:
+        status = cam.trigger()
+        cam.pause()
+        status.wait(TIMEOUT)
+        assert calls == [] and cam.get_index() == 0
+        cam.resume()
+        cam.trigger().wait(TIMEOUT)
+        assert calls == [1] and cam.get_index() == 1
+    finally:
+        cam.unstage()
+
+
 def test_hdf5_detector_refuses_to_overwrite_and_needs_staging(tmp_path: Path) -> None:
     provider = StaticPathProvider(StaticFilenameProvider("frames"), tmp_path)
     cam = SynHDF5Detector(lambda: np.zeros(3), name="cam", path_provider=provider)

@@ -125,9 +125,11 @@ class SynHDF5Detector(HDF5StreamAssets):
         return status
 
     def _acquire(self, status: DeviceStatus, generation: int) -> None:
-        """Write the frame of a trigger started in ``generation`` (none if a pause abandoned it since)."""
+        """Write the frame of a trigger started in ``generation`` (none if a pause abandoned it since: then
+        ``func`` is not called either, so the frames it makes are the frames the run keeps)."""
         try:
-            self._write_frame(np.asarray(self._func()), generation)
+            if generation == self._generation:
+                self._write_frame(np.asarray(self._func()), generation)
         except Exception as exc:
             status.set_exception(exc)
         else:
