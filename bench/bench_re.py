@@ -8,6 +8,7 @@ Not a test: it only prints numbers.
     python bench/bench_re.py                      # import, count (3 modes), rss
     python bench/bench_re.py --workloads count --reps 5 --num 300
     python bench/bench_re.py --stock-ioc
+    python bench/bench_re.py --workloads scan --num 50   # EpicsMotor scans on two motor IOCs
 """
 
 from __future__ import annotations
@@ -22,10 +23,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _motor_watch import motion_times
 from bench_epics import Runner, availability, stock_ioc
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_re_workers.py"
+MOTOR_WATCH = HERE / "_motor_watch.py"
+FAKE_MOTOR_IOC = HERE / "_fake_motor_ioc.py"
+#: The scan's motor IOCs: (label, launch_iocs name); both serve mtr1..mtr3.
+SCAN_IOCS = [("caproto's fake motor record", str(FAKE_MOTOR_IOC)), ("sophyd's motors IOC", "motors")]
+#: Fast motion, so the client's time per point dominates: (VELO, ACCL) set on mtr1 before the scans.
+SCAN_MOTION = (1000.0, 0.0)
 LIBS = ["sophyd-pyepics", "sophyd-caproto", "ophyd", "ophyd-async"]
 IMPORTS = {
     "sophyd": "import sophyd",
@@ -120,6 +128,108 @@ def bench_count(runner: ReRunner, libs: list[str], p: dict[str, Any], procs: int
     return out
 
 
+def run_watched(runner: ReRunner, lib: str, p: dict[str, Any]) -> dict[str, Any]:
+    """One scan worker, with ``_motor_watch.py`` recording the IOC's VAL and DMOV postings meanwhile; adds
+    ``motion_ms`` (the motor's own time per point of each repetition, from those postings)."""
+    watch = subprocess.Popen(
+        [sys.executable, str(MOTOR_WATCH), runner.prefix + "mtr1"],
+        env=runner.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=HERE,
+    )
+    try:
+        assert watch.stdin is not None and watch.stdout is not None
+        if watch.stdout.readline().strip() != "READY":
+            return {"error": "the motor watcher did not connect"}
+        result = runner.run_re(lib, "scan", p)
+        out, _ = watch.communicate(timeout=30)
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.wait()
+    if "error" in result:
+        return result
+    seen = json.loads(out.split("RESULT ", 1)[1])
+    result["motion_ms"] = [
+        sum(motion_times(seen["val"], seen["dmov"], start, end)) / p["num"] * 1e3
+        for start, end in result["windows"]
+    ]
+    return result
+
+
+def bench_scan(stock: bool, libs: list[str], p: dict[str, Any], procs: int) -> dict[str, Any]:
+    """RE(scan([det], motor, 0, 1, N)) on each motor IOC: time per point, the motor's own time, the rest."""
+    from caproto.sync.client import write
+
+    from sophyd.sim.launch import launch_iocs
+
+    print(
+        f"\n== RE(scan([det], motor, 0, 1, {p['num']})), motor = EpicsMotor (ophyd-async: epics Motor) on mtr1 with "
+        f"VELO {SCAN_MOTION[0]:g}, ACCL {SCAN_MOTION[1]:g}; det = 3 {p['mode']} signals of the same IOC; ms per "
+        f"point, median (min-max) of {procs} processes x {p['reps']} repetitions, interleaved. motion = the "
+        "IOC's own time per point (VAL posting to the next DMOV=1 posting, IOC timestamps); overhead = per "
+        "point - motion"
+    )
+    out: dict[str, Any] = {}
+    saved = os.environ.get("SOPHYD_BENCH_STOCK_SERVER")
+    os.environ["SOPHYD_BENCH_STOCK_SERVER"] = "1" if stock else "0"
+    try:
+        for label, name in SCAN_IOCS:
+            with stock_ioc(stock and name == "motors"), launch_iocs(name, unique=True) as iocs:
+                prefix = iocs.prefix(name)
+                write(prefix + "mtr1.VELO", SCAN_MOTION[0], notify=True)
+                write(prefix + "mtr1.ACCL", SCAN_MOTION[1], notify=True)
+                how = "caproto's server as shipped" if stock else "with the iocs/ caproto-server fixes"
+                print(f"  {label} at {iocs.address(name)} ({how}):")
+                runner = ReRunner({**os.environ, **iocs.env}, prefix, verbose=False)
+                runs: dict[str, dict[str, list[float]]] = {
+                    lib: {"ms_per_point": [], "motion_ms": [], "overhead_ms": [], "off_target": []}
+                    for lib in libs
+                }
+                errors: dict[str, str] = {}
+                for _ in range(procs):
+                    for lib in libs:
+                        r = run_watched(runner, lib, p)
+                        if "error" in r:
+                            errors[lib] = r["error"]
+                            continue
+                        runs[lib]["ms_per_point"].extend(r["ms_per_point"])
+                        runs[lib]["motion_ms"].extend(r["motion_ms"])
+                        runs[lib]["overhead_ms"].extend(
+                            t - m for t, m in zip(r["ms_per_point"], r["motion_ms"], strict=True)
+                        )
+                        runs[lib]["off_target"].append(r["off_target"])
+                for lib in libs:
+                    r = runs[lib]
+                    if r["ms_per_point"]:
+                        print(
+                            f"    {lib:<16} per point {spread(r['ms_per_point'], '{:.2f}')}   motion "
+                            f"{spread(r['motion_ms'], '{:.2f}')}   overhead {spread(r['overhead_ms'], '{:.2f}')}"
+                            f"   events off target: {sum(r['off_target'])}"
+                        )
+                    elif lib in errors:
+                        print(f"    {lib:<16} FAILED: {errors[lib]}")
+                med = {
+                    lib: statistics.median(r["overhead_ms"]) for lib, r in runs.items() if r["overhead_ms"]
+                }
+                if "sophyd-pyepics" in med:
+                    ratios = ", ".join(
+                        f"{lib} {v / med['sophyd-pyepics']:.2f}"
+                        for lib, v in med.items()
+                        if lib[:6] != "sophyd"
+                    )
+                    print(f"    overhead ratios peer / sophyd-pyepics (above 1: sophyd faster): {ratios}")
+                out[label] = {lib: r for lib, r in runs.items() if r["ms_per_point"]}
+    finally:
+        if saved is None:
+            os.environ.pop("SOPHYD_BENCH_STOCK_SERVER", None)
+        else:
+            os.environ["SOPHYD_BENCH_STOCK_SERVER"] = saved
+    return out
+
+
 def bench_rss(runner: ReRunner, libs: list[str], n: int, procs: int) -> dict[str, Any]:
     print(
         f"\n== RSS per connected EpicsSignalRO, a device of {n} (KiB per signal, median (min-max) of {procs})"
@@ -157,6 +267,9 @@ def main() -> int:
         "--rss-n", type=int, default=1000, help="signals for the RSS workload (the IOC has 1000)"
     )
     parser.add_argument("--stock-ioc", action="store_true", help="caproto's server as shipped")
+    parser.add_argument(
+        "--scan-mode", default="unmonitored", choices=["unmonitored", "monitored"], help="the scan's det"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     skip = availability()
@@ -179,6 +292,9 @@ def main() -> int:
                 results["count"] = bench_count(runner, libs, p, args.procs)
             if "rss" in args.workloads:
                 results["rss"] = bench_rss(runner, libs, args.rss_n, args.procs)
+    if "scan" in args.workloads:
+        p = {"num": args.num, "reps": args.reps, "warmup": 5, "mode": args.scan_mode}
+        results["scan"] = bench_scan(args.stock_ioc, libs, p, args.procs)
     load = os.getloadavg()
     print(
         f"\ntotal {time.monotonic() - started:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"
