@@ -48,7 +48,7 @@ class EpicsMotor(Device, PositionerBase):
     """
 
     user_readback = Cpt(EpicsSignalRO, ".RBV", kind=Kind.hinted, auto_monitor=True)
-    user_setpoint = Cpt(EpicsSignal, ".VAL", limits=True, put_complete=True)
+    user_setpoint = Cpt(EpicsSignal, ".VAL", limits=True, put_complete=True, auto_monitor=True)
     user_offset = Cpt(EpicsSignal, ".OFF", kind=Kind.config)
     user_offset_dir = Cpt(EpicsSignal, ".DIR", kind=Kind.config)
     offset_freeze_switch = Cpt(EpicsSignal, ".FOFF", kind=Kind.omitted)
@@ -268,13 +268,18 @@ class EpicsMotor(Device, PositionerBase):
         return status
 
     def _dmov_baseline(self) -> float | None:
-        """The newest DMOV timestamp: the DMOV = 1 that ended our last move if nothing was posted since, else
-        read fresh, because monitor updates may still be on their way (a caproto server answers a put before
-        it sends the monitor updates the put caused) and a stale baseline would let an earlier posting end
-        this move."""
+        """The newest DMOV timestamp: the DMOV = 1 that ended our last move if no newer posting has arrived
+        since, else read fresh, because monitor updates may still be on their way (a caproto server answers a
+        put before it sends the monitor updates the put caused) and a stale baseline would let an earlier
+        posting end this move. (A move by another client whose DMOV postings have not reached us when this
+        one is sent is not seen.)"""
         with self._move_lock:
-            if self._rest_ts is not None:
-                return self._rest_ts
+            rest = self._rest_ts
+        if rest is not None:
+            dmov = self.motor_done_move
+            cached = dmov._fetch(dmov._read_channel, None, True, None)  # updates whose callbacks have not run
+            if cached.timestamp is not None and cached.timestamp <= rest:
+                return rest
         self._read_dmov()
         return self._dmov_ts
 
@@ -387,6 +392,8 @@ class EpicsMotor(Device, PositionerBase):
             self._move = None
             self._moving = False
             success, reason, position = self._judge_motion(move.target if reported else None)
+            if reported:  # VAL was posted when the record took the move, before this DMOV = 1
+                self.user_setpoint.confirm_cache()
             if timestamp is not None and timestamp == self._dmov_ts:
                 self._rest_ts = timestamp
             self._done_moving(success=success, value=position, reason=reason)

@@ -257,6 +257,11 @@ class BaseChannel(Channel):
             self._stale = True
             self._fresh_ts = None
 
+    def confirm_cache(self) -> None:
+        with self._lock:
+            if self._cache is not None:
+                self._stale = False
+
     def _fresh_cache(self) -> PVReading | None:
         """The monitor cache, unless a write since may not be in it yet (then None: read the server)."""
         with self._lock:
