@@ -9,7 +9,8 @@ Workloads:
   Returns ms per point of each repetition.
 - ``scan``: ``RE(scan([det], motor, 0, 1, N))`` with ``motor`` the EpicsMotor (ophyd-async: its epics Motor) of
   the record ``<prefix>mtr1`` and det 3 signals of the same IOC (``mtr2.RBV`` hinted, ``mtr2.VELO``,
-  ``mtr3.RBV``); params ``mode`` as for count (not ``memory``). Returns ms per point of each repetition, the
+  ``mtr3.RBV``); params ``mode`` as for count (``memory``: a SoftPositioner and soft signals, sophyd and classic
+  ophyd only). Returns ms per point of each repetition, the
   wall-clock window of each (epoch seconds, to match the IOC's timestamps), and how many events held a motor
   position more than 1e-3 from the one the plan asked for.
 - ``rss``: RSS per signal of a device of ``n`` EpicsSignalRO on ``bulk:*``, after connection and after describe().
@@ -112,8 +113,11 @@ def _classic_scan(lib: Any, p: dict[str, Any]) -> dict[str, Any]:
     from bluesky import RunEngine
 
     det = _classic_det(lib, p["prefix"], p["mode"], MOTOR_IOC_DET)
-    motor = lib.EpicsMotor(p["prefix"] + "mtr1", name="motor")
-    motor.wait_for_connection(timeout=30)
+    if p["mode"] == "memory":  # the floor: no CA at all
+        motor = lib.SoftPositioner(name="motor", init_pos=0.0)
+    else:
+        motor = lib.EpicsMotor(p["prefix"] + "mtr1", name="motor")
+        motor.wait_for_connection(timeout=30)
     return _time_scan(RunEngine({}), det, motor, p)
 
 

@@ -8,7 +8,7 @@ Not a test: it only prints numbers.
     python bench/bench_re.py                      # import, count (3 modes), rss
     python bench/bench_re.py --workloads count --reps 5 --num 300
     python bench/bench_re.py --stock-ioc
-    python bench/bench_re.py --workloads scan --num 50   # EpicsMotor scans on two motor IOCs
+    python bench/bench_re.py --workloads scan --scan-num 50   # EpicsMotor scans on two motor IOCs
 """
 
 from __future__ import annotations
@@ -173,6 +173,19 @@ def bench_scan(stock: bool, libs: list[str], p: dict[str, Any], procs: int) -> d
         "point - motion"
     )
     out: dict[str, Any] = {}
+    floor_libs = [lib for lib in libs if lib in ("sophyd-pyepics", "ophyd")]
+    if floor_libs:
+        runner = ReRunner(dict(os.environ), "", verbose=False)
+        floor: dict[str, list[float]] = {lib: [] for lib in floor_libs}
+        for _ in range(procs):
+            for lib in floor_libs:
+                r = runner.run_re(lib, "scan", {**p, "mode": "memory"})
+                floor[lib].extend(r.get("ms_per_point", []))
+        print("  the RunEngine floor: SoftPositioner and 3 soft signals, no CA:")
+        for lib, values in floor.items():
+            if values:
+                print(f"    {lib:<16} per point {spread(values, '{:.2f}')}")
+        out["memory"] = floor
     saved = os.environ.get("SOPHYD_BENCH_STOCK_SERVER")
     os.environ["SOPHYD_BENCH_STOCK_SERVER"] = "1" if stock else "0"
     try:
@@ -270,6 +283,9 @@ def main() -> int:
     parser.add_argument(
         "--scan-mode", default="unmonitored", choices=["unmonitored", "monitored"], help="the scan's det"
     )
+    parser.add_argument(
+        "--scan-num", type=int, default=50, help="points per scan (caproto's fake motor takes ~0.1 s each)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     skip = availability()
@@ -293,7 +309,7 @@ def main() -> int:
             if "rss" in args.workloads:
                 results["rss"] = bench_rss(runner, libs, args.rss_n, args.procs)
     if "scan" in args.workloads:
-        p = {"num": args.num, "reps": args.reps, "warmup": 5, "mode": args.scan_mode}
+        p = {"num": args.scan_num, "reps": args.reps, "warmup": 5, "mode": args.scan_mode}
         results["scan"] = bench_scan(args.stock_ioc, libs, p, args.procs)
     load = os.getloadavg()
     print(
