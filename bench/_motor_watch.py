@@ -4,7 +4,8 @@ Run by ``bench_re.py`` beside each scan worker, in its own process, the same for
 monitors ``RECORD.VAL`` and ``RECORD.DMOV`` with pyepics (DBR_TIME: the IOC's timestamps), prints ``READY`` once
 both are connected, and when its stdin closes prints ``RESULT {"val": [[ts, value], ...], "dmov": [[ts, value],
 ...]}``. A VAL posting marks the moment the IOC took a move request, the next DMOV = 1 posting the moment it
-reported that move done; ``motion_times`` turns the two into the motor's time per move.
+reported that move done; ``motion_times`` turns the two into the motor's time per move, ``handover_times`` into
+the client's time from one move's end to the next request.
 """
 
 from __future__ import annotations
@@ -29,6 +30,18 @@ def motion_times(val: list[list[float]], dmov: list[list[float]], start: float, 
         limit = requests[i + 1] if i + 1 < len(requests) else end
         finished = next((d for d in done if d > ts), end)
         times.append(min(finished, limit) - ts)
+    return times
+
+
+def handover_times(val: list[list[float]], dmov: list[list[float]], start: float, end: float) -> list[float]:
+    """Seconds from each DMOV = 1 posting in ``[start, end]`` to the next VAL posting (the client's time
+    between the IOC reporting a move done and the next move request reaching it), where there is one."""
+    requests = sorted(ts for ts, _ in val if start <= ts <= end)
+    times = []
+    for done in sorted(ts for ts, value in dmov if value == 1 and start <= ts <= end):
+        following = next((ts for ts in requests if ts > done), None)
+        if following is not None:
+            times.append(following - done)
     return times
 
 

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from _motor_watch import motion_times
+from _motor_watch import handover_times, motion_times
 from bench_epics import Runner, availability, stock_ioc
 
 HERE = Path(__file__).resolve().parent
@@ -156,6 +156,11 @@ def run_watched(runner: ReRunner, lib: str, p: dict[str, Any]) -> dict[str, Any]
         sum(motion_times(seen["val"], seen["dmov"], start, end)) / p["num"] * 1e3
         for start, end in result["windows"]
     ]
+    result["handover_ms"] = [
+        t * 1e3
+        for start, end in result["windows"]
+        for t in handover_times(seen["val"], seen["dmov"], start, end)
+    ]
     return result
 
 
@@ -198,7 +203,13 @@ def bench_scan(stock: bool, libs: list[str], p: dict[str, Any], procs: int) -> d
                 print(f"  {label} at {iocs.address(name)} ({how}):")
                 runner = ReRunner({**os.environ, **iocs.env}, prefix, verbose=False)
                 runs: dict[str, dict[str, list[float]]] = {
-                    lib: {"ms_per_point": [], "motion_ms": [], "overhead_ms": [], "off_target": []}
+                    lib: {
+                        "ms_per_point": [],
+                        "motion_ms": [],
+                        "overhead_ms": [],
+                        "handover_ms": [],
+                        "off_target": [],
+                    }
                     for lib in libs
                 }
                 errors: dict[str, str] = {}
@@ -214,6 +225,7 @@ def bench_scan(stock: bool, libs: list[str], p: dict[str, Any], procs: int) -> d
                             t - m for t, m in zip(r["ms_per_point"], r["motion_ms"], strict=True)
                         )
                         runs[lib]["off_target"].append(r["off_target"])
+                        runs[lib]["handover_ms"].extend(r["handover_ms"])
                 for lib in libs:
                     r = runs[lib]
                     if r["ms_per_point"]:
@@ -222,18 +234,23 @@ def bench_scan(stock: bool, libs: list[str], p: dict[str, Any], procs: int) -> d
                             f"{spread(r['motion_ms'], '{:.2f}')}   overhead {spread(r['overhead_ms'], '{:.2f}')}"
                             f"   events off target: {sum(r['off_target'])}"
                         )
+                        h = sorted(r["handover_ms"])
+                        if h:
+                            print(
+                                f"    {'':<16} DMOV=1 to next VAL, per point: median {statistics.median(h):.2f}, "
+                                f"quartiles {h[len(h) // 4]:.2f}-{h[3 * len(h) // 4]:.2f}"
+                            )
                     elif lib in errors:
                         print(f"    {lib:<16} FAILED: {errors[lib]}")
-                med = {
-                    lib: statistics.median(r["overhead_ms"]) for lib, r in runs.items() if r["overhead_ms"]
-                }
-                if "sophyd-pyepics" in med:
-                    ratios = ", ".join(
-                        f"{lib} {v / med['sophyd-pyepics']:.2f}"
-                        for lib, v in med.items()
-                        if lib[:6] != "sophyd"
-                    )
-                    print(f"    overhead ratios peer / sophyd-pyepics (above 1: sophyd faster): {ratios}")
+                for key, what in (("overhead_ms", "overhead"), ("handover_ms", "median DMOV=1 to next VAL")):
+                    med = {lib: statistics.median(r[key]) for lib, r in runs.items() if r[key]}
+                    if "sophyd-pyepics" in med:
+                        ratios = ", ".join(
+                            f"{lib} {v / med['sophyd-pyepics']:.2f}"
+                            for lib, v in med.items()
+                            if lib[:6] != "sophyd"
+                        )
+                        print(f"    {what} ratios peer / sophyd-pyepics (above 1: sophyd faster): {ratios}")
                 out[label] = {lib: r for lib, r in runs.items() if r["ms_per_point"]}
     finally:
         if saved is None:
