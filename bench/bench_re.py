@@ -8,6 +8,7 @@ Not a test: it only prints numbers.
     python bench/bench_re.py                      # import, count (3 modes), rss
     python bench/bench_re.py --workloads count --reps 5 --num 300
     python bench/bench_re.py --stock-ioc
+    python bench/bench_re.py --real-ioc --workloads count rss   # EPICS base's RSRV (pythonSoftIOC)
     python bench/bench_re.py --workloads scan --scan-num 50   # EpicsMotor scans on two motor IOCs
 """
 
@@ -294,9 +295,14 @@ def main() -> int:
     parser.add_argument("--procs", type=int, default=2, help="processes per library (interleaved)")
     parser.add_argument("--import-reps", type=int, default=10)
     parser.add_argument(
-        "--rss-n", type=int, default=1000, help="signals for the RSS workload (the IOC has 1000)"
+        "--rss-n", type=int, default=5000, help="signals for the RSS workload (the IOC serves as many)"
     )
     parser.add_argument("--stock-ioc", action="store_true", help="caproto's server as shipped")
+    parser.add_argument(
+        "--real-ioc",
+        action="store_true",
+        help="a real EPICS base IOC (sophyd_iocs.epics_testioc, pythonSoftIOC records served by RSRV)",
+    )
     parser.add_argument(
         "--scan-mode", default="unmonitored", choices=["unmonitored", "monitored"], help="the scan's det"
     )
@@ -305,6 +311,8 @@ def main() -> int:
     )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    if args.real_ioc and args.stock_ioc:
+        parser.error("--real-ioc and --stock-ioc choose different IOCs; give one")
     skip = availability()
     libs = [lib for lib in args.libs if not skip.get(lib)]
     for lib in set(args.libs) - set(libs):
@@ -315,17 +323,25 @@ def main() -> int:
         results["import"] = bench_import(args.import_reps)
     if {"count", "rss"} & set(args.workloads):
         from sophyd.sim.launch import launch_iocs
+        from sophyd_iocs._run import BULK_COUNT_VAR
 
-        with stock_ioc(args.stock_ioc), launch_iocs("testioc", unique=True) as iocs:
+        if "rss" in args.workloads:  # the IOC serves bulk:0000.. for every signal of the RSS workload
+            os.environ[BULK_COUNT_VAR] = str(max(args.rss_n, 1000))
+        ioc = "epics_testioc" if args.real_ioc else "testioc"
+        with stock_ioc(args.stock_ioc), launch_iocs(ioc, unique=True, timeout=60) as iocs:
             how = "caproto's server as shipped" if args.stock_ioc else "with the iocs/ caproto-server fixes"
-            print(f"\ntest IOC at {iocs.address('testioc')} ({how})")
-            runner = ReRunner({**os.environ, **iocs.env}, iocs.prefix("testioc"), verbose=False)
+            if args.real_ioc:
+                how = "EPICS base RSRV via pythonSoftIOC"
+            print(f"\ntest IOC at {iocs.address(ioc)} ({how})")
+            runner = ReRunner({**os.environ, **iocs.env}, iocs.prefix(ioc), verbose=False)
             if "count" in args.workloads:
                 p = {"num": args.num, "reps": args.reps, "warmup": 20}
                 results["count"] = bench_count(runner, libs, p, args.procs)
             if "rss" in args.workloads:
                 results["rss"] = bench_rss(runner, libs, args.rss_n, args.procs)
     if "scan" in args.workloads:
+        if args.real_ioc:
+            print("\nscan: the real EPICS IOC has no motor record; the scan runs on the caproto motor IOCs")
         p = {"num": args.scan_num, "reps": args.reps, "warmup": 5, "mode": args.scan_mode}
         results["scan"] = bench_scan(args.stock_ioc, libs, p, args.procs)
     load = os.getloadavg()

@@ -9,6 +9,7 @@ PVs (after the plugin prefix, e.g. ``BDET:HDF1:``); settings have an ``_RBV`` re
   default Enable), ``ArrayCounter_RBV``, ``DroppedArrays_RBV`` (always 0), ``PluginType_RBV``.
 - ``WriteStatus`` ("Write OK"/"Write error", the strings of areaDetector's bi record; index 0 is OK) and
   ``WriteMessage`` (char waveform, 256 chars), both read-only.
+- ``KeepFrames`` (not in areaDetector): a put of N during a capture drops every frame after the first N of it.
 
 Semantics:
 
@@ -21,6 +22,11 @@ Semantics:
   capture ends, as with areaDetector's busy record; a put of 0 ends the capture and completes both puts.
   If the file cannot be opened or written, WriteStatus becomes "Write error", WriteMessage says why and the
   Capture put fails (ECA_PUTFAIL), so no frame is lost silently.
+- ``KeepFrames`` = N keeps the first N frames of the running capture and drops the later ones, from the file
+  (Stream mode: both datasets are shrunk to N rows and flushed) or from the buffer (Capture mode), and sets
+  NumCaptured_RBV to N; frames that arrive afterwards are captured as usual. Its put completes when the file
+  is shrunk, and fails (ECA_PUTFAIL) when no capture is running; N at or above NumCaptured_RBV changes nothing.
+  A file-writing client uses it to drop frames that no record of its run refers to (an interrupted scan).
 - Stream mode appends every frame as it arrives and flushes it; Capture mode buffers the frames in memory and
   writes them all when the capture ends; Single mode (one file per frame) is not simulated and is refused.
 - File layout: ``/entry/data/data`` (N, 240, 320) uint8 and ``/entry/sum`` (N,) int64, in a file opened with
@@ -118,6 +124,13 @@ class FrameFile:
         self._sum.flush()
         return end
 
+    def truncate(self, keep: int) -> None:
+        """Keep the first ``keep`` frames (sums first, so a reader never sees a sum without its frame)."""
+        for dataset in (self._sum, self._data):
+            if dataset.shape[0] > keep:
+                dataset.resize(keep, axis=0)
+                dataset.flush()
+
     def close(self) -> None:
         """Flush and close the file."""
         self._file.close()
@@ -196,6 +209,14 @@ class HDF5Plugin(RBVGroup):
     dropped_arrays = pvproperty(name="DroppedArrays_RBV", value=0, dtype=int, read_only=True, doc="Always 0")
     plugin_type = pvproperty(
         name="PluginType_RBV", value="NDFileHDF5", dtype=ChannelType.STRING, read_only=True, doc="Plugin type"
+    )
+    keep_frames = pvproperty(
+        name="KeepFrames",
+        value=0,
+        dtype=int,
+        lower_ctrl_limit=0,
+        upper_ctrl_limit=2**31 - 1,
+        doc="Keep the first N frames of the running capture, drop the later ones",
     )
     write_status = menu("WriteStatus", _STATUS, _STATUS[0], "Last file operation status", read_only=True)
     write_message = _long_string("WriteMessage", "", "Message of the last file error", read_only=True)
@@ -295,6 +316,31 @@ class HDF5Plugin(RBVGroup):
                 await self.num_captured.write(state.captured)
         if state.error or (state.limit and state.captured >= state.limit):
             await self._end(state)
+
+    @keep_frames.putter  # type: ignore[no-redef]
+    async def keep_frames(self, instance: Any, value: int) -> int:
+        state = self._capture_state
+        if state is None:
+            raise CaptureFailed("KeepFrames: no capture is running")
+        async with self._lock:
+            if state.done.is_set():
+                raise CaptureFailed("KeepFrames: no capture is running")
+            keep = int(value)
+            if keep < state.captured:
+                in_file = state.captured - len(state.buffer)
+                try:
+                    if keep < in_file:
+                        await asyncio.to_thread(state.file.truncate, keep)
+                        state.buffer = []
+                    else:
+                        del state.buffer[keep - in_file :]
+                except Exception as ex:
+                    state.error = f"cannot drop frames from {state.file.path!r}: {ex}"
+                    await self._report(state.error)
+                    raise CaptureFailed(state.error) from None
+                state.captured = keep
+                await self.num_captured.write(keep)
+        return int(value)
 
     async def _end(self, state: _Capture) -> None:
         """Write buffered frames, close the file, report, and complete the Capture put(s)."""

@@ -24,7 +24,15 @@ from sophyd_iocs._caproto_fixes import (
     send_updates_promptly,
 )
 
-__all__ = ["LOOPBACK", "LOOPBACK_BROADCAST", "PARENT_PID_VAR", "exit_with_parent", "run_ioc"]
+__all__ = [
+    "BULK_COUNT_VAR",
+    "LOOPBACK",
+    "LOOPBACK_BROADCAST",
+    "PARENT_PID_VAR",
+    "bulk_count",
+    "exit_with_parent",
+    "run_ioc",
+]
 
 LOOPBACK = "127.0.0.1"
 LOOPBACK_BROADCAST = "127.255.255.255"
@@ -33,6 +41,9 @@ _BEACON_VARS = ("EPICS_CAS_BEACON_ADDR_LIST", "EPICS_CAS_AUTO_BEACON_ADDR_LIST")
 #: killed before its teardown (e.g. by ``timeout``) leaves no IOC behind.
 PARENT_PID_VAR = "SOPHYD_IOC_PARENT_PID"
 _PARENT_POLL = 0.5
+#: How many ``bulk:NNNN`` PVs the test IOCs serve, when set (benchmarks set it; tests use the default).
+BULK_COUNT_VAR = "SOPHYD_IOC_BULK_COUNT"
+_MAX_BULK = 10000  # the names have four digits
 
 
 def _is_loopback(address: str) -> bool:
@@ -40,6 +51,19 @@ def _is_loopback(address: str) -> bool:
         return ipaddress.ip_address(address).is_loopback
     except ValueError:
         return False
+
+
+def bulk_count(default: int) -> int:
+    """The number of ``bulk:NNNN`` PVs to serve: ``$SOPHYD_IOC_BULK_COUNT`` if set, else ``default``.
+
+    The benchmarks connect thousands of signals; the tests need fewer, and every PV costs start-up time.
+    """
+    text = os.environ.get(BULK_COUNT_VAR, "").strip()
+    if not text:
+        return default
+    if not text.isdigit() or not 0 < int(text) <= _MAX_BULK:
+        raise SystemExit(f"{BULK_COUNT_VAR}={text!r}: give a whole number from 1 to {_MAX_BULK}")
+    return int(text)
 
 
 def exit_with_parent() -> None:

@@ -21,7 +21,9 @@ stand for the same thing:
 - ``slow`` (ao): its put-callback completes ``SLOW_PUT_DELAY`` s after the put (asynchronous processing).
 - ``reject`` (ao, DISP=1): refuses every put from CA.
 - ``alarm`` (ai, 20): above HIHI (10) from the start, so HIHI/MAJOR before any client reads it.
-- ``bulk:0000`` .. ``bulk:0999`` (ai, value = index): many channels for connection benchmarks.
+- ``deadband`` (ao, 0, MDEL 10): value monitors post only changes of more than 10.
+- ``bulk:0000`` .. ``bulk:0999`` (ai, value = index): many channels for connection benchmarks;
+  ``$SOPHYD_IOC_BULK_COUNT`` serves another number of them (up to 10000).
 """
 
 from __future__ import annotations
@@ -63,7 +65,7 @@ def _server_environment(interface: str) -> None:
     os.environ.setdefault("EPICS_CA_MAX_ARRAY_BYTES", str(16 * 1024 * 1024))
 
 
-def _build(prefix: str) -> None:
+def _build(prefix: str, bulk: int = BULK_COUNT) -> None:
     """Make every record (pythonSoftIOC's builder), ready for LoadDatabase."""
     from softioc import builder
 
@@ -109,7 +111,8 @@ def _build(prefix: str) -> None:
     builder.aOut(name("slow"), initial_value=0.0, on_update=finish_later, blocking=True)
     builder.aOut(name("reject"), initial_value=0.0, DISP=1)
     builder.aIn(name("alarm"), initial_value=20.0, HIHI=10.0, HHSV="MAJOR", HIGH=5.0, HSV="MINOR")
-    for i in range(BULK_COUNT):
+    builder.aOut(name("deadband"), initial_value=0.0, MDEL=10.0)
+    for i in range(bulk):
         builder.aIn(name(f"bulk:{i:04d}"), initial_value=float(i))
 
 
@@ -126,11 +129,11 @@ def main() -> None:
     from softioc import asyncio_dispatcher, builder, softioc
     from softioc.imports import dbCore
 
-    from sophyd_iocs._run import exit_with_parent
+    from sophyd_iocs._run import bulk_count, exit_with_parent
 
     exit_with_parent()
     dispatcher = asyncio_dispatcher.AsyncioDispatcher()
-    _build(args.prefix)
+    _build(args.prefix, bulk_count(BULK_COUNT))
     builder.LoadDatabase()
     with tempfile.TemporaryDirectory(prefix="sophyd-acf-") as tmp:
         acf = Path(tmp) / "access.acf"

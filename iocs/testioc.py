@@ -17,7 +17,8 @@ PVs (after the prefix, default ``sophyd_test:``):
 - ``alarm`` (double): MINOR (HIGH/LOW) from |value| >= 5, MAJOR (HIHI/LOLO) from |value| >= 10.
 - ``flood_rate`` (double, Hz, 0 = off) / ``flood`` (long, read-only): ``flood`` counts up ``flood_rate``
   times a second, for monitor-flood tests and benchmarks.
-- ``bulk:0000`` .. ``bulk:0999`` (doubles, value = index): many channels for connection benchmarks.
+- ``bulk:0000`` .. ``bulk:0999`` (doubles, value = index): many channels for connection benchmarks;
+  ``$SOPHYD_IOC_BULK_COUNT`` serves another number of them (up to 10000).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from typing import Any
 from caproto import ChannelDouble, ChannelType
 from caproto.server import PVGroup, pvproperty
 
-from sophyd_iocs._run import run_ioc
+from sophyd_iocs._run import bulk_count, run_ioc
 
 __all__ = ["BULK_COUNT", "DEFAULT_PREFIX", "RBV_DELAY", "READY_PV", "SLOW_PUT_DELAY", "TestIOC", "main"]
 
@@ -96,7 +97,7 @@ class TestIOC(PVGroup):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        for i in range(BULK_COUNT):
+        for i in range(bulk_count(BULK_COUNT)):
             self.pvdb[f"{self.prefix}bulk:{i:04d}"] = ChannelDouble(value=float(i))
         self._async_lib: Any = None
         self._sp_changed: Any = None

@@ -16,21 +16,22 @@ from .errors import BadPVName
 __all__ = ["check_finite_target", "check_numeric_value", "check_pv_name", "check_timeout"]
 
 
-def check_pv_name(pvname: Any, where: str) -> str:
+def check_pv_name(pvname: Any, where: str | None = None) -> str:
     """Return ``pvname`` if Channel Access could search for it; raise BadPVName otherwise.
 
-    A name is refused when it is not a string, is empty, holds whitespace, or names more than one field
-    (more than one '.', the one rule of classic ophyd's ``validate_pv_name``, which
-    ``sophyd.utils.validate_pv_name`` keeps for code that calls it).
+    The one PV-name check of sophyd: signals call it with ``where`` naming themselves, and classic's public
+    ``sophyd.utils.validate_pv_name`` calls it without. A name is refused when it is not a string, is empty,
+    holds whitespace, or names more than one field (more than one '.', classic's only rule).
     """
+    prefix = f"{where}: " if where else ""
     if not isinstance(pvname, str):
-        raise BadPVName(f"{where}: a PV name must be a str, not {pvname!r}")
+        raise BadPVName(f"{prefix}a PV name must be a str, not {pvname!r}")
     if not pvname:
-        raise BadPVName(f"{where}: the PV name is empty")
+        raise BadPVName(f"{prefix}the PV name is empty")
     if any(ch.isspace() for ch in pvname):
-        raise BadPVName(f"{where}: PV name {pvname!r} contains whitespace")
+        raise BadPVName(f"{prefix}PV name {pvname!r} contains whitespace")
     if pvname.count(".") > 1:
-        raise BadPVName(f"{where}: PV name {pvname!r} has more than one '.' (a record name and one field)")
+        raise BadPVName(f"{prefix}PV name {pvname!r} has more than one '.' (a record name and one field)")
     return pvname
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from types import FrameType
 from typing import Any
 
-from ._readmany import BatchedSignal, by_backend
+from ._readmany import by_backend, is_batched
 from .control import connection_hint, use_cl
 from .device import Device
 from .errors import ConnectionTimeoutError
@@ -44,7 +44,7 @@ def wait_for_connection(*objs: Any, timeout: float | None = 10.0, all_signals: b
     for backend, members in together.items():
         backend.wait_for_connection_many([ch for _, channels in members for ch in channels], remaining())
     for signal in signals:
-        if not isinstance(signal, BatchedSignal):
+        if not is_batched(signal):
             with contextlib.suppress(TimeoutError):
                 signal.wait_for_connection(timeout=remaining())
     missing = []

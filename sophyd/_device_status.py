@@ -114,18 +114,24 @@ class MoveStatus(DeviceStatus):
     def _notify_watchers(self, value: Any = None, **kwargs: Any) -> None:
         if self.done or value is None:
             return
+        if self.start_pos is None:
+            self.start_pos = value
+        elapsed = time.time() - self.start_ts
+        current: Any
+        fraction: float | None
         try:
             current, target = float(value), float(self.target)
-            initial = float(self.start_pos) if self.start_pos is not None else current
+            initial: Any = float(self.start_pos)
         except (TypeError, ValueError):
-            return
-        if self.start_pos is None:
-            self.start_pos = initial
-        span = abs(target - initial)
-        fraction = 1.0 if span == 0 else min(1.0, abs(target - current) / span)
-        elapsed = time.time() - self.start_ts
-        done_part = 1.0 - fraction
-        remaining = elapsed / done_part * fraction if done_part > 0 else None
+            # A position that is not one number (a PseudoPositioner's tuple) is reported as it is, without a
+            # fraction, as classic ophyd does; bluesky's progress bar measures tuples itself.
+            current, target, initial = value, self.target, self.start_pos
+            fraction = remaining = None
+        else:
+            span = abs(target - initial)
+            fraction = 1.0 if span == 0 else min(1.0, abs(target - current) / span)
+            done_part = 1.0 - fraction
+            remaining = elapsed / done_part * fraction if done_part > 0 else None
         info = dict(
             name=getattr(self.pos, "name", ""),
             current=current,

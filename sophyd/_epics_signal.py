@@ -55,6 +55,8 @@ class EpicsSignal(EpicsSignalBase):
 
     SUB_SETPOINT = "setpoint"
     SUB_SETPOINT_META = "setpoint_meta"
+    _setpoint_handle: int | None = None  # set once 'setpoint' events have a subscriber
+    _last_setpoint: Any = None
 
     def __init__(
         self,
@@ -71,8 +73,6 @@ class EpicsSignal(EpicsSignalBase):
             check_pv_name(write_pv, f"{type(self).__name__} {kwargs.get('name', read_pv)!r} (write_pv)")
         self._put_complete = bool(put_complete)
         self._use_limits = bool(limits)
-        self._setpoint_handle: int | None = None
-        self._last_setpoint: Any = None
         self._setpoint_md: dict[str, Any] = dict.fromkeys(_SETPOINT_KEYS)
         super().__init__(read_pv, string=string, **kwargs)
         if self._write_pv == read_pv:
@@ -231,16 +231,30 @@ class EpicsSignal(EpicsSignalBase):
         self.put(value)
 
     def get_setpoint(
-        self, *, as_string: bool | None = None, timeout: float | None = None, **kwargs: Any
+        self,
+        *,
+        as_string: bool | None = None,
+        timeout: float | None = None,
+        connection_timeout: float | None = None,
+        form: str = "time",
+        use_monitor: bool | None = None,
+        **kwargs: Any,
     ) -> Any:
-        """Read the setpoint PV fresh (``as_string`` and ``timeout`` as for get())."""
+        """Read the setpoint PV (the keywords as for get()); fresh from the IOC unless ``use_monitor=True``
+        and the setpoint is monitored."""
         warn_ignored_kwargs("get_setpoint", kwargs)
-        reading = self._fetch(self._write_channel, as_string, False, timeout)
-        self._setpoint_md.update(
-            setpoint_timestamp=reading.timestamp,
-            setpoint_status=reading.status,
-            setpoint_severity=reading.severity,
+        self._check_form(form)
+        reading = self._fetch(
+            self._write_channel,
+            as_string,
+            bool(use_monitor),
+            timeout,
+            form=form,
+            connection_timeout=connection_timeout,
         )
+        self._setpoint_md["setpoint_timestamp"] = reading.timestamp
+        if form != "native":
+            self._setpoint_md.update(setpoint_status=reading.status, setpoint_severity=reading.severity)
         return reading.value
 
     # -- validation ---------------------------------------------------------------------------------------

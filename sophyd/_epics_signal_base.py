@@ -9,9 +9,11 @@ and fails at once for one that has disconnected. Writing (validation, put-comple
 
 from __future__ import annotations
 
+import enum
 import threading
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 import numpy as np
@@ -23,6 +25,7 @@ from ._signal import Signal
 from .alarm import AlarmSeverity
 from .control import (
     DEFAULT_TIMEOUT,
+    FORMS,
     Backend,
     Channel,
     PVInfo,
@@ -54,15 +57,32 @@ __all__ = [
 DEFAULT_CONNECTION_TIMEOUT = 2.0
 #: The native types of PVs that hold numbers (the control layer's ``PVInfo.native_type``).
 NUMERIC_TYPES = ("float", "integer")
+_NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})
+
+
+class _Unset(enum.Enum):
+    """A timeout not given to the constructor: the class-wide default applies (None means no limit)."""
+
+    UNSET = "UNSET"
+
+
+_UNSET = _Unset.UNSET
 
 
 class EpicsSignalBase(Signal):
     """A read-only view of one PV; the base of the EPICS signal family.
 
     ``timeout`` bounds reads, ``connection_timeout`` the first wait for a never-connected channel,
-    ``write_timeout`` put-completion (None: wait as long as the operation takes). Class-wide defaults
-    can be changed at any time with :meth:`set_defaults`.
+    ``write_timeout`` put-completion. Not given, each is the class-wide default, set with :meth:`set_defaults`
+    before the first EPICS signal is made; None, given here or there, means wait as long as it takes, as in
+    classic ophyd.
     """
+
+    # Set only on the signals that need them (see Signal's class-wide defaults).
+    _prefetched: PVReading | None = None  # a value Device.read() fetched with others', for the next get()
+    _monitor_handle: int | None = None
+    _watching = False  # following connection changes (only once 'meta' has subscribers)
+    _released = False  # destroy() gave the channels back
 
     _defaults: ClassVar[dict[str, Any]] = {
         "timeout": DEFAULT_TIMEOUT,
@@ -70,6 +90,7 @@ class EpicsSignalBase(Signal):
         "write_timeout": None,
         "auto_monitor": False,
     }
+    _any_instantiated: ClassVar[bool] = False  # set_defaults() is refused from then on
 
     def __init__(
         self,
@@ -77,9 +98,9 @@ class EpicsSignalBase(Signal):
         *,
         string: bool = False,
         auto_monitor: bool | None = None,
-        timeout: float | None = None,
-        write_timeout: float | None = None,
-        connection_timeout: float | None = None,
+        timeout: float | _Unset | None = _UNSET,
+        write_timeout: float | _Unset | None = _UNSET,
+        connection_timeout: float | _Unset | None = _UNSET,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -89,22 +110,22 @@ class EpicsSignalBase(Signal):
         super().__init__(name=read_pv if name is None else name, **kwargs)
         self._read_pv = check_pv_name(read_pv, f"{type(self).__name__} {Signal._describe_me(self)}")
         self._string = bool(string)
-        self._overrides = {
+        given = {
             "timeout": timeout,
             "connection_timeout": connection_timeout,
             "write_timeout": write_timeout,
-            "auto_monitor": auto_monitor,
+            "auto_monitor": _UNSET if auto_monitor is None else auto_monitor,
         }
+        # Most signals take the class-wide defaults: they share one empty mapping.
+        overrides = {key: value for key, value in given.items() if value is not _UNSET}
+        self._overrides: Mapping[str, Any] = overrides or _NO_OVERRIDES
         self._metadata.update(connected=False, write_access=False, read_access=False)
         self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
-        self._prefetched: PVReading | None = None
-        self._monitor_handle: int | None = None
         self._mirror = MetadataMirror(self._metadata)
         self._handles_lock = threading.Lock()  # the monitor handles, the connection watch and the release
-        self._watching = False  # following connection changes (only once 'meta' has subscribers)
-        self._released = False  # destroy() gave the channels back
         self._backend = self._make_backend()
         self._read_channel = self._backend.channel(read_pv)
+        EpicsSignalBase._any_instantiated = True
         if self.auto_monitor:
             self._ensure_monitor()  # the channel starts it when it connects
 
@@ -121,7 +142,17 @@ class EpicsSignalBase(Signal):
         write_timeout: float | None = None,
         auto_monitor: bool = False,
     ) -> None:
-        """Set class-wide defaults; they apply at once to every signal not given its own value."""
+        """Set the class-wide defaults of this class and its subclasses (signals given their own value keep it).
+
+        Allowed only before the first EPICS signal is made, as in classic ophyd, so that every signal of a
+        session is made with the same defaults; afterwards it raises RuntimeError.
+        """
+        if EpicsSignalBase._any_instantiated:
+            raise RuntimeError(
+                f"{cls.__name__}.set_defaults() must be called before any EPICS signal is made; call it at the "
+                "top of the startup script, or pass timeout=, connection_timeout=, write_timeout= or "
+                "auto_monitor= to each signal"
+            )
         cls._defaults = {
             "timeout": timeout,
             "connection_timeout": connection_timeout,
@@ -140,17 +171,20 @@ class EpicsSignalBase(Signal):
         cls.set_defaults(**kwargs)
 
     def _setting(self, key: str) -> Any:
-        value = self._overrides[key]
-        return self._defaults[key] if value is None else value
+        value = self._overrides.get(key, _UNSET)
+        return self._defaults[key] if value is _UNSET else value
 
     @property
-    def timeout(self) -> float:
-        """Seconds a read may take."""
-        return float(self._setting("timeout"))
+    def timeout(self) -> float | None:
+        """Seconds a read may take (None: no limit)."""
+        value = self._setting("timeout")
+        return None if value is None else float(value)
 
     @property
-    def connection_timeout(self) -> float:
-        return float(self._setting("connection_timeout"))
+    def connection_timeout(self) -> float | None:
+        """Seconds the first wait for a never-connected PV may take (None: no limit)."""
+        value = self._setting("connection_timeout")
+        return None if value is None else float(value)
 
     @property
     def write_timeout(self) -> float | None:
@@ -192,14 +226,26 @@ class EpicsSignalBase(Signal):
 
     def _on_connection(self, connected: bool) -> None:
         """A channel connected, reconnected, disconnected, or brought its control metadata."""
-        if connected and self._callbacks.get(self.SUB_META) and self._read_channel.connected:
+        if connected and self._has_subscribers(self.SUB_META) and self._read_channel.connected:
             self._read_channel.request_info()  # 'meta' listeners want units and limits without asking
         self._refresh_metadata()
 
     def _refresh_metadata(self) -> None:
-        """Copy what the channels know now into the metadata; tell 'meta' subscribers if it changed."""
+        """Copy what the channels know now into the metadata; tell 'meta' subscribers if it changed.
+
+        A signal never subscribed to keeps no record of the event (a describe() of thousands of signals would
+        keep a copy of each one's metadata): its first subscriber gets the metadata as the latest event.
+        """
         if self._mirror.refresh(self._channels(), self._read_channel, self._write_access_from):
-            self._set_metadata()  # tells the 'meta' subscribers
+            if self._subs is not None:
+                self._set_metadata()  # tells the 'meta' subscribers
+            else:
+                self._mirror.unheard = True
+
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+        if self._subs is None and self._mirror.unheard:  # the metadata changed; no event was recorded
+            self._run_subs(sub_type=self.SUB_META, **self._mirror.snapshot())
+        return super().subscribe(callback, event_type, run)
 
     def _current_metadata(self) -> dict[str, Any]:
         """The metadata as the channels know it now (no read from the IOC)."""
@@ -265,16 +311,18 @@ class EpicsSignalBase(Signal):
                     missing=[channel.pvname],
                 )
 
-    def _ensure_connected(self, channel: Channel) -> None:
-        """Return if connected; wait for a first connection; fail at once after a disconnect."""
+    def _ensure_connected(self, channel: Channel, connection_timeout: float | None = None) -> None:
+        """Return if connected; wait for a first connection (up to ``connection_timeout``, default the
+        signal's); fail at once after a disconnect."""
         if channel.connected:
             return
         if channel.ever_connected:
             raise DisconnectedError(f"{self._describe_me()}: PV {channel.pvname} is disconnected")
-        if not channel.wait_for_connection(self.connection_timeout):
+        wait = self.connection_timeout if connection_timeout is None else connection_timeout
+        if not channel.wait_for_connection(wait):
             raise ConnectionTimeoutError(
-                f"{self._describe_me()}: PV {channel.pvname} did not connect within "
-                f"{self.connection_timeout} s. " + connection_hint(),
+                f"{self._describe_me()}: PV {channel.pvname} did not connect within {wait} s. "
+                + connection_hint(),
                 missing=[channel.pvname],
             )
 
@@ -289,50 +337,82 @@ class EpicsSignalBase(Signal):
         as_string: bool | None = None,
         use_monitor: bool | None = None,
         timeout: float | None = None,
+        connection_timeout: float | None = None,
+        form: str = "time",
         **kwargs: Any,
     ) -> Any:
         """Read the PV: enums as int (or label with ``string=True``), arrays as numpy arrays.
 
-        Answers from the monitor cache while this signal is monitored (auto_monitor or a value subscription),
-        unless ``use_monitor=False``; an unmonitored signal reads the server even when another signal of the
-        same PV keeps a monitor (as classic ophyd does), since that cache may lag behind a completed put.
+        As in classic ophyd, ``use_monitor`` defaults to ``auto_monitor``: a signal made with
+        ``auto_monitor=True`` answers from its monitor cache; any other reads the server, even while a value
+        subscription or another signal of the same PV keeps a monitor, since that cache may lag behind a
+        completed put or hold back changes within the record's monitor deadband (MDEL).
+
+        As in classic ophyd: ``timeout`` bounds the read and ``connection_timeout`` the wait for a PV that has
+        not connected yet (None: the signal's own); ``form`` is the DBR type asked for, ``'time'`` (the value,
+        its alarm state and the IOC's timestamp), ``'ctrl'`` (the value and alarm state, and the PV's units,
+        limits, precision and enum labels read afresh into ``metadata``) or ``'native'`` (the value alone).
+        The two last carry no IOC timestamp, so ``timestamp`` becomes the time the answer arrived. Other
+        keywords (classic's ``count``) are ignored with classic's DeprecationWarning.
         """
         warn_ignored_kwargs("get", kwargs)
-        if self._monitor_handle is None and self.auto_monitor:
-            self._ensure_monitor()  # auto_monitor was switched on (set_defaults) after this signal was made
+        self._check_form(form)
         reading = self._prefetched
-        if reading is None or as_string is not None or use_monitor is False:
+        if reading is None or as_string is not None or use_monitor is False or form != "time":
             if use_monitor is None:
-                use_monitor = self._monitor_handle is not None
+                use_monitor = self.auto_monitor
             # After a write the channel reads the server until its monitor cache has caught up.
-            reading = self._fetch(self._read_channel, as_string, use_monitor, timeout)
-        self._store(reading)
+            reading = self._fetch(
+                self._read_channel,
+                as_string,
+                use_monitor,
+                timeout,
+                form=form,
+                connection_timeout=connection_timeout,
+            )
+        self._store(reading, alarm=form != "native")
         return reading.value
 
+    def _check_form(self, form: str) -> None:
+        if form not in FORMS:
+            raise ValueError(f"{self._describe_me()}: form must be one of {', '.join(FORMS)}, not {form!r}")
+
     def _fetch(
-        self, channel: Channel, as_string: bool | None, use_monitor: bool | None, timeout: float | None
+        self,
+        channel: Channel,
+        as_string: bool | None,
+        use_monitor: bool | None,
+        timeout: float | None,
+        *,
+        form: str = "time",
+        connection_timeout: float | None = None,
     ) -> PVReading:
-        self._ensure_connected(channel)
+        self._ensure_connected(channel, connection_timeout)
         try:
             return channel.get(
                 as_string=self._string if as_string is None else as_string,
                 use_monitor=True if use_monitor is None else use_monitor,
                 timeout=self.timeout if timeout is None else timeout,
+                form=form,
             )
         except DisconnectedError as exc:
             raise DisconnectedError(f"{self._describe_me()}: {exc}") from exc
         except TimeoutError as exc:
             raise ReadTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
 
-    def _store(self, reading: PVReading) -> None:
+    def _store(self, reading: PVReading, *, alarm: bool = True) -> None:
+        """Keep ``reading`` as the latest value; ``alarm=False`` for a reading without an alarm state
+        (``form='native'``), which leaves the last known one."""
         self._readback = reading.value
         self._timestamp = reading.timestamp
-        self._alarm = (reading.status, reading.severity)
-        self._metadata.update(status=reading.status, severity=reading.severity, timestamp=reading.timestamp)
+        self._metadata["timestamp"] = reading.timestamp
+        if alarm:
+            self._alarm = (reading.status, reading.severity)
+            self._metadata.update(status=reading.status, severity=reading.severity)
 
     def _prefetch_plan(self) -> tuple[Any, Channel, bool] | None:
         """How Device.read() may fetch this signal together with others (None: read it alone)."""
-        if self._monitor_handle is not None or not self._read_channel.connected:
+        if (self.auto_monitor and self._monitor_handle is not None) or not self._read_channel.connected:
             return None
         return self._backend, self._read_channel, self._string
 

@@ -1,8 +1,9 @@
 """The part of an EPICS signal's metadata that mirrors its channels: connection, access rights and the control
 fields (units, precision, limits, enum labels), copied when what the channels know changes.
 
-Kept apart from the signal class, with its own lock, so that copying the channels' state never waits on the
-signal's other work (starting monitors, destroy) and the signal module holds only the user-facing semantics.
+Kept apart from the signal class, with a lock of its own (one for all mirrors: a copy is short), so that copying
+the channels' state never waits on the signal's other work (starting monitors, destroy) and the signal module
+holds only the user-facing semantics.
 """
 
 from __future__ import annotations
@@ -35,13 +36,25 @@ def metadata_from_info(info: PVInfo) -> dict[str, Any]:
     }
 
 
+# Serialises the copies of every mirror: a copy is a few dict operations and never waits on anything else.
+_copy_lock = threading.Lock()
+
+
 class MetadataMirror:
     """Copies what a signal's channels know into the signal's metadata dict (updated in place)."""
+
+    __slots__ = ("_metadata", "_state", "unheard")
 
     def __init__(self, metadata: dict[str, Any]) -> None:
         self._metadata = metadata
         self._state: tuple[Any, ...] = ()  # what the channels knew at the last copy
-        self._lock = threading.Lock()
+        #: The metadata changed while the signal had no subscription tables (no 'meta' event was recorded).
+        self.unheard = False
+
+    def snapshot(self) -> dict[str, Any]:
+        """A copy of the metadata, never taken half-way through a copy of the channels' state."""
+        with _copy_lock:
+            return dict(self._metadata)
 
     def refresh(
         self, channels: Sequence[Channel], read_channel: Channel, write_access: Callable[[PVInfo], bool]
@@ -53,7 +66,7 @@ class MetadataMirror:
         state = tuple(ch.connected and ch.info() for ch in channels)
         if state == self._state:
             return False
-        with self._lock:
+        with _copy_lock:
             self._state = state
             before = dict(self._metadata)
             if read_channel.connected:

@@ -60,6 +60,8 @@ class _Unset:
 #: The value of a soft signal made with ``dtype``/``shape`` and no value; get() raises until a put().
 UNSET_VALUE: Any = _Unset()
 _DEFAULT_VALUE: Any = object()
+# Swaps a signal's pending set() for the newest one (every signal's: the section is two assignments).
+_set_lock = threading.Lock()
 
 
 def _check_dtype_and_shape(signal: Signal, value: Any, dtype: Any, shape: Any) -> None:
@@ -87,6 +89,13 @@ class Signal(OphydObject):
     SUB_VALUE = "value"
     SUB_META = "meta"
     _default_sub = SUB_VALUE
+    # What most signals never set, as class-wide defaults: an instance stores only what differs (CPython
+    # shares one key table among the instances of a class only while they have at most 30 attributes).
+    _tolerance: float | None = None
+    _rtolerance: float | None = None
+    _dtype: Any = None
+    _shape: list[int] | tuple[int, ...] | None = None
+    _pending_set: StatusBase | None = None
     #: Default timeout (s) of set_and_wait and of waiting on connections; override per class.
     default_timeout: ClassVar[float] = 10.0
 
@@ -114,12 +123,14 @@ class Signal(OphydObject):
             _check_dtype_and_shape(self, value, dtype, shape)
         self._readback = value
         self._timestamp = time.time() if timestamp is None else timestamp
-        self._tolerance = tolerance
-        self._rtolerance = rtolerance
-        self._dtype = dtype
-        self._shape = shape
-        self._pending_set: StatusBase | None = None
-        self._set_lock = threading.Lock()
+        if tolerance is not None:
+            self._tolerance = tolerance
+        if rtolerance is not None:
+            self._rtolerance = rtolerance
+        if dtype is not None:
+            self._dtype = dtype
+        if shape is not None:
+            self._shape = shape
         self._metadata: dict[str, Any] = dict.fromkeys(_METADATA_KEYS)
         self._metadata.update(connected=True, read_access=True, write_access=True, timestamp=self._timestamp)
         self._metadata.update(metadata or {})
@@ -221,7 +232,7 @@ class Signal(OphydObject):
         check_finite_target(value, f"set() of {self._describe_me()}")
         self.check_value(value)
         status = Status(self, timeout=timeout, settle_time=settle_time)
-        with self._set_lock:
+        with _set_lock:
             previous, self._pending_set = self._pending_set, status
         if previous is not None and not previous.done:
             previous._abandon(

@@ -3,11 +3,15 @@
 The file-writing detector follows bluesky's WritesStreamAssets protocol: describe() marks its data keys as
 external, and collect_asset_docs() yields one stream_resource per data key and a stream_datum per frame.
 stage() opens a file through the plugin (in Stream mode, every frame flushed); unstage() ends the capture
-and waits until the IOC has closed the file, so an interrupted plan loses nothing already written.
+and waits until the IOC has closed the file, so an interrupted plan loses no frame an event refers to. Before
+it closes the file, unstage() asks the plugin to drop the trailing frames of an interrupted point, which no
+event refers to, through the plugin's ``KeepFrames`` PV, and pause() does the same for the point bluesky
+repeats on resume; an IOC without that PV (areaDetector has none) keeps them, and the detector logs a warning.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -15,12 +19,14 @@ from ._component import Component as Cpt
 from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
 from ._hdf5_assets import FileWriteError, HDF5StreamAssets
 from .device import Device
-from .errors import OpException
+from .errors import ConnectionTimeoutError, OpException
 from .kind import Kind
 from .paths import PathProvider
 from .status import DeviceStatus, StatusBase, SubscriptionStatus
 
 __all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
+
+logger = logging.getLogger("sophyd.areadetector")
 
 
 class AreaDetectorCam(Device):
@@ -67,6 +73,14 @@ class HDF5Detector(HDF5StreamAssets):
 
     ``datasets`` maps a data-key suffix ('' for the device name itself) to (HDF5 dataset, per-frame shape,
     numpy dtype). Every trigger acquires one frame and finishes when the plugin has written it.
+
+    After a run, the file holds exactly the frames its events refer to: unstage() stops an exposure still
+    running and, if the run was interrupted after a frame was written but before its event was emitted,
+    drops that frame through the plugin's ``KeepFrames`` PV (``keep_frames_pv``) before the capture ends. On
+    an IOC without that PV (a real areaDetector) such a frame stays at the end of the file, no document refers
+    to it, and a warning names the file; the frames the events refer to are the same either way. pause()
+    drops the interrupted point's frame the same way, as bluesky takes the point again on resume. The PV is
+    not a component: the detector connects, and stays connected, without it.
     """
 
     cam = Cpt(AreaDetectorCam, "cam1:")
@@ -78,6 +92,11 @@ class HDF5Detector(HDF5StreamAssets):
     }
     #: Seconds to wait for the file to open at stage() and to close at unstage().
     file_timeout = 10.0
+    #: The plugin's PV (after its prefix) that keeps the first N frames of the running capture: sophyd's
+    #: simulated plugin has it, areaDetector's NDFileHDF5 has not. None: do not look for it.
+    keep_frames_pv: str | None = "KeepFrames"
+    #: Seconds unstage() waits for that PV to connect, when it has frames to drop, before it keeps them.
+    keep_frames_timeout = 1.0
 
     def __init__(self, prefix: str = "", *, path_provider: PathProvider, **kwargs: Any) -> None:
         super().__init__(prefix, **kwargs)
@@ -86,6 +105,7 @@ class HDF5Detector(HDF5StreamAssets):
             [("cam.image_mode", "Multiple"), ("cam.num_images", 1), ("hdf.file_write_mode", "Stream")]
         )
         self._capture_status: StatusBase | None = None
+        self._keep_frames_signal: EpicsSignal | None = None
 
     # -- staging: one file per stage --------------------------------------------------------------------
     def _open_file(self) -> None:
@@ -114,23 +134,76 @@ class HDF5Detector(HDF5StreamAssets):
                 f"{self.hdf.write_message.get(use_monitor=False)} ({capture.exception(0)})"
             )
         opened.wait(0)
+        if self._keep_frames_signal is None and self.keep_frames_pv:
+            # made here, connecting while the detector acquires, so that unstage() need not wait for it
+            self._keep_frames_signal = EpicsSignal(
+                self.hdf.prefix + self.keep_frames_pv,
+                name=f"{self.hdf.name}_keep_frames",
+                parent=self.hdf,
+                kind=Kind.omitted,
+            )
         self._begin_file(
             str(self.hdf.full_file_name.get(use_monitor=False)),
             frames_before=int(self.hdf.num_captured.get(use_monitor=False)),
         )
 
-    def _close_file(self) -> None:
-        """Stop an exposure still running, end the capture and wait until the IOC has closed the file.
+    def _close_file(self, keep: int | None) -> None:
+        """Stop an exposure still running, drop the frames after ``keep``, end the capture, wait for the close.
 
         An exposure cut short (a plan aborted during a trigger) is abandoned by the camera before the capture
         ends, so the file holds only frames of finished triggers, and the next trigger starts a new exposure
         instead of joining the old one.
         """
         capture, self._capture_status = self._capture_status, None
-        if capture is not None:
+        if capture is None:
+            return
+        try:
             self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
+            if keep is not None:
+                self._keep_frames(self._first_frame + keep)
+        finally:
             self.hdf.capture.put(0, wait=True, timeout=self.file_timeout)
             capture.wait(self.file_timeout)
+
+    def _abandon_after(self, keep: int) -> int | None:
+        """Stop an exposure still running and drop the frames after ``keep``; the frames in the file now."""
+        if self._capture_status is None:
+            return None
+        self.cam.acquire.put(0, wait=True, timeout=self.file_timeout)
+        return self._keep_frames(self._first_frame + keep) - self._first_frame
+
+    def _keep_frames(self, keep: int) -> int:
+        """Have the plugin drop the frames of this capture after the first ``keep`` (warn if it cannot).
+
+        Returns the frames of the capture now.
+        """
+        captured = int(self.hdf.num_captured.get(use_monitor=False))
+        if captured <= keep:
+            return captured
+        signal = self._keep_frames_signal
+        if signal is not None:
+            try:
+                signal.wait_for_connection(timeout=self.keep_frames_timeout)
+            except ConnectionTimeoutError:
+                signal = None
+        if signal is None:
+            logger.warning(
+                "%s: %d frame(s) that no event refers to stay in %s: the plugin has no PV %s",
+                self.name,
+                captured - keep,
+                self._full_path,
+                self.hdf.prefix + (self.keep_frames_pv or "KeepFrames"),
+            )
+            return captured
+        signal.put(keep, wait=True, timeout=self.file_timeout)
+        return keep
+
+    def destroy(self) -> None:
+        """Destroy the signals, the ``KeepFrames`` one too."""
+        signal, self._keep_frames_signal = self._keep_frames_signal, None
+        if signal is not None:
+            signal.destroy()
+        super().destroy()
 
     # -- acquisition ------------------------------------------------------------------------------------
     def trigger(self) -> DeviceStatus:
@@ -138,12 +211,13 @@ class HDF5Detector(HDF5StreamAssets):
         if self._capture_status is None:
             raise OpException(f"{self._describe_me()} must be staged before it is triggered")
         status = DeviceStatus(self)
+        generation = self._generation
 
         def acquired(st: StatusBase) -> None:
             if st.exception(0) is not None:
                 status._mirror(st)
                 return
-            self._frame_written()
+            self._frame_written(generation)
             status.set_finished()
 
         self.cam.acquire.set(1).add_callback(acquired)

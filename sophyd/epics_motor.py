@@ -28,7 +28,7 @@ from .alarm import AlarmSeverity
 from .device import Device
 from .errors import DisconnectedError, LimitError, MotionError
 from .kind import Kind
-from .positioner import PositionerBase, _PendingMove, fresh_reading, fresh_readings
+from .positioner import _PendingMove, _ReportedMovePositioner, fresh_reading, fresh_readings
 from .status import MoveStatus, Status, StatusBase, SubscriptionStatus
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ __all__ = ["EpicsMotor", "MotionError", "MotorBundle"]
 logger = logging.getLogger("sophyd.motor")
 
 
-class EpicsMotor(Device, PositionerBase):
+class EpicsMotor(Device, _ReportedMovePositioner):
     """An EPICS motor record (``prefix`` is the record name, e.g. ``'sim:mtr1'``), as a positioner.
 
     ``set(position)`` returns a MoveStatus that finishes when the record reports the motion done.
@@ -244,12 +244,8 @@ class EpicsMotor(Device, PositionerBase):
         timeout: float | None = None,
     ) -> MoveStatus:
         """Make the move's status (checks first), then ``send(put_callback)`` the command that starts it."""
-        with self._move_lock:
-            status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
-            move = self._move = _PendingMove(
-                status, math.inf
-            )  # no DMOV update counts until the baseline is known
-            self._started_moving = False
+        move = self._begin_move(position, moved_cb, timeout)  # no DMOV update counts until the baseline
+        status = move.status
         answer = Status(self)
         try:
             baseline = self._dmov_baseline()
@@ -259,13 +255,7 @@ class EpicsMotor(Device, PositionerBase):
             self._fail_move(move, exc)
             raise
         answer.add_callback(lambda st: self._put_answered(move, st))
-        if wait:
-            try:
-                status.wait()
-            except KeyboardInterrupt:
-                self.stop()
-                raise
-        return status
+        return self._wait_for_move(status, wait)
 
     def _dmov_baseline(self) -> float | None:
         """The newest DMOV timestamp: the DMOV = 1 that ended our last move if no newer posting has arrived
@@ -301,11 +291,8 @@ class EpicsMotor(Device, PositionerBase):
             self.motor_stop.put(1)
         finally:
             with self._move_lock:
-                self._rest_ts = None
-                if self._move is not None:
-                    self._move.ended = True
-                    self._move = None
-                PositionerBase.stop(self, success=success)
+                self._rest_ts = None  # the motor may still move: read the next baseline
+            _ReportedMovePositioner.stop(self, success=success)
 
     def _estimate_move_time(self, target: float) -> float:
         try:
@@ -385,18 +372,16 @@ class EpicsMotor(Device, PositionerBase):
     def _motion_ended(self, move: _PendingMove, timestamp: float | None, *, reported: bool) -> None:
         """The record reports the move done (DMOV = 1 at ``timestamp``; ``reported``: by its monitor update,
         not by a read): judge it (limit switch, alarm) and complete its status."""
-        with self._move_lock:
-            if move.ended or self._move is not move:
-                return
-            move.ended = True
-            self._move = None
-            self._moving = False
-            success, reason, position = self._judge_motion(move.target if reported else None)
-            if reported:  # VAL was posted when the record took the move, before this DMOV = 1
-                self.user_setpoint.confirm_cache()
-            if timestamp is not None and timestamp == self._dmov_ts:
-                self._rest_ts = timestamp
-            self._done_moving(success=success, value=position, reason=reason)
+        self._end_move_once(move, lambda: self._finish_motion(move, timestamp, reported))
+
+    def _finish_motion(self, move: _PendingMove, timestamp: float | None, reported: bool) -> None:
+        self._moving = False
+        success, reason, position = self._judge_motion(move.target if reported else None)
+        if reported:  # VAL was posted when the record took the move, before this DMOV = 1
+            self.user_setpoint.confirm_cache()
+        if timestamp is not None and timestamp == self._dmov_ts:
+            self._rest_ts = timestamp
+        self._done_moving(success=success, value=position, reason=reason)
 
     def _end_state(self, target: Any) -> tuple[Any, AlarmSeverity, bool, bool]:
         """(readback, its severity, direction of travel toward high, at the limit switch that way).
@@ -450,14 +435,6 @@ class EpicsMotor(Device, PositionerBase):
                 "%s ended a move with its readback in alarm %s", self._describe_me(), severity.name
             )
         return True, "", position
-
-    def _fail_move(self, move: _PendingMove, exc: BaseException) -> None:
-        with self._move_lock:
-            if move.ended or self._move is not move:
-                return
-            move.ended = True
-            self._move = None
-            self._end_request(success=False, exception=exc)
 
     # -- other commands ------------------------------------------------------------------------------------
     def locate(self) -> dict[str, float]:

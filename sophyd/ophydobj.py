@@ -84,6 +84,28 @@ class _Delivery:
             obj._call_one(callback, args, dict(kwargs))
 
 
+class _Subscriptions:
+    """One object's subscriptions and its latest event of each type, made when first needed.
+
+    Most signals are never subscribed to: keeping these tables out of every object until the first
+    subscription or event saves most of a kilobyte per signal.
+    """
+
+    __slots__ = ("args_cache", "callbacks", "cid_to_event", "deliveries", "event_seq", "lock")
+
+    def __init__(self, event_types: tuple[str, ...]) -> None:
+        self.lock = threading.RLock()
+        self.callbacks: dict[str, dict[int, Callable[..., Any]]] = {t: {} for t in event_types}
+        self.args_cache: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
+        self.event_seq: dict[str, int] = {}  # how many events of each type have happened
+        self.deliveries: dict[int, _Delivery] = {}
+        self.cid_to_event: dict[int, str] = {}
+
+
+# Makes each object's _Subscriptions and label set: two threads asking at once get the same one.
+_lazy_lock = threading.Lock()
+
+
 class OphydObject:
     """Names, parentage, ``kind`` and callbacks shared by every Signal and Device.
 
@@ -142,14 +164,9 @@ class OphydObject:
         self._name = name
         self._attr_name = attr_name
         self._parent = parent
-        self._ophyd_labels_ = set(labels or ())
+        self._labels: set[str] | None = set(labels) if labels else None  # made on first use (_ophyd_labels_)
         self._kind = Kind.coerce(kind if kind is not None else self._default_kind())
-        self._subs_lock = threading.RLock()
-        self._callbacks: dict[str, dict[int, Callable[..., Any]]] = {t: {} for t in self._event_types}
-        self._args_cache: dict[str, tuple[tuple[Any, ...], dict[str, Any]]] = {}
-        self._event_seq: dict[str, int] = {}  # how many events of each type have happened
-        self._deliveries: dict[int, _Delivery] = {}
-        self._cid_to_event: dict[int, str] = {}
+        self._subs: _Subscriptions | None = None  # made by the first subscription or event (_table)
         OphydObject._any_instantiated = True
         for callback in list(OphydObject._instantiation_callbacks):
             callback(self)
@@ -226,6 +243,51 @@ class OphydObject:
         return repr(self.name or type(self).__name__)
 
     # -- subscriptions ------------------------------------------------------------------------------------
+    def _table(self) -> _Subscriptions:
+        """This object's subscription tables, made on first use (once, whichever thread asks first)."""
+        subs = self._subs
+        if subs is None:
+            with _lazy_lock:
+                subs = self._subs
+                if subs is None:
+                    subs = self._subs = _Subscriptions(self._event_types)
+        return subs
+
+    @property
+    def _subs_lock(self) -> threading.RLock:
+        """The lock of this object's subscription tables."""
+        return self._table().lock
+
+    @property
+    def _callbacks(self) -> dict[str, dict[int, Callable[..., Any]]]:
+        """The subscribed callbacks by event type and subscription id (classic ophyd's attribute)."""
+        return self._table().callbacks
+
+    @property
+    def _args_cache(self) -> dict[str, tuple[tuple[Any, ...], dict[str, Any]]]:
+        """The latest event of each type, replayed by ``subscribe(run=True)`` (classic ophyd's attribute)."""
+        return self._table().args_cache
+
+    @property
+    def _ophyd_labels_(self) -> set[str]:
+        """The labels given at construction (classic ophyd's attribute; the set is made on first use)."""
+        labels = self._labels
+        if labels is None:
+            with _lazy_lock:
+                labels = self._labels
+                if labels is None:
+                    labels = self._labels = set()
+        return labels
+
+    @_ophyd_labels_.setter
+    def _ophyd_labels_(self, value: set[str]) -> None:
+        self._labels = value
+
+    def _has_subscribers(self, event_type: str) -> bool:
+        """Whether any callback is subscribed to ``event_type`` (without making the tables)."""
+        subs = self._subs
+        return subs is not None and bool(subs.callbacks.get(event_type))
+
     @property
     def event_types(self) -> tuple[str, ...]:
         """The subscription types this object emits."""
@@ -249,12 +311,13 @@ class OphydObject:
         self._check_event_type(event_type)
         cid = next(_cid_counter)
         delivery = _Delivery()
-        with self._subs_lock:
-            self._callbacks[event_type][cid] = callback
-            self._deliveries[cid] = delivery
-            self._cid_to_event[cid] = event_type
-            cached = self._args_cache.get(event_type)
-            seq = self._event_seq.get(event_type, 0)
+        subs = self._table()
+        with subs.lock:
+            subs.callbacks[event_type][cid] = callback
+            subs.deliveries[cid] = delivery
+            subs.cid_to_event[cid] = event_type
+            cached = subs.args_cache.get(event_type)
+            seq = subs.event_seq.get(event_type, 0)
         if run and cached is not None:
             args, kwargs = cached
             delivery.deliver(self, callback, seq, args, kwargs)
@@ -263,44 +326,56 @@ class OphydObject:
 
     def unsubscribe(self, cid: int) -> None:
         """Remove the subscription with id ``cid``; unknown ids are ignored."""
-        with self._subs_lock:
-            event_type = self._cid_to_event.pop(cid, None)
-            self._deliveries.pop(cid, None)
+        subs = self._subs
+        if subs is None:
+            return
+        with subs.lock:
+            event_type = subs.cid_to_event.pop(cid, None)
+            subs.deliveries.pop(cid, None)
             if event_type is not None:
-                self._callbacks[event_type].pop(cid, None)
+                subs.callbacks[event_type].pop(cid, None)
 
     def clear_sub(self, cb: Callable[..., Any], event_type: str | None = None) -> None:
         """Remove every subscription of ``cb`` (of one event type, or of all)."""
-        with self._subs_lock:
-            for etype, cbs in self._callbacks.items():
+        subs = self._subs
+        if subs is None:
+            return
+        with subs.lock:
+            for etype, cbs in subs.callbacks.items():
                 if event_type is not None and etype != event_type:
                     continue
                 for cid in [cid for cid, f in cbs.items() if f == cb]:
                     del cbs[cid]
-                    self._cid_to_event.pop(cid, None)
-                    self._deliveries.pop(cid, None)
+                    subs.cid_to_event.pop(cid, None)
+                    subs.deliveries.pop(cid, None)
 
     def unsubscribe_all(self) -> None:
         """Remove every subscription."""
-        with self._subs_lock:
-            for cbs in self._callbacks.values():
+        subs = self._subs
+        if subs is None:
+            return
+        with subs.lock:
+            for cbs in subs.callbacks.values():
                 cbs.clear()
-            self._cid_to_event.clear()
-            self._deliveries.clear()
+            subs.cid_to_event.clear()
+            subs.deliveries.clear()
 
     def _check_event_type(self, event_type: str) -> None:
-        if event_type not in self._callbacks:
+        if event_type not in self.subscriptions:
             raise UnknownSubscription(
                 f"{self._describe_me()} has no event type {event_type!r}; choose one of {self._event_types}"
             )
 
     def _reset_sub(self, event_type: str) -> None:
         """Remove every subscription of one event type (classic ophyd's name for it)."""
-        with self._subs_lock:
-            for cid in self._callbacks.get(event_type, {}):
-                self._cid_to_event.pop(cid, None)
-                self._deliveries.pop(cid, None)
-            self._callbacks.get(event_type, {}).clear()
+        subs = self._subs
+        if subs is None:
+            return
+        with subs.lock:
+            for cid in subs.callbacks.get(event_type, {}):
+                subs.cid_to_event.pop(cid, None)
+                subs.deliveries.pop(cid, None)
+            subs.callbacks.get(event_type, {}).clear()
 
     def _on_first_subscription(self, event_type: str) -> None:
         """Hook for subclasses that start monitoring only when someone listens."""
@@ -315,10 +390,11 @@ class OphydObject:
             kwargs["timestamp"] = time.time()
         kwargs["sub_type"] = sub_type
         kwargs["obj"] = self
-        with self._subs_lock:
-            seq = self._event_seq[sub_type] = self._event_seq.get(sub_type, 0) + 1
-            self._args_cache[sub_type] = (args, kwargs)
-            targets = [(cb, self._deliveries[cid]) for cid, cb in self._callbacks.get(sub_type, {}).items()]
+        subs = self._table()
+        with subs.lock:
+            seq = subs.event_seq[sub_type] = subs.event_seq.get(sub_type, 0) + 1
+            subs.args_cache[sub_type] = (args, kwargs)
+            targets = [(cb, subs.deliveries[cid]) for cid, cb in subs.callbacks.get(sub_type, {}).items()]
         for cb, delivery in targets:
             delivery.deliver(self, cb, seq, args, kwargs)
 
@@ -331,8 +407,10 @@ class OphydObject:
     def destroy(self) -> None:
         """Drop every subscription and release resources; the object is unusable afterwards."""
         self.unsubscribe_all()
-        with self._subs_lock:
-            self._args_cache.clear()
+        subs = self._subs
+        if subs is not None:
+            with subs.lock:
+                subs.args_cache.clear()
 
     # -- repr and copy ------------------------------------------------------------------------------------
     def _repr_info(self) -> Iterator[tuple[str, Any]]:

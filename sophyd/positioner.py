@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -329,6 +330,64 @@ class PositionerBase(OphydObject):
     def __repr__(self) -> str:
         info = ", ".join(f"{key}={value!r}" for key, value in self._repr_info())
         return f"{type(self).__name__}({info})"
+
+
+class _ReportedMovePositioner(PositionerBase):
+    """A positioner whose moves end when the device reports them over (a done flag, a put completion).
+
+    Reports arrive by several paths (monitor updates, put answers, fresh reads, stop()), each on its own
+    thread; the pending move (``_move``, guarded by ``_move_lock``) is ended by whichever comes first, once.
+    Subclasses set ``_move_lock = threading.RLock()`` and ``_move = None`` before their components exist.
+    """
+
+    _move_lock: threading.RLock
+    _move: _PendingMove | None
+
+    def _begin_move(
+        self, position: Any, moved_cb: Callable[..., Any] | None, timeout: float | None
+    ) -> _PendingMove:
+        """Make the move's status (``PositionerBase.move``: checks, supersedes the pending move) and make it
+        the pending move. No report counts for it until the caller sets its ``since`` from a baseline."""
+        with self._move_lock:
+            status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
+            move = self._move = _PendingMove(status, math.inf)
+            self._started_moving = False
+        return move
+
+    def _end_move_once(self, move: _PendingMove, finish: Callable[[], None]) -> None:
+        """If ``move`` is still the pending move and not ended, end it and run ``finish()`` (under the lock,
+        so no other report can end it meanwhile); otherwise do nothing."""
+        with self._move_lock:
+            if move.ended or self._move is not move:
+                return
+            move.ended = True
+            self._move = None
+            finish()
+
+    def _wait_for_move(self, status: MoveStatus, wait: bool) -> MoveStatus:
+        """With ``wait``, block until the move ends (raising if it failed); Ctrl-C there stops the device."""
+        if wait:
+            try:
+                status.wait()
+            except KeyboardInterrupt:
+                self.stop()
+                raise
+        return status
+
+    def _fail_move(self, move: _PendingMove, exc: BaseException) -> None:
+        """End ``move`` (if still pending) as failed with ``exc``."""
+        self._end_move_once(move, functools.partial(self._end_request, success=False, exception=exc))
+
+    def stop(self, *, success: bool = False) -> None:
+        """End the pending move as stopped: a success with ``success=True`` (a pause), else a MotionError.
+
+        Subclasses stop the hardware first, then call this.
+        """
+        with self._move_lock:
+            if self._move is not None:
+                self._move.ended = True
+                self._move = None
+            PositionerBase.stop(self, success=success)
 
 
 class SoftPositioner(PositionerBase):

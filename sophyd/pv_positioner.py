@@ -11,6 +11,7 @@ done flag says done but the device's setpoint is no longer the target, as when i
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import threading
@@ -25,7 +26,7 @@ from ._signal import SignalRO
 from .device import Device
 from .errors import LimitError
 from .kind import Kind
-from .positioner import PositionerBase, _PendingMove, fresh_reading
+from .positioner import _PendingMove, _ReportedMovePositioner, fresh_reading
 from .status import MoveStatus, Status, StatusBase
 
 __all__ = [
@@ -39,7 +40,7 @@ __all__ = [
 logger = logging.getLogger("sophyd.pv_positioner")
 
 
-class PVPositioner(Device, PositionerBase):
+class PVPositioner(Device, _ReportedMovePositioner):
     """A positioner driven through PVs; subclass it and declare its components (see the module docstring).
 
     ``limits=(low, high)`` overrides the setpoint's control limits; ``egu`` names the units; ``settle_time``
@@ -160,10 +161,8 @@ class PVPositioner(Device, PositionerBase):
         """Move to ``position``; with ``wait`` (the default) block until the move ends and raise if it failed."""
         if self.stop_signal is not None:
             self.stop_signal.wait_for_connection()  # a move we could not stop is not started
-        with self._move_lock:
-            status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
-            move = self._move = _PendingMove(status, math.inf)  # no done update counts until the baseline
-            self._started_moving = False
+        move = self._begin_move(position, moved_cb, timeout)  # no done update counts until the baseline
+        status = move.status
         try:
             if self.done is not None:
                 move.since = fresh_reading(self.done)[1] or -math.inf
@@ -174,13 +173,7 @@ class PVPositioner(Device, PositionerBase):
         except BaseException as exc:
             self._fail_move(move, exc)
             raise
-        if wait:
-            try:
-                status.wait()
-            except KeyboardInterrupt:
-                self.stop()
-                raise
-        return status
+        return self._wait_for_move(status, wait)
 
     def _setup_move(self, position: Any) -> None:
         """Write the setpoint; once the IOC has processed it, write the actuate value (if any)."""
@@ -266,18 +259,16 @@ class PVPositioner(Device, PositionerBase):
 
     def _end_move(self, move: _PendingMove) -> None:
         """The device reports the move done: it succeeded unless the device's setpoint left the target."""
-        with self._move_lock:
-            if move.ended or self._move is not move:
-                return
-            move.ended = True
-            self._move = None
-            self._moving = False
-            source = self.readback if self.readback is not None else self.setpoint
-            if isinstance(source, EpicsSignalBase):
-                # The IOC may answer before it sends the last monitor updates: read the final position fresh.
-                source.invalidate_cache()
-            reason = self._stopped_short(move.target)
-            self._done_moving(success=not reason, value=self.position, reason=reason)
+        self._end_move_once(move, functools.partial(self._finish_move, move.target))
+
+    def _finish_move(self, target: Any) -> None:
+        self._moving = False
+        source = self.readback if self.readback is not None else self.setpoint
+        if isinstance(source, EpicsSignalBase):
+            # The IOC may answer before it sends the last monitor updates: read the final position fresh.
+            source.invalidate_cache()
+        reason = self._stopped_short(target)
+        self._done_moving(success=not reason, value=self.position, reason=reason)
 
     def _stopped_short(self, target: Any) -> str:
         """Why the device did not go to ``target`` ('' if it did): its setpoint was changed meanwhile."""
@@ -294,13 +285,11 @@ class PVPositioner(Device, PositionerBase):
         return ""
 
     def _fail_move(self, move: _PendingMove, exc: BaseException) -> None:
-        with self._move_lock:
-            if move.ended or self._move is not move:
-                return
-            move.ended = True
-            self._move = None
-            self._moving = False
+        def fail() -> None:
+            self._moving = False  # a move with no done flag is 'moving' until it ends
             self._end_request(success=False, exception=exc)
+
+        self._end_move_once(move, fail)
 
     def stop(self, *, success: bool = False) -> None:
         """Write ``stop_value`` to ``stop_signal`` (if any) and end the pending move (a success with
@@ -310,11 +299,8 @@ class PVPositioner(Device, PositionerBase):
                 self.stop_signal.put(self.stop_value)
         finally:
             with self._move_lock:
-                if self._move is not None:
-                    self._move.ended = True
-                    self._move = None
                 self._moving = False
-                PositionerBase.stop(self, success=success)
+                _ReportedMovePositioner.stop(self, success=success)
 
     def _pos_changed(self, value: Any = None, timestamp: float | None = None, **kwargs: Any) -> None:
         if value is not None:

@@ -6,8 +6,10 @@ HDF5 files through the IOC's file plugin and announces them with stream_resource
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import functools
+import logging
 import random
 import threading
 import time
@@ -228,6 +230,12 @@ def test_missing_directory_fails_stage_and_leaves_nothing_staged(pattern_prefix:
         det.cam.num_images.set(1).wait(TIMEOUT)
 
 
+def _file_of(det: SimBlobDetector) -> tuple[np.ndarray, np.ndarray]:
+    """The frames and sums of the detector's last file, which the IOC has closed (it opens without SWMR)."""
+    with h5py.File(det.hdf.full_file_name.get(use_monitor=False), "r") as f:
+        return f["/entry/data/data"][()], f["/entry/sum"][()]
+
+
 def _abort_during(
     det: SimBlobDetector, engine: RunEngine, triggers: list[float], abort_at: int, offset: float
 ) -> Any:
@@ -267,15 +275,228 @@ def test_abort_during_an_exposure_discards_it(RE: tuple[RunEngine, Docs], bdet: 
             assert aborted - triggers[-1] < exposure  # returned before the exposure would have ended
             events = _events(docs)
             assert len(events) == abort_at - 1
-            if not events:
-                continue
-            resources = {doc["data_key"]: doc for name, doc in docs if name == "stream_resource"}
-            path = resources["bdet"]["uri"][len("file://localhost") :]
-            with h5py.File(path, "r") as f:
-                data, sums = f["/entry/data/data"][()], f["/entry/sum"][()]
+            data, sums = _file_of(bdet)  # also when no event (and no document) names the file
             assert len(data) == len(sums) == len(events)
             for frame, total in zip(data, sums, strict=True):
                 assert blob_sum(frame) == total
     finally:
         del bdet.trigger
         bdet.cam.acquire_time.set(old_exposure).wait(TIMEOUT)
+
+
+# -- a run interrupted after a frame was written, before its event ------------------------------------------
+
+#: How a run is interrupted -> the exit_status of its stop document.
+INTERRUPTIONS = {"abort": "abort", "stop": "success", "halt": "abort", "exception": "fail"}
+
+
+def _cut_at(
+    det: SimBlobDetector, engine: RunEngine, how: str, where: str, point: int
+) -> list[threading.Thread]:
+    """Interrupt the run ``how`` at the ``point``-th trigger or reading of ``det``; return the threads started.
+
+    ``where`` is "during its exposure" (right after trigger() started it), "before its documents" (in read(),
+    once the frame is in the file, before the RunEngine asks for the stream documents) or "after its
+    documents" (once collect_asset_docs() has handed them out, before the RunEngine emits them). bluesky awaits
+    a device's coroutine read() and async collect_asset_docs(), so the interruption lands there. RE.abort(),
+    stop(), halt() and request_pause() are called from a thread, as from a user's console.
+    """
+    threads: list[threading.Thread] = []
+    triggers = readings = 0
+
+    def start() -> None:
+        thread = threading.Thread(target=engine.request_pause if how == "pause" else getattr(engine, how))
+        threads.append(thread)
+        thread.start()
+
+    async def interrupt() -> None:
+        if how == "exception":
+            raise RuntimeError("interrupted by the test")
+        start()
+        await asyncio.sleep(TIMEOUT)  # the RunEngine cancels this
+        raise AssertionError(f"RE.{how}() did not interrupt the run within {TIMEOUT} s")
+
+    def trigger() -> Any:
+        nonlocal triggers
+        triggers += 1
+        status = type(det).trigger(det)
+        if triggers == point and where == "during its exposure":
+            start()
+        return status
+
+    async def read() -> Any:
+        nonlocal readings
+        readings += 1
+        reading = type(det).read(det)
+        if readings == point and where == "before its documents":
+            await interrupt()
+        return reading
+
+    async def collect_asset_docs(index: int | None = None) -> Any:
+        for doc in type(det).collect_asset_docs(det, index):
+            yield doc
+        if readings == point and where == "after its documents":
+            await interrupt()
+
+    det.trigger = trigger  # type: ignore[method-assign]
+    det.read = read  # type: ignore[method-assign]
+    det.collect_asset_docs = collect_asset_docs  # type: ignore[method-assign]
+    return threads
+
+
+def _run_cut(
+    engine: RunEngine,
+    stage: SimStage,
+    det: SimBlobDetector,
+    how: str,
+    where: str,
+    point: int,
+    exposure: float = 0.01,
+) -> None:
+    """A 4-point scan of ``det`` over stage.x, interrupted ``how`` at the ``point``-th trigger or reading (a
+    pause is resumed); det unstaged at the end."""
+    from bluesky.utils import RunEngineInterrupted
+
+    threads = _cut_at(det, engine, how, where, point)
+    det.stage_sigs["cam.acquire_time"] = exposure
+    try:
+        with pytest.raises((RunEngineInterrupted, RuntimeError)):
+            engine(bp.scan([det], stage.x, 1, 2, 4))
+        if how == "pause":
+            engine.resume()  # bluesky repeats the point from its checkpoint
+    finally:
+        for thread in threads:
+            thread.join(TIMEOUT)
+        del det.trigger, det.read, det.collect_asset_docs
+        del det.stage_sigs["cam.acquire_time"]
+    assert not any(thread.is_alive() for thread in threads)
+    assert det._staged == Staged.no
+    assert det.hdf.capture_rbv.get(use_monitor=False) == 0
+
+
+def _check_referenced_frames(
+    docs: Docs, frames: np.ndarray, sums: np.ndarray, y: float, exposure: float = 0.01
+) -> None:
+    """Each event's stream_datum points at the frame taken at the event's position, with its sum."""
+    events = {event["seq_num"]: event for event in _events(docs)}
+    resources = _stream_checks(docs, frames=len(events))
+    uid = resources["bdet"]["uid"]
+    for datum in (doc for name, doc in docs if name == "stream_datum" and doc["stream_resource"] == uid):
+        for offset in range(datum["indices"]["stop"] - datum["indices"]["start"]):
+            event = events[datum["seq_nums"]["start"] + offset]
+            index = datum["indices"]["start"] + offset
+            np.testing.assert_array_equal(frames[index], blob_frame(event["data"]["stage_x"], y, exposure))
+            assert sums[index] == blob_sum(frames[index])
+
+
+@pytest.mark.parametrize("where", ["before its documents", "after its documents"])
+@pytest.mark.parametrize("how", list(INTERRUPTIONS))
+def test_interrupted_point_leaves_no_frame_in_the_file(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector, how: str, where: str
+) -> None:
+    """Abort, stop, halt or an exception after the third frame is written but before its event is emitted:
+    the closed file holds the two frames the two events refer to, each the frame of its event's position."""
+    engine, docs = RE
+    _run_cut(engine, stage, bdet, how, where, point=3)
+    (stop,) = [doc for name, doc in docs if name == "stop"]
+    assert stop["exit_status"] == INTERRUPTIONS[how]
+    assert len(_events(docs)) == 2
+    frames, sums = _file_of(bdet)
+    assert len(frames) == len(sums) == 2
+    _check_referenced_frames(docs, frames, sums, stage.y.position)
+
+
+@pytest.mark.parametrize(
+    ("where", "exposure"),
+    [("during its exposure", 0.3), ("before its documents", 0.01), ("after its documents", 0.01)],
+)
+def test_paused_point_is_taken_again_on_resume_and_the_file_follows_the_events(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector, where: str, exposure: float
+) -> None:
+    """A pause during the third point: the exposure is abandoned and a frame no event refers to is dropped,
+    so the point bluesky repeats on resume writes the third frame; four events, four frames, in order."""
+    engine, docs = RE
+    _run_cut(engine, stage, bdet, "pause", where, point=3, exposure=exposure)
+    (stop,) = [doc for name, doc in docs if name == "stop"]
+    assert stop["exit_status"] == "success"
+    assert len(_events(docs)) == 4
+    frames, sums = _file_of(bdet)
+    assert len(frames) == len(sums) == 4
+    _check_referenced_frames(docs, frames, sums, stage.y.position, exposure)
+
+
+@pytest.mark.parametrize("where", ["before its documents", "after its documents"])
+def test_run_aborted_before_its_first_event_keeps_its_unnamed_file_whole(
+    RE: tuple[RunEngine, Docs], stage: SimStage, bdet: SimBlobDetector, where: str
+) -> None:
+    """No document names the file of a run cut before its first event; as after a stage, trigger and unstage
+    by hand, its frame stays (the detector cannot tell the two apart)."""
+    engine, docs = RE
+    _run_cut(engine, stage, bdet, "abort", where, point=1)
+    assert not [doc for name, doc in docs if name in ("event", "stream_resource", "stream_datum")]
+    frames, sums = _file_of(bdet)
+    assert len(frames) == len(sums) == 1 and sums[0] == blob_sum(frames[0])
+
+
+class _DetectorWithoutKeepFrames(SimBlobDetector):
+    """The detector on an IOC whose plugin has no KeepFrames PV, as areaDetector's NDFileHDF5."""
+
+    keep_frames_pv = "NoSuchKeepFrames"
+    keep_frames_timeout = 0.2
+
+
+def test_without_keep_frames_pv_the_extra_frame_stays_and_a_warning_names_it(
+    RE: tuple[RunEngine, Docs],
+    stage: SimStage,
+    pattern_prefix: str,
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """On an IOC without KeepFrames the interrupted point's frame stays at the end of the file, which is closed
+    as usual; the documents and the referenced frames are exact, and a warning names the PV and the file."""
+    engine, docs = RE
+    det = _DetectorWithoutKeepFrames(
+        pattern_prefix + "BDET:",
+        path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
+        name="bdet",
+    )
+    det.wait_for_connection(timeout=TIMEOUT)
+    with caplog.at_level(logging.WARNING, logger="sophyd.areadetector"):
+        _run_cut(engine, stage, det, "abort", "after its documents", point=3)
+    assert det.connected  # the missing PV is not part of the device
+    det.wait_for_connection(all_signals=True, timeout=TIMEOUT)
+    assert len(_events(docs)) == 2
+    frames, sums = _file_of(det)
+    assert len(frames) == len(sums) == 3
+    _check_referenced_frames(docs, frames, sums, stage.y.position)
+    (warning,) = [r.getMessage() for r in caplog.records if r.name == "sophyd.areadetector"]
+    path = det.hdf.full_file_name.get(use_monitor=False)
+    assert "NoSuchKeepFrames" in warning and path in warning and "1 frame" in warning
+
+
+def test_without_keep_frames_pv_a_pause_skips_the_frame_it_cannot_drop(
+    RE: tuple[RunEngine, Docs], stage: SimStage, pattern_prefix: str, tmp_path: Path
+) -> None:
+    """Paused after the third frame was written, on an IOC without KeepFrames: the frame stays, the documents
+    skip it, and every event's stream_datum still points at the frame of its own position."""
+    engine, docs = RE
+    det = _DetectorWithoutKeepFrames(
+        pattern_prefix + "BDET:",
+        path_provider=StaticPathProvider(UUIDFilenameProvider(), tmp_path),
+        name="bdet",
+    )
+    det.wait_for_connection(timeout=TIMEOUT)
+    _run_cut(engine, stage, det, "pause", "after its documents", point=3)
+    events = {event["seq_num"]: event for event in _events(docs)}
+    assert len(events) == 4
+    frames, sums = _file_of(det)
+    assert len(frames) == len(sums) == 5
+    datums = [doc for name, doc in docs if name == "stream_datum" and doc["indices"]]
+    (uid,) = {doc["uid"] for name, doc in docs if name == "stream_resource" and doc["data_key"] == "bdet"}
+    starts = [d["indices"]["start"] for d in datums if d["stream_resource"] == uid]
+    assert starts == [0, 1, 3, 4]  # frame 2, written before the pause, is referred to by no event
+    y = stage.y.position
+    for datum in (d for d in datums if d["stream_resource"] == uid):
+        event = events[datum["seq_nums"]["start"]]
+        frame = frames[datum["indices"]["start"]]
+        np.testing.assert_array_equal(frame, blob_frame(event["data"]["stage_x"], y, 0.01))

@@ -364,6 +364,14 @@ def test_load_info_many_reads_every_channel_once(fresh_cl: Backend, testioc_pref
     assert infos[2].enum_strs == ("Off", "On", "Fault")
 
 
+def test_wait_for_connection_many_with_one_channel_twice(fresh_cl: Backend, testioc_prefix: str) -> None:
+    """Two components on one PV share a channel: the wait ends when it connects, not at the timeout."""
+    channel = fresh_cl.channel(testioc_prefix + "bulk:0123")
+    start = time.monotonic()
+    assert fresh_cl.wait_for_connection_many([channel, channel], 60.0)
+    assert time.monotonic() - start < 30.0
+
+
 def test_wait_for_connection_many_reports_a_missing_channel(fresh_cl: Backend, testioc_prefix: str) -> None:
     good = [fresh_cl.channel(f"{testioc_prefix}bulk:{i:04d}") for i in range(400, 450)]
     missing = fresh_cl.channel(testioc_prefix + "no_such_pv_many")

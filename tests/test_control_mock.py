@@ -77,11 +77,9 @@ def test_monitor_cache_serves_reads_again_once_a_server_read_finds_it_current(
     done = PutWaiter()
     ch.put(7.0, callback=done)
     assert done.event.wait(TIMEOUT) and done.error is None
-    server_reads: list[float] = []
+    server_reads: list[tuple[Any, ...]] = []
     begin_get = ch._begin_get
-    monkeypatch.setattr(
-        ch, "_begin_get", lambda timeout: (server_reads.append(timeout), begin_get(timeout))[1]
-    )
+    monkeypatch.setattr(ch, "_begin_get", lambda *args: (server_reads.append(args), begin_get(*args))[1])
     assert [ch.get().value for _ in range(3)] == [7.0, 7.0, 7.0]
     assert len(server_reads) == 1  # the first read after the put only
     ch.put(8.0, callback=PutWaiter())

@@ -43,6 +43,7 @@ def test_every_public_class_and_function_has_its_own_docstring() -> None:
     assert not missing, f"public names without a docstring: {missing}"
 
 
+@pytest.mark.timeout(600)  # the first user of the notebooks fixture runs every notebook (~90 s), then Sphinx
 def test_site_builds_with_warnings_as_errors(notebooks, tmp_path: Path) -> None:
     pytest.importorskip("sphinx")
     pytest.importorskip("myst_nb")

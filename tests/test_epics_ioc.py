@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from helpers import TIMEOUT, ca_read
+from helpers import TIMEOUT, ca_read, ca_write, wait_for
 
 import sophyd
 from sophyd import EpicsSignal, EpicsSignalRO, LimitError, PutFailedError, ReadOnlyError
@@ -87,6 +87,25 @@ def test_put_completion_waits_for_processing(pv: Callable[[str], str], made: lis
     sig.put(target, wait=True)
     assert time.monotonic() - start >= 0.4
     assert sig.get() == target
+
+
+def test_unmonitored_get_reads_past_the_monitor_deadband(pv: Callable[[str], str], made: list[Any]) -> None:
+    """As in classic ophyd, get() uses the monitor cache only with auto_monitor=True: a value subscription
+    keeps a monitor, but a change within the record's MDEL is never posted, so only a read sees it."""
+    plain = connect(made, EpicsSignalRO, pv("deadband"), name="plain")
+    monitored = connect(made, EpicsSignalRO, pv("deadband"), name="monitored", auto_monitor=True)
+    seen: list[float] = []
+    plain.subscribe(lambda value, **kwargs: seen.append(value))
+    wait_for(lambda: seen == [0.0] and monitored.get() == 0.0, TIMEOUT, "the first monitor update")
+    try:
+        ca_write(pv("deadband"), [5.0], notify=True, timeout=TIMEOUT)  # within MDEL: no monitor update
+        assert plain.get() == 5.0
+        assert plain.read()["plain"]["value"] == 5.0
+        assert monitored.get() == 0.0  # the cache, as the record posted it
+        assert monitored.get(use_monitor=False) == 5.0
+        assert seen == [0.0]
+    finally:
+        ca_write(pv("deadband"), [0.0], notify=True, timeout=TIMEOUT)
 
 
 def test_thousand_records_connect_together(pv: Callable[[str], str], made: list[Any]) -> None:

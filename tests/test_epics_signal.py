@@ -248,23 +248,6 @@ def test_with_rbv_pair(pattern_prefix: str, cl: str, connected: Any) -> None:
         sig.set(old).wait(TIMEOUT)
 
 
-def test_set_defaults_applies_to_existing_signals(pv: Callable[[str], str], connected: Any) -> None:
-    sig = connected(EpicsSignal, pv("slow"), name="slow")
-    own = connected(EpicsSignal, pv("slow"), name="own", timeout=3.0)
-    assert sig.timeout == 2.0 and sig.write_timeout is None
-    try:
-        EpicsSignalBase.set_defaults(timeout=7.0, write_timeout=0.1)
-        assert sig.timeout == 7.0 and own.timeout == 3.0
-        assert sig.write_timeout == 0.1
-        start = time.monotonic()
-        with pytest.raises(TimeoutError, match="slow"):
-            sig.put(sig.get() + 1, wait=True)  # the IOC completes after 0.5 s: longer than the new default
-        assert time.monotonic() - start < 1.5
-    finally:
-        EpicsSignalBase.set_defaults()
-    assert sig.timeout == 2.0 and sig.write_timeout is None
-
-
 # -- failures -----------------------------------------------------------------------------------------------
 @pytest.mark.caproto_ioc_only  # the real IOC's reject refuses every put (see test_epics_ioc.py)
 @pytest.mark.parametrize(

@@ -5,16 +5,22 @@ EpicsSignalNoValidation and setpoint metadata events."""
 from __future__ import annotations
 
 import copy
+import subprocess
+import sys
+import time
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from helpers import TIMEOUT, Events, ca_write
 
 from sophyd import (
     AlarmSeverity,
+    ConnectionTimeoutError,
     DerivedSignal,
+    Device,
     EpicsSignal,
     EpicsSignalBase,
     EpicsSignalNoValidation,
@@ -22,6 +28,8 @@ from sophyd import (
     EpicsSignalWithRBV,
     LimitError,
 )
+from sophyd import Component as Cpt
+from sophyd.control import new_backend
 
 #: EPICS alarm status and severity numbers (dbAlarm.h): HIHI status, MAJOR severity, HIGH status, MINOR.
 HIHI, MAJOR, HIGH, MINOR, NO_ALARM = 3, 2, 4, 1, 0
@@ -207,13 +215,78 @@ def test_setpoint_alarm_and_classic_warnings(pv: Callable[[str], str], made: Any
         assert (sig.setpoint_alarm_status, sig.setpoint_alarm_severity) == (HIHI, MAJOR)
         assert sig.setpoint_ts > 0
         assert made(EpicsSignalRO, pv("ro")).name == pv("ro")  # classic: the name defaults to the PV
-        with pytest.warns(DeprecationWarning, match="form"):
-            sig.get(form="ctrl")
+        with pytest.warns(DeprecationWarning, match="count"):
+            sig.get(count=1)  # classic's get() has no count: it warns and ignores it
         with pytest.warns(UserWarning, match="setpoint is deprecated"):
             sig.setpoint = 1.5
         assert sig.get_setpoint() == 1.5
     finally:
         ca_write(pv("dbl"), 1.5, notify=True)
+
+
+def test_get_form_picks_the_dbr_type(cl: str, pv: Callable[[str], str]) -> None:
+    """get(form=) asks the IOC for DBR_TIME, DBR_CTRL or the native type, as classic ophyd does: the same
+    array each time; 'ctrl' brings the control metadata with it; the two without an IOC timestamp stamp the
+    reading with its arrival time (classic ophyd: time.time())."""
+    with new_backend(cl):  # a first user of the PV: no metadata read yet
+        sig = EpicsSignal(pv("farray"), name="farray")
+        try:
+            sig.wait_for_connection(timeout=TIMEOUT)
+            channel = sig._read_channel
+            assert not channel.info().control
+            value = sig.get(form="time")
+            assert isinstance(value, np.ndarray) and len(value) == 1000
+            ioc_stamp = sig.timestamp
+            before = time.time()
+            assert ioc_stamp <= before
+            assert np.array_equal(sig.get(form="ctrl"), value)
+            assert channel.info().control  # units, limits and precision came with the value
+            assert sig.timestamp >= before and sig.metadata["timestamp"] == sig.timestamp
+            assert sig.alarm_severity == NO_ALARM
+            assert np.array_equal(sig.get(form="native"), value)
+            assert sig.timestamp >= before
+            assert np.array_equal(sig.get_setpoint(form="ctrl"), value)
+            assert np.array_equal(sig.get(), value) and sig.timestamp == ioc_stamp
+            with pytest.raises(ValueError, match=r"'farray'.*form must be one of"):
+                sig.get(form="graphic")
+        finally:
+            sig.destroy()
+
+
+@pytest.mark.parametrize("suffix", ["dbl", "enum", "str", "path", "iarray"])
+def test_get_form_reads_every_pv_kind(ioc_pv: Callable[[str], str], made: Any, suffix: str) -> None:
+    """Every form reads the same value of each kind of PV, from the caproto test IOC and from a real EPICS IOC
+    (a DBR_STRING's DBR_CTRL is DBR_STS_STRING, which caproto servers lay out differently: both control layers
+    ask for DBR_STS_STRING)."""
+    sig = made(EpicsSignal, ioc_pv(suffix), name=suffix)
+    sig.wait_for_connection(timeout=TIMEOUT)
+    value, label = sig.get(), sig.get(as_string=True)
+    for form in ("ctrl", "native"):
+        assert np.array_equal(sig.get(form=form), value)
+        assert np.array_equal(sig.get(form=form, as_string=True), label)
+
+
+def test_get_count_is_ignored_with_classics_warning(pv: Callable[[str], str], made: Any) -> None:
+    """Classic ophyd's get() documents ``count`` but takes it as an unknown keyword: it warns and returns the
+    whole array. sophyd does the same, so code written for classic reads the same data."""
+    sig = made(EpicsSignalRO, pv("farray"), name="farray_ro")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    with pytest.warns(DeprecationWarning, match="count"):
+        value = sig.get(count=3)
+    assert len(value) == 1000
+
+
+def test_get_connection_timeout_bounds_the_first_wait(cl: str, pv: Callable[[str], str], made: Any) -> None:
+    """get(connection_timeout=) replaces the signal's own for this call, as in classic ophyd."""
+    nowhere = made(EpicsSignalRO, pv("no_such_array"), name="nowhere", connection_timeout=60.0)
+    start = time.monotonic()
+    with pytest.raises(ConnectionTimeoutError, match=r"'nowhere'.*within 0\.3 s"):
+        nowhere.get(connection_timeout=0.3)
+    assert time.monotonic() - start < 10.0  # not the signal's 60 s
+    with new_backend(cl):  # a channel that has yet to connect, which no 1 us wait would see connected
+        impatient = made(EpicsSignalRO, pv("iarray"), name="iarray", connection_timeout=1e-6)
+        assert list(impatient.get(connection_timeout=TIMEOUT)) == list(range(16))
+        impatient.destroy()
 
 
 def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any) -> None:
@@ -251,12 +324,81 @@ def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any
         raw.put(1.5, wait=True)
 
 
-def test_set_default_timeout_is_the_old_name_of_set_defaults() -> None:
-    try:
-        with pytest.warns(UserWarning, match="set_defaults"):
-            EpicsSignalBase.set_default_timeout(timeout=4.0)
-        sig = EpicsSignal("sophyd_nowhere:pv", name="x")  # made, never connected: no IOC needed
-        assert sig.timeout == 4.0
-        sig.destroy()
-    finally:
-        EpicsSignalBase.set_defaults()
+def _run_fresh(code: str) -> list[str]:
+    """Run ``code`` in a new Python process (no EPICS signal made yet) and return its printed words."""
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
+    )
+    return out.stdout.split()
+
+
+def test_set_defaults_before_the_first_signal_applies_to_every_signal() -> None:
+    """Classic ophyd: class-wide defaults for the class it is called on and its subclasses; a signal's own
+    values win; the old name set_default_timeout warns (UserWarning, as in classic) and does the same."""
+    code = (
+        "import warnings\n"
+        "from sophyd import EpicsSignal, EpicsSignalBase, EpicsSignalRO\n"
+        "EpicsSignal.set_defaults(timeout=7.0, connection_timeout=3.0, write_timeout=0.5, auto_monitor=True)\n"
+        "with warnings.catch_warnings(record=True) as caught:\n"
+        "    warnings.simplefilter('always')\n"
+        "    EpicsSignalRO.set_default_timeout(timeout=4.0)\n"
+        "print(caught[0].category.__name__)\n"
+        "sig = EpicsSignal('sophyd_nowhere:a', name='a')\n"
+        "own = EpicsSignal('sophyd_nowhere:b', name='b', timeout=1.5)\n"
+        "ro = EpicsSignalRO('sophyd_nowhere:c', name='c')\n"
+        "print(sig.timeout, sig.connection_timeout, sig.write_timeout, sig.auto_monitor, own.timeout, ro.timeout)\n"
+        "try:\n"
+        "    EpicsSignalBase.set_defaults(timeout=9.0)\n"
+        "except RuntimeError:\n"
+        "    print('refused', sig.timeout)\n"
+    )
+    assert _run_fresh(code) == ["UserWarning", "7.0", "3.0", "0.5", "True", "1.5", "4.0", "refused", "7.0"]
+
+
+def test_none_timeouts_mean_no_limit_from_set_defaults() -> None:
+    """Classic ophyd: None, as a class-wide default too, means wait as long as it takes."""
+    code = (
+        "from sophyd import EpicsSignalBase, EpicsSignalRO\n"
+        "EpicsSignalBase.set_defaults(timeout=None, connection_timeout=None, write_timeout=None)\n"
+        "sig = EpicsSignalRO('sophyd_nowhere:a', name='a')\n"
+        "print(sig.timeout, sig.connection_timeout, EpicsSignalRO('sophyd_nowhere:b', name='b', timeout=3).timeout)\n"
+    )
+    assert _run_fresh(code) == ["None", "None", "3.0"]
+
+
+def test_none_timeouts_given_to_a_signal_mean_no_limit(cl: str, pv: Callable[[str], str]) -> None:
+    """timeout=None and connection_timeout=None given to a signal mean no limit (classic: "wait forever"),
+    not the class-wide default; reads, first connections and a device's concurrent read honour it."""
+
+    class Arrays(Device):
+        farray = Cpt(EpicsSignalRO, "farray", timeout=None, connection_timeout=None)
+        iarray = Cpt(EpicsSignalRO, "iarray")
+
+    with new_backend(cl):  # channels yet to connect
+        sig = EpicsSignalRO(pv("iarray"), name="iarray", timeout=None, connection_timeout=None)
+        dev = Arrays(pv(""), name="arrays")
+        try:
+            assert sig.timeout is None and sig.connection_timeout is None
+            assert list(sig.get()) == list(range(16))  # waited for the connection, then read, without limit
+            dev.wait_for_connection(timeout=TIMEOUT)
+            reading = dev.read()
+            assert (
+                len(reading["arrays_farray"]["value"]) == 1000
+                and len(reading["arrays_iarray"]["value"]) == 16
+            )
+            assert dev.farray.timeout is None and dev.iarray.timeout == 2.0
+        finally:
+            sig.destroy()
+            dev.destroy()
+
+
+def test_set_defaults_is_refused_once_a_signal_exists() -> None:
+    """Classic ophyd raises RuntimeError once any EPICS signal has been made (of any class)."""
+    EpicsSignalRO("sophyd_nowhere:pv", name="x").destroy()  # made, never connected: no IOC needed
+    with pytest.raises(RuntimeError, match="before any EPICS signal is made"):
+        EpicsSignal.set_defaults(timeout=4.0)
+    with pytest.raises(RuntimeError, match="before any EPICS signal is made"), pytest.warns(UserWarning):
+        EpicsSignalBase.set_default_timeout(timeout=4.0)
+    sig = EpicsSignal("sophyd_nowhere:pv", name="y")
+    assert sig.timeout == 2.0  # the defaults did not change
+    sig.destroy()

@@ -261,6 +261,36 @@ def test_bad_path_reports_an_error_and_fails_the_capture(blob: IOC, tmp_path: Pa
     assert captured.wait(TIMEOUT)
 
 
+def test_keep_frames_drops_the_later_frames_of_the_running_capture(blob: IOC, tmp_path: Path) -> None:
+    """KeepFrames = N shrinks the file (Stream) or the buffer (Capture) to the first N frames of the capture."""
+    with pytest.raises(ErrorResponseReceived, match="ECA_PUTFAIL"):  # no capture is running
+        sync_write(blob.prefix + "BDET:HDF1:KeepFrames", 0, notify=True, timeout=TIMEOUT)
+    blob.put("BDET:HDF1:NumCapture", 0)
+    blob.put("BDET:cam1:AcquireTime", 0.01)
+    for mode, name in ((STREAM, "kept"), (CAPTURE_MODE, "kept_buffered")):
+        blob.put("BDET:HDF1:FileWriteMode", mode)
+        blob.put("BDET:HDF1:FileName", name)
+        captured = blob.put_nowait("BDET:HDF1:Capture", CAPTURE)
+        wait_for(lambda: blob.get("BDET:HDF1:Capture_RBV") == 1, TIMEOUT, "Capture_RBV = 1")
+        blob.put("BDET:cam1:NumImages", 3)
+        blob.put("BDET:cam1:Acquire", 1)
+        blob.put("BDET:HDF1:KeepFrames", 5)  # more than captured: nothing changes
+        assert blob.get("BDET:HDF1:NumCaptured_RBV") == 3
+        blob.put("BDET:HDF1:KeepFrames", 1)
+        assert blob.get("BDET:HDF1:NumCaptured_RBV") == 1
+        if mode == STREAM:
+            assert read_file(tmp_path / f"{name}.h5")[0].shape == (1, 240, 320)  # shrunk while capturing
+        blob.put("BDET:cam1:NumImages", 1)
+        blob.put("BDET:cam1:Acquire", 1)  # a later frame follows the kept one
+        blob.put("BDET:HDF1:Capture", 0)
+        assert captured.wait(TIMEOUT)
+        assert blob.text("BDET:HDF1:WriteStatus") == "Write OK"
+        with h5py.File(tmp_path / f"{name}.h5", "r") as f:  # closed: opens without SWMR
+            data, sums = f["/entry/data/data"][()], f["/entry/sum"][()]
+        assert data.shape == (2, 240, 320), mode
+        assert list(sums) == [blob_sum(frame) for frame in data]
+
+
 PYEPICS_SCRIPT = textwrap.dedent(
     """
     import json, sys, time

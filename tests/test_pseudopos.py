@@ -255,6 +255,31 @@ def test_readback_updates_reach_the_pseudo_axes_and_watchers() -> None:
     assert all(2.0 <= r["current"] <= 6.0 for r in reports)
 
 
+def test_whole_device_move_reports_progress_as_classic() -> None:
+    """bps.mv(pseudo, position) with a progress bar: the MoveStatus of the PseudoPositioner itself reports
+    every readback update with the positions as tuples and no fraction, as classic ophyd's does (bluesky's
+    progress bar measures tuple distances itself)."""
+    RE = RunEngine({})
+    slit = Slit(name="slit")
+    reports: list[dict[str, Any]] = []
+
+    def hook(statuses: Any) -> None:
+        for status in statuses or ():
+            status.watch(lambda **kw: reports.append(kw))
+
+    RE.waiting_hook = hook
+    RE(bps.mv(slit, (6.0, 1.0)))
+    assert slit.position == pytest.approx((6.0, 1.0))
+    assert reports and {r["name"] for r in reports} == {"slit"}
+    assert all(r["fraction"] is None and r["time_remaining"] is None for r in reports)
+    assert tuple(reports[0]["target"]) == (6.0, 1.0) and tuple(reports[0]["initial"]) == pytest.approx(
+        (2.0, 0.0)
+    )
+    gaps = [r["current"].gap for r in reports]
+    assert any(2.0 < gap < 6.0 for gap in gaps)  # updates during the move, not only at its end
+    assert gaps == sorted(gaps)
+
+
 def test_read_describe_and_hints() -> None:
     slit = Slit(name="slit")
     assert slit.hints == {"fields": ["slit_gap", "slit_center"]}

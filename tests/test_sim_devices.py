@@ -265,6 +265,86 @@ def test_hdf5_detector_with_exposure_time_counts_into_one_file_per_run(
     assert _descriptor(docs)["data_keys"]["cam_sum"]["dtype"] == "number"
 
 
+def test_hdf5_detector_file_keeps_only_the_frames_emitted_events_refer_to(
+    RE: tuple[RunEngine, Docs], tmp_path: Path
+) -> None:
+    """A run that fails after the third point's documents were handed out but before they were emitted: the
+    file keeps the two frames the events refer to. By hand (no RunEngine), every frame stays."""
+    engine, docs = RE
+    counter = iter(range(100))
+    provider = StaticPathProvider(UUIDFilenameProvider(), tmp_path)
+    cam = SynHDF5Detector(lambda: np.full((2, 2), next(counter)), name="cam", path_provider=provider)
+    collected = 0
+
+    def collect_then_fail(index: int | None = None) -> Generator[tuple[str, dict[str, Any]], None, None]:
+        nonlocal collected
+        yield from type(cam).collect_asset_docs(cam, index)
+        collected += 1
+        if collected == 3:
+            raise RuntimeError("failed after the documents were handed out")
+
+    cam.collect_asset_docs = collect_then_fail  # type: ignore[method-assign]
+    with pytest.raises(RuntimeError, match="handed out"):
+        engine(bp.count([cam], num=5))
+    del cam.collect_asset_docs
+    assert len(_events(docs)) == 2
+    np.testing.assert_array_equal(_frames_via_documents(docs, "cam")[:, 0, 0], [1, 2])
+    (resource,) = [d for n, d in docs if n == "stream_resource" and d["data_key"] == "cam"]
+    with h5py.File(resource["uri"][len("file://localhost") :], "r") as f:
+        assert f["/entry/data/data"].shape == (2, 2, 2) and f["/entry/sum"].shape == (2,)
+    cam.stage()
+    for _ in range(2):
+        cam.trigger().wait(TIMEOUT)
+    assert [name for name, _ in cam.collect_asset_docs()].count("stream_datum") == 2
+    cam.unstage()
+    (by_hand,) = set(tmp_path.iterdir()) - {Path(resource["uri"][len("file://localhost") :])}
+    with h5py.File(by_hand, "r") as f:
+        assert f["/entry/data/data"].shape == (2, 2, 2)
+
+
+def test_hdf5_detector_paused_during_an_exposure_takes_the_point_again(
+    RE: tuple[RunEngine, Docs], tmp_path: Path
+) -> None:
+    """A pause during the second exposure abandons it; the point bluesky repeats on resume writes the second
+    frame, so the file's frames are the events' frames, in order."""
+    from bluesky.utils import RunEngineInterrupted
+
+    engine, docs = RE
+    counter = iter(range(100))
+    provider = StaticPathProvider(UUIDFilenameProvider(), tmp_path)
+    cam = SynHDF5Detector(
+        lambda: np.full((2, 2), next(counter)), name="cam", exposure_time=0.02, path_provider=provider
+    )
+    triggers: list[threading.Thread] = []
+
+    def trigger() -> Any:
+        cam.exposure_time = 1.0  # long enough for the pause to land in it; abandoned, so nobody waits it out
+        status = type(cam).trigger(cam)
+        cam.exposure_time = 0.02
+        if not triggers:
+            triggers.append(threading.Thread(target=engine.request_pause))
+            triggers[0].start()
+        return status
+
+    def first_shot(detectors: Any) -> Generator[Any, Any, Any]:  # pause in the second point's exposure
+        if len(_events(docs)) == 1:
+            cam.trigger = trigger  # type: ignore[method-assign]
+        yield from bps.one_shot(detectors)
+
+    with pytest.raises(RunEngineInterrupted):
+        engine(bp.count([cam], num=3, per_shot=first_shot))
+    triggers[0].join(TIMEOUT)
+    del cam.trigger
+    engine.resume()
+    assert len(_events(docs)) == 3
+    frames = _frames_via_documents(docs, "cam")
+    (resource,) = [d for n, d in docs if n == "stream_resource" and d["data_key"] == "cam"]
+    with h5py.File(resource["uri"][len("file://localhost") :], "r") as f:
+        np.testing.assert_array_equal(f["/entry/data/data"][()], frames)
+    # The abandoned exposure never made a frame (it would have taken 2 and pushed the others to 3, 4).
+    assert frames[:, 0, 0].tolist() == [1, 2, 3]
+
+
 def test_hdf5_detector_refuses_to_overwrite_and_needs_staging(tmp_path: Path) -> None:
     provider = StaticPathProvider(StaticFilenameProvider("frames"), tmp_path)
     cam = SynHDF5Detector(lambda: np.zeros(3), name="cam", path_provider=provider)

@@ -105,9 +105,21 @@ def test_pv_name_helpers() -> None:
     assert epics_pvs.split_record_field("mtr1") == ("mtr1", "")
     assert epics_pvs.strip_field("sim:mtr1.RBV") == "sim:mtr1"
     assert epics_pvs.record_field("sim:mtr1.VAL", "egu") == "sim:mtr1.EGU"
-    epics_pvs.validate_pv_name("sim:mtr1.VAL")
+    assert epics_pvs.validate_pv_name("sim:mtr1.VAL") is None  # classic returns nothing for a good name
     with pytest.raises(sophyd.utils.BadPVName, match=r"a\.b\.c"):
         epics_pvs.validate_pv_name("a.b.c")
+
+
+@pytest.mark.parametrize("bad", ["a.b.c", "", "sim: mtr1", 5])
+def test_validate_pv_name_refuses_what_a_signal_refuses(bad: Any) -> None:
+    """One rule set: the public check refuses exactly the names an EPICS signal refuses, with the same
+    exception (BadPVName, a ValueError as in classic); the signal's message also names the signal."""
+    with pytest.raises(sophyd.utils.BadPVName) as public:
+        epics_pvs.validate_pv_name(bad)
+    with pytest.raises(sophyd.utils.BadPVName, match="'named'") as made:
+        sophyd.EpicsSignalRO(bad, name="named")
+    assert isinstance(public.value, ValueError)
+    assert str(made.value).endswith(str(public.value))
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,13 @@ import os
 import threading
 from collections.abc import Iterator
 
-from ._base import DEFAULT_TIMEOUT, Backend, Channel, PVInfo, PVReading
+from ._base import DEFAULT_TIMEOUT, FORMS, Backend, Channel, PVInfo, PVReading
 from ._convert import enum_index
 
 __all__ = [
     "BACKENDS",
     "DEFAULT_TIMEOUT",
+    "FORMS",
     "Backend",
     "Channel",
     "PVInfo",

@@ -12,13 +12,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["DEFAULT_TIMEOUT", "Channel", "PVInfo", "PVReading"]
+__all__ = ["DEFAULT_TIMEOUT", "FORMS", "Channel", "PVInfo", "PVReading"]
 
 #: Seconds a read waits when the caller names no timeout (also EpicsSignal's default ``timeout``).
 DEFAULT_TIMEOUT = 2.0
+#: The DBR forms ``Channel.get`` can ask for (classic ophyd's and pyepics' ``form``).
+FORMS = ("time", "ctrl", "native")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PVReading:
     """One value of a PV with its alarm state and server timestamp (POSIX seconds)."""
 
@@ -28,7 +30,7 @@ class PVReading:
     severity: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PVInfo:
     """What a PV says about itself: its native type and access rights, and its control metadata.
 
@@ -87,7 +89,7 @@ class Channel(abc.ABC):
         """
 
     @abc.abstractmethod
-    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
+    def load_info(self, timeout: float | None = DEFAULT_TIMEOUT) -> PVInfo:
         """The metadata with its control fields, read from the server once per connection, when first needed.
 
         Connecting does not read them: most channels are only ever read and written. Raises DisconnectedError
@@ -100,12 +102,22 @@ class Channel(abc.ABC):
 
     @abc.abstractmethod
     def get(
-        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+        self,
+        *,
+        as_string: bool = False,
+        use_monitor: bool = True,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        form: str = "time",
     ) -> PVReading:
         """Read the PV; ``use_monitor=False`` forces a fresh read from the server.
 
         Enums read as int, or as their label with ``as_string=True``; char waveforms and strings read as str;
         arrays as numpy arrays. Raises DisconnectedError at once when not connected, TimeoutError on no answer.
+
+        ``form`` picks the DBR type asked for, as pyepics' ``form`` does: ``'time'`` (the value with its alarm
+        state and the server's timestamp), ``'ctrl'`` (the value with its alarm state and the control metadata,
+        which the channel keeps as its ``info()``) or ``'native'`` (the value alone, alarm state 0). The two
+        last carry no server timestamp: the reading's is the time it arrived. They always read the server.
         """
 
     @abc.abstractmethod
@@ -180,7 +192,7 @@ class Backend(abc.ABC):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Read several channels concurrently; the default reads them one by one.
@@ -200,7 +212,7 @@ class Backend(abc.ABC):
         return all(ch.connected for ch in channels)
 
     def load_info_many(
-        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+        self, channels: Sequence[Channel], *, timeout: float | None = DEFAULT_TIMEOUT
     ) -> list[PVInfo]:
         """``load_info`` of several channels; the default loads them one by one."""
         return [ch.load_info(timeout) for ch in channels]

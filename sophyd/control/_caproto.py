@@ -14,6 +14,8 @@ caproto no longer has one (setup.cfg pins the caproto versions tested).
 from __future__ import annotations
 
 import functools
+import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -41,6 +43,11 @@ CAPROTO_INTERNALS: tuple[tuple[str, str], ...] = (
     ("caproto.threading.client", "Context._lock_during_get_circuit_manager"),
     ("caproto.threading.client", "Context.circuit_managers"),
     ("caproto.threading.client", "Context.selector"),
+    ("caproto.threading.client", "Context.pvs"),
+    ("caproto.threading.client", "Context.pv_cache_lock"),
+    ("caproto.threading.client", "Context.pvs_needing_circuits"),
+    ("caproto.threading.client", "PV.circuit_ready"),
+    ("caproto.threading.client", "PV.channel_ready"),
 )
 
 _NOTIFY_REQUESTS = (ca.ReadNotifyRequest.ID, ca.WriteNotifyRequest.ID)
@@ -81,8 +88,67 @@ class _Broadcaster(SharedBroadcaster):
         self._search_now.set()
 
 
+class _Flag:
+    """``threading.Event``'s calls, with the Condition made only when a thread has to wait.
+
+    A caproto ``PV`` has two Events (circuit ready, channel ready), about 1.2 KB each with their Conditions;
+    they are set once the PV connects and are then only ever asked, so most PVs never need the Condition.
+    """
+
+    __slots__ = ("_cond", "_flag")
+
+    def __init__(self) -> None:
+        self._flag = False
+        self._cond: threading.Condition | None = None
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    def set(self) -> None:
+        with _flag_lock:
+            self._flag = True
+            cond = self._cond
+        if cond is not None:
+            with cond:
+                cond.notify_all()
+
+    def clear(self) -> None:
+        with _flag_lock:
+            self._flag = False
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._flag:
+            return True
+        with _flag_lock:  # set() reads the Condition under this lock: once made here, it is notified
+            if self._flag:
+                return True
+            cond = self._cond
+            if cond is None:
+                cond = self._cond = threading.Condition(threading.Lock())
+        with cond:
+            return cond.wait_for(lambda: self._flag, timeout)
+
+
+_flag_lock = threading.Lock()
+
+
 class _Context(Context):
-    """caproto's threading Context, making ``_CircuitManager`` circuits."""
+    """caproto's threading Context, making ``_CircuitManager`` circuits and PVs with lighter ready flags."""
+
+    def get_pvs(self, *names: str, **kwargs: Any) -> list[PV]:
+        """caproto's ``get_pvs``; a PV made here gets ``_Flag`` ready flags before its search is answered.
+
+        caproto sets ``circuit_ready`` only after taking the PV out of ``pvs_needing_circuits`` (under
+        ``pv_cache_lock``), and ``channel_ready`` after that: a PV still in there has had neither set."""
+        priority = kwargs.get("priority", 0)
+        with self.pv_cache_lock:
+            new = {name for name in names if (name, priority) not in self.pvs}
+        pvs = super().get_pvs(*names, **kwargs)
+        with self.pv_cache_lock:
+            for pv in pvs:
+                if pv.name in new and pv in self.pvs_needing_circuits.get(pv.name, ()):
+                    pv.circuit_ready, pv.channel_ready = _Flag(), _Flag()
+        return list(pvs)
 
     def get_circuit_manager(self, address: Any, priority: int) -> VirtualCircuitManager:
         with self._lock_during_get_circuit_manager:
@@ -149,25 +215,49 @@ class CaprotoChannel(BaseChannel):
         value = decode_value(self._dbr_type, self._count, response.data)
         return PVReading(value, md.timestamp, int(md.status), int(md.severity))
 
+    def _ctrl_reading(self, response: Any) -> PVReading:
+        """A DBR_CTRL answer: the value with its alarm state (no server timestamp); keeps the metadata."""
+        self._keep_control(self._info_from(response))
+        md = response.metadata
+        value = decode_value(self._dbr_type, self._count, response.data)
+        return PVReading(value, time.time(), int(md.status), int(md.severity))
+
+    def _native_reading(self, response: Any) -> PVReading:
+        return PVReading(decode_value(self._dbr_type, self._count, response.data), time.time())
+
     def _server(self) -> Any:
         """The (host, port) of the circuit this channel is on; None while it has none."""
         manager = self._pv.circuit_manager
         return None if manager is None else manager.circuit.address
 
-    def _begin_get(self, timeout: float) -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         op = GetOp(self)
-        self._send_read(self._backend._ops.add(op), "time", self._reading, timeout)
+        data_type, decode = {
+            "time": ("time", self._reading),
+            "ctrl": ("control", self._ctrl_reading),
+            "native": ("native", self._native_reading),
+        }[form]
+        if data_type == "control" and self._dbr_type == DBR_STRING:
+            # A string's DBR_CTRL is DBR_STS_STRING in EPICS, which caproto lays out as a DBR_TIME_STRING:
+            # ask for DBR_STS_STRING, which every server and client lay out alike.
+            data_type = "status"
+        self._send_read(self._backend._ops.add(op), data_type, decode, timeout)
         return op
 
     def _send_info_request(self, token: int) -> None:
-        self._send_read(token, "control", self._info_from, None)
+        self._send_read(token, "control", self._info_from, None, count=1)  # the metadata, not the array
 
     def _send_read(
-        self, token: int, data_type: str, decode: Callable[[Any], Any], timeout: float | None
+        self,
+        token: int,
+        data_type: str,
+        decode: Callable[[Any], Any],
+        timeout: float | None,
+        count: int | None = None,
     ) -> None:
-        """Read as ``data_type``; the op ``token`` finishes with ``decode(response)``."""
+        """Read ``count`` elements (None: all) as ``data_type``; the op ``token`` finishes with
+        ``decode(response)``."""
         callback = functools.partial(self._on_read, token, decode)
-        count = 1 if data_type == "control" else None
         try:
             self._pv.read(
                 data_type=data_type, data_count=count, wait=False, timeout=timeout, callback=callback

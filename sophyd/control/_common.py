@@ -22,6 +22,7 @@ from .._scheduler import TimerHandle, call_later
 from ..errors import DisconnectedError, PutFailedError, ReadOnlyError
 from ._base import (
     DEFAULT_TIMEOUT,
+    FORMS,
     Backend,
     Channel,
     ConnectionCallback,
@@ -34,12 +35,22 @@ from ._beacons import get_watcher
 from ._convert import encode_value, to_string, with_access
 from ._stall import StallWatch
 
-__all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "OpTable", "PutOp", "put_failed"]
+__all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "Latch", "OpTable", "PutOp", "put_failed"]
 
 
 def _describe(value: Any) -> str:
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _deadline(timeout: float | None) -> float | None:
+    """The ``time.monotonic()`` by which a wait of ``timeout`` seconds ends; None (no limit) for None."""
+    return None if timeout is None else time.monotonic() + timeout
+
+
+def _left(deadline: float | None) -> float | None:
+    """Seconds left until ``deadline`` (never negative); None for no deadline."""
+    return None if deadline is None else max(0.0, deadline - time.monotonic())
 
 
 _SEARCH_AGAIN_EVERY = 0.1  # seconds between two searches prompted by a restarted server's beacons
@@ -50,6 +61,43 @@ def put_failed(pvname: str, value: Any, reason: str) -> PutFailedError:
     return PutFailedError(f"Put of {_describe(value)} to {pvname} failed: {reason}")
 
 
+class Latch:
+    """A one-shot event on one lock: ``set()`` it once, ``wait()`` for it from any number of threads.
+
+    The same calls as threading.Event's, for an event never cleared. An Event is a Condition with its own
+    lock, deque and bound methods, about 1 KiB; a describe() of 5000 signals makes 5000 reads at once.
+    """
+
+    __slots__ = ("_flag", "_lock")
+
+    def __init__(self) -> None:
+        self._flag = False
+        self._lock = threading.Lock()
+        self._lock.acquire()  # held until set(): a waiter blocks acquiring it
+
+    def is_set(self) -> bool:
+        return self._flag
+
+    def set(self) -> None:
+        with _latch_guard:  # two threads setting at once release the lock once
+            if self._flag:
+                return
+            self._flag = True
+        self._lock.release()
+
+    def wait(self, timeout: float | None = None) -> bool:
+        if self._flag:
+            return True
+        if self._lock.acquire(timeout=-1 if timeout is None else max(0.0, timeout)):
+            self._lock.release()  # for the next waiter
+        return self._flag
+
+
+_latch_guard = threading.Lock()
+# Subscription handles: unique per process is unique per channel (one counter instead of one per channel).
+_handles = itertools.count(1)
+
+
 class GetOp:
     """One outstanding read (of a value, or of the control metadata); waiting threads block on ``event``."""
 
@@ -58,7 +106,7 @@ class GetOp:
     def __init__(self, channel: BaseChannel) -> None:
         self.channel = channel
         self.token = 0  # set by OpTable.add
-        self.event = threading.Event()
+        self.event = Latch()
         self.result: Any = None
         self.error: BaseException | None = None
         self.batches: list[_Batch] = []
@@ -74,9 +122,10 @@ class GetOp:
     def fail(self, error: BaseException) -> None:
         self.finish(None, error)
 
-    def wait(self, deadline: float, timeout: float) -> Any:
-        """The result, once it came; TimeoutError naming the PV if it did not come by ``deadline``."""
-        if not self.event.wait(max(0.0, deadline - time.monotonic())):
+    def wait(self, deadline: float | None, timeout: float | None) -> Any:
+        """The result, once it came; TimeoutError naming the PV if it did not come by ``deadline`` (None:
+        wait as long as it takes)."""
+        if not self.event.wait(_left(deadline)):
             if self.channel._backend._ops.pop(self.token) is self:  # a late answer now finds nothing
                 self.fail(TimeoutError(f"No answer from {self.channel.pvname} to a read within {timeout} s"))
             self.event.wait(1.0)  # finished by now: by us, or by an answer or disconnect that won the race
@@ -113,7 +162,7 @@ class _CountDown:
                 self.event.set()
 
     def wait(self, deadline: float | None) -> None:
-        self.event.wait(None if deadline is None else max(0.0, deadline - time.monotonic()))
+        self.event.wait(_left(deadline))
 
 
 class _Batch(_CountDown):
@@ -191,16 +240,16 @@ class BaseChannel(Channel):
         self._backend = backend
         self._lock = threading.Lock()  # short sections only, never held across a client-library call
         self._monitor_lock = threading.Lock()  # serialises starting/stopping the server subscription
-        self._connected = threading.Event()
+        self._is_connected = False
+        self._waiter: Latch | None = None  # made by a wait_for_connection while not connected
         self.ever_connected = False
-        self._latches: list[_CountDown] = []  # wait_for_connection_many waiters
+        self._latches: list[_CountDown] | None = None  # wait_for_connection_many waiters, while there are any
         self._info: PVInfo | None = None
         self._info_op: InfoOp | None = None  # the control-metadata read in flight, if any
         self._dbr_type = 0
         self._access = (True, True)
-        self._conn_callbacks: list[ConnectionCallback] = []
+        self._conn_callbacks: list[ConnectionCallback] | None = None  # made by the first one added
         self._subscribers: dict[int, ReadingCallback] = {}
-        self._handles = itertools.count(1)
         self._cache: PVReading | None = None
         # Read-your-writes: after a put (or ``invalidate()``) the monitor cache may still hold the old value,
         # because the server answers a put before it sends the monitor update. Until an update at least as
@@ -211,12 +260,20 @@ class BaseChannel(Channel):
     # --- what users call -------------------------------------------------------------------------------
     @property
     def connected(self) -> bool:
-        return self._connected.is_set()
+        return self._is_connected
 
     def wait_for_connection(self, timeout: float | None) -> bool:
+        if self._is_connected:
+            return True
         if self._backend.out_of_reach(self.pvname):
-            return self._connected.is_set()  # it will not connect: say so now, not after the timeout
-        return self._connected.wait(timeout)
+            return False  # it will not connect: say so now, not after the timeout
+        with self._lock:
+            if self._is_connected:
+                return True
+            waiter = self._waiter
+            if waiter is None:
+                waiter = self._waiter = Latch()  # set (and dropped) by _set_connected
+        return waiter.wait(timeout)
 
     def info(self) -> PVInfo:
         info = self._info
@@ -224,15 +281,15 @@ class BaseChannel(Channel):
             raise DisconnectedError(f"{self.pvname} has never connected, so its metadata is unknown")
         return info
 
-    def load_info(self, timeout: float = DEFAULT_TIMEOUT) -> PVInfo:
+    def load_info(self, timeout: float | None = DEFAULT_TIMEOUT) -> PVInfo:
         op = self._begin_info()
         if op is not None:
             self._backend._flush()
-            op.wait(time.monotonic() + timeout, timeout)
+            op.wait(_deadline(timeout), timeout)
         return self.info()
 
     def request_info(self) -> None:
-        if self._connected.is_set():
+        if self._is_connected:
             try:
                 self._begin_info()
             except DisconnectedError:
@@ -240,16 +297,25 @@ class BaseChannel(Channel):
             self._backend._flush()
 
     def get(
-        self, *, as_string: bool = False, use_monitor: bool = True, timeout: float = DEFAULT_TIMEOUT
+        self,
+        *,
+        as_string: bool = False,
+        use_monitor: bool = True,
+        timeout: float | None = DEFAULT_TIMEOUT,
+        form: str = "time",
     ) -> PVReading:
+        if form not in FORMS:
+            raise ValueError(f"{self.pvname}: form must be one of {FORMS}, not {form!r}")
         self._require_connected()
         if as_string:
             self.load_info(timeout)  # enum labels and precision
-        cached = self._fresh_cache() if use_monitor else None
+        cached = self._fresh_cache() if use_monitor and form == "time" else None
         if cached is None:
-            op = self._begin_get(timeout)
+            op = self._begin_get(timeout, form)
             self._backend._flush()
-            cached = self._read_from_server(op.wait(time.monotonic() + timeout, timeout))
+            cached = op.wait(_deadline(timeout), timeout)
+            if form == "time":  # a reading with the server's timestamp can end the staleness after a write
+                cached = self._read_from_server(cached)
         return self.format(cached, as_string)
 
     def invalidate(self) -> None:
@@ -299,7 +365,7 @@ class BaseChannel(Channel):
 
     def subscribe(self, callback: ReadingCallback) -> int:
         with self._lock:
-            handle = next(self._handles)
+            handle = next(_handles)
             self._subscribers[handle] = callback
             first, cached = len(self._subscribers) == 1, self._cache
         if first:
@@ -317,6 +383,8 @@ class BaseChannel(Channel):
 
     def add_connection_callback(self, callback: ConnectionCallback) -> None:
         with self._lock:
+            if self._conn_callbacks is None:
+                self._conn_callbacks = []
             self._conn_callbacks.append(callback)
         if self.connected:
             get_dispatcher("control").submit(callback, True)
@@ -324,9 +392,10 @@ class BaseChannel(Channel):
     def destroy(self) -> None:
         with self._lock:
             self._subscribers.clear()
-            self._conn_callbacks.clear()
+            self._conn_callbacks = None
         self._sync_monitor()
-        self._connected.clear()
+        with self._lock:
+            self._is_connected = False
         self._backend._forget(self)
         self._release()
 
@@ -362,10 +431,16 @@ class BaseChannel(Channel):
             if self._info_op is not op:
                 return  # the channel reconnected meanwhile: a newer read answers for it
             self._info_op = None
-            if info is None or not self._connected.is_set():
+        if info is not None:
+            self._keep_control(info)
+
+    def _keep_control(self, info: PVInfo) -> None:
+        """Control metadata arrived (a metadata read, or a ``form='ctrl'`` get): keep it, tell listeners."""
+        with self._lock:
+            if not self._is_connected:
                 return
             self._info = with_access(info, *self._access)
-            callbacks = list(self._conn_callbacks)
+            callbacks = list(self._conn_callbacks or ())
         control = get_dispatcher("control")
         for callback in callbacks:
             control.submit(callback, True)
@@ -381,12 +456,15 @@ class BaseChannel(Channel):
             self._dbr_type = dbr_type
             self._info = with_access(info, *self._access)
             self._info_op = None
-            callbacks = list(self._conn_callbacks)
-        self._connected.set()
-        with self._lock:  # read after connecting: a subscribe() or a waiter from now on sees it connected
+            callbacks = list(self._conn_callbacks or ())
+        with self._lock:  # read as it connects: a subscribe() or a waiter from now on sees it connected
+            self._is_connected = True
+            waiter, self._waiter = self._waiter, None
             self.ever_connected = True
             monitored = bool(self._subscribers)
-            latches = list(self._latches)
+            latches = list(self._latches or ())
+        if waiter is not None:
+            waiter.set()
         for latch in latches:
             latch.finished(self)
         control = get_dispatcher("control")
@@ -398,10 +476,10 @@ class BaseChannel(Channel):
     def _set_disconnected(self) -> None:
         """The server went away: fail what waits on it and tell callbacks; the client keeps reconnecting."""
         with self._lock:
-            was_connected = self._connected.is_set()
-            self._connected.clear()
+            was_connected = self._is_connected
+            self._is_connected = False
             self._cache = None
-            callbacks = list(self._conn_callbacks)
+            callbacks = list(self._conn_callbacks or ())
         self._backend._ops.fail_channel(self)
         if was_connected:
             self._backend._watch_beacons()  # to search again as soon as the server is back
@@ -429,7 +507,7 @@ class BaseChannel(Channel):
             monitor.submit(callback, reading, key=(id(self), handle))
 
     def _require_connected(self) -> None:
-        if not self._connected.is_set():
+        if not self._is_connected:
             raise DisconnectedError(f"{self.pvname} is not connected")
 
     def _sync_monitor(self) -> None:
@@ -450,8 +528,9 @@ class BaseChannel(Channel):
 
     # --- transport, supplied by each backend ----------------------------------------------------------
     @abc.abstractmethod
-    def _begin_get(self, timeout: float) -> GetOp:
-        """Send a read of the current value (time metadata included); the op finishes when it answers.
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
+        """Send a read of the current value as DBR ``form`` (see ``Channel.get``); the op finishes with a
+        PVReading when it answers (a 'ctrl' answer also goes to ``_keep_control``).
 
         ``timeout`` is how long the caller will wait, for clients that want to know."""
 
@@ -524,7 +603,7 @@ class BaseBackend(Backend):
         channels: Sequence[Channel],
         *,
         as_string: Sequence[bool],
-        timeout: float = DEFAULT_TIMEOUT,
+        timeout: float | None = DEFAULT_TIMEOUT,
         use_monitor: bool = True,
     ) -> list[PVReading]:
         """Send every read first, flush once, then collect the answers against one deadline.
@@ -540,7 +619,7 @@ class BaseBackend(Backend):
         labelled = [ch for ch, s in zip(chans, as_string, strict=True) if s]
         if labelled:
             self.load_info_many(labelled, timeout=timeout)  # enum labels and precision
-        deadline = time.monotonic() + timeout
+        deadline = _deadline(timeout)
         cached = [ch._fresh_cache() if use_monitor else None for ch in chans]
         by_server: dict[Any, list[int]] = {}
         for i, ch in enumerate(chans):
@@ -557,7 +636,7 @@ class BaseBackend(Backend):
             for i in by_server[server]:
                 op = sent[i] = chans[i]._begin_get(timeout)
                 self._flush()
-                op.event.wait(max(0.0, deadline - time.monotonic()))
+                op.event.wait(_left(deadline))
         _Batch(list(sent.values())).wait(deadline)
         for server, idx in by_server.items():
             if server not in in_turn:
@@ -571,31 +650,40 @@ class BaseBackend(Backend):
 
     def wait_for_connection_many(self, channels: Sequence[Channel], timeout: float | None) -> bool:
         """Wait until every channel is connected, waking once when the last one connects (not per channel)."""
-        pending = [ch for ch in channels if isinstance(ch, BaseChannel) and not ch.connected]
+        # Once per channel: a device may hold one channel twice (two components on one PV), and the latch
+        # counts distinct channels.
+        pending = list(
+            {id(ch): ch for ch in channels if isinstance(ch, BaseChannel) and not ch.connected}.values()
+        )
         if any(self.out_of_reach(ch.pvname) for ch in pending):
             timeout = 0.0  # one of them will not connect: say so now, not after the timeout
         latch = _CountDown(len(pending))
         for ch in pending:
             with ch._lock:
+                if ch._latches is None:
+                    ch._latches = []
                 ch._latches.append(latch)
             if ch.connected:
                 latch.finished(ch)
         try:
-            latch.wait(None if timeout is None else time.monotonic() + timeout)
+            latch.wait(_deadline(timeout))
         finally:
             for ch in pending:
                 with ch._lock:
+                    assert ch._latches is not None
                     ch._latches.remove(latch)
+                    if not ch._latches:
+                        ch._latches = None
         return all(ch.connected for ch in channels)
 
     def load_info_many(
-        self, channels: Sequence[Channel], *, timeout: float = DEFAULT_TIMEOUT
+        self, channels: Sequence[Channel], *, timeout: float | None = DEFAULT_TIMEOUT
     ) -> list[PVInfo]:
         """Send every metadata read not yet made, flush once, then collect them against one deadline."""
         chans = [ch for ch in channels if isinstance(ch, BaseChannel)]
         if len(chans) != len(channels):
             raise TypeError(f"load_info_many of the {self.name} backend takes only its own channels")
-        deadline = time.monotonic() + timeout
+        deadline = _deadline(timeout)
         ops = list({id(op): op for op in (ch._begin_info() for ch in chans) if op is not None}.values())
         if ops:
             self._flush()

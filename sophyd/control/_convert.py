@@ -123,7 +123,23 @@ def build_info(
         for name in LIMIT_FIELDS:
             if name in meta:
                 fields[name] = _number(meta[name])
-    return PVInfo(**fields, read_access=read_access, write_access=write_access)
+    return _shared(PVInfo(**fields, read_access=read_access, write_access=write_access))
+
+
+_SHARED_MAX = 4096
+_shared_infos: dict[PVInfo, PVInfo] = {}
+
+
+def _shared(info: PVInfo) -> PVInfo:
+    """One PVInfo object for equal ones: most PVs of a beamline share type, units and limits, and each
+    channel keeps its PVInfo as long as it lives (a few hundred bytes each). Up to ``_SHARED_MAX`` kinds."""
+    try:
+        known = _shared_infos.get(info)
+        if known is not None:
+            return known
+        return _shared_infos.setdefault(info, info) if len(_shared_infos) < _SHARED_MAX else info
+    except TypeError:  # an unhashable field value
+        return info
 
 
 def with_access(info: PVInfo, read_access: bool, write_access: bool) -> PVInfo:

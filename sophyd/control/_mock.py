@@ -99,7 +99,7 @@ class MockChannel(BaseChannel):
             assert self._info is not None
             self._info = dataclasses.replace(self._info, **fields, read_access=read, write_access=write)
             self._typed = True
-            info, dbr, connected = self._info, self._dbr_type, self._connected.is_set()
+            info, dbr, connected = self._info, self._dbr_type, self._is_connected
         if connected:
             self._set_connected(dbr, info)
         return info
@@ -132,9 +132,15 @@ class MockChannel(BaseChannel):
         self._on_monitor(self._reading)
 
     # --- transport ---------------------------------------------------------------------------------
-    def _begin_get(self, timeout: float) -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         op = GetOp(self)
-        op.finish(self._reading)
+        reading = self._reading
+        if form == "ctrl":
+            self._keep_control(dataclasses.replace(self.info(), control=True))
+            reading = PVReading(reading.value, time.time(), reading.status, reading.severity)
+        elif form == "native":
+            reading = PVReading(reading.value, time.time())
+        op.finish(reading)
         return op
 
     def _send_info_request(self, token: int) -> None:

@@ -13,6 +13,7 @@ import ctypes
 import itertools
 import os
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -23,7 +24,7 @@ from ..errors import DisconnectedError
 from . import late_ioc_address
 from ._base import PVInfo, PVReading
 from ._common import BaseBackend, BaseChannel, GetOp, put_failed
-from ._convert import DBR_ENUM, DTYPES, build_info, control_fields, decode_value
+from ._convert import DBR_ENUM, DBR_STRING, DTYPES, build_info, control_fields, decode_value
 
 __all__ = ["PyepicsBackend", "PyepicsChannel", "make_backend"]
 
@@ -31,7 +32,8 @@ ECA_NORMAL = 1
 ECA_DISCONN = 192
 _OP_CONN_UP = 6
 _DBE_VALUE, _DBE_ALARM = 1, 4
-_TIME, _CTRL = 14, 28  # DBR_TIME_<T> = T + 14, DBR_CTRL_<T> = T + 28
+_STS, _TIME, _CTRL = 7, 14, 28  # DBR_STS_<T> = T + 7, DBR_TIME_<T> = T + 14, DBR_CTRL_<T> = T + 28
+_FORM_OFFSET = {"native": 0, "time": _TIME, "ctrl": _CTRL}
 _EPICS_EPOCH = 631152000  # 1990-01-01 in POSIX seconds
 _ECA_NAMES = {160: "ECA_PUTFAIL", 192: "ECA_DISCONN", 376: "ECA_NOWTACCESS", 368: "ECA_NORDACCESS"}
 _c = ctypes
@@ -106,11 +108,19 @@ class PyepicsChannel(BaseChannel):
         self._key = key
         self._count = 1
         self._evid: _c.c_void_p | None = None
-        self._chid = _c.c_void_p()
-        lib = backend._lib
+        self._chid = 0  # libca's channel id (an address); 0 until libca gives it
         backend._attach()
         backend._by_key[key] = self  # before libca can call back about it
-        self._check(lib.ca_create_channel(pvname.encode(), backend._conn_cb, key, 0, _c.byref(self._chid)))
+        self._create()
+
+    def _create(self) -> None:
+        """Make the libca channel; its id is kept as an int (a ctypes object per channel costs 136 bytes)."""
+        lib, backend = self._backend._lib, self._backend
+        chid = _c.c_void_p()
+        self._check(
+            lib.ca_create_channel(self.pvname.encode(), backend._conn_cb, self._key, 0, _c.byref(chid))
+        )
+        self._chid = chid.value or 0
         self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
         lib.ca_flush_io()
 
@@ -120,9 +130,10 @@ class PyepicsChannel(BaseChannel):
         if status != ECA_NORMAL:
             raise RuntimeError(f"libca refused a request on {self.pvname}: {self._backend._message(status)}")
 
-    def _on_up(self) -> None:
-        """libca connected the channel: its type, size and access rights are all a connection needs."""
+    def _on_up(self, chid: int) -> None:
+        """libca connected the channel ``chid``: its type, size and access rights are all a connection needs."""
         lib = self._backend._lib
+        self._chid = chid  # libca may call back before ca_create_channel has returned its id
         self._dbr_type, self._count = lib.ca_field_type(self._chid), lib.ca_element_count(self._chid)
         read, write = bool(lib.ca_read_access(self._chid)), bool(lib.ca_write_access(self._chid))
         self._set_access(read, write)
@@ -146,27 +157,47 @@ class PyepicsChannel(BaseChannel):
         read, write = self._access
         return build_info(self._dbr_type, self._count, meta, read_access=read, write_access=write)
 
+    def _request_type(self, form: str) -> int:
+        """The DBR type a read of ``form`` asks for. A string's DBR_CTRL is DBR_STS_STRING in EPICS, but caproto
+        servers answer it with a DBR_TIME_STRING layout: ask for DBR_STS_STRING, which both send alike."""
+        if form == "ctrl" and self._dbr_type == DBR_STRING:
+            return DBR_STRING + _STS
+        return self._dbr_type + _FORM_OFFSET[form]
+
     def _reading(self, args: _EventArgs) -> PVReading:
-        """Copy a DBR_TIME_* payload out of libca's buffer (valid only during the callback)."""
-        head = _TimeHeader.from_address(args.dbr)
-        ntype = args.type - _TIME
+        """Copy a native, DBR_STS_STRING, DBR_TIME_* or DBR_CTRL_* payload out of libca's buffer (valid only
+        during the callback); the two last of a 'ctrl' read also bring the control metadata (``_keep_control``)."""
+        family, ntype = divmod(args.type, _STS)  # 0 native, 1 DBR_STS_*, 2 DBR_TIME_*, 4 DBR_CTRL_*
         dtype = DTYPES[ntype]
         start = args.dbr + dbr.value_offset[args.type]
         raw = np.frombuffer(_c.string_at(start, args.count * dtype.itemsize), dtype=dtype)
-        stamp = head.secs + _EPICS_EPOCH + head.nsec * 1e-9
-        return PVReading(decode_value(ntype, self._count, raw), stamp, head.status, head.severity)
+        value = decode_value(ntype, self._count, raw)
+        if family == 0:
+            return PVReading(value, time.time())
+        head = _TimeHeader.from_address(args.dbr)  # every DBR_STS/TIME/CTRL_* starts with status, severity
+        if family == 2:
+            stamp = head.secs + _EPICS_EPOCH + head.nsec * 1e-9
+            return PVReading(value, stamp, head.status, head.severity)
+        read, write = self._access
+        info = (
+            self._info_from(args)
+            if family == 4
+            else build_info(self._dbr_type, self._count, {}, read_access=read, write_access=write)
+        )
+        self._keep_control(info)
+        return PVReading(value, time.time(), head.status, head.severity)
 
     def _server(self) -> Any:
         """libca's b'host:port' of the server this channel is on."""
         return self._backend._lib.ca_host_name(self._chid)
 
-    def _begin_get(self, timeout: float) -> GetOp:
+    def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         backend = self._backend
         backend._attach()
         op = GetOp(self)
         token = backend._ops.add(op)
         status = backend._lib.ca_array_get_callback(
-            self._dbr_type + _TIME, 0, self._chid, backend._get_cb, token
+            self._request_type(form), 0, self._chid, backend._get_cb, token
         )
         if status != ECA_NORMAL:
             backend._ops.pop(token)
@@ -218,17 +249,14 @@ class PyepicsChannel(BaseChannel):
             backend._attach()
             self._evid = None  # cleared with the old channel; _set_connected subscribes again
             lib.ca_clear_channel(self._chid)
-            self._chid = _c.c_void_p()  # null until libca gives the new one: _release skips a null chid
-            name, key = self.pvname.encode(), self._key
-            self._check(lib.ca_create_channel(name, backend._conn_cb, key, 0, _c.byref(self._chid)))
-            self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
-            lib.ca_flush_io()
+            self._chid = 0  # until libca gives the new one: _release skips a null chid
+            self._create()
 
     def _release(self) -> None:
         backend = self._backend
         backend._attach()
         backend._by_key.pop(self._key, None)
-        if self._chid.value:
+        if self._chid:
             backend._lib.ca_clear_channel(self._chid)
         backend._lib.ca_flush_io()
 
@@ -289,7 +317,7 @@ class PyepicsBackend(BaseBackend):
         if channel is None:
             return
         if args.op == _OP_CONN_UP:
-            channel._on_up()
+            channel._on_up(args.chid)
         else:
             channel._set_disconnected()
 

@@ -25,7 +25,7 @@ from .._epics_signal import (
     EpicsSignalRO,
     EpicsSignalWithRBV,
 )
-from ..control import Backend, PVInfo, enum_index, use_cl
+from ..control import Backend, PVInfo, PVReading, enum_index, use_cl
 from ..control._mock import MockBackend, MockChannel, _infer
 from ..device import Device
 from ..errors import LimitError, ReadOnlyError
@@ -54,6 +54,10 @@ class _FakeChannel(MockChannel):
     def __init__(self, backend: MockBackend, pvname: str) -> None:
         super().__init__(backend, pvname)
         self._fixed = False
+        # Classic fakes start at the integer 0 (a string fake at '0'); the first value written re-types it.
+        dbr_type, _ = _infer(0)
+        MockChannel.set_info(self, dbr_type, count=1)
+        self._reading = PVReading(0, self._reading.timestamp)
 
     def _follow(self, value: Any) -> None:
         if self._fixed or value is None:
@@ -76,13 +80,24 @@ class _FakeChannel(MockChannel):
         if fixing:
             self._fixed = True
             if info.native_type == "enum":  # hold the current value as a state index from now on
-                value = self._reading.value
-                if isinstance(value, str):
-                    index = info.enum_strs.index(value) if value in info.enum_strs else 0
-                else:
-                    index = int(value)
-                self.set_value(index, status=self._reading.status, severity=self._reading.severity)
+                self.set_value(
+                    _state_index(self._reading.value, info.enum_strs),
+                    status=self._reading.status,
+                    severity=self._reading.severity,
+                )
         return info
+
+
+def _state_index(value: Any, enum_strs: Sequence[str]) -> int:
+    """The state ``value`` (a label or an index) names among ``enum_strs``; 0 when it names none, since an
+    enum PV holds only its states."""
+    if isinstance(value, str):
+        return enum_strs.index(value) if value in enum_strs else 0
+    try:
+        index = int(value)
+    except (TypeError, ValueError):
+        return 0
+    return index if 0 <= index < len(enum_strs) else 0
 
 
 class _FakeBackend(MockBackend):

@@ -34,8 +34,9 @@ class SynHDF5Detector(HDF5StreamAssets):
 
     stage() creates the file where ``path_provider`` says (by default: a new temporary directory, one UUID-named
     file per stage), each trigger() appends one frame and its sum after ``exposure_time`` seconds, and unstage()
-    closes the file. The file is in SWMR mode, so a reader can follow it while it is written. Every frame must
-    have the shape and dtype of the first one, which ``func`` gives at construction.
+    closes the file, without the trailing frames that no emitted event refers to (those of an interrupted run).
+    The file is in SWMR mode, so a reader can follow it while it is written. Every frame must have the shape and
+    dtype of the first one, which ``func`` gives at construction.
     """
 
     def __init__(
@@ -90,11 +91,23 @@ class SynHDF5Detector(HDF5StreamAssets):
             self._file = h5file
         self._begin_file(str(path.resolve()))
 
-    def _close_file(self) -> None:
+    def _close_file(self, keep: int | None) -> None:
         with self._file_lock:
             h5file, self._file = self._file, None
-            if h5file is not None:
+            if h5file is None:
+                return
+            try:
+                if keep is not None:
+                    _truncate(h5file, keep)
+            finally:
                 h5file.close()
+
+    def _abandon_after(self, keep: int) -> int | None:
+        with self._file_lock:
+            if self._file is None:
+                return None
+            _truncate(self._file, keep)
+            return int(self._file[FRAMES_DATASET].shape[0])
 
     def _asset_source(self) -> str:
         return f"SIM:{self.name}"
@@ -106,26 +119,29 @@ class SynHDF5Detector(HDF5StreamAssets):
             raise OpException(f"{self._describe_me()} must be staged before it is triggered")
         status = DeviceStatus(self)
         if self.exposure_time:
-            call_after(self.exposure_time, self._acquire, status)
+            call_after(self.exposure_time, self._acquire, status, self._generation)
         else:
-            self._acquire(status)
+            self._acquire(status, self._generation)
         return status
 
-    def _acquire(self, status: DeviceStatus) -> None:
+    def _acquire(self, status: DeviceStatus, generation: int) -> None:
+        """Write the frame of a trigger started in ``generation`` (none if a pause abandoned it since)."""
         try:
-            self._write_frame(np.asarray(self._func()))
+            self._write_frame(np.asarray(self._func()), generation)
         except Exception as exc:
             status.set_exception(exc)
         else:
             status.set_finished()
 
-    def _write_frame(self, frame: np.ndarray) -> None:
+    def _write_frame(self, frame: np.ndarray, generation: int) -> None:
         if frame.shape != self._frame_shape:
             raise ValueError(
                 f"{self._describe_me()}: frame of shape {frame.shape}, expected {self._frame_shape}"
             )
         frame = frame.astype(self._frame_dtype, copy=False)
         with self._file_lock:
+            if generation != self._generation:
+                return  # a pause abandoned this exposure
             if self._file is None:
                 raise FileWriteError(f"{self._describe_me()} was unstaged before the frame was written")
             for dataset, value in ((FRAMES_DATASET, frame), (SUMS_DATASET, frame.sum())):
@@ -133,4 +149,12 @@ class SynHDF5Detector(HDF5StreamAssets):
                 data.resize(data.shape[0] + 1, axis=0)
                 data[-1] = value
                 data.flush()
-        self._frame_written()
+        self._frame_written(generation)
+
+
+def _truncate(h5file: h5py.File, keep: int) -> None:
+    """Keep the first ``keep`` frames of the file (sums first: never a sum without its frame)."""
+    for dataset in (SUMS_DATASET, FRAMES_DATASET):
+        if h5file[dataset].shape[0] > keep:
+            h5file[dataset].resize(keep, axis=0)
+            h5file[dataset].flush()

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
+from .._checks import check_pv_name
 from .._signal import set_and_wait
 from ..alarm import AlarmSeverity, AlarmStatus
 from ..errors import BadPVName, DisconnectedError
@@ -32,9 +33,12 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 
 
 def validate_pv_name(pv: str) -> None:
-    """Raise BadPVName when ``pv`` has more than one ``.`` (record.FIELD allows one)."""
-    if pv.count(".") > 1:
-        raise BadPVName(f"{pv!r} is not a valid PV name: more than one '.'")
+    """Raise BadPVName (a ValueError) when ``pv`` is not a name Channel Access could search for.
+
+    Classic ophyd's name for the check every EPICS signal makes of its PV names (``sophyd._checks``): more
+    than one ``.`` (record.FIELD allows one), and also an empty name, whitespace or a name that is not a str.
+    """
+    check_pv_name(pv)
 
 
 def split_record_field(pv: str) -> tuple[str, str]:
