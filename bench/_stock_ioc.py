@@ -2,8 +2,9 @@
 
 ``python bench/_stock_ioc.py sophyd_iocs.testioc --prefix ... --interfaces ...`` turns ``run_ioc``'s caproto
 server fixes (TCP_NODELAY, the search sequence echo, a burst of requests answered in one pass, small subscription
-batches) into no-ops, then runs the IOC module as ``__main__``. It shows how much of a benchmark figure is the
-IOC's and how much the client's. (The test IOC's flood still yields between updates: that is its own code.)
+batches sent without waiting for more) into no-ops, then runs the IOC module as ``__main__``. It shows how much
+of a benchmark figure is the IOC's and how much the client's. (The test IOC's flood still yields between
+updates: that is its own code.)
 """
 
 from __future__ import annotations
@@ -13,7 +14,13 @@ import sys
 
 import sophyd_iocs._run as run
 
-FIXES = ("enable_tcp_nodelay", "echo_search_sequence", "coalesce_responses", "bound_subscription_batches")
+FIXES = (
+    "enable_tcp_nodelay",
+    "echo_search_sequence",
+    "coalesce_responses",
+    "bound_subscription_batches",
+    "send_updates_promptly",
+)
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ Not a test: it only prints numbers.
     python bench/bench_re.py --workloads count --reps 5 --num 300
     python bench/bench_re.py --stock-ioc
     python bench/bench_re.py --real-ioc --workloads count rss   # EPICS base's RSRV (pythonSoftIOC)
+    python bench/bench_re.py --workloads scan --scan-num 50   # EpicsMotor scans on two motor IOCs
 """
 
 from __future__ import annotations
@@ -23,10 +24,17 @@ import time
 from pathlib import Path
 from typing import Any
 
+from _motor_watch import handover_times, motion_times
 from bench_epics import Runner, availability, stock_ioc
 
 HERE = Path(__file__).resolve().parent
 WORKER = HERE / "_re_workers.py"
+MOTOR_WATCH = HERE / "_motor_watch.py"
+FAKE_MOTOR_IOC = HERE / "_fake_motor_ioc.py"
+#: The scan's motor IOCs: (label, launch_iocs name); both serve mtr1..mtr3.
+SCAN_IOCS = [("caproto's fake motor record", str(FAKE_MOTOR_IOC)), ("sophyd's motors IOC", "motors")]
+#: Fast motion, so the client's time per point dominates: (VELO, ACCL) set on mtr1 before the scans.
+SCAN_MOTION = (1000.0, 0.0)
 LIBS = ["sophyd-pyepics", "sophyd-caproto", "ophyd", "ophyd-async"]
 IMPORTS = {
     "sophyd": "import sophyd",
@@ -121,6 +129,138 @@ def bench_count(runner: ReRunner, libs: list[str], p: dict[str, Any], procs: int
     return out
 
 
+def run_watched(runner: ReRunner, lib: str, p: dict[str, Any]) -> dict[str, Any]:
+    """One scan worker, with ``_motor_watch.py`` recording the IOC's VAL and DMOV postings meanwhile; adds
+    ``motion_ms`` (the motor's own time per point of each repetition, from those postings)."""
+    watch = subprocess.Popen(
+        [sys.executable, str(MOTOR_WATCH), runner.prefix + "mtr1"],
+        env=runner.env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=HERE,
+    )
+    try:
+        assert watch.stdin is not None and watch.stdout is not None
+        if watch.stdout.readline().strip() != "READY":
+            return {"error": "the motor watcher did not connect"}
+        result = runner.run_re(lib, "scan", p)
+        out, _ = watch.communicate(timeout=30)
+    finally:
+        if watch.poll() is None:
+            watch.kill()
+            watch.wait()
+    if "error" in result:
+        return result
+    seen = json.loads(out.split("RESULT ", 1)[1])
+    result["motion_ms"] = [
+        sum(motion_times(seen["val"], seen["dmov"], start, end)) / p["num"] * 1e3
+        for start, end in result["windows"]
+    ]
+    result["handover_ms"] = [
+        t * 1e3
+        for start, end in result["windows"]
+        for t in handover_times(seen["val"], seen["dmov"], start, end)
+    ]
+    return result
+
+
+def bench_scan(stock: bool, libs: list[str], p: dict[str, Any], procs: int) -> dict[str, Any]:
+    """RE(scan([det], motor, 0, 1, N)) on each motor IOC: time per point, the motor's own time, the rest."""
+    from caproto.sync.client import write
+
+    from sophyd.sim.launch import launch_iocs
+
+    print(
+        f"\n== RE(scan([det], motor, 0, 1, {p['num']})), motor = EpicsMotor (ophyd-async: epics Motor) on mtr1 with "
+        f"VELO {SCAN_MOTION[0]:g}, ACCL {SCAN_MOTION[1]:g}; det = 3 {p['mode']} signals of the same IOC; ms per "
+        f"point, median (min-max) of {procs} processes x {p['reps']} repetitions, interleaved. motion = the "
+        "IOC's own time per point (VAL posting to the next DMOV=1 posting, IOC timestamps); overhead = per "
+        "point - motion"
+    )
+    out: dict[str, Any] = {}
+    floor_libs = [lib for lib in libs if lib in ("sophyd-pyepics", "ophyd")]
+    if floor_libs:
+        runner = ReRunner(dict(os.environ), "", verbose=False)
+        floor: dict[str, list[float]] = {lib: [] for lib in floor_libs}
+        for _ in range(procs):
+            for lib in floor_libs:
+                r = runner.run_re(lib, "scan", {**p, "mode": "memory"})
+                floor[lib].extend(r.get("ms_per_point", []))
+        print("  the RunEngine floor: SoftPositioner and 3 soft signals, no CA:")
+        for lib, values in floor.items():
+            if values:
+                print(f"    {lib:<16} per point {spread(values, '{:.2f}')}")
+        out["memory"] = floor
+    saved = os.environ.get("SOPHYD_BENCH_STOCK_SERVER")
+    os.environ["SOPHYD_BENCH_STOCK_SERVER"] = "1" if stock else "0"
+    try:
+        for label, name in SCAN_IOCS:
+            with stock_ioc(stock and name == "motors"), launch_iocs(name, unique=True) as iocs:
+                prefix = iocs.prefix(name)
+                write(prefix + "mtr1.VELO", SCAN_MOTION[0], notify=True)
+                write(prefix + "mtr1.ACCL", SCAN_MOTION[1], notify=True)
+                how = "caproto's server as shipped" if stock else "with the iocs/ caproto-server fixes"
+                print(f"  {label} at {iocs.address(name)} ({how}):")
+                runner = ReRunner({**os.environ, **iocs.env}, prefix, verbose=False)
+                runs: dict[str, dict[str, list[float]]] = {
+                    lib: {
+                        "ms_per_point": [],
+                        "motion_ms": [],
+                        "overhead_ms": [],
+                        "handover_ms": [],
+                        "off_target": [],
+                    }
+                    for lib in libs
+                }
+                errors: dict[str, str] = {}
+                for _ in range(procs):
+                    for lib in libs:
+                        r = run_watched(runner, lib, p)
+                        if "error" in r:
+                            errors[lib] = r["error"]
+                            continue
+                        runs[lib]["ms_per_point"].extend(r["ms_per_point"])
+                        runs[lib]["motion_ms"].extend(r["motion_ms"])
+                        runs[lib]["overhead_ms"].extend(
+                            t - m for t, m in zip(r["ms_per_point"], r["motion_ms"], strict=True)
+                        )
+                        runs[lib]["off_target"].append(r["off_target"])
+                        runs[lib]["handover_ms"].extend(r["handover_ms"])
+                for lib in libs:
+                    r = runs[lib]
+                    if r["ms_per_point"]:
+                        print(
+                            f"    {lib:<16} per point {spread(r['ms_per_point'], '{:.2f}')}   motion "
+                            f"{spread(r['motion_ms'], '{:.2f}')}   overhead {spread(r['overhead_ms'], '{:.2f}')}"
+                            f"   events off target: {sum(r['off_target'])}"
+                        )
+                        h = sorted(r["handover_ms"])
+                        if h:
+                            print(
+                                f"    {'':<16} DMOV=1 to next VAL, per point: median {statistics.median(h):.2f}, "
+                                f"quartiles {h[len(h) // 4]:.2f}-{h[3 * len(h) // 4]:.2f}"
+                            )
+                    elif lib in errors:
+                        print(f"    {lib:<16} FAILED: {errors[lib]}")
+                for key, what in (("overhead_ms", "overhead"), ("handover_ms", "median DMOV=1 to next VAL")):
+                    med = {lib: statistics.median(r[key]) for lib, r in runs.items() if r[key]}
+                    if "sophyd-pyepics" in med:
+                        ratios = ", ".join(
+                            f"{lib} {v / med['sophyd-pyepics']:.2f}"
+                            for lib, v in med.items()
+                            if lib[:6] != "sophyd"
+                        )
+                        print(f"    {what} ratios peer / sophyd-pyepics (above 1: sophyd faster): {ratios}")
+                out[label] = {lib: r for lib, r in runs.items() if r["ms_per_point"]}
+    finally:
+        if saved is None:
+            os.environ.pop("SOPHYD_BENCH_STOCK_SERVER", None)
+        else:
+            os.environ["SOPHYD_BENCH_STOCK_SERVER"] = saved
+    return out
+
+
 def bench_rss(runner: ReRunner, libs: list[str], n: int, procs: int) -> dict[str, Any]:
     print(
         f"\n== RSS per connected EpicsSignalRO, a device of {n} (KiB per signal, median (min-max) of {procs})"
@@ -163,6 +303,12 @@ def main() -> int:
         action="store_true",
         help="a real EPICS base IOC (sophyd_iocs.epics_testioc, pythonSoftIOC records served by RSRV)",
     )
+    parser.add_argument(
+        "--scan-mode", default="unmonitored", choices=["unmonitored", "monitored"], help="the scan's det"
+    )
+    parser.add_argument(
+        "--scan-num", type=int, default=50, help="points per scan (caproto's fake motor takes ~0.1 s each)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     if args.real_ioc and args.stock_ioc:
@@ -193,6 +339,11 @@ def main() -> int:
                 results["count"] = bench_count(runner, libs, p, args.procs)
             if "rss" in args.workloads:
                 results["rss"] = bench_rss(runner, libs, args.rss_n, args.procs)
+    if "scan" in args.workloads:
+        if args.real_ioc:
+            print("\nscan: the real EPICS IOC has no motor record; the scan runs on the caproto motor IOCs")
+        p = {"num": args.scan_num, "reps": args.reps, "warmup": 5, "mode": args.scan_mode}
+        results["scan"] = bench_scan(args.stock_ioc, libs, p, args.procs)
     load = os.getloadavg()
     print(
         f"\ntotal {time.monotonic() - started:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}"

@@ -1,7 +1,8 @@
 """Every change sophyd's IOCs make to caproto's server, in one place: TCP_NODELAY on, a burst of requests
-answered in one send(), monitor updates in small batches, and search replies that echo the client's sequence.
+answered in one send(), monitor updates in small batches sent without waiting for more, and search replies that
+echo the client's sequence.
 
-``sophyd_iocs._run.run_ioc`` applies all four before the server runs. Each replaces a private attribute of
+``sophyd_iocs._run.run_ioc`` applies all five before the server runs. Each replaces a private attribute of
 caproto's server, listed in ``CAPROTO_INTERNALS``; tests/test_caproto_internals.py fails with the attribute's
 name when an installed caproto no longer has one (setup.cfg pins the caproto versions tested).
 
@@ -31,6 +32,7 @@ __all__ = [
     "coalesce_responses",
     "echo_search_sequence",
     "enable_tcp_nodelay",
+    "send_updates_promptly",
 ]
 
 #: The private caproto attributes replaced or relied on here, as ``(module, "Class.attribute" or "name")``.
@@ -39,6 +41,7 @@ CAPROTO_INTERNALS: tuple[tuple[str, str], ...] = (
     ("caproto.asyncio.server", "_TransportWrapper"),
     ("caproto.asyncio.server", "_TransportWrapper.writer"),
     ("caproto.asyncio.server", "Event"),
+    ("caproto.asyncio.server", "VirtualCircuit.get_from_sub_queue"),
     ("caproto.server.common", "SUB_BATCH_THRESH"),
     ("caproto.server.common", "Context._broadcaster_queue_iteration"),
     ("caproto.server.common", "Context.broadcaster"),
@@ -118,6 +121,27 @@ def bound_subscription_batches() -> None:
     """
     if "CAPROTO_SERVER_SUB_BATCH_THRESH" not in os.environ:
         _common.SUB_BATCH_THRESH = SUB_BATCH_BYTES
+
+
+async def _get_from_sub_queue(self: Any, timeout: float | None = None) -> Any:
+    """The next queued monitor update; with a timeout, None at once when none is queued (do not wait)."""
+    if timeout is None:
+        return await self.subscription_queue.get()
+    try:
+        return self.subscription_queue.get_nowait()
+    except asyncio.QueueEmpty:
+        return None
+
+
+def send_updates_promptly() -> None:
+    """Send a circuit's monitor updates as soon as no more are queued; call before the server runs.
+
+    caproto holds a burst of updates until none has come for 10 ms (``CAPROTO_SERVER_HIGH_LOAD_TIMEOUT_SEC``),
+    so the last update of a burst, such as a motor record's DMOV = 1 after the readback and MOVN updates of the
+    end of a move, reaches clients 10 ms after it was posted. A real IOC's CA server sends what is queued
+    whenever it can. Updates queued meanwhile still go out together (up to ``SUB_BATCH_BYTES`` per batch).
+    """
+    _server.VirtualCircuit.get_from_sub_queue = _get_from_sub_queue
 
 
 def coalesce_responses() -> None:

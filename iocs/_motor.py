@@ -9,7 +9,10 @@ fields an EpicsMotor uses, as ``sim:mtr1.<FIELD>``:
 - motion: ``VELO`` (EGU/s), ``ACCL`` (seconds to reach VELO), ``MOVN``, ``DMOV``, ``TDIR``, ``STOP``,
   ``SPMG`` (Stop/Pause/Move/Go), ``HOMF``/``HOMR``;
 - limits: soft ``HLM``/``LLM`` (user) and ``DHLM``/``DLLM`` (dial), ``LVIO``, limit switches ``HLS``/``LLS``;
-- description: ``EGU``, ``PREC``, ``MRES``, ``DESC``, ``RTYP`` ("motor").
+- description: ``EGU``, ``PREC``, ``MRES``, ``DESC``, ``RTYP`` ("motor");
+- fields served with fixed values for clients that connect them (ophyd-async's Motor does): ``SREV`` (200
+  steps per revolution), ``UREV`` (1 EGU per revolution), ``ERES`` (encoder step, = MRES at start), ``VMAX``
+  (0: no maximum speed), ``RDBD`` (retry deadband, 0.001) and ``OUT`` (the output link, empty).
 
 Behaviour, and where it simplifies the real record:
 
@@ -111,6 +114,12 @@ class MotorRecord(PVGroup):
     prec = _short(".PREC", "Display precision", value=3)
     desc = string(".DESC", "", "Descriptor")
     rtyp = string(".RTYP", "motor", "Record type", read_only=True)
+    srev = pvproperty(name=".SREV", value=200, dtype=int, read_only=True, doc="Steps per revolution")
+    urev = _pos(".UREV", "EGU per revolution", read_only=True, value=1.0)
+    eres = pvproperty(name=".ERES", value=0.001, dtype=float, precision=6, read_only=True, doc="Encoder step")
+    vmax = _pos(".VMAX", "Maximum velocity (0: none)", read_only=True)
+    rdbd = _pos(".RDBD", "Retry deadband", read_only=True, value=0.001)
+    out = string(".OUT", "", "Output link", read_only=True)
 
     def __init__(
         self,

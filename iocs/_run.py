@@ -21,6 +21,7 @@ from sophyd_iocs._caproto_fixes import (
     coalesce_responses,
     echo_search_sequence,
     enable_tcp_nodelay,
+    send_updates_promptly,
 )
 
 __all__ = [
@@ -89,9 +90,10 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
     and without ``EPICS_CAS_INTF_ADDR_LIST`` in the environment, the server listens on 127.0.0.1 only. When
     every interface is a loopback address and no ``EPICS_CAS_*BEACON_ADDR_LIST`` is set, beacons go to
     127.255.255.255 instead of the LAN broadcast address. With ``$SOPHYD_IOC_PARENT_PID`` set (by the
-    launcher), the IOC exits when that process does. Four changes to caproto's server are applied on the
+    launcher), the IOC exits when that process does. Five changes to caproto's server are applied on the
     way, all in ``sophyd_iocs._caproto_fixes``: TCP_NODELAY on every circuit, a burst of requests answered in
-    one send(), small monitor batches, and search replies that echo the client's sequence number.
+    one send(), small monitor batches sent without waiting for more, and search replies that echo the client's
+    sequence number.
     """
     parser, split_args = template_arg_parser(desc=desc, default_prefix=default_prefix)
     default_interfaces = parser.get_default("interfaces")
@@ -108,6 +110,7 @@ def run_ioc(group_cls: type[PVGroup], *, default_prefix: str, desc: str, **group
     coalesce_responses()  # one send() for the answers to a burst of requests, not one each
     bound_subscription_batches()  # a reply never waits behind ~2000 queued monitor updates
     echo_search_sequence()  # libca searches at full speed (caproto answers every search with sequence 1)
+    send_updates_promptly()  # the last monitor update of a burst is not held back 10 ms
     ioc_options, run_options = split_args(args)
     ioc = group_cls(**ioc_options, **group_kwargs)
     run(ioc.pvdb, **run_options)

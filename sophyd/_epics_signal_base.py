@@ -434,6 +434,11 @@ class EpicsSignalBase(Signal):
         its readback): get() reads the server until a monitor update confirms the new value."""
         self._read_channel.invalidate()
 
+    def confirm_cache(self) -> None:
+        """The monitor cache is known to hold this process's last change of the PV (see ``invalidate_cache``):
+        get() may answer from it again without reading the server first."""
+        self._read_channel.confirm_cache()
+
     def _alarm_state(self) -> tuple[int, int]:
         """(status, severity) of the latest value; the first time, read the PV for it.
 

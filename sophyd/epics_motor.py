@@ -5,8 +5,11 @@ put-callback of ``.VAL`` is not enough on its own, because records differ: a rea
 the end of the motion, caproto's example motor record at once, before it starts moving. DMOV postings are told
 apart by their timestamps, so a fast motor whose DMOV goes 1 -> 0 -> 1 before the put returns (or whose two
 updates reach us coalesced into one) still completes, and a stale posting from an earlier move never ends a
-newer one. A move fails, as in classic ophyd, at a limit switch in the direction of travel, with a readback
-alarm above ``tolerated_alarm``, or when stopped with ``stop(success=False)``.
+newer one. A move costs no reads beyond the put when the record's own monitor updates report it: a server sends
+a record's updates in the order it posted them, so when DMOV = 1 arrives the readback, limit switches and
+direction of travel it posted before are already in the monitor caches. A move fails, as in classic ophyd, at a
+limit switch in the direction of travel, with a readback alarm above ``tolerated_alarm``, or when stopped with
+``stop(success=False)``.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ from .alarm import AlarmSeverity
 from .device import Device
 from .errors import DisconnectedError, LimitError, MotionError
 from .kind import Kind
-from .positioner import _PendingMove, _ReportedMovePositioner, fresh_reading
+from .positioner import _PendingMove, _ReportedMovePositioner, fresh_reading, fresh_readings
 from .status import MoveStatus, Status, StatusBase, SubscriptionStatus
 
 if TYPE_CHECKING:
@@ -45,7 +48,7 @@ class EpicsMotor(Device, _ReportedMovePositioner):
     """
 
     user_readback = Cpt(EpicsSignalRO, ".RBV", kind=Kind.hinted, auto_monitor=True)
-    user_setpoint = Cpt(EpicsSignal, ".VAL", limits=True, put_complete=True)
+    user_setpoint = Cpt(EpicsSignal, ".VAL", limits=True, put_complete=True, auto_monitor=True)
     user_offset = Cpt(EpicsSignal, ".OFF", kind=Kind.config)
     user_offset_dir = Cpt(EpicsSignal, ".DIR", kind=Kind.config)
     offset_freeze_switch = Cpt(EpicsSignal, ".FOFF", kind=Kind.omitted)
@@ -86,6 +89,9 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         self._move_lock = threading.RLock()
         self._move: _PendingMove | None = None
         self._dmov_ts: float | None = None
+        # The DMOV = 1 timestamp that ended this object's last move, while no newer DMOV posting has arrived:
+        # the motor is known to be at rest, and that timestamp is the next move's baseline without a read.
+        self._rest_ts: float | None = None
         self._hints: Hints | None = None
         super().__init__(prefix, **kwargs)
         self.settle_time = settle_time
@@ -252,9 +258,18 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         return self._wait_for_move(status, wait)
 
     def _dmov_baseline(self) -> float | None:
-        """The newest DMOV timestamp, read fresh: monitor updates may still be on their way (a caproto server
-        answers a put before it sends the monitor updates the put caused), and a stale baseline would let an
-        earlier move's last posting end this one."""
+        """The newest DMOV timestamp: the DMOV = 1 that ended our last move if no newer posting has arrived
+        since, else read fresh, because monitor updates may still be on their way (a caproto server answers a
+        put before it sends the monitor updates the put caused) and a stale baseline would let an earlier
+        posting end this move. (A move by another client whose DMOV postings have not reached us when this
+        one is sent is not seen.)"""
+        with self._move_lock:
+            rest = self._rest_ts
+        if rest is not None:
+            dmov = self.motor_done_move
+            cached = dmov._fetch(dmov._read_channel, None, True, None)  # updates whose callbacks have not run
+            if cached.timestamp is not None and cached.timestamp <= rest:
+                return rest
         self._read_dmov()
         return self._dmov_ts
 
@@ -268,12 +283,15 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         with self._move_lock:
             if timestamp is not None and (self._dmov_ts is None or timestamp > self._dmov_ts):
                 self._dmov_ts = timestamp
+                self._rest_ts = None  # a posting after our last move ended: read the baseline next time
 
     def stop(self, *, success: bool = False) -> None:
         """Stop the motor (``.STOP``) and end the pending move: a success with ``success=True`` (a pause)."""
         try:
             self.motor_stop.put(1)
         finally:
+            with self._move_lock:
+                self._rest_ts = None  # the motor may still move: read the next baseline
             _ReportedMovePositioner.stop(self, success=success)
 
     def _estimate_move_time(self, target: float) -> float:
@@ -306,7 +324,7 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         if self._moving:
             self._motion_started(move, timestamp)
         else:
-            self._motion_ended(move)
+            self._motion_ended(move, timestamp, reported=True)
 
     def _motion_started(self, move: _PendingMove, timestamp: float | None) -> None:
         with self._move_lock:
@@ -337,12 +355,12 @@ class EpicsMotor(Device, _ReportedMovePositioner):
             return
         if move.is_news(timestamp):
             if done == 1:
-                self._motion_ended(move)
+                self._motion_ended(move, timestamp, reported=False)
             else:
                 self._motion_started(move, timestamp)
         elif allow_no_report:
             if not move.started:
-                self._motion_ended(move)
+                self._motion_ended(move, None, reported=False)
         elif not move.started:
             control = get_dispatcher("control")
             call_later(self.motion_report_grace, control.submit, self._check_motion_later, move)
@@ -351,24 +369,56 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         if not move.ended and not move.started:
             self._check_motion(move, allow_no_report=True)
 
-    def _motion_ended(self, move: _PendingMove) -> None:
-        """The record reports the move done: judge it (limit switch, alarm) and complete its status."""
-        self._end_move_once(move, self._finish_motion)
+    def _motion_ended(self, move: _PendingMove, timestamp: float | None, *, reported: bool) -> None:
+        """The record reports the move done (DMOV = 1 at ``timestamp``; ``reported``: by its monitor update,
+        not by a read): judge it (limit switch, alarm) and complete its status."""
+        self._end_move_once(move, lambda: self._finish_motion(move, timestamp, reported))
 
-    def _finish_motion(self) -> None:
+    def _finish_motion(self, move: _PendingMove, timestamp: float | None, reported: bool) -> None:
         self._moving = False
-        success, reason, position = self._judge_motion()
+        success, reason, position = self._judge_motion(move.target if reported else None)
+        if reported:  # VAL was posted when the record took the move, before this DMOV = 1
+            self.user_setpoint.confirm_cache()
+        if timestamp is not None and timestamp == self._dmov_ts:
+            self._rest_ts = timestamp
         self._done_moving(success=success, value=position, reason=reason)
 
-    def _judge_motion(self) -> tuple[bool, str, Any]:
-        """(success, why not, position) at the end of motion, from fresh reads of the record's fields."""
+    def _end_state(self, target: Any) -> tuple[Any, AlarmSeverity, bool, bool]:
+        """(readback, its severity, direction of travel toward high, at the limit switch that way).
+
+        With a ``target`` (the end was reported by DMOV's monitor update), from the monitor caches, which hold
+        what the record posted before DMOV = 1, when the cached readback is within the readback's precision of
+        the target; otherwise read fresh, in one batch, and the readback's cache is marked stale so that reads
+        go to the IOC until its monitor update catches up.
+        """
+        rbv, tdir, hls, lls = (
+            self.user_readback,
+            self.direction_of_travel,
+            self.high_limit_switch,
+            self.low_limit_switch,
+        )
+        if target is not None:
+            position = rbv.get()
+            precision = rbv.precision
+            tolerance = 10.0 ** -(precision if precision is not None and precision >= 0 else 3)
+            if abs(position - target) <= tolerance:
+                toward_high = bool(tdir.get())
+                return (
+                    position,
+                    AlarmSeverity(rbv.alarm_severity),
+                    toward_high,
+                    bool((hls if toward_high else lls).get()),
+                )
+        rbv.invalidate_cache()  # the final position, even before its monitor update arrives
+        readings = fresh_readings([rbv, tdir, hls, lls])
+        position, severity = readings[0].value, AlarmSeverity(readings[0].severity)
+        toward_high = bool(readings[1].value)
+        return position, severity, toward_high, bool(readings[2 if toward_high else 3].value)
+
+    def _judge_motion(self, target: Any) -> tuple[bool, str, Any]:
+        """(success, why not, position) at the end of motion (``target``: see ``_end_state``)."""
         try:
-            self.user_readback.invalidate_cache()  # the final position, even before its monitor update arrives
-            position = self.user_readback.get()
-            severity = AlarmSeverity(self.user_readback.alarm_severity)
-            toward_high = bool(self.direction_of_travel.get(use_monitor=False))
-            switch = self.high_limit_switch if toward_high else self.low_limit_switch
-            at_switch = bool(switch.get(use_monitor=False))
+            position, severity, toward_high, at_switch = self._end_state(target)
         except Exception as exc:
             return False, f"the motor's state could not be read after the move ({exc})", None
         if at_switch:

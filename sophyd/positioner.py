@@ -60,6 +60,21 @@ def fresh_reading(signal: Any) -> tuple[Any, float | None]:
     return signal.get(), signal.timestamp
 
 
+def fresh_readings(signals: list[Any]) -> list[Any]:
+    """Readings (``.value``, ``.timestamp``, ``.severity``) of EPICS ``signals`` of one control layer, read
+    from the IOC now, bypassing monitor caches, as one concurrent batch: one round trip instead of one each."""
+    for signal in signals:
+        signal._ensure_connected(signal._read_channel)
+    return list(
+        signals[0]._backend.get_many(
+            [signal._read_channel for signal in signals],
+            as_string=[False] * len(signals),
+            timeout=max(signal.timeout for signal in signals),
+            use_monitor=False,
+        )
+    )
+
+
 class _PendingMove:
     """One requested move of a positioner driven by a done flag, and what the device reported about it so far.
 

@@ -68,6 +68,25 @@ def test_put_completes_and_monitors_fire(ch: MockChannel) -> None:
     ch.unsubscribe(handle)
 
 
+def test_monitor_cache_serves_reads_again_once_a_server_read_finds_it_current(
+    ch: MockChannel, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a put the monitored channel reads the server; when that read is no newer than the monitor update
+    that already arrived (the mock posts it before the put completes), the cache serves the reads after it."""
+    handle = ch.subscribe(lambda r: None)
+    done = PutWaiter()
+    ch.put(7.0, callback=done)
+    assert done.event.wait(TIMEOUT) and done.error is None
+    server_reads: list[tuple[Any, ...]] = []
+    begin_get = ch._begin_get
+    monkeypatch.setattr(ch, "_begin_get", lambda *args: (server_reads.append(args), begin_get(*args))[1])
+    assert [ch.get().value for _ in range(3)] == [7.0, 7.0, 7.0]
+    assert len(server_reads) == 1  # the first read after the put only
+    ch.put(8.0, callback=PutWaiter())
+    assert ch.get().value == 8.0 and len(server_reads) == 2  # a new write: read the server again, once
+    ch.unsubscribe(handle)
+
+
 def test_held_completion(ch: MockChannel) -> None:
     set_mock_put_proceeds(ch, False)
     done = PutWaiter()

@@ -204,6 +204,30 @@ def test_run_engine_mv_and_scan(motor_factory: Callable[..., EpicsMotor], motors
     assert descriptor["data_keys"]["m1"]["precision"] == 3
 
 
+def test_fast_scan_events_hold_the_asked_position_and_setpoint(
+    motor_factory: Callable[..., EpicsMotor], motors_prefix: str
+) -> None:
+    """Moves shorter than a monitor round trip, ended by DMOV's monitor update or by a read after the put is
+    answered: every event holds the plan's position as readback and setpoint, and the motor reads it after."""
+    motor = motor_factory("mtr1", name="m1")
+    motor.velocity.set(1000.0).wait(TIMEOUT)
+    motor.acceleration.set(0.0).wait(TIMEOUT)
+    resolution = motor.motor_resolution.get()
+    RE = RunEngine({})
+    docs: list[tuple[str, dict[str, Any]]] = []
+    RE.subscribe(lambda name, doc: docs.append((name, doc)))
+    points = [i / 40 for i in range(41)]
+    for _ in range(2):  # the second scan starts with a move back from 1.0
+        docs.clear()
+        RE(bp.scan([], motor, 0.0, 1.0, len(points)))
+        events = [doc["data"] for name, doc in docs if name == "event"]
+        assert [e["m1"] for e in events] == pytest.approx(points, abs=resolution)
+        assert [e["m1_user_setpoint"] for e in events] == pytest.approx(points, abs=resolution)
+        assert motor.position == pytest.approx(1.0, abs=resolution)
+        assert motor.user_setpoint.get() == pytest.approx(1.0, abs=resolution)
+        assert ca_read(motors_prefix + "mtr1.VAL").data[0] == pytest.approx(1.0, abs=resolution)
+
+
 def test_motors_as_components(motor_factory: Callable[..., EpicsMotor], motors_prefix: str) -> None:
     stage = Stage(motors_prefix, name="stage")
     stage.wait_for_connection(timeout=TIMEOUT)
@@ -438,6 +462,7 @@ def test_scan_over_caprotos_fake_motor_record() -> None:
             events = [doc for name, doc in docs if name == "event"]
             assert next(doc for name, doc in docs if name == "stop")["exit_status"] == "success"
             assert [e["data"]["fm"] for e in events] == pytest.approx(points, abs=resolution)
+            assert [e["data"]["fm_user_setpoint"] for e in events] == pytest.approx(points, abs=resolution)
             assert [e["data"]["det"] for e in events] == pytest.approx(points, abs=resolution)
             for _ in range(2):  # null moves: the record reports them done too
                 motor.set(1.0).wait(TIMEOUT)
@@ -516,6 +541,25 @@ def test_mock_stale_dmov_posting_does_not_end_a_newer_move(
     post(RBV=3.0, DMOV=1)
     status.wait(TIMEOUT)
     assert status.success
+
+
+def test_mock_move_by_someone_else_between_two_of_ours_does_not_end_the_second(
+    mock_motor: tuple[EpicsMotor, Callable[..., None]],
+) -> None:
+    """The next move's baseline is the DMOV = 1 that ended ours only while no newer posting has arrived."""
+    motor, post = mock_motor
+    status = motor.set(1.0)
+    post(DMOV=0)
+    post(RBV=1.0, DMOV=1)
+    status.wait(TIMEOUT)
+    post(DMOV=0)  # another client moves the motor
+    post(RBV=2.0, DMOV=1)
+    status = motor.set(3.0)
+    assert not status.done
+    post(DMOV=0)
+    post(RBV=3.0, DMOV=1)
+    status.wait(TIMEOUT)
+    assert status.success and status.finish_pos == 3.0  # ended by our DMOV = 1, not the other client's
 
 
 def test_mock_record_reporting_no_motion(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:

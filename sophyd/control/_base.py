@@ -139,6 +139,12 @@ class Channel(abc.ABC):
         """
 
     @abc.abstractmethod
+    def confirm_cache(self) -> None:
+        """End the staleness ``invalidate`` (or a put) began: the caller knows the monitor cache holds the
+        change, e.g. a motor's VAL after the record posted DMOV = 1 for the move that VAL started, since a
+        server sends one circuit's updates in the order it posted them. A channel without a cache ignores it."""
+
+    @abc.abstractmethod
     def subscribe(self, callback: ReadingCallback) -> int:
         """Call ``callback(reading)`` on every monitor update (coalesced to the latest); returns a handle."""
 

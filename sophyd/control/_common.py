@@ -323,16 +323,25 @@ class BaseChannel(Channel):
             self._stale = True
             self._fresh_ts = None
 
+    def confirm_cache(self) -> None:
+        with self._lock:
+            if self._cache is not None:
+                self._stale = False
+
     def _fresh_cache(self) -> PVReading | None:
         """The monitor cache, unless a write since may not be in it yet (then None: read the server)."""
         with self._lock:
             return None if self._stale else self._cache
 
     def _read_from_server(self, reading: PVReading) -> PVReading:
-        """Note a server read: a monitor update at least as new as it ends the staleness after a write."""
+        """Note a server read: a monitor update at least as new as it ends the staleness after a write, also
+        one that arrived before the read answered (else the cache would stay stale until the PV next changes)."""
         with self._lock:
-            if self._stale and (self._fresh_ts is None or reading.timestamp > self._fresh_ts):
-                self._fresh_ts = reading.timestamp
+            if self._stale:
+                if self._cache is not None and self._cache.timestamp >= reading.timestamp:
+                    self._stale = False
+                elif self._fresh_ts is None or reading.timestamp > self._fresh_ts:
+                    self._fresh_ts = reading.timestamp
         return reading
 
     def put(self, value: Any, *, callback: PutCallback | None = None, timeout: float | None = None) -> None:
