@@ -220,6 +220,10 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "ReadTimeoutError",
         "ConnectionTimeoutError",
         "UNSET_VALUE",
+        # the errors classic's signal module imports from ophyd.utils, which users import from it
+        "DestroyedError",
+        "LimitError",
+        "ReadOnlyError",
     ),
     "device": (
         "Component",
