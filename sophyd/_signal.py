@@ -270,11 +270,13 @@ class Signal(OphydObject):
         return values_match(current, target, atol, rtol)
 
     def check_value(self, value: Any) -> None:
-        """Raise before writing: ReadOnlyError, ValueError for None, LimitError outside the limits."""
+        """Raise before writing: ReadOnlyError for a read-only signal, LimitError outside the limits.
+
+        A soft signal holds any Python value, None included, as classic ophyd's does; EPICS signals refuse
+        None in their own check_value(), since no PV can hold it.
+        """
         if not self.write_access:
             raise ReadOnlyError(f"{self._describe_me()} is read-only; cannot write {value!r}")
-        if value is None:
-            raise ValueError(f"Cannot write None to {self._describe_me()}")
         low, high = self.limits
         if low is None or high is None or low >= high:
             return
