@@ -99,9 +99,8 @@ class _Flag:
 
     def __init__(self) -> None:
         self._flag = False
-        self._sets = (
-            0  # how many times set() ran: a waiter woken by a set() that a clear() undid still returns True
-        )
+        # How many times set() ran: a waiter woken by a set() that a clear() undid still returns True.
+        self._sets = 0
         self._cond: threading.Condition | None = None
 
     def is_set(self) -> bool:
