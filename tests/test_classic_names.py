@@ -290,6 +290,12 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "DO_NOT_USE",
         "adapt_old_callback_signature",
     ),
+    "flyers": (
+        "FlyerInterface",
+        "MonitorFlyerMixin",
+        "AreaDetectorTimeseriesCollector",
+        "WaveformCollector",
+    ),
     "utils.errors": _CLASSIC_ERRORS,
     "utils.epics_pvs": (
         "BadPVName",
