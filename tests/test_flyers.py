@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Generator
 from typing import Any
 
 import bluesky.plan_stubs as bps
 import pytest
 from bluesky import RunEngine
+from event_model import unpack_event_page
 
 from sophyd import Component as Cpt
 from sophyd import Device, EpicsSignal, Signal
@@ -37,9 +39,16 @@ def fly_plan(flyer: Any, during: Any) -> Generator[Any, Any, None]:
 
 
 def run(flyer: Any, during: Any) -> Docs:
+    """Run fly_plan; the documents, with the event pages bluesky emits for a collect() unpacked to events."""
     docs: Docs = []
-    RE = RunEngine({})
-    RE(fly_plan(flyer, during), lambda name, doc: docs.append((name, doc)))
+
+    def keep(name: str, doc: dict[str, Any]) -> None:
+        if name == "event_page":
+            docs.extend(("event", event) for event in unpack_event_page(doc))
+        else:
+            docs.append((name, doc))
+
+    RunEngine({})(fly_plan(flyer, during), keep)
     return docs
 
 
@@ -69,20 +78,35 @@ def test_pivot_gives_one_event_per_value_in_order_with_timestamps() -> None:
     assert list(descriptors["ystream"]["data_keys"]) == ["fl_y"]
 
     uid_to_stream = {doc["uid"]: doc["name"] for doc in descriptors.values()}
-    events: dict[str, list[tuple[float, float, float]]] = {}
+    events: dict[str, list[tuple[float, float]]] = {}
     for name, doc in docs:
         if name == "event":
             (key,) = doc["data"]
             events.setdefault(uid_to_stream[doc["descriptor"]], []).append(
-                (doc["data"][key], doc["timestamps"][key], doc["time"])
+                (doc["data"][key], doc["timestamps"][key])
             )
     # each signal's current value at kickoff, then every value put while flying, in order
-    expected_x = [start["fl_x"], *during.taken["fl_x"]]
-    expected_y = [start["fl_y"], *during.taken["fl_y"]]
-    assert [(v, ts) for v, ts, _ in events["fl_x"]] == expected_x
-    assert [(v, ts) for v, ts, _ in events["ystream"]] == expected_y
-    # each event's time is its value's timestamp
-    assert all(ts == t for _, ts, t in events["fl_x"] + events["ystream"])
+    assert events["fl_x"] == [start["fl_x"], *during.taken["fl_x"]]
+    assert events["ystream"] == [start["fl_y"], *during.taken["fl_y"]]
+
+
+def test_collect_events_are_timed_as_classic() -> None:
+    """Pivoted, an event's time is its value's timestamp; otherwise it is the kickoff time."""
+    for pivot in (True, False):
+        flyer = SoftFlyer(name="fl", monitor_attrs=["x"], pivot=pivot)
+        before = time.time()
+        flyer.kickoff().wait(TIMEOUT)
+        after = time.time()
+        flyer.x.put(1.0)
+        flyer.complete().wait(TIMEOUT)
+        events = list(flyer.collect())
+        if pivot:
+            assert [e["time"] for e in events] == [e["timestamps"]["fl_x"] for e in events]
+            assert len(events) == 2
+        else:
+            (event,) = events
+            assert before <= event["time"] <= after
+            assert event["data"] == {"fl_x": [0.0, 1.0]}
 
 
 def test_no_pivot_gives_one_array_event_per_signal() -> None:
@@ -99,8 +123,6 @@ def test_no_pivot_gives_one_array_event_per_signal() -> None:
     expected = [start, *during.taken["fl_x"]]
     assert event["data"]["fl_x"] == [v for v, _ in expected]
     assert event["timestamps"]["fl_x"] == [ts for _, ts in expected]
-    start_doc = next(doc for name, doc in docs if name == "start")
-    assert start_doc["time"] <= event["time"] <= during.taken["fl_x"][0][1]  # stamped with the kickoff time
 
 
 def test_values_after_complete_and_while_paused_are_not_recorded() -> None:
@@ -146,23 +168,32 @@ class EpicsFlyer(MonitorFlyerMixin, Device):
     sp = Cpt(EpicsSignal, "sp")
 
 
-def test_epics_signal_values_are_collected_in_order(cl: str, testioc_prefix: str) -> None:
-    flyer = EpicsFlyer(testioc_prefix, name="ef", monitor_attrs=["sp"], pivot=True)
-    flyer.wait_for_connection(timeout=TIMEOUT)
-    flyer.sp.put(0.5, wait=True, timeout=TIMEOUT)
-    values = [1.25, 2.5, 3.75]
+def put_and_see(signal: EpicsSignal, value: float) -> None:
+    """Put ``value`` and wait until the signal's monitor has reported it."""
     seen = threading.Event()
 
     def arrived(value: Any = None, **kwargs: Any) -> None:
-        if value == values[-1]:
+        if value == target:
             seen.set()
 
+    target = value
+    cid = signal.subscribe(arrived, run=False)
+    try:
+        signal.put(value, wait=True, timeout=TIMEOUT)
+        assert seen.wait(TIMEOUT), f"{value} never arrived as a monitor of {signal.name}"
+    finally:
+        signal.unsubscribe(cid)
+
+
+def test_epics_signal_values_are_collected_in_order(cl: str, testioc_prefix: str) -> None:
+    flyer = EpicsFlyer(testioc_prefix, name="ef", monitor_attrs=["sp"], pivot=True)
+    flyer.wait_for_connection(timeout=TIMEOUT)
+    put_and_see(flyer.sp, 0.5)  # the value kickoff() records first
+    values = [1.25, 2.5, 3.75]
+
     def during() -> None:
-        cid = flyer.sp.subscribe(arrived, run=False)
         for value in values:
-            flyer.sp.put(value, wait=True, timeout=TIMEOUT)
-        assert seen.wait(TIMEOUT), "the last value never arrived as a monitor"
-        flyer.sp.unsubscribe(cid)
+            put_and_see(flyer.sp, value)
 
     try:
         docs = run(flyer, during)
@@ -174,5 +205,4 @@ def test_epics_signal_values_are_collected_in_order(cl: str, testioc_prefix: str
     events = [doc for name, doc in docs if name == "event"]
     assert [event["data"]["ef_sp"] for event in events] == [0.5, *values]
     stamps = [event["timestamps"]["ef_sp"] for event in events]
-    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)
-    assert [event["time"] for event in events] == stamps
+    assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)  # the IOC's timestamps, in order
