@@ -139,9 +139,13 @@ class EpicsMotor(Device, _ReportedMovePositioner):
 
     @property
     def hints(self) -> Hints:
-        """``{'fields': [readback name]}`` unless set to something else (None restores the default)."""
+        """The names of the hinted components (the readback by default), unless set to something else.
+
+        As classic's ``Device.hints``, the default follows the components' kinds, so making ``user_setpoint``
+        hinted and ``user_readback`` normal hints the setpoint instead; setting None restores the default.
+        """
         if self._hints is None:
-            return {"fields": [self.user_readback.name]}
+            return Device.hints.fget(self)  # type: ignore[attr-defined]
         return self._hints
 
     @hints.setter

@@ -96,9 +96,11 @@ class SetSupersededError(OpException, RuntimeError):
     """A newer set() on the same signal replaced this one before it finished."""
 
 
-class MotionError(OpException, RuntimeError):
+class MotionError(UnknownStatusFailure, RuntimeError):
     """A move did not complete: stopped, superseded by a newer move, at a limit switch, in alarm, or the device
     stopped short.
 
-    A RuntimeError, as classic ophyd documents for a move that fails other than by timing out.
+    A RuntimeError, as classic ophyd documents for a move that fails other than by timing out, and an
+    UnknownStatusFailure, which is what classic's failed move raised (it said no more), so code written
+    against classic (``except UnknownStatusFailure``) still catches it.
     """

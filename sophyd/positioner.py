@@ -18,6 +18,8 @@ from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
 from ._datakeys import data_key
+from .alarm import AlarmSeverity
+from .control import PVReading
 from .errors import LimitError, MotionError
 from .kind import Kind
 from .ophydobj import OphydObject
@@ -61,18 +63,32 @@ def fresh_reading(signal: Any) -> tuple[Any, float | None]:
 
 
 def fresh_readings(signals: list[Any]) -> list[Any]:
-    """Readings (``.value``, ``.timestamp``, ``.severity``) of EPICS ``signals`` of one control layer, read
-    from the IOC now, bypassing monitor caches, as one concurrent batch: one round trip instead of one each."""
-    for signal in signals:
+    """Readings (``.value``, ``.timestamp``, ``.severity``) of ``signals`` read from their sources now.
+
+    The EPICS signals among them are read from the IOC, bypassing monitor caches, in one concurrent batch per
+    control layer (one round trip instead of one each); any other signal (a soft ``Signal`` that a subclass put
+    in place of a PV component, as classic ophyd allows) is read with ``get()``.
+    """
+    readings: list[Any] = [None] * len(signals)
+    batches: dict[int, list[int]] = {}
+    for index, signal in enumerate(signals):
+        if getattr(signal, "_fetch", None) is None:
+            severity = getattr(signal, "alarm_severity", AlarmSeverity.NO_ALARM)
+            readings[index] = PVReading(signal.get(), signal.timestamp, severity=int(severity))
+            continue
         signal._ensure_connected(signal._read_channel)
-    return list(
-        signals[0]._backend.get_many(
-            [signal._read_channel for signal in signals],
-            as_string=[False] * len(signals),
-            timeout=max(signal.timeout for signal in signals),
+        batches.setdefault(id(signal._backend), []).append(index)
+    for indices in batches.values():
+        batch = [signals[i] for i in indices]
+        values = batch[0]._backend.get_many(
+            [signal._read_channel for signal in batch],
+            as_string=[False] * len(batch),
+            timeout=max(signal.timeout for signal in batch),
             use_monitor=False,
         )
-    )
+        for index, reading in zip(indices, values, strict=True):
+            readings[index] = reading
+    return readings
 
 
 class _PendingMove:

@@ -31,13 +31,16 @@ from sophyd import (
     MotorBundle,
     MoveStatus,
     PutFailedError,
+    Signal,
     StatusTimeoutError,
     SubscriptionStatus,
+    UnknownStatusFailure,
 )
 from sophyd import Component as Cpt
 from sophyd.control import use_cl
 from sophyd.epics_motor import EpicsMotor, MotionError
 from sophyd.mock import mock_put_failure, set_mock_put_proceeds, set_mock_value
+from sophyd.positioner import fresh_readings
 
 TIMEOUT = 10.0
 
@@ -335,6 +338,54 @@ def test_limit_switch_in_the_direction_of_travel_fails_the_move(
     finally:
         motor.set(0.0).wait(TIMEOUT)
         motor.set_lim(-100.0, 100.0)
+
+
+class SoftSwitchMotor(EpicsMotor):
+    """A motor whose limit switches and direction of travel are soft signals, as a subclass may make them."""
+
+    high_limit_switch = Cpt(Signal, value=0, kind="omitted")
+    low_limit_switch = Cpt(Signal, value=0, kind="omitted")
+    direction_of_travel = Cpt(Signal, value=0, kind="omitted")
+
+
+def test_soft_signals_in_place_of_record_fields(motors_prefix: str) -> None:
+    """The end of a move is judged from the components as the subclass defines them, EPICS or not; a failed
+    move is still an UnknownStatusFailure, which is what classic code catches."""
+    motor = SoftSwitchMotor(motors_prefix + "mtr2", name="soft")
+    motor.wait_for_connection(timeout=TIMEOUT)
+    try:
+        motor.velocity.set(20.0).wait(TIMEOUT)
+        motor.high_limit_switch.put(1)
+        # the state read fresh when DMOV's update does not settle the end (one batch for the PVs, get() for the rest)
+        rbv, switch = fresh_readings([motor.user_readback, motor.high_limit_switch])
+        assert (rbv.value, switch.value, switch.severity) == (pytest.approx(motor.position), 1, 0)
+        motor.high_limit_switch.put(0)
+        motor.set(motor.position).wait(TIMEOUT)
+        motor.set(0.5).wait(TIMEOUT)
+        assert motor.position == pytest.approx(0.5, abs=1e-3)
+        motor.direction_of_travel.put(1)
+        motor.high_limit_switch.put(1)
+        status = motor.set(1.0)
+        with pytest.raises(UnknownStatusFailure, match=r"'soft'.*high limit switch") as failure:
+            status.wait(TIMEOUT)
+        assert isinstance(failure.value, MotionError)
+        motor.high_limit_switch.put(0)
+    finally:
+        motor.set(0.0).wait(TIMEOUT)
+        motor.velocity.set(1.0).wait(TIMEOUT)
+        motor.destroy()
+
+
+def test_hints_follow_the_kinds(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
+    motor, _ = mock_motor
+    assert motor.hints == {"fields": ["mm"]}
+    motor.user_setpoint.kind = "hinted"
+    motor.user_readback.kind = "normal"
+    assert motor.hints == {"fields": ["mm_user_setpoint"]}
+    motor.hints = {"fields": []}
+    assert motor.hints == {"fields": []}
+    motor.hints = None
+    assert motor.hints == {"fields": ["mm_user_setpoint"]}
 
 
 def test_home(motor_factory: Callable[..., EpicsMotor]) -> None:
