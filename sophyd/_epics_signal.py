@@ -114,6 +114,10 @@ class EpicsSignal(EpicsSignalBase):
             return [self._read_channel]
         return [self._read_channel, self._write_channel]
 
+    def _limits_channel(self) -> Channel:
+        # the setpoint PV's control limits bound what may be written (classic takes them from it as well)
+        return getattr(self, "_write_channel", None) or self._read_channel
+
     # -- setpoint subscription ----------------------------------------------------------------------------
     def _on_first_subscription(self, event_type: str) -> None:
         super()._on_first_subscription(event_type)

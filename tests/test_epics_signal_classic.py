@@ -119,6 +119,24 @@ def test_limits_true_raises_a_value_error_before_sending(pv: Callable[[str], str
     assert not sig.use_limits
 
 
+def test_limits_of_a_pair_are_the_setpoint_pvs(pv: Callable[[str], str], made: Any) -> None:
+    """A signal that reads one PV and writes another takes its control limits from the PV it writes to:
+    those bound what may be written (the readback's limits, here +-1000, say nothing about it)."""
+    sig = made(EpicsSignal, pv("long"), write_pv=pv("dbl"), name="pair", limits=True)
+    sig.wait_for_connection(timeout=TIMEOUT)
+    assert sig.limits == (-100.0, 100.0)
+    assert (sig.low_limit, sig.high_limit) == (-100.0, 100.0)
+    md = sig.metadata
+    assert (md["lower_ctrl_limit"], md["upper_ctrl_limit"]) == (-100.0, 100.0)
+    assert md["units"] == "counts"  # the rest of the metadata is the readback's
+    with pytest.raises(LimitError, match="pair"):
+        sig.check_value(sig.low_limit - 1)
+    sig.check_value(sig.high_limit)
+    ro = made(EpicsSignalRO, pv("long"), name="long")
+    ro.wait_for_connection(timeout=TIMEOUT)
+    assert ro.limits == (-1000, 1000)
+
+
 def test_repr_rebuilds_the_signal(pv: Callable[[str], str], made: Any) -> None:
     sig = made(
         EpicsSignal,
