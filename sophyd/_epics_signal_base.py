@@ -37,6 +37,7 @@ from .control import (
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
+    NotConnectedError,
     ReadTimeoutError,
     WaitTimeoutError,
 )
@@ -464,7 +465,10 @@ class EpicsSignalBase(Signal):
         return self._monitor_handle is not None
 
     def read(self) -> dict[str, Reading[Any]]:
-        value = self.get()
+        try:
+            value = self.get()
+        except ConnectionTimeoutError as exc:
+            raise NotConnectedError(str(exc), missing=exc.missing) from exc
         return {
             self.name: {
                 "value": value,

@@ -21,12 +21,14 @@ from sophyd import (
     ConnectionTimeoutError,
     DerivedSignal,
     Device,
+    DisconnectedError,
     EpicsSignal,
     EpicsSignalBase,
     EpicsSignalNoValidation,
     EpicsSignalRO,
     EpicsSignalWithRBV,
     LimitError,
+    NotConnectedError,
 )
 from sophyd import Component as Cpt
 from sophyd.control import new_backend
@@ -287,6 +289,25 @@ def test_get_connection_timeout_bounds_the_first_wait(cl: str, pv: Callable[[str
         impatient = made(EpicsSignalRO, pv("iarray"), name="iarray", connection_timeout=1e-6)
         assert list(impatient.get(connection_timeout=TIMEOUT)) == list(range(16))
         impatient.destroy()
+
+
+def test_read_of_a_never_connected_pv_is_a_disconnected_error(pv: Callable[[str], str], made: Any) -> None:
+    """read() of a signal whose PV never connects fails with an error classic code catches as DisconnectedError
+    (classic's read() raises that), which is also the ConnectionTimeoutError get() raises; a device's read()
+    passes it on."""
+
+    class Box(Device):
+        lid = Cpt(EpicsSignalRO, "no_such_lid", connection_timeout=0.3)
+
+    box = made(Box, pv(""), name="box")
+    with pytest.raises(DisconnectedError, match=r"'box_lid'.*no_such_lid.*within 0\.3 s") as caught:
+        box.read()
+    assert isinstance(caught.value, ConnectionTimeoutError)
+    assert isinstance(caught.value, NotConnectedError)
+    assert caught.value.missing == [pv("no_such_lid")]
+    with pytest.raises(ConnectionTimeoutError) as from_get:
+        box.lid.get()
+    assert not isinstance(from_get.value, DisconnectedError)  # get() raises classic's error type, unchanged
 
 
 def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any) -> None:
