@@ -206,6 +206,9 @@ class EpicsSignal(EpicsSignalBase):
             self._setpoint_handle = None
         super().destroy()
 
+    def _limits_channel(self) -> Channel:
+        return getattr(self, "_write_channel", None) or self._read_channel
+
     def _write_access_from(self, info: PVInfo) -> bool:
         channel = getattr(self, "_write_channel", self._read_channel)
         if channel is self._read_channel:

@@ -239,7 +239,9 @@ class EpicsSignalBase(Signal):
         A signal never subscribed to keeps no record of the event (a describe() of thousands of signals would
         keep a copy of each one's metadata): its first subscriber gets the metadata as the latest event.
         """
-        if self._mirror.refresh(self._channels(), self._read_channel, self._write_access_from):
+        if self._mirror.refresh(
+            self._channels(), self._read_channel, self._write_access_from, self._limits_channel()
+        ):
             # The flag is set before the tables are looked for, and subscribe() makes the tables before it
             # reads the flag: with the two in either order, the change reaches a 'meta' event.
             self._mirror.changed = True
@@ -270,9 +272,14 @@ class EpicsSignalBase(Signal):
     def _full_metadata(self) -> dict[str, Any]:
         """The metadata, reading the IOC's control fields (units, precision, limits, enum labels) the first
         time they are needed on this connection; without a connection, what is known."""
-        if self._read_channel.connected and not self._read_channel.info().control:
-            self._load_info(self._read_channel)
+        for channel in dict.fromkeys((self._read_channel, self._limits_channel())):
+            if channel.connected and not channel.info().control:
+                self._load_info(channel)
         return self._current_metadata()
+
+    def _limits_channel(self) -> Channel:
+        """The channel whose control limits are the signal's ``limits``: the one it writes to."""
+        return self._read_channel
 
     def _load_info(self, channel: Channel) -> PVInfo:
         """``channel.load_info`` with errors that name this signal."""

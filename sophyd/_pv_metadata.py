@@ -58,12 +58,17 @@ class MetadataMirror:
             return dict(self._metadata)
 
     def refresh(
-        self, channels: Sequence[Channel], read_channel: Channel, write_access: Callable[[PVInfo], bool]
+        self,
+        channels: Sequence[Channel],
+        read_channel: Channel,
+        write_access: Callable[[PVInfo], bool],
+        limits_channel: Channel | None = None,
     ) -> bool:
         """Copy the channels' state if it changed since the last copy; True when the metadata changed.
 
         ``write_access(info)`` says whether the signal may write, given the read channel's info (a signal
-        that writes through another channel asks that one)."""
+        that writes through another channel asks that one). ``limits_channel``, when not the read channel,
+        supplies the control limits: those bound what may be written, so they are the setpoint PV's."""
         state = tuple(ch.connected and ch.info() for ch in channels)
         if state == self._state:
             return False
@@ -74,5 +79,9 @@ class MetadataMirror:
                 info = read_channel.info()
                 self._metadata.update(metadata_from_info(info))
                 self._metadata["write_access"] = write_access(info)
+            if limits_channel is not None and limits_channel is not read_channel:
+                limits = limits_channel.info() if limits_channel.connected else None
+                self._metadata["lower_ctrl_limit"] = limits.lower_ctrl_limit if limits else None
+                self._metadata["upper_ctrl_limit"] = limits.upper_ctrl_limit if limits else None
             self._metadata["connected"] = all(ch.connected for ch in channels)
             return self._metadata != before

@@ -310,6 +310,26 @@ def test_read_of_a_never_connected_pv_is_a_disconnected_error(pv: Callable[[str]
     assert not isinstance(from_get.value, DisconnectedError)  # get() raises classic's error type, unchanged
 
 
+def test_limits_of_a_signal_with_a_setpoint_pv_are_the_setpoint_pvs(
+    pv: Callable[[str], str], made: Any
+) -> None:
+    """With a separate write PV, limits, low/high_limit, metadata and describe() give that PV's control limits
+    (they bound what may be written), as in classic ophyd; the read PV's limits apply to a read-only signal."""
+    pair = made(EpicsSignal, pv("dbl"), write_pv=pv("long"), name="pair", limits=True)
+    pair.wait_for_connection(timeout=TIMEOUT)
+    assert pair.limits == (-1000, 1000)  # long's; dbl's are (-100, 100)
+    assert (pair.low_limit, pair.high_limit) == (-1000, 1000)
+    assert (pair.metadata["lower_ctrl_limit"], pair.metadata["upper_ctrl_limit"]) == (-1000, 1000)
+    key = pair.describe()["pair"]
+    assert (key["lower_ctrl_limit"], key["upper_ctrl_limit"]) == (-1000, 1000)
+    pair.check_value(500)  # outside dbl's limits, inside long's
+    with pytest.raises(LimitError, match="pair"):
+        pair.check_value(pair.high_limit + 1)
+    readback = made(EpicsSignalRO, pv("dbl"), name="readback")
+    readback.wait_for_connection(timeout=TIMEOUT)
+    assert readback.limits == (-100.0, 100.0)
+
+
 def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any) -> None:
     """A DerivedSignal subclass mirrors the PV's connection and metadata and converts both ways."""
 
