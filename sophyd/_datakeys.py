@@ -39,7 +39,7 @@ def json_dtype(value: Any) -> str:
 
 
 def json_shape(value: Any) -> list[int]:
-    """The shape of ``value`` as a list (``[]`` for scalars), as classic ophyd's ``data_shape`` gives it."""
+    """The shape of ``value`` as a list (``[]`` for scalars), as a describe() data key holds it."""
     if json_dtype(value) != "array":
         return []
     try:

@@ -18,6 +18,7 @@ from its last checkpoint: the repeated point's frame then follows the last refer
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
     from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["FileWriteError", "HDF5StreamAssets"]
+
+logger = logging.getLogger("sophyd.areadetector")
 
 
 class FileWriteError(OpException):
@@ -111,12 +114,26 @@ class HDF5StreamAssets(Device):
         bluesky rewinds to the last checkpoint on resume and triggers again, so an exposure still running is
         abandoned and the frames that no emitted event refers to are dropped; the repeated point's frame then
         follows the last referenced one. A frame the IOC cannot drop stays, skipped by the documents.
+
+        Nothing is raised: the RunEngine pauses its devices in turn, and an error here would leave the others
+        unpaused. If the IOC cannot be reached, that is logged and the frames counted so far stay, skipped.
         """
         super().pause()
         with self._counter_lock:
             self._generation += 1
         self._note_emitted()
-        in_file = self._abandon_after(self._referenced)
+        try:
+            in_file = self._abandon_after(self._referenced)
+        except Exception as exc:
+            with self._counter_lock:
+                in_file = self._frames - self._first_frame
+            logger.warning(
+                "%s: could not abandon the exposure the pause interrupted (%s); %d frame(s) stay in %s",
+                self.name,
+                exc,
+                in_file - self._referenced,
+                self._full_path,
+            )
         if in_file is None:
             return
         with self._counter_lock:

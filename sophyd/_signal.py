@@ -17,7 +17,8 @@ import numpy as np
 
 from ._checks import check_finite_target, check_timeout
 from ._datakeys import JSON_DTYPES, data_key, values_match
-from ._dispatch import wait_event
+from ._dispatch import get_dispatcher, wait_event
+from ._scheduler import call_later
 from .errors import (
     DisconnectedError,
     LimitError,
@@ -34,6 +35,11 @@ if TYPE_CHECKING:
     from event_model.documents.event_descriptor import DataKey
 
 __all__ = ["UNSET_VALUE", "SetSupersededError", "Signal", "SignalRO", "set_and_wait"]
+
+# A set() whose readback does not match at once polls get() after _FIRST_POLL seconds, doubling the wait up to
+# _MAX_POLL (classic ophyd's set_and_wait polls from 0.01 s with the same back-off).
+_FIRST_POLL = 0.01
+_MAX_POLL = 0.1
 
 _METADATA_KEYS = (
     "connected",
@@ -245,9 +251,38 @@ class Signal(OphydObject):
         return status
 
     def _start_set(self, value: Any, status: Status) -> None:
-        """Write the value and finish ``status`` once the readback matches (the tolerance rule)."""
+        """Write the value and finish ``status`` once the readback matches (the tolerance rule).
+
+        A soft signal reports its own writes, so the readback normally matches at once. A subclass whose
+        get() computes its value elsewhere sends no event when that value changes, so get() is also polled,
+        as classic ophyd's set() polls it, until it matches or the status ends.
+        """
         self.put(value)
         self._finish_when_matched(value, status)
+        if not status.done:
+            self._poll_until_matched(value, status, _FIRST_POLL)
+
+    def _poll_until_matched(self, target: Any, status: Status, delay: float) -> None:
+        """Check get() after ``delay`` (then backing off to ``_MAX_POLL``) until it matches or ``status`` ends.
+
+        The timer only queues the check: get() is user code, so it runs on the monitor dispatcher, never on
+        the shared timer thread whose other timeouts it could delay.
+        """
+
+        def check() -> None:
+            if status.done:
+                return
+            try:
+                matched = self._matches(self.get(), target)
+            except Exception as exc:
+                status._abandon(exc)
+                return
+            if matched:
+                status._finish_if_pending()
+            else:
+                self._poll_until_matched(target, status, min(2 * delay, _MAX_POLL))
+
+        call_later(delay, get_dispatcher("monitor").submit, check)
 
     def _finish_when_matched(self, target: Any, status: Status) -> None:
         def check(**kwargs: Any) -> None:
@@ -270,11 +305,13 @@ class Signal(OphydObject):
         return values_match(current, target, atol, rtol)
 
     def check_value(self, value: Any) -> None:
-        """Raise before writing: ReadOnlyError, ValueError for None, LimitError outside the limits."""
+        """Raise before writing: ReadOnlyError for a read-only signal, LimitError outside the limits.
+
+        A soft signal holds any Python value, None included, as classic ophyd's does; EPICS signals refuse
+        None in their own check_value(), since no PV can hold it.
+        """
         if not self.write_access:
             raise ReadOnlyError(f"{self._describe_me()} is read-only; cannot write {value!r}")
-        if value is None:
-            raise ValueError(f"Cannot write None to {self._describe_me()}")
         low, high = self.limits
         if low is None or high is None or low >= high:
             return

@@ -402,21 +402,22 @@ class Device(BlueskyInterface, OphydObject):
         return result
 
     def read_configuration(self) -> OrderedDict[str, Reading[Any]]:
-        """Readings of every component whose kind includes config."""
+        """Readings of every component whose kind includes config, from each one's read_configuration().
+
+        Asking each component (not reading a signal directly) honours a component class that overrides it.
+        """
         result: OrderedDict[str, Reading[Any]] = OrderedDict()
         with prefetch(self._leaves(Kind.config, "read_configuration")):
             for _, child in self._instantiated_children(Kind.config):
-                result.update(child.read_configuration() if isinstance(child, Device) else child.read())
+                result.update(child.read_configuration())
         return result
 
     def describe_configuration(self) -> OrderedDict[str, DataKey]:
-        """Data keys matching read_configuration()."""
+        """Data keys matching read_configuration(), from each component's describe_configuration()."""
         result: OrderedDict[str, DataKey] = OrderedDict()
         with prefetch(self._leaves(Kind.config, "read_configuration"), metadata=True):
             for _, child in self._instantiated_children(Kind.config):
-                result.update(
-                    child.describe_configuration() if isinstance(child, Device) else child.describe()
-                )
+                result.update(child.describe_configuration())
         return result
 
     def _leaves(self, kind: Kind, method: str) -> list[Signal]:

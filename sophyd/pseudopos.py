@@ -395,7 +395,13 @@ class PseudoPositioner(Device, SoftPositioner):
             ) from None
         for pseudo, pos in zip(self._pseudo, position, strict=True):
             low, high = pseudo.limits
-            if low < high and not low <= pos <= high:
+            try:
+                outside = low < high and not low <= pos <= high
+            except TypeError as exc:  # the TypeError classic raises here, naming the axis and the value
+                raise TypeError(
+                    f"{pseudo._describe_me()}: position {pos!r} cannot be compared ({exc})"
+                ) from None
+            if outside:
                 raise LimitError(
                     f"{pseudo._describe_me()}: position {pos!r} is outside the limits [{low}, {high}]"
                 )

@@ -11,7 +11,7 @@ from ._epics_signal import (
 )
 from ._internal_signal import InternalSignal, InternalSignalError, InternalSignalMixin
 from ._signal import UNSET_VALUE, SetSupersededError, Signal, SignalRO, set_and_wait
-from .errors import ConnectionTimeoutError, ReadTimeoutError
+from .errors import ConnectionTimeoutError, DestroyedError, LimitError, ReadOnlyError, ReadTimeoutError
 
 __all__ = [
     "UNSET_VALUE",
@@ -19,6 +19,7 @@ __all__ = [
     "AttributeSignal",
     "ConnectionTimeoutError",
     "DerivedSignal",
+    "DestroyedError",
     "EpicsSignal",
     "EpicsSignalBase",
     "EpicsSignalNoValidation",
@@ -27,6 +28,8 @@ __all__ = [
     "InternalSignal",
     "InternalSignalError",
     "InternalSignalMixin",
+    "LimitError",
+    "ReadOnlyError",
     "ReadTimeoutError",
     "SetSupersededError",
     "Signal",

@@ -220,6 +220,10 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "ReadTimeoutError",
         "ConnectionTimeoutError",
         "UNSET_VALUE",
+        # the errors classic's signal module imports from ophyd.utils, which users import from it
+        "DestroyedError",
+        "LimitError",
+        "ReadOnlyError",
     ),
     "device": (
         "Component",
@@ -285,6 +289,12 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "getattrs",
         "DO_NOT_USE",
         "adapt_old_callback_signature",
+    ),
+    "flyers": (
+        "FlyerInterface",
+        "MonitorFlyerMixin",
+        "AreaDetectorTimeseriesCollector",
+        "WaveformCollector",
     ),
     "utils.errors": _CLASSIC_ERRORS,
     "utils.epics_pvs": (

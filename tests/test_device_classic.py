@@ -107,6 +107,30 @@ def test_sub_devices_are_walked_by_read_and_read_configuration() -> None:
     assert dev.hints == {"fields": ["o_c", "o_sub_z"]}
 
 
+def test_read_configuration_asks_each_signal_for_its_own_configuration() -> None:
+    """A signal class that overrides read_configuration()/describe_configuration() is honoured by its
+    device, as in classic ophyd (which calls them on every config component, not read()/describe())."""
+
+    class Calibrated(Signal):
+        def read_configuration(self) -> dict[str, Any]:
+            return {f"{self.name}_calibration": {"value": 2.5, "timestamp": 0.0}}
+
+        def describe_configuration(self) -> dict[str, Any]:
+            return {f"{self.name}_calibration": {"source": "calibration", "dtype": "number", "shape": []}}
+
+    class Dev(Device):
+        gain = Cpt(Calibrated, value=1, kind="config")
+        plain = Cpt(Signal, value=7, kind="config")
+
+    dev = Dev(name="d")
+    assert dev.read_configuration() == {
+        "d_gain_calibration": {"value": 2.5, "timestamp": 0.0},
+        "d_plain": dev.plain.read()["d_plain"],
+    }
+    assert list(dev.describe_configuration()) == ["d_gain_calibration", "d_plain"]
+    assert dev.describe_configuration()["d_gain_calibration"]["source"] == "calibration"
+
+
 def test_child_name_separator_applies_through_the_tree() -> None:
     class T(Device):
         a = Cpt(Signal, value=1)

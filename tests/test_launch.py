@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -60,6 +62,31 @@ def test_unique_prefixes_own_addresses_and_env() -> None:
         assert os.environ["EPICS_CA_ADDR_LIST"] == one.address(IOC)
         assert missing_pvs([ready_pv(one)], timeout=5) == []
     assert {key: os.environ.get(key) for key in CA_VARS} == saved
+
+
+def test_probe_keeps_searching_for_an_ioc_that_starts_later() -> None:
+    """missing_pvs() with a long timeout answers soon after the IOC comes up, not at the timeout's half-way
+    point, where one sync-client read would search again."""
+    with launch_iocs(IOC, unique=True) as iocs:
+        iocs.stop(IOC)
+        result: list[tuple[list[str], float]] = []
+
+        def probe() -> None:
+            start = time.monotonic()
+            missing = missing_pvs([ready_pv(iocs)], timeout=30)
+            result.append((missing, time.monotonic() - start))
+
+        prober = threading.Thread(target=probe)
+        prober.start()
+        try:
+            iocs.start(IOC)  # returns once the IOC answers
+        finally:
+            prober.join(40)
+        ((missing, elapsed),) = result
+        assert missing == []
+        assert elapsed < 12, (
+            f"the probe took {elapsed:.1f} s after a 30 s timeout's first search went unanswered"
+        )
 
 
 def test_stop_start_and_cleanup(monkeypatch: pytest.MonkeyPatch) -> None:

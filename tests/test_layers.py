@@ -75,6 +75,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.areadetector",
             "sophyd._hdf5_assets",
             "sophyd.paths",
+            "sophyd.flyers",
         ],
     ),
     ("data at rest", ["sophyd.catalog", "sophyd.liveview"]),

@@ -200,6 +200,10 @@ def test_limits_refuse_before_anything_moves() -> None:
         slit.move(8.0, 0.0)
     assert log == [] and slit.position == pytest.approx(Slit.PseudoPosition(2.0, 0.0))
     assert slit.gap.target == 2.0  # a refused move changes no target
+    # A position that cannot be compared with the limits: classic's TypeError, naming the axis and the value
+    with pytest.raises(TypeError, match=r"slit_gap.*position None"):
+        slit.gap.set(None)
+    assert log == []
 
 
 def test_a_failed_real_move_fails_the_pseudo_move() -> None:

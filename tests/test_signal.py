@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import done_event
+from helpers import TIMEOUT, done_event
 
 from sophyd import (
     Component,
@@ -79,13 +79,17 @@ def test_put_updates_value_and_timestamp() -> None:
     assert (sig.get(), sig.timestamp) == (3, 42.0)
 
 
-def test_none_rejected() -> None:
-    sig = Signal(name="sig", value=0)
-    with pytest.raises(ValueError, match="None"):
-        sig.put(None)
-    with pytest.raises(ValueError, match="None"):
-        sig.set(None)
-    assert sig.get() == 0
+def test_soft_signal_holds_none() -> None:
+    """A soft signal takes None as any other value, as classic ophyd's does (e.g. to mark "no value yet")."""
+    sig = Signal(name="sig", value="0", tolerance=0.01)
+    status = sig.set(None)
+    status.wait(timeout=TIMEOUT)
+    assert status.success and sig.get() is None
+    seen: list[Any] = []
+    sig.subscribe(lambda value, **kw: seen.append(value), run=False)
+    sig.put(3)
+    sig.put(None)
+    assert seen == [3, None] and sig.get() is None
 
 
 def test_signal_ro_refuses_writes() -> None:

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from helpers import wait_for
 
 from sophyd import Component, Device, EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV, OphydObject, Signal
 from sophyd.control import Backend, use_cl
@@ -195,6 +196,21 @@ def test_flag_is_an_event_whose_condition_is_made_only_to_wait() -> None:
     fresh = _Flag()
     fresh.set()
     assert fresh.wait(0) and fresh._cond is None  # set before anyone waited: no Condition made
+
+
+def test_flag_wakes_a_waiter_whose_set_was_cleared_at_once() -> None:
+    """As threading.Event: a thread already waiting when set() runs returns True even if clear() follows."""
+    from sophyd.control._caproto import _Flag
+
+    flag = _Flag()
+    woke: list[bool] = []
+    waiter = threading.Thread(target=lambda: woke.append(flag.wait(10)))
+    waiter.start()
+    wait_for(lambda: flag._cond is not None, 10, "the waiter to make the Condition")
+    flag.set()
+    flag.clear()
+    waiter.join(10)
+    assert woke == [True]
 
 
 def test_caproto_pvs_connect_with_the_light_flags(testioc_prefix: str) -> None:

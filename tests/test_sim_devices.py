@@ -345,6 +345,30 @@ def test_hdf5_detector_paused_during_an_exposure_takes_the_point_again(
     assert frames[:, 0, 0].tolist() == [1, 2, 3]
 
 
+def test_hdf5_detector_pause_that_cannot_drop_frames_logs_instead_of_raising(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The RunEngine pauses its devices one after another: a detector whose file cannot be trimmed (an IOC
+    gone, a disk error) says so in the log and lets the pause go on, keeping the frames it counted."""
+    provider = StaticPathProvider(UUIDFilenameProvider(), tmp_path)
+    cam = SynHDF5Detector(lambda: np.zeros((2, 2)), name="cam", exposure_time=0, path_provider=provider)
+    cam.stage()
+    try:
+        cam.trigger().wait(TIMEOUT)
+
+        def unreachable(keep: int) -> int | None:
+            raise OSError("the file cannot be written")
+
+        cam._abandon_after = unreachable  # type: ignore[method-assign]
+        with caplog.at_level("WARNING", logger="sophyd.areadetector"):
+            cam.pause()
+        assert "cam: could not abandon" in caplog.text and "the file cannot be written" in caplog.text
+        assert "1 frame(s) stay" in caplog.text
+    finally:
+        del cam._abandon_after
+        cam.unstage()
+
+
 def test_hdf5_detector_pause_abandons_an_exposure_without_making_its_frame(tmp_path: Path) -> None:
     """A pause during an exposure abandons it: its trigger finishes when the exposure would have, without
     calling ``func`` (which may count or move something) and without writing a frame."""

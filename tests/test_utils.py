@@ -125,20 +125,23 @@ def test_validate_pv_name_refuses_what_a_signal_refuses(bad: Any) -> None:
 @pytest.mark.parametrize(
     ("value", "dtype", "shape"),
     [
-        (1.5, "number", []),
-        (np.float32(2), "number", []),
-        (3, "integer", []),
-        (np.int16(3), "integer", []),
-        (True, "integer", []),
-        ("text", "string", []),
-        ([1, 2, 3], "array", [3]),
-        ((1, 2), "array", [2]),
-        (np.zeros((2, 5)), "array", [2, 5]),
+        (1.5, "number", ()),
+        (np.float32(2), "number", ()),
+        (3, "integer", ()),
+        (np.int16(3), "integer", ()),
+        (True, "integer", ()),
+        ("text", "string", ()),
+        ([1, 2, 3], "array", (3,)),
+        ((1, 2), "array", (2,)),
+        ([], "array", (0,)),
+        (np.zeros((2, 5)), "array", (2, 5)),
     ],
 )
-def test_data_type_and_shape(value: Any, dtype: str, shape: list[int]) -> None:
+def test_data_type_and_shape(value: Any, dtype: str, shape: tuple[int, ...]) -> None:
+    """data_shape() gives a tuple, as classic ophyd 1.11's does (code comparing it to a tuple keeps working)."""
     assert epics_pvs.data_type(value) == dtype
     assert epics_pvs.data_shape(value) == shape
+    assert isinstance(epics_pvs.data_shape(value), tuple)
 
 
 @pytest.mark.parametrize("value", [None, {"a": 1}, b"bytes", object()])

@@ -95,10 +95,12 @@ class _Flag:
     they are set once the PV connects and are then only ever asked, so most PVs never need the Condition.
     """
 
-    __slots__ = ("_cond", "_flag")
+    __slots__ = ("_cond", "_flag", "_sets")
 
     def __init__(self) -> None:
         self._flag = False
+        # How many times set() ran: a waiter woken by a set() that a clear() undid still returns True.
+        self._sets = 0
         self._cond: threading.Condition | None = None
 
     def is_set(self) -> bool:
@@ -107,6 +109,7 @@ class _Flag:
     def set(self) -> None:
         with _flag_lock:
             self._flag = True
+            self._sets += 1
             cond = self._cond
         if cond is not None:
             with cond:
@@ -122,11 +125,12 @@ class _Flag:
         with _flag_lock:  # set() reads the Condition under this lock: once made here, it is notified
             if self._flag:
                 return True
+            sets = self._sets
             cond = self._cond
             if cond is None:
                 cond = self._cond = threading.Condition(threading.Lock())
         with cond:
-            return cond.wait_for(lambda: self._flag, timeout)
+            return cond.wait_for(lambda: self._flag or self._sets != sets, timeout)
 
 
 _flag_lock = threading.Lock()

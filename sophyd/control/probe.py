@@ -19,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 __all__ = ["missing_pvs"]
 
 _MAX_WORKERS = 16
+_FIRST_ATTEMPT = 0.5  # seconds; each failed attempt doubles it
 # The sync client shares one TCP circuit per (server address, priority) between calls and closes it after
 # each read, so concurrent reads of two PVs on one IOC would trip over each other. Each worker thread
 # therefore uses its own priority; priorities above the default 0 also keep clear of other sync-client users.
@@ -31,16 +32,22 @@ def _assign_priority() -> None:
 
 
 def _answers(pvname: str, deadline: float) -> bool:
+    """Whether ``pvname`` answers a read before ``deadline``, asking again with doubling attempt times.
+
+    One sync-client read searches twice, at its start and half-way through its timeout: a single read with a
+    30 s timeout would not search again for 15 s if its first search went out before the IOC was up.
+    """
     from caproto.sync.client import read  # imported here: importing this module must stay cheap
 
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        return False
-    try:
-        read(pvname, timeout=remaining, priority=_local.priority, repeater=False)
-    except Exception:
-        return False
-    return True
+    attempt = _FIRST_ATTEMPT
+    while (remaining := deadline - time.monotonic()) > 0:
+        try:
+            read(pvname, timeout=min(attempt, remaining), priority=_local.priority, repeater=False)
+        except Exception:
+            attempt *= 2
+            continue
+        return True
+    return False
 
 
 def missing_pvs(pvnames: Sequence[str], timeout: float) -> list[str]:

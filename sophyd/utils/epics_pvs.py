@@ -78,12 +78,16 @@ def data_type(val: Any) -> str:
     )
 
 
-def data_shape(val: Any) -> list[int]:
-    """``[]`` for a scalar or string, else the array's shape (``len`` for sequences without one)."""
+def data_shape(val: Any) -> tuple[int, ...]:
+    """``()`` for a scalar or string, else the array's shape as a tuple (``(len,)`` for sequences without one).
+
+    A tuple, as classic ophyd 1.11's ``data_shape`` returns; a describe() data key wants a list, so
+    ``list(data_shape(val))`` goes there.
+    """
     if data_type(val) != "array":
-        return []
+        return ()
     shape = getattr(val, "shape", None)
-    return list(shape) if shape is not None else [len(val)]
+    return tuple(shape) if shape is not None else (len(val),)
 
 
 def raise_if_disconnected(fcn: _F) -> _F:
