@@ -11,7 +11,16 @@ import pytest
 from bluesky import RunEngine
 from helpers import TIMEOUT, Events
 
-from sophyd import LimitError, MotionError, PutFailedError, Signal, Status
+from sophyd import (
+    LimitError,
+    MotionError,
+    PutFailedError,
+    ReadOnlyError,
+    Signal,
+    SignalRO,
+    Status,
+    StatusTimeoutError,
+)
 from sophyd.mixins import EpicsSignalPositioner, SignalPositionerMixin
 
 
@@ -161,6 +170,33 @@ def test_bad_timeout_is_refused_before_moving() -> None:
     assert held.calls == []
 
 
+def test_move_timeout_fails_a_move_that_takes_too_long() -> None:
+    held = HeldSet()
+    pos = SlowSignalPositioner(name="pos", set_func=held, timeout=0.2)
+    assert pos.timeout == 0.2
+    status = pos.move(1.0, wait=False)
+    assert isinstance(status.exception(TIMEOUT), StatusTimeoutError)
+    assert not pos.moving
+    held.calls[-1][1].set_finished()  # too late: the move has failed
+    assert not status.success
+
+
+def test_a_soft_signal_limits_and_read_only_refuse_before_moving() -> None:
+    pos = SoftSignalPositioner(name="pos", metadata={"lower_ctrl_limit": -1.0, "upper_ctrl_limit": 1.0})
+    assert pos.limits == (-1.0, 1.0)
+    with pytest.raises(LimitError, match="pos"):
+        pos.move(5.0)
+    assert pos.position == 0.0 and not pos.moving
+
+    class ReadOnlyPositioner(SignalPositionerMixin, SignalRO):
+        """A read-only soft signal as a positioner."""
+
+    ro = ReadOnlyPositioner(name="ro", set_func=Signal.set)
+    with pytest.raises(ReadOnlyError, match="ro"):
+        ro.move(0.5)
+    assert ro.position == 0.0 and not ro.moving
+
+
 # -- over Channel Access ------------------------------------------------------------------------------------
 @pytest.fixture
 def made() -> Iterator[list[EpicsSignalPositioner]]:
@@ -185,6 +221,8 @@ def test_epics_signal_positioner_scans_to_every_position(
         made, f"{testioc_prefix}rbv", write_pv=f"{testioc_prefix}sp", name="sp_pos", egu="mm"
     )
     assert pos.name == "sp_pos" and pos.egu == "mm"
+    read_timeout = pos.timeout  # no move timeout: the signal's own read timeout
+    assert read_timeout is not None and read_timeout > 0
     events: list[dict[str, Any]] = []
     targets = [-1.0, 0.5, 2.0, 3.5]
     RE(
