@@ -114,10 +114,6 @@ class EpicsSignal(EpicsSignalBase):
             return [self._read_channel]
         return [self._read_channel, self._write_channel]
 
-    def _limits_channel(self) -> Channel:
-        # the setpoint PV's control limits bound what may be written (classic takes them from it as well)
-        return getattr(self, "_write_channel", None) or self._read_channel
-
     # -- setpoint subscription ----------------------------------------------------------------------------
     def _on_first_subscription(self, event_type: str) -> None:
         super()._on_first_subscription(event_type)
@@ -209,6 +205,9 @@ class EpicsSignal(EpicsSignalBase):
             self._write_channel.unsubscribe(self._setpoint_handle)
             self._setpoint_handle = None
         super().destroy()
+
+    def _limits_channel(self) -> Channel:
+        return getattr(self, "_write_channel", None) or self._read_channel
 
     def _write_access_from(self, info: PVInfo) -> bool:
         channel = getattr(self, "_write_channel", self._read_channel)

@@ -37,6 +37,7 @@ from .control import (
 from .errors import (
     ConnectionTimeoutError,
     DisconnectedError,
+    NotConnectedError,
     ReadTimeoutError,
     WaitTimeoutError,
 )
@@ -271,13 +272,13 @@ class EpicsSignalBase(Signal):
     def _full_metadata(self) -> dict[str, Any]:
         """The metadata, reading the IOC's control fields (units, precision, limits, enum labels) the first
         time they are needed on this connection; without a connection, what is known."""
-        for channel in {id(ch): ch for ch in (self._read_channel, self._limits_channel())}.values():
+        for channel in dict.fromkeys((self._read_channel, self._limits_channel())):
             if channel.connected and not channel.info().control:
                 self._load_info(channel)
         return self._current_metadata()
 
     def _limits_channel(self) -> Channel:
-        """The channel whose control limits are the signal's ``limits``: the PV it writes to, if any."""
+        """The channel whose control limits are the signal's ``limits``: the one it writes to."""
         return self._read_channel
 
     def _load_info(self, channel: Channel) -> PVInfo:
@@ -471,7 +472,10 @@ class EpicsSignalBase(Signal):
         return self._monitor_handle is not None
 
     def read(self) -> dict[str, Reading[Any]]:
-        value = self.get()
+        try:
+            value = self.get()
+        except ConnectionTimeoutError as exc:
+            raise NotConnectedError(str(exc), missing=exc.missing) from exc
         return {
             self.name: {
                 "value": value,

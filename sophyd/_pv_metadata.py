@@ -67,8 +67,8 @@ class MetadataMirror:
         """Copy the channels' state if it changed since the last copy; True when the metadata changed.
 
         ``write_access(info)`` says whether the signal may write, given the read channel's info (a signal
-        that writes through another channel asks that one). ``limits_channel`` (the setpoint PV of a signal
-        that writes to another PV than it reads) supplies the control limits: they bound what may be written."""
+        that writes through another channel asks that one). ``limits_channel``, when not the read channel,
+        supplies the control limits: those bound what may be written, so they are the setpoint PV's."""
         state = tuple(ch.connected and ch.info() for ch in channels)
         if state == self._state:
             return False

@@ -11,6 +11,7 @@ __all__ = [
     "InvalidState",
     "LimitError",
     "MotionError",
+    "NotConnectedError",
     "OpException",
     "PutFailedError",
     "ReadOnlyError",
@@ -53,6 +54,14 @@ class ConnectionTimeoutError(OpException, TimeoutError):
     def __init__(self, message: str, missing: list[str] | None = None) -> None:
         super().__init__(message)
         self.missing = list(missing or [])
+
+
+class NotConnectedError(ConnectionTimeoutError, DisconnectedError):
+    """read() of a signal whose PV never connected, raised after waiting up to its connection timeout.
+
+    Classic ophyd's ``read()`` raises DisconnectedError for a signal that is not connected, so code written for
+    it catches that; sophyd waits for the first connection first, and the error is both kinds.
+    """
 
 
 class PutFailedError(OpException):

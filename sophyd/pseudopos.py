@@ -12,8 +12,9 @@ from __future__ import annotations
 import functools
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from ._component import Component
 from ._positions import position_tuple, pseudo_position_argument, real_position_argument, to_position_tuple
@@ -22,6 +23,9 @@ from .device import Device
 from .errors import ExceptionBundle, LimitError, MotionError
 from .positioner import PositionerBase, SoftPositioner
 from .status import MoveStatus, StatusBase
+
+if TYPE_CHECKING:
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = [
     "PseudoPositioner",
@@ -109,6 +113,19 @@ class PseudoSingle(Device, SoftPositioner):
         if "readback" in self._signals:
             self.readback.name = value  # read() reports the axis under its own name, e.g. 'slit_gap'
 
+    def describe(self) -> OrderedDict[str, DataKey]:
+        """As a device's, with this axis' limits and units on its readback and setpoint keys.
+
+        Classic ophyd names them there (``lower_ctrl_limit``, ``upper_ctrl_limit``, ``units``), the keys an
+        EpicsSignal's description carries, whatever the limits are."""
+        desc = super().describe()
+        low, high = self.limits
+        for signal in (self.readback, self.setpoint):
+            key: dict[str, Any] | None = desc.get(signal.name)  # type: ignore[assignment]
+            if key is not None:  # absent when the signal's kind leaves it out of describe()
+                key.update(lower_ctrl_limit=low, upper_ctrl_limit=high, units=self.egu)
+        return desc
+
     def _proxy(self, obj: Any = None, sub_type: str = "", **kwargs: Any) -> None:
         """Pass the parent's start and done events on as this axis' own."""
         self._run_subs(sub_type=sub_type, **kwargs)
@@ -156,8 +173,11 @@ class PseudoSingle(Device, SoftPositioner):
     ) -> MoveStatus:
         """Move this axis to ``position`` (the other axes keep their targets); with ``wait`` block until done.
 
-        The MoveStatus is this axis' own, so that progress bars follow this axis.
+        The MoveStatus is this axis' own, so that progress bars follow this axis. ``timeout`` defaults to this
+        axis' ``timeout``, else the parent's, which bounds the move as in classic ophyd (it moves the parent).
         """
+        if timeout is None:
+            timeout = self._parent_pseudo.timeout if self.timeout is None else self.timeout
         status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
         self._target = position
         try:

@@ -160,3 +160,15 @@ def test_new_backend_is_used_inside_the_block_and_closed_after() -> None:
     assert backend.channels() == []  # closed: every channel destroyed
     with pytest.raises(ValueError, match="no_such_layer"), control.new_backend("no_such_layer"):
         pass  # pragma: no cover
+
+
+def test_get_cl_is_the_name_and_has_classics_name_attribute() -> None:
+    """Classic's get_cl() returns a namespace whose ``name`` says which client it is; sophyd's is the name
+    itself, a str, with that attribute too."""
+    from sophyd import get_cl
+    from sophyd.control import use_cl
+
+    with use_cl("mock"):
+        cl = get_cl()
+        assert cl == "mock" and cl.name == "mock" and isinstance(cl, str)
+    assert get_cl().name == str(get_cl()) != "mock"

@@ -21,12 +21,14 @@ from sophyd import (
     ConnectionTimeoutError,
     DerivedSignal,
     Device,
+    DisconnectedError,
     EpicsSignal,
     EpicsSignalBase,
     EpicsSignalNoValidation,
     EpicsSignalRO,
     EpicsSignalWithRBV,
     LimitError,
+    NotConnectedError,
 )
 from sophyd import Component as Cpt
 from sophyd.control import new_backend
@@ -117,24 +119,6 @@ def test_limits_true_raises_a_value_error_before_sending(pv: Callable[[str], str
     assert sig.get(use_monitor=False) == before
     sig.use_limits = False
     assert not sig.use_limits
-
-
-def test_limits_of_a_pair_are_the_setpoint_pvs(pv: Callable[[str], str], made: Any) -> None:
-    """A signal that reads one PV and writes another takes its control limits from the PV it writes to:
-    those bound what may be written (the readback's limits, here +-1000, say nothing about it)."""
-    sig = made(EpicsSignal, pv("long"), write_pv=pv("dbl"), name="pair", limits=True)
-    sig.wait_for_connection(timeout=TIMEOUT)
-    assert sig.limits == (-100.0, 100.0)
-    assert (sig.low_limit, sig.high_limit) == (-100.0, 100.0)
-    md = sig.metadata
-    assert (md["lower_ctrl_limit"], md["upper_ctrl_limit"]) == (-100.0, 100.0)
-    assert md["units"] == "counts"  # the rest of the metadata is the readback's
-    with pytest.raises(LimitError, match="pair"):
-        sig.check_value(sig.low_limit - 1)
-    sig.check_value(sig.high_limit)
-    ro = made(EpicsSignalRO, pv("long"), name="long")
-    ro.wait_for_connection(timeout=TIMEOUT)
-    assert ro.limits == (-1000, 1000)
 
 
 def test_repr_rebuilds_the_signal(pv: Callable[[str], str], made: Any) -> None:
@@ -305,6 +289,45 @@ def test_get_connection_timeout_bounds_the_first_wait(cl: str, pv: Callable[[str
         impatient = made(EpicsSignalRO, pv("iarray"), name="iarray", connection_timeout=1e-6)
         assert list(impatient.get(connection_timeout=TIMEOUT)) == list(range(16))
         impatient.destroy()
+
+
+def test_read_of_a_never_connected_pv_is_a_disconnected_error(pv: Callable[[str], str], made: Any) -> None:
+    """read() of a signal whose PV never connects fails with an error classic code catches as DisconnectedError
+    (classic's read() raises that), which is also the ConnectionTimeoutError get() raises; a device's read()
+    passes it on."""
+
+    class Box(Device):
+        lid = Cpt(EpicsSignalRO, "no_such_lid", connection_timeout=0.3)
+
+    box = made(Box, pv(""), name="box")
+    with pytest.raises(DisconnectedError, match=r"'box_lid'.*no_such_lid.*within 0\.3 s") as caught:
+        box.read()
+    assert isinstance(caught.value, ConnectionTimeoutError)
+    assert isinstance(caught.value, NotConnectedError)
+    assert caught.value.missing == [pv("no_such_lid")]
+    with pytest.raises(ConnectionTimeoutError) as from_get:
+        box.lid.get()
+    assert not isinstance(from_get.value, DisconnectedError)  # get() raises classic's error type, unchanged
+
+
+def test_limits_of_a_signal_with_a_setpoint_pv_are_the_setpoint_pvs(
+    pv: Callable[[str], str], made: Any
+) -> None:
+    """With a separate write PV, limits, low/high_limit, metadata and describe() give that PV's control limits
+    (they bound what may be written), as in classic ophyd; the read PV's limits apply to a read-only signal."""
+    pair = made(EpicsSignal, pv("dbl"), write_pv=pv("long"), name="pair", limits=True)
+    pair.wait_for_connection(timeout=TIMEOUT)
+    assert pair.limits == (-1000, 1000)  # long's; dbl's are (-100, 100)
+    assert (pair.low_limit, pair.high_limit) == (-1000, 1000)
+    assert (pair.metadata["lower_ctrl_limit"], pair.metadata["upper_ctrl_limit"]) == (-1000, 1000)
+    key = pair.describe()["pair"]
+    assert (key["lower_ctrl_limit"], key["upper_ctrl_limit"]) == (-1000, 1000)
+    pair.check_value(500)  # outside dbl's limits, inside long's
+    with pytest.raises(LimitError, match="pair"):
+        pair.check_value(pair.high_limit + 1)
+    readback = made(EpicsSignalRO, pv("dbl"), name="readback")
+    readback.wait_for_connection(timeout=TIMEOUT)
+    assert readback.limits == (-100.0, 100.0)
 
 
 def test_derived_signal_over_an_epics_signal(pv: Callable[[str], str], made: Any) -> None:

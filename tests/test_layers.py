@@ -76,6 +76,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd._hdf5_assets",
             "sophyd.paths",
             "sophyd.flyers",
+            "sophyd.mixins",
         ],
     ),
     ("data at rest", ["sophyd.catalog", "sophyd.liveview"]),

@@ -296,6 +296,46 @@ def test_read_describe_and_hints() -> None:
     assert slit.gap.hints == {"fields": ["slit_gap"]}
 
 
+def test_axis_describe_names_its_limits_and_units_as_classic() -> None:
+    """A pseudo axis' readback and setpoint keys carry lower/upper_ctrl_limit and units, as classic ophyd's do
+    (as an EpicsSignal's do), also for an axis without limits."""
+
+    class Scaled(PseudoPositioner):
+        angle = Cpt(PseudoSingle, egu="urad")  # no limits
+        motor = Cpt(SoftPositioner, init_pos=0.0)
+
+        def forward(self, pseudo_pos: Any) -> Any:
+            return self.RealPosition(motor=pseudo_pos[0] / 2)
+
+        def inverse(self, real_pos: Any) -> Any:
+            return self.PseudoPosition(angle=real_pos[0] * 2)
+
+    desc = Slit(name="slit").describe()
+    for key in ("slit_gap", "slit_gap_setpoint"):
+        assert (desc[key]["lower_ctrl_limit"], desc[key]["upper_ctrl_limit"], desc[key]["units"]) == (
+            0,
+            10,
+            "mm",
+        )
+    assert (desc["slit_center"]["lower_ctrl_limit"], desc["slit_center"]["upper_ctrl_limit"]) == (-5, 5)
+    unbounded = Scaled(name="scaled").describe()["scaled_angle"]
+    assert (unbounded["lower_ctrl_limit"], unbounded["upper_ctrl_limit"], unbounded["units"]) == (
+        0,
+        0,
+        "urad",
+    )
+
+
+def test_axis_move_status_has_the_parents_timeout_unless_given_one() -> None:
+    """PseudoSingle.set() moves the parent, so its status' timeout is the parent's (classic returned the
+    parent's status), unless the axis has its own or the call gives one."""
+    slit = Slit(name="slit", timeout=25.0)
+    assert slit.gap.set(3.0).timeout == 25.0
+    assert slit.gap.set(4.0, timeout=7.0).timeout == 7.0
+    slit.center.timeout = 9.0
+    assert slit.center.set(0.5).timeout == 9.0
+
+
 class DeviceAxis(Device):
     """A device that moves without being a positioner: only set(), position and a readback signal."""
 

@@ -23,6 +23,7 @@ __all__ = [
     "FORMS",
     "Backend",
     "Channel",
+    "ControlLayerName",
     "PVInfo",
     "PVReading",
     "backends",
@@ -71,15 +72,27 @@ def use_cl(name: str) -> Iterator[None]:
         _override.reset(token)
 
 
-def get_cl() -> str:
+class ControlLayerName(str):
+    """The name of a control layer: a ``str`` whose ``name`` is the same, as on classic ophyd's control-layer
+    namespace, so that both ``get_cl() == 'pyepics'`` and classic's ``get_cl().name == 'pyepics'`` hold."""
+
+    __slots__ = ()
+
+    @property
+    def name(self) -> str:
+        """The control layer's name (classic ophyd's ``get_cl().name``)."""
+        return str(self)
+
+
+def get_cl() -> ControlLayerName:
     """The name of the control layer new signals will use."""
     override = _override.get()
-    if override is not None:
-        return override
-    if _selected is None:
-        set_cl(None)
-    assert _selected is not None
-    return _selected
+    if override is None:
+        if _selected is None:
+            set_cl(None)
+        override = _selected
+    assert override is not None
+    return ControlLayerName(override)
 
 
 def get_backend(name: str | None = None) -> Backend:
