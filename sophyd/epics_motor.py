@@ -98,7 +98,12 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         self.timeout = timeout
         self.user_readback.name = self.name
         self.motor_done_move.subscribe(self._dmov_changed, run=False)
-        self.user_readback.subscribe(self._readback_changed, run=False)
+        declared = self._sig_attrs["user_readback"]._subscriptions
+        if not any(getattr(f, "__name__", "") == "_pos_changed" for f in declared.get("value", [])):
+            # the readback is followed whatever component a subclass put there; a subclass that declared
+            # ``@user_readback.sub_value def _pos_changed`` (as classic needs after replacing the component)
+            # is already subscribed by name, and is not subscribed twice
+            self.user_readback.subscribe(self._pos_changed, run=False)
 
     def _set_name(self, value: str) -> None:
         super()._set_name(value)
@@ -308,7 +313,11 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         return distance / velocity + 2 * accel
 
     # -- what the record reports ---------------------------------------------------------------------------
-    def _readback_changed(self, value: Any = None, timestamp: float | None = None, **kwargs: Any) -> None:
+    def _pos_changed(self, value: Any = None, timestamp: float | None = None, **kwargs: Any) -> None:
+        """A readback update: the new position, for SUB_READBACK subscribers.
+
+        Classic's name for this hook: a subclass may override it (it is looked up by name) and call
+        ``super()._pos_changed(...)``."""
         if value is not None:
             self._set_position(value, timestamp=timestamp)
 

@@ -376,6 +376,49 @@ def test_soft_signals_in_place_of_record_fields(motors_prefix: str) -> None:
         motor.destroy()
 
 
+class RedeclaredReadback(EpicsMotor):
+    """Classic's way to keep the position hook after replacing the readback component."""
+
+    user_readback = Cpt(EpicsSignalRO, ".RBV", kind="hinted", auto_monitor=True)
+    seen: list[tuple[float | None, float]]
+
+    @user_readback.sub_value
+    def _pos_changed(self, timestamp: float | None = None, value: Any = None, **kwargs: Any) -> None:
+        self.seen.append((timestamp, value))
+        super()._pos_changed(timestamp=timestamp, value=value, **kwargs)
+
+
+class OverriddenHook(EpicsMotor):
+    """A subclass overriding the hook alone: it is called by name, as in classic."""
+
+    seen: list[tuple[float | None, float]]
+
+    def _pos_changed(self, value: Any = None, timestamp: float | None = None, **kwargs: Any) -> None:
+        self.seen.append((timestamp, value))
+        super()._pos_changed(value=value, timestamp=timestamp, **kwargs)
+
+
+@pytest.mark.parametrize("cls", [RedeclaredReadback, OverriddenHook])
+def test_classic_position_hook(cls: type[Any], motors_prefix: str) -> None:
+    """``_pos_changed`` is called once per readback update and feeds the readback subscribers."""
+    motor = cls(motors_prefix + "mtr3", name="hooked")
+    motor.seen = []
+    readbacks = Events()
+    motor.subscribe(readbacks, event_type=motor.SUB_READBACK, run=False)
+    motor.wait_for_connection(timeout=TIMEOUT)
+    try:
+        motor.velocity.set(20.0).wait(TIMEOUT)
+        motor.set(0.7).wait(TIMEOUT)
+        readbacks.wait_for(lambda e: e["value"] == pytest.approx(0.7, abs=1e-3))
+        assert motor.seen and motor.seen[-1][1] == pytest.approx(0.7, abs=1e-3)
+        stamps = [timestamp for timestamp, _ in motor.seen]
+        assert len(set(stamps)) == len(stamps)  # one subscription: no update handled twice
+    finally:
+        motor.set(0.0).wait(TIMEOUT)
+        motor.velocity.set(1.0).wait(TIMEOUT)
+        motor.destroy()
+
+
 def test_hints_follow_the_kinds(mock_motor: tuple[EpicsMotor, Callable[..., None]]) -> None:
     motor, _ = mock_motor
     assert motor.hints == {"fields": ["mm"]}
