@@ -117,13 +117,7 @@ class SignalPositionerMixin(PositionerBase):
             self._set_finished(status, exc)
         else:
             inner.add_callback(lambda st: self._set_finished(status, st.exception()))
-        if wait:
-            try:
-                status.wait()
-            except KeyboardInterrupt:
-                self.stop()
-                raise
-        return status
+        return self._wait_for_move(status, wait)
 
     def _set_finished(self, status: MoveStatus, exc: BaseException | None) -> None:
         """The signal's set() for the move ``status`` ended (failed with ``exc`` unless None): end the move,

@@ -347,6 +347,16 @@ class PositionerBase(OphydObject):
         info = ", ".join(f"{key}={value!r}" for key, value in self._repr_info())
         return f"{type(self).__name__}({info})"
 
+    def _wait_for_move(self, status: MoveStatus, wait: bool) -> MoveStatus:
+        """With ``wait``, block until the move ends (raising if it failed); Ctrl-C there stops the device."""
+        if wait:
+            try:
+                status.wait()
+            except KeyboardInterrupt:
+                self.stop()
+                raise
+        return status
+
 
 class _ReportedMovePositioner(PositionerBase):
     """A positioner whose moves end when the device reports them over (a done flag, a put completion).
@@ -379,16 +389,6 @@ class _ReportedMovePositioner(PositionerBase):
             move.ended = True
             self._move = None
             finish()
-
-    def _wait_for_move(self, status: MoveStatus, wait: bool) -> MoveStatus:
-        """With ``wait``, block until the move ends (raising if it failed); Ctrl-C there stops the device."""
-        if wait:
-            try:
-                status.wait()
-            except KeyboardInterrupt:
-                self.stop()
-                raise
-        return status
 
     def _fail_move(self, move: _PendingMove, exc: BaseException) -> None:
         """End ``move`` (if still pending) as failed with ``exc``."""

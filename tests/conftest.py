@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from bluesky import RunEngine
 
 import sophyd
 import sophyd.testing
@@ -121,3 +122,13 @@ def restartable_ioc(request: pytest.FixtureRequest, sophyd_iocs: IOCSet) -> Iter
     request.getfixturevalue(f"{name}_prefix")  # skips when that IOC cannot run here
     for iocs in _restartable(sophyd_iocs, name):
         yield iocs, name
+
+
+@pytest.fixture
+def RE() -> Iterator[RunEngine]:
+    """A fresh RunEngine, halted afterwards if a test left it paused or running (test modules that need
+    documents collected define their own)."""
+    engine = RunEngine({})
+    yield engine
+    if engine.state != "idle":
+        engine.halt()

@@ -50,14 +50,6 @@ class SlowSignalPositioner(SignalPositionerMixin, Signal):
     """A soft signal as a positioner whose moves end when the test says so."""
 
 
-@pytest.fixture
-def RE() -> Iterator[RunEngine]:
-    engine = RunEngine({})
-    yield engine
-    if engine.state != "idle":
-        engine.halt()
-
-
 def test_soft_move_runs_start_done_and_readback_events() -> None:
     pos = SoftSignalPositioner(name="pos", egu="mm")
     events = Events()

@@ -5,7 +5,6 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import bluesky.plan_stubs as bps
@@ -59,14 +58,6 @@ class SteppingPositioner(SoftPositioner):
         self.stopped += 1
         self._moving = False
         super().stop(success=success)
-
-
-@pytest.fixture
-def RE() -> Iterator[RunEngine]:
-    engine = RunEngine({})
-    yield engine
-    if engine.state != "idle":
-        engine.halt()
 
 
 def _collect(RE: RunEngine) -> list[tuple[str, dict[str, Any]]]:

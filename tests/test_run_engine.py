@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Generator, Iterator
+from collections.abc import Generator
 from typing import Any
 
 import bluesky.plan_stubs as bps
@@ -60,14 +60,6 @@ class FollowingDetector(Device):
     def resume(self) -> None:
         self.calls.append("resume")
         super().resume()
-
-
-@pytest.fixture
-def RE() -> Iterator[RunEngine]:
-    engine = RunEngine({})
-    yield engine
-    if engine.state != "idle":
-        engine.halt()
 
 
 @pytest.fixture
