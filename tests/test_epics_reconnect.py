@@ -103,10 +103,12 @@ def test_reconnect_within_two_seconds_of_the_ioc_answering(restartable_ioc: tupl
             s["meta"].clear()
         iocs.start(name)  # returns once the IOC answers a CA search and read
         answered = time.monotonic()
+        deadline = answered + RECOVERY_BOUND
         for cl, s in sets.items():
-            left = max(0.0, RECOVERY_BOUND - (time.monotonic() - answered))
-            s["monitored"].wait_for_connection(timeout=left)
-            s["values"].wait_for(lambda e: e["value"] == 1.5, timeout=max(0.1, left))
+            # Each PV has its own channel, and each reconnects on its own: every one within the bound.
+            s["monitored"].wait_for_connection(timeout=max(0.1, deadline - time.monotonic()))
+            s["plain"].wait_for_connection(timeout=max(0.1, deadline - time.monotonic()))
+            s["values"].wait_for(lambda e: e["value"] == 1.5, timeout=max(0.1, deadline - time.monotonic()))
             elapsed = time.monotonic() - answered
             assert elapsed < RECOVERY_BOUND, f"{cl} on {name}: {elapsed:.2f} s"
             assert s["plain"].get() == 7, cl
