@@ -61,13 +61,13 @@ NUMERIC_TYPES = ("float", "integer")
 _NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})
 
 
-class _Unset(enum.Enum):
+class _NotGiven(enum.Enum):
     """A timeout not given to the constructor: the class-wide default applies (None means no limit)."""
 
-    UNSET = "UNSET"
+    NOT_GIVEN = "NOT_GIVEN"
 
 
-_UNSET = _Unset.UNSET
+_NOT_GIVEN = _NotGiven.NOT_GIVEN
 
 
 class EpicsSignalBase(Signal):
@@ -101,9 +101,9 @@ class EpicsSignalBase(Signal):
         *,
         string: bool = False,
         auto_monitor: bool | None = None,
-        timeout: float | _Unset | None = _UNSET,
-        write_timeout: float | _Unset | None = _UNSET,
-        connection_timeout: float | _Unset | None = _UNSET,
+        timeout: float | _NotGiven | None = _NOT_GIVEN,
+        write_timeout: float | _NotGiven | None = _NOT_GIVEN,
+        connection_timeout: float | _NotGiven | None = _NOT_GIVEN,
         name: str | None = None,
         **kwargs: Any,
     ) -> None:
@@ -117,10 +117,10 @@ class EpicsSignalBase(Signal):
             "timeout": timeout,
             "connection_timeout": connection_timeout,
             "write_timeout": write_timeout,
-            "auto_monitor": _UNSET if auto_monitor is None else auto_monitor,
+            "auto_monitor": _NOT_GIVEN if auto_monitor is None else auto_monitor,
         }
         # Most signals take the class-wide defaults: they share one empty mapping.
-        overrides = {key: value for key, value in given.items() if value is not _UNSET}
+        overrides = {key: value for key, value in given.items() if value is not _NOT_GIVEN}
         self._overrides: Mapping[str, Any] = overrides or _NO_OVERRIDES
         self._metadata.update(connected=False, write_access=False, read_access=False)
         self._alarm: tuple[int, int] | None = None  # (status, severity) of the last reading; None: none yet
@@ -174,8 +174,8 @@ class EpicsSignalBase(Signal):
         cls.set_defaults(**kwargs)
 
     def _setting(self, key: str) -> Any:
-        value = self._overrides.get(key, _UNSET)
-        return self._defaults[key] if value is _UNSET else value
+        value = self._overrides.get(key, _NOT_GIVEN)
+        return self._defaults[key] if value is _NOT_GIVEN else value
 
     @property
     def timeout(self) -> float | None:
