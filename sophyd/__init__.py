@@ -4,10 +4,13 @@ Everything a user needs is importable from here; submodules ``sophyd.signal``, `
 ``sophyd.status`` mirror classic ophyd's layout. Importing sophyd starts no thread and opens no socket.
 """
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import utils as utils  # classic code reaches ophyd.utils as an attribute of the package
 from ._connect import init_devices, wait_for_connection
 from .alarm import AlarmSeverity, AlarmStatus
-from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter, HDF5Plugin
+from .areadetector._exports import module_of as _areadetector_module_of
 from .control import get_cl, set_cl
 from .device import (
     ALL_COMPONENTS,
@@ -98,6 +101,9 @@ from .status import (
     wait,
 )
 from .utils.startup import setup as setup_ophyd
+
+if TYPE_CHECKING:
+    from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter, HDF5Plugin
 
 __version__ = "0.1.0"
 
@@ -196,3 +202,13 @@ __all__ = [
     "wait_for_connection",
     "wait_for_lazy_connection",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """The names of ``sophyd.areadetector``, imported on first use (PEP 562), as classic ophyd's top level
+    exports its whole areadetector package; ``import sophyd`` does not load the camera and plugin classes."""
+    if _areadetector_module_of(name) is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(".areadetector", __name__), name)
+    globals()[name] = value
+    return value

@@ -73,6 +73,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.pv_positioner",
             "sophyd.pseudopos",
             "sophyd.areadetector",
+            "sophyd.areadetector.*",
             "sophyd._hdf5_assets",
             "sophyd.paths",
             "sophyd.flyers",

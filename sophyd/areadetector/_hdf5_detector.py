@@ -15,14 +15,14 @@ import logging
 import threading
 from typing import Any
 
-from ._component import Component as Cpt
-from ._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
-from ._hdf5_assets import FileWriteError, HDF5StreamAssets
-from .device import Device
-from .errors import ConnectionTimeoutError, OpException
-from .kind import Kind
-from .paths import PathProvider
-from .status import DeviceStatus, StatusBase, SubscriptionStatus
+from .._component import Component as Cpt
+from .._epics_signal import EpicsSignal, EpicsSignalRO, EpicsSignalWithRBV
+from .._hdf5_assets import FileWriteError, HDF5StreamAssets
+from ..device import Device
+from ..errors import ConnectionTimeoutError, OpException
+from ..kind import Kind
+from ..paths import PathProvider
+from ..status import DeviceStatus, StatusBase, SubscriptionStatus
 
 __all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
 

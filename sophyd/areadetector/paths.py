@@ -1,0 +1,72 @@
+"""EpicsPathSignal: an areaDetector file-path PV pair whose set() compares paths, not strings.
+
+A file plugin's ``FilePath`` PV is written as the plan gives it and read back as the IOC normalised it (a
+trailing separator added, Windows separators on a Windows IOC), so a string comparison of setpoint and
+readback would never settle. The path semantics of the IOC's operating system decide equality instead.
+"""
+
+from __future__ import annotations
+
+import ntpath
+import posixpath
+from collections.abc import Iterator
+from pathlib import PurePath, PurePosixPath, PureWindowsPath
+from typing import Any
+
+from .._epics_signal import EpicsSignal
+
+__all__ = ["OS_NAME_TO_PATH_CLASS", "EpicsPathSignal", "path_compare"]
+
+#: The path classes of the operating systems an areaDetector IOC runs on, by ``os.name``.
+OS_NAME_TO_PATH_CLASS: dict[str, type[PurePath]] = {"nt": PureWindowsPath, "posix": PurePosixPath}
+_SEPARATORS = {"nt": ntpath.sep, "posix": posixpath.sep}
+
+
+def path_compare(path_a: Any, path_b: Any, semantics: str) -> bool:
+    """True when the two paths name the same place under ``semantics`` ('nt' or 'posix')."""
+    try:
+        path_class = OS_NAME_TO_PATH_CLASS[semantics]
+    except KeyError:
+        raise ValueError(f"Unknown path semantics: {semantics!r} (known: 'nt', 'posix')") from None
+    return bool(path_class(str(path_a)) == path_class(str(path_b)))
+
+
+class EpicsPathSignal(EpicsSignal):
+    """A path PV pair in the areaDetector convention: writes ``write_pv``, reads ``write_pv + '_RBV'``.
+
+    ``path_semantics`` ('posix' or 'nt') is the IOC's operating system: set() is done when the readback is
+    the same path as the value, so ``/data/x/`` and ``/data/x`` match. A ``write_pv`` given with its ``_RBV``
+    is taken without it, as classic ophyd does.
+    """
+
+    def __init__(self, write_pv: str, *, path_semantics: str, string: bool = True, **kwargs: Any) -> None:
+        if path_semantics not in OS_NAME_TO_PATH_CLASS:
+            raise ValueError(
+                f"EpicsPathSignal {kwargs.get('name', write_pv)!r} ({write_pv}): unknown path semantics "
+                f"{path_semantics!r} (known: 'nt', 'posix')"
+            )
+        if string is not True:
+            raise ValueError(
+                f"EpicsPathSignal {kwargs.get('name', write_pv)!r} ({write_pv}): a path PV is a string; "
+                f"string={string!r} is refused"
+            )
+        write_pv = write_pv.removesuffix("_RBV")
+        self.path_semantics = path_semantics
+        super().__init__(f"{write_pv}_RBV", write_pv=write_pv, string=True, **kwargs)
+
+    def _matches(
+        self, current: Any, target: Any, atol: float | None = None, rtol: float | None = None
+    ) -> bool:
+        """The readback names the same path as the setpoint (trailing separators aside)."""
+        if current is None or target is None:
+            return False
+        return path_compare(current, target, self.path_semantics)
+
+    @property
+    def separator(self) -> str:
+        """The IOC's path separator ('/' or '\\\\')."""
+        return _SEPARATORS[self.path_semantics]
+
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        yield from super()._repr_info()
+        yield ("path_semantics", self.path_semantics)
