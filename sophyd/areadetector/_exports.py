@@ -22,6 +22,22 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "paths": ("OS_NAME_TO_PATH_CLASS", "EpicsPathSignal", "path_compare"),
     "_hdf5_detector": ("AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"),
+    "trigger_mixins": ("ADTriggerStatus", "MultiTrigger", "SingleTrigger", "TriggerBase"),
+    "filestore_mixins": (
+        "FileStoreBase",
+        "FileStoreHDF5",
+        "FileStoreHDF5IterativeWrite",
+        "FileStoreHDF5Single",
+        "FileStoreHDF5SingleIterativeWrite",
+        "FileStoreIterativeWrite",
+        "FileStorePluginBase",
+        "FileStoreTIFF",
+        "FileStoreTIFFIterativeWrite",
+        "FileStoreTIFFSquashing",
+        "new_short_uid",
+        "new_uid",
+        "resource_factory",
+    ),
 }
 
 
