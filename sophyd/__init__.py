@@ -103,7 +103,14 @@ from .status import (
 from .utils.startup import setup as setup_ophyd
 
 if TYPE_CHECKING:
-    from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter, HDF5Plugin
+    from .areadetector import (
+        AreaDetectorCam,
+        FileWriteError,
+        HDF5Detector,
+        HDF5DetectorCam,
+        HDF5FileWriter,
+        HDF5Plugin,
+    )
 
 __version__ = "0.1.0"
 
@@ -139,6 +146,7 @@ __all__ = [
     "FileWriteError",
     "FormattedComponent",
     "HDF5Detector",
+    "HDF5DetectorCam",
     "HDF5FileWriter",
     "HDF5Plugin",
     "InternalSignal",

@@ -298,6 +298,9 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "WaveformCollector",
     ),
     "mixins": ("SignalPositionerMixin", "EpicsSignalPositioner"),
+    # AreaDetectorCam is not in classic's cam.__all__ (so not at its top level either), but is public there
+    "areadetector.cam": (*_AD_CAMS, "AreaDetectorCam"),
+    "areadetector.detectors": _AD_DETECTORS,
     "units": ("UnitConversionDerivedSignal",),
     "utils.errors": _CLASSIC_ERRORS,
     "utils.epics_pvs": (

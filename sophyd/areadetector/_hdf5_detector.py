@@ -23,24 +23,32 @@ from ..errors import ConnectionTimeoutError, OpException
 from ..kind import Kind
 from ..paths import PathProvider
 from ..status import DeviceStatus, StatusBase, SubscriptionStatus
+from ._cam_base import AreaDetectorCam
 
-__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
+__all__ = ["FileWriteError", "HDF5Detector", "HDF5DetectorCam", "HDF5FileWriter", "HDF5Plugin"]
 
 logger = logging.getLogger("sophyd.areadetector")
 
 
-class AreaDetectorCam(Device):
-    """The camera driver part of an areaDetector (``cam1:``)."""
+class HDF5DetectorCam(AreaDetectorCam):
+    """The camera of sophyd's HDF5Detector: classic's AreaDetectorCam with the settings the detector uses made up
+    front.
+
+    ``acquire`` completes when the IOC has finished the acquisition (``put_complete=True``), which trigger()
+    waits for; ``image_mode`` reads as a string. These components, and the configuration (acquire time and
+    period, number of images, image mode), are not lazy, so that connecting the detector connects them. The
+    camera has no ``port_name``: the detector checks no asyn port graph, and staging asks the IOC for nothing
+    it does not use.
+    """
+
+    _default_configuration_attrs = ("acquire_time", "acquire_period", "num_images", "image_mode")
 
     acquire = Cpt(EpicsSignal, "Acquire", put_complete=True, kind=Kind.omitted)
     acquire_time = Cpt(EpicsSignalWithRBV, "AcquireTime", kind=Kind.config)
     acquire_period = Cpt(EpicsSignalWithRBV, "AcquirePeriod", kind=Kind.config)
     num_images = Cpt(EpicsSignalWithRBV, "NumImages", kind=Kind.config)
     image_mode = Cpt(EpicsSignalWithRBV, "ImageMode", string=True, kind=Kind.config)
-    array_counter = Cpt(EpicsSignalWithRBV, "ArrayCounter", kind=Kind.omitted)
-    detector_state = Cpt(EpicsSignalRO, "DetectorState_RBV", string=True, kind=Kind.omitted)
-    array_size_x = Cpt(EpicsSignalRO, "ArraySizeX_RBV", kind=Kind.omitted)
-    array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
+    port_name = None
 
 
 class HDF5Plugin(Device):
@@ -83,7 +91,7 @@ class HDF5Detector(HDF5StreamAssets):
     not a component: the detector connects, and stays connected, without it.
     """
 
-    cam = Cpt(AreaDetectorCam, "cam1:")
+    cam = Cpt(HDF5DetectorCam, "cam1:")
     hdf = Cpt(HDF5Plugin, "HDF1:")
 
     datasets: dict[str, tuple[str, list[int], str]] = {
