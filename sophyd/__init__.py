@@ -104,6 +104,7 @@ from .utils.startup import setup as setup_ophyd
 
 if TYPE_CHECKING:
     from .areadetector import AreaDetectorCam, FileWriteError, HDF5Detector, HDF5FileWriter, HDF5Plugin
+    from .areadetector.common_plugins import CommonPlugins, PluginNamespace
     from .areadetector.plugins import (
         ColorConvPlugin,
         FilePlugin,
@@ -138,6 +139,7 @@ __all__ = [
     "BadPVName",
     "BlueskyInterface",
     "ColorConvPlugin",
+    "CommonPlugins",
     "Component",
     "ConnectionTimeoutError",
     "Cpt",
@@ -184,6 +186,7 @@ __all__ = [
     "PVPositionerIsClose",
     "PVPositionerPC",
     "PathInfo",
+    "PluginNamespace",
     "PositionerBase",
     "ProcessPlugin",
     "PseudoPositioner",

@@ -94,7 +94,7 @@ class Device(BlueskyInterface, OphydObject):
     _sub_devices: ClassVar[list[str]] = []
     _component_kinds: dict[str, Kind] = {}
     _required_for_connection: dict[Any, str] = {}
-    _device_tuple: ClassVar[type[tuple[Any, ...]]]
+    _device_tuple: ClassVar[type[tuple[Any, ...]]]  # made by get_device_tuple() on first use
     #: Class defaults for the constructor's ``read_attrs``/``configuration_attrs`` (None: keep the kinds).
     _default_read_attrs: ClassVar[Sequence[str] | None] = None
     _default_configuration_attrs: ClassVar[Sequence[str] | None] = None
@@ -131,10 +131,6 @@ class Device(BlueskyInterface, OphydObject):
         cls._sig_attrs = components
         cls._component_kinds = {attr: cpt.kind for attr, cpt in components.items()}
         cls.component_names = tuple(components)
-        # Hidden components (leading underscore) take no part in get()/put(); a namedtuple has at most 254 fields.
-        cls._device_tuple = namedtuple(  # type: ignore[misc]
-            f"{cls.__name__}Tuple", [n for n in cls.component_names[:254] if not n.startswith("_")]
-        )
         cls._sub_devices = [attr for attr, cpt in components.items() if cpt.is_device]
         cls._required_for_connection = dict(
             obj._required_for_connection
@@ -440,16 +436,18 @@ class Device(BlueskyInterface, OphydObject):
 
     def get(self, **kwargs: Any) -> Any:
         """A namedtuple of the values of every component not starting with ``_`` (sub-devices nest)."""
-        return self._device_tuple(
-            *(self._get_component(attr).get(**kwargs) for attr in self._device_tuple._fields)  # type: ignore[attr-defined]
+        device_tuple = self.get_device_tuple()
+        return device_tuple(
+            *(self._get_component(attr).get(**kwargs) for attr in device_tuple._fields)  # type: ignore[attr-defined]
         )
 
     def put(self, dev_t: Sequence[Any], **kwargs: Any) -> None:
         """Put each value of ``dev_t`` (a tuple in get()'s field order, or the device tuple) to its component."""
-        fields: tuple[str, ...] = self._device_tuple._fields  # type: ignore[attr-defined]
-        if not isinstance(dev_t, self._device_tuple):
+        device_tuple = self.get_device_tuple()
+        fields: tuple[str, ...] = device_tuple._fields  # type: ignore[attr-defined]
+        if not isinstance(dev_t, device_tuple):
             try:
-                dev_t = self._device_tuple(*dev_t)
+                dev_t = device_tuple(*dev_t)
             except TypeError as exc:
                 raise ValueError(
                     f"{self._describe_me()}: {exc}; the device tuple fields are {fields}"
@@ -459,7 +457,13 @@ class Device(BlueskyInterface, OphydObject):
 
     @classmethod
     def get_device_tuple(cls) -> type[tuple[Any, ...]]:
-        """The namedtuple class that get() returns and put() accepts."""
+        """The namedtuple class that get() returns and put() accepts (made on first use: a class with hundreds
+        of components, as areaDetector's, would otherwise pay for it at import)."""
+        if "_device_tuple" not in cls.__dict__:
+            # Hidden components (leading underscore) take no part in get()/put(); a namedtuple has at most 254
+            # fields.
+            fields = [n for n in cls.component_names[:254] if not n.startswith("_")]
+            cls._device_tuple = namedtuple(f"{cls.__name__}Tuple", fields)  # type: ignore[misc]
         return cls._device_tuple
 
     def configure(self, d: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -45,6 +45,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "plugin_from_pvname",
         "register_plugin",
     ),
+    "common_plugins": ("CommonPlugins", "PluginNamespace"),
     "_hdf5_detector": ("AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"),
 }
 
