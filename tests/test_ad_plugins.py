@@ -13,6 +13,7 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 
 from sophyd import Component, Signal, select_version
@@ -34,7 +35,7 @@ from sophyd.areadetector.plugins import (
 )
 from sophyd.control import use_cl
 from sophyd.device import Staged
-from sophyd.errors import PluginMisconfigurationError, UnprimedPlugin
+from sophyd.errors import PluginMisconfigurationError, StatusTimeoutError, UnprimedPlugin
 from sophyd.kind import Kind
 from sophyd.mock import set_mock_value
 
@@ -352,6 +353,90 @@ def test_roi_set_refuses_an_empty_region_and_unknown_axes() -> None:
         assert status.success
     finally:
         roi.destroy()
+
+
+class SoftWarmupCam(ADBase):
+    """The camera settings warmup() changes, soft; acquiring counts a frame in the HDF5 plugin when told to."""
+
+    array_callbacks = Component(Signal, value=0)
+    image_mode = Component(Signal, value="Multiple")
+    trigger_mode = Component(Signal, value="External")
+    acquire_time = Component(Signal, value=30.0)
+    acquire_period = Component(Signal, value=31.0)
+    acquire = Component(Signal, value=0)
+
+
+class SoftHDF5Plugin(HDF5Plugin):
+    """An HDF5Plugin whose switch, frame counter and type are soft."""
+
+    enable = Component(Signal, value="Disable")
+    array_counter = Component(Signal, value=7)
+    plugin_type = Component(Signal, value="NDFileHDF5")
+
+
+class SoftWarmupDetector(ADBase):
+    """A camera and an HDF5 plugin."""
+
+    cam = Component(SoftWarmupCam, "cam1:")
+    hdf1 = Component(SoftHDF5Plugin, "HDF1:")
+
+
+def test_warmup_acquires_one_frame_and_restores_the_camera() -> None:
+    det = SoftWarmupDetector("D:", name="det")
+    seen: list[dict[str, Any]] = []
+
+    def acquire(value: Any = None, **kwargs: Any) -> None:  # the IOC: a frame reaches the plugin
+        if value == 1:
+            attrs = ("image_mode", "trigger_mode", "acquire_time", "array_callbacks")
+            seen.append({attr: getattr(det.cam, attr).get() for attr in attrs})
+            det.hdf1.array_counter.put(det.hdf1.array_counter.get() + 1)
+
+    det.cam.acquire.subscribe(acquire, run=False)
+    det.hdf1.warmup(timeout=TIMEOUT)
+    assert det.hdf1.array_counter.get() == 8 and det.hdf1.enable.get() == 1
+    assert seen[0]["image_mode"] == "Single" and seen[0]["trigger_mode"] == "Internal"
+    assert (seen[0]["acquire_time"], seen[0]["array_callbacks"]) == (1, 1)
+    cam = det.cam
+    assert (
+        cam.image_mode.get(),
+        cam.trigger_mode.get(),
+        cam.acquire_time.get(),
+        cam.array_callbacks.get(),
+    ) == (
+        "Multiple",
+        "External",
+        30.0,
+        0,
+    )
+
+
+def test_warmup_without_a_frame_times_out_and_restores_the_camera() -> None:
+    det = SoftWarmupDetector("D:", name="det")
+    with pytest.raises(StatusTimeoutError):
+        det.hdf1.warmup(timeout=0.2)
+    assert (det.cam.image_mode.get(), det.cam.acquire_period.get()) == ("Multiple", 31.0)
+
+
+def test_image_is_the_last_frame_in_its_shape() -> None:
+    image = _mocked(ImagePlugin, "D:image1:")
+    try:
+        for signal, value in (
+            (image.array_size.depth, 0),
+            (image.array_size.height, 3),
+            (image.array_size.width, 4),
+            (image.ndimensions, 2),
+            (image.array_data, np.arange(20)),  # the waveform is longer than the frame
+        ):
+            set_mock_value(signal, value)
+        assert image.array_pixels == 12
+        np.testing.assert_array_equal(image.image, np.arange(12).reshape(3, 4))
+        np.testing.assert_array_equal(image.shaped_image.get(), np.arange(12).reshape(3, 4))  # classic: empty
+        set_mock_value(image.array_size.depth, 1)
+        set_mock_value(image.ndimensions, 3)
+        assert image.array_pixels == 12
+        assert image.shaped_image.get().shape == image.image.shape == (1, 3, 4)
+    finally:
+        image.destroy()
 
 
 # -- over Channel Access: the pattern IOC's HDF5 plugin ---------------------------------------------------

@@ -243,14 +243,17 @@ class PluginBase(ADBase, version=(1, 9, 1), version_type="ADCore"):
     # -- the array ----------------------------------------------------------------------------------------
     @property
     def array_pixels(self) -> int:
-        """The number of pixels of the last array: the product of its first ``ndimensions`` sizes."""
-        array_size = self.array_size.get()
+        """The number of pixels of the last array: the product of its first ``ndimensions`` sizes.
+
+        The sizes are taken in dimension order (ArraySize0, 1, 2), so a 2-D frame counts width x height; classic
+        ophyd multiplied the first entries of ``array_size`` (depth, height, width), which gives 0 for a mono
+        image.
+        """
+        depth, height, width = (int(size) for size in self.array_size.get())
         dimensions = int(self.ndimensions.get())
-        if dimensions == 0:
-            return 0
-        pixels = int(array_size[0])
-        for dim in array_size[1:dimensions]:
-            pixels *= int(dim)
+        pixels = 0 if dimensions == 0 else 1
+        for size in (width, height, depth)[:dimensions]:
+            pixels *= size
         return pixels
 
     # -- the source of the frames -------------------------------------------------------------------------

@@ -40,6 +40,21 @@ __all__ = [
 ]
 
 
+class _ImageShapeSignal(NDDerivedSignal):
+    """ImagePlugin's ``shaped_image``: the frame in the shape of its last ``ndimensions`` array sizes.
+
+    The sizes are (depth, height, width) = (ArraySize2, ArraySize1, ArraySize0), the frame's shape in C order
+    when it has three dimensions; a 2-D frame is (height, width), the last two. Classic ophyd took the first
+    two, (depth, height), and gave an empty array for a mono image.
+    """
+
+    @property
+    def frame_shape(self) -> tuple[int, ...]:
+        """The last ``num_dimensions`` sizes of derived_shape."""
+        shape = self.derived_shape
+        return shape[len(shape) - self.derived_ndims :]
+
+
 @register_plugin
 class ImagePlugin(PluginBase, version=(1, 9, 1), version_type="ADCore"):
     """The NDStdArrays plugin (``image1:``): the last frame as a flat ``ArrayData`` waveform."""
@@ -51,7 +66,7 @@ class ImagePlugin(PluginBase, version=(1, 9, 1), version_type="ADCore"):
 
     array_data = Cpt(EpicsSignal, "ArrayData")
     shaped_image = Cpt(
-        NDDerivedSignal,
+        _ImageShapeSignal,
         derived_from="array_data",
         shape=("array_size.depth", "array_size.height", "array_size.width"),
         num_dimensions="ndimensions",
@@ -503,7 +518,7 @@ class HDF5Plugin(FilePlugin, version=(1, 9, 1), version_type="ADCore"):
         The plugin learns the frame's size from the first frame it sees and cannot open a file before that.
         The camera (``parent.cam``) is set to single-image internal triggering with 1 s exposures for the
         frame; its settings are restored afterwards. Waits until the plugin has counted the frame, at most
-        ``timeout`` seconds after the acquisition starts (WaitTimeoutError, after restoring, if it does not).
+        ``timeout`` seconds (StatusTimeoutError, after restoring, if it does not).
         """
         cam = getattr(self.parent, "cam", None)
         if cam is None:
@@ -527,7 +542,7 @@ class HDF5Plugin(FilePlugin, version=(1, 9, 1), version_type="ADCore"):
                 self.array_counter, lambda value=None, **kw: int(value) > counted, timeout=timeout
             )
             cam.acquire.put(1)  # a single image: the acquisition ends by itself
-            seen.wait(timeout)
+            seen.wait()  # at most its own timeout
         finally:
             for sig, val in reversed(list(original_vals.items())):
                 sig.set(val).wait(timeout)
