@@ -30,8 +30,7 @@ Fields:
 - ``RATE`` / ``RAT1`` (Hz, 0..60, default 10): the display update rates of a count and an auto-count.
 - ``EGU`` (string, ``sec``), ``PREC`` (3), ``NCH`` (32, read-only).
 
-Simplified: the count direction fields ``Dn``, the record's ``VAL`` and the hardware links are not served,
-and a preset counted down (``Dn`` Dn) does not exist here.
+Simplified: the count direction fields ``Dn``, the record's ``VAL`` and its hardware links are not served.
 """
 
 from __future__ import annotations
@@ -218,6 +217,8 @@ class ScalerRecord(PVGroup):
         """Run the auto-count loop: while allowed, wait ``DLY1`` s, then count ``TP1`` s, again and again."""
         while True:
             await self._auto_allowed.wait()
+            if not self._auto_allowed.is_set():
+                continue  # a count asked for with CNT took over between the wake-up and now
             stop = self._auto_stop = asyncio.Event()
             self._auto_idle.clear()
             try:
