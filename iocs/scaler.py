@@ -20,8 +20,8 @@ Fields:
   preset; with no gated channel it runs until ``CNT`` is set to Done.
 - ``S1`` .. ``S32`` (counts, read-only): ``S1`` is the clock, ``round(FREQ * elapsed)``; channel ``n`` >= 2
   counts a fixed simulated rate, ``round(channel_rate(n) * elapsed)`` (1000 counts/s times ``n - 1``), so
-  every count is deterministic given its length. They update at ``RATE`` Hz (0: only at the end) and reset
-  to 0 when a count starts.
+  every count is deterministic given its length. They update at ``RATE`` Hz (0: only at the end); the
+  counts of the last count stay posted until the first update of the next.
 - ``T`` (s, read-only): the elapsed counting time, ``S1 / FREQ``.
 - ``NM1`` .. ``NM32`` (strings): the channel names; channels 1 to 4 start as ``clock``, ``I0``, ``I`` and
   ``diode``, the others empty.
@@ -172,9 +172,8 @@ class ScalerRecord(PVGroup):
 
     async def _run_count(self, stop: asyncio.Event, end: float | None, rate: float) -> None:
         """Count from zero until ``end`` s have passed (None: forever) or ``stop`` is set, posting the counts at
-        ``rate`` Hz (0: only at the end)."""
+        ``rate`` Hz (0: only at the end); the last counts stay posted until the first update."""
         loop = asyncio.get_running_loop()
-        await self._post_counts(0.0)
         start = loop.time()
         period = 1.0 / rate if rate > 0 else None
         while True:

@@ -13,6 +13,7 @@ from typing import Any
 import bluesky.plans as bp
 import pytest
 from bluesky import RunEngine
+from caproto import ErrorResponseReceived
 from helpers import ca_read, ca_write
 
 import sophyd
@@ -33,13 +34,14 @@ def _value(pv: str) -> Any:
 
 @pytest.fixture
 def record(scaler_prefix: str) -> Iterator[str]:
-    """The scaler record's name; the record is put back to its start state (idle, OneShot, TP 1 s, the
-    default channel names) after the test."""
+    """The scaler record's name; the record is put back to its start state (idle, OneShot, TP and TP1 1 s,
+    no delay, the default channel names) after the test."""
     name = f"{scaler_prefix}scaler1"
     yield name
     ca_write(f"{name}.CNT", 0, notify=True)
     ca_write(f"{name}.CONT", 0, notify=True)
     ca_write(f"{name}.TP", 1.0, notify=True)
+    ca_write(f"{name}.TP1", 1.0, notify=True)
     ca_write(f"{name}.DLY", 0.0, notify=True)
     for n in range(1, 9):
         ca_write(f"{name}.NM{n}", DEFAULT_NAMES[n - 1] if n <= len(DEFAULT_NAMES) else "", notify=True)
@@ -258,3 +260,35 @@ def test_stop_ends_a_count(scaler: EpicsScaler, record: str) -> None:
     elapsed = scaler.time.get()
     assert 0 < elapsed < 30.0
     assert scaler.channels.chan1.get() == pytest.approx(elapsed * FREQ)
+
+
+# ----- the IOC's own behaviour, seen by a plain CA client ---------------------------------------------------
+
+
+def test_ioc_read_only_fields_refuse_writes(record: str) -> None:
+    for field in (".S1", ".T", ".NCH"):
+        with pytest.raises(ErrorResponseReceived):
+            ca_write(f"{record}{field}", 5, notify=True)
+    assert _value(f"{record}.NCH") == 32
+
+
+def test_ioc_gated_channel_preset_ends_the_count(record: str) -> None:
+    ca_write(f"{record}.PR3", 100, notify=True)
+    try:
+        assert _value(f"{record}.G3") == "Y"
+        ca_write(f"{record}.CNT", 1, notify=True, timeout=TIMEOUT)  # TP is 1 s; channel 3 reaches 100 first
+        assert _value(f"{record}.S3") == 100
+        assert _value(f"{record}.T") == pytest.approx(100 / channel_rate(3))
+    finally:
+        ca_write(f"{record}.PR3", 0, notify=True)
+    assert _value(f"{record}.G3") == "N"
+
+
+def test_ioc_auto_count(record: str) -> None:
+    ca_write(f"{record}.TP1", 0.07, notify=True)
+    ca_write(f"{record}.CONT", "AutoCount", notify=True)
+    deadline = time.monotonic() + TIMEOUT
+    while _value(f"{record}.S2") != round(channel_rate(2) * 0.07) or _value(f"{record}.CNT") != "Done":
+        assert time.monotonic() < deadline, "the record did not auto-count"
+        time.sleep(0.01)  # polls the IOC until an auto-count has posted counts
+    ca_write(f"{record}.CONT", "OneShot", notify=True)
