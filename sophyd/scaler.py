@@ -136,8 +136,8 @@ class ScalerChannel(Device):
         self._name_s()
 
     def _name_s(self) -> None:
-        if self._record_name:
-            self.s.name = self._record_name
+        """Name ``s`` after the record's channel name, or after its place in the tree when there is none."""
+        self.s.name = self._record_name or self._child_name("s")
 
     def _set_name(self, value: str) -> None:
         """Renaming the channel renames its signals; ``s`` keeps the record's channel name if it has one."""

@@ -224,6 +224,9 @@ def test_match_names_follows_the_record(scaler_ch: ScalerCH) -> None:
     assert scaler_ch.read()["mon"]["value"] == round(channel_rate(5) * PRESET)
     scaler_ch.name = "renamed"  # renaming the device keeps the record's channel names as keys
     assert list(scaler_ch.read()) == ["mon", "renamed_time"]
+    scaler_ch.channels.chan05.chname.put("", wait=True)
+    scaler_ch.match_names()
+    assert scaler_ch.channels.chan05.s.name == "renamed_channels_chan05_s"
 
 
 @pytest.mark.parametrize("cls", [EpicsScaler, ScalerCH])
