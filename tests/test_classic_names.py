@@ -298,6 +298,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "WaveformCollector",
     ),
     "mixins": ("SignalPositionerMixin", "EpicsSignalPositioner"),
+    "scaler": ("EpicsScaler", "ScalerChannel", "ScalerCH"),
     "units": ("UnitConversionDerivedSignal",),
     "utils.errors": _CLASSIC_ERRORS,
     "utils.epics_pvs": (
