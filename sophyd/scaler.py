@@ -21,7 +21,6 @@ from ._readmany import prefetch
 from .device import Device
 from .errors import ExceptionBundle
 from .kind import Kind
-from .status import DeviceStatus
 
 if TYPE_CHECKING:
     from bluesky.protocols import Hints, Reading
@@ -41,19 +40,12 @@ def _scaler_fields(
 
 
 class _CountingRecord(Device):
-    """What EpicsScaler and ScalerCH share: trigger() counts once, stop() ends the count.
+    """What EpicsScaler and ScalerCH share: stop() ends a count.
 
-    trigger() is classic ophyd's: the trigger signal (``count``, ``.CNT``) is put with a completion callback,
-    so the status follows the record's processing, which ends with the count; a readback of ``.CNT`` would
-    not do (it is 1 the moment the count starts, and may be 0 again before a client sees it).
+    trigger() is Device's: the trigger signal (``count``, ``.CNT``) is put with a completion callback, so the
+    status follows the record's processing, which ends with the count; a readback of ``.CNT`` would not do (it
+    is 1 the moment the count starts, and may be 0 again before a client sees it).
     """
-
-    def trigger(self) -> DeviceStatus:
-        """Start one count; the status finishes when the record reports the count over."""
-        (signal,) = self.trigger_signals
-        status = DeviceStatus(self)
-        signal.put(self._sig_attrs[signal.attr_name].trigger_value, callback=status._finished)
-        return status
 
     def stop(self, *, success: bool = False) -> None:
         """End a count under way (``.CNT`` = 0: the record keeps the counts so far), then stop sub-devices.
