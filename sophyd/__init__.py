@@ -73,6 +73,7 @@ from .pv_positioner import (
     PVPositionerIsClose,
     PVPositionerPC,
 )
+from .scaler import EpicsScaler
 from .signal import (
     UNSET_VALUE,
     ArrayAttributeSignal,
@@ -150,6 +151,7 @@ __all__ = [
     "DisconnectedError",
     "DynamicDeviceComponent",
     "EpicsMotor",
+    "EpicsScaler",
     "EpicsSignal",
     "EpicsSignalBase",
     "EpicsSignalNoValidation",

@@ -338,6 +338,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "WaveformCollector",
     ),
     "mixins": ("SignalPositionerMixin", "EpicsSignalPositioner"),
+    "scaler": ("EpicsScaler", "ScalerChannel", "ScalerCH"),
     "units": ("UnitConversionDerivedSignal",),
     "utils.errors": _CLASSIC_ERRORS,
     "areadetector.plugins": _AD_PLUGINS_MODULE,
