@@ -34,6 +34,7 @@ from sophyd.areadetector.detectors import (
     URLDetector,
     Xspress3Detector,
 )
+from sophyd.areadetector.plugins import FileBase
 from sophyd.control import use_cl
 from sophyd.kind import Kind
 from sophyd.signal import EpicsSignal, EpicsSignalRO
@@ -59,6 +60,7 @@ CLASSIC_SIGNAL_COUNTS = {
     "AndorDetectorCam": 70,
     "BrukerDetectorCam": 65,
     "DexelaDetectorCam": 86,
+    "EigerDetectorCam": 142,
     "EmergentVisionDetectorCam": 69,
     "FirewireLinDetectorCam": 65,
     "FirewireWinDetectorCam": 70,
@@ -163,6 +165,29 @@ def test_sim_detector_reads_nothing_and_configures_the_acquisition_as_classic(of
 def test_cameras_that_extend_or_replace_the_configuration(offline: None) -> None:
     ev = cam.EmergentVisionDetectorCam("X:", name="ev")
     assert list(ev.configuration_attrs) == [*CAM_CONFIGURATION, "pixel_format", "framerate", "auto_gain"]
+    eiger = cam.EigerDetectorCam("X:", name="eiger")
+    assert list(eiger.configuration_attrs) == [
+        *CAM_CONFIGURATION[:7],
+        "shutter_mode",
+        "trigger_mode",
+        "num_triggers",
+        "beam_center_x",
+        "beam_center_y",
+        "wavelength",
+        "det_distance",
+        "threshold_energy",
+        "photon_energy",
+        "manual_trigger",
+        "special_trigger_button",
+    ]
+    assert isinstance(eiger, FileBase)
+    assert (eiger.file_path.setpoint_pvname, eiger.fw_name_pattern.pvname) == (
+        "X:FilePath",
+        "X:FWNamePattern_RBV",
+    )
+    assert (
+        eiger.file_path.kind == Kind.omitted
+    )  # FileBase's config components are not in Eiger's configuration
     xs = Xspress3DetectorCam("X:", name="xs")
     assert list(xs.configuration_attrs) == ["config_path", "config_save_path"]
     assert list(xs.read_attrs) == []

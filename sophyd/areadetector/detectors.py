@@ -25,6 +25,7 @@ from .cam import (
     AreaDetectorCam,
     BrukerDetectorCam,
     DexelaDetectorCam,
+    EigerDetectorCam,
     EmergentVisionDetectorCam,
     FirewireLinDetectorCam,
     FirewireWinDetectorCam,
@@ -56,6 +57,7 @@ __all__ = [
     "BrukerDetector",
     "DetectorBase",
     "DexelaDetector",
+    "EigerDetector",
     "EmergentVisionDetector",
     "FirewireLinDetector",
     "FirewireWinDetector",
@@ -174,6 +176,12 @@ class EmergentVisionDetector(DetectorBase):
     """A detector of the ADEVT driver: its camera ``cam`` (EmergentVisionDetectorCam) at ``cam1:``."""
 
     cam = ADCpt(EmergentVisionDetectorCam, "cam1:")
+
+
+class EigerDetector(DetectorBase):
+    """A detector of the ADEiger driver: its camera ``cam`` (EigerDetectorCam) at ``cam1:``."""
+
+    cam = ADCpt(EigerDetectorCam, "cam1:")
 
 
 class FirewireLinDetector(DetectorBase):
