@@ -1,4 +1,4 @@
-"""areaDetector-style devices: a camera driver, the HDF5 file plugin, and a detector that writes HDF5 files.
+"""sophyd's file-writing HDF5Detector, with the camera and the HDF5 file plugin it drives.
 
 The file-writing detector follows bluesky's WritesStreamAssets protocol: describe() marks its data keys as
 external, and collect_asset_docs() yields one stream_resource per data key and a stream_datum per frame.
@@ -23,31 +23,40 @@ from ..errors import ConnectionTimeoutError, OpException
 from ..kind import Kind
 from ..paths import PathProvider
 from ..status import DeviceStatus, StatusBase, SubscriptionStatus
+from ._cam_base import AreaDetectorCam
 
-__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
+__all__ = ["FileWriteError", "HDF5Detector", "HDF5DetectorCam", "HDF5FileWriter"]
 
 logger = logging.getLogger("sophyd.areadetector")
 
 
-class AreaDetectorCam(Device):
-    """The camera driver part of an areaDetector (``cam1:``)."""
+class HDF5DetectorCam(AreaDetectorCam):
+    """HDF5Detector's camera: classic's AreaDetectorCam, with the PVs the detector drives made up front.
+
+    ``acquire`` completes when the IOC has finished the acquisition (``put_complete=True``), which trigger()
+    waits for; ``image_mode`` reads as a string. These components, and the configuration (acquire time and
+    period, number of images, image mode), are not lazy, so that connecting the detector connects them; the
+    rest of AreaDetectorCam's PVs stay lazy. The camera has no ``port_name``: the detector checks no asyn port
+    graph, and staging asks the IOC for nothing it does not use.
+    """
+
+    _default_configuration_attrs = ("acquire_time", "acquire_period", "num_images", "image_mode")
 
     acquire = Cpt(EpicsSignal, "Acquire", put_complete=True, kind=Kind.omitted)
     acquire_time = Cpt(EpicsSignalWithRBV, "AcquireTime", kind=Kind.config)
     acquire_period = Cpt(EpicsSignalWithRBV, "AcquirePeriod", kind=Kind.config)
     num_images = Cpt(EpicsSignalWithRBV, "NumImages", kind=Kind.config)
     image_mode = Cpt(EpicsSignalWithRBV, "ImageMode", string=True, kind=Kind.config)
-    array_counter = Cpt(EpicsSignalWithRBV, "ArrayCounter", kind=Kind.omitted)
-    detector_state = Cpt(EpicsSignalRO, "DetectorState_RBV", string=True, kind=Kind.omitted)
-    array_size_x = Cpt(EpicsSignalRO, "ArraySizeX_RBV", kind=Kind.omitted)
-    array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
+    port_name = None
 
 
-class HDF5Plugin(Device):
-    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it.
+class HDF5FileWriter(Device):
+    """The NDFileHDF5 plugin (``HDF1:``) as HDF5Detector drives it: where the file goes, the capture writing it.
 
-    Named as in classic ophyd (``ophyd.areadetector.plugins.HDF5Plugin``) and in areaDetector; it has the
-    components sophyd's file-writing detector uses, not classic's whole plugin API.
+    The components HDF5Detector uses, connected with the detector (not lazy) and left out of its documents.
+    Classic ophyd's whole plugin API (stage sigs, plugin type and port checks, lazy components for every PV of
+    NDFileHDF5) is ``sophyd.areadetector.plugins.HDF5Plugin``; this class is not one, so that an IOC serving
+    only these PVs (as sophyd's simulated one) connects completely and stages without those checks.
     """
 
     file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
@@ -62,10 +71,6 @@ class HDF5Plugin(Device):
     swmr_mode = Cpt(EpicsSignalWithRBV, "SWMRMode", string=True, kind=Kind.omitted)
     write_status = Cpt(EpicsSignalRO, "WriteStatus", kind=Kind.omitted)
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
-
-
-#: sophyd's earlier name for ``HDF5Plugin``, kept so code written with it keeps working.
-HDF5FileWriter = HDF5Plugin
 
 
 class HDF5Detector(HDF5StreamAssets):
@@ -83,8 +88,8 @@ class HDF5Detector(HDF5StreamAssets):
     not a component: the detector connects, and stays connected, without it.
     """
 
-    cam = Cpt(AreaDetectorCam, "cam1:")
-    hdf = Cpt(HDF5Plugin, "HDF1:")
+    cam = Cpt(HDF5DetectorCam, "cam1:")
+    hdf = Cpt(HDF5FileWriter, "HDF1:")
 
     datasets: dict[str, tuple[str, list[int], str]] = {
         "": ("/entry/data/data", [240, 320], "|u1"),
