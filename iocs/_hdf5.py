@@ -300,8 +300,9 @@ class HDF5Plugin(NDPluginBase):
                 await asyncio.to_thread(make_directories, path, int(self.create_directory.value))
             except OSError as ex:
                 await self._report(f"cannot create {path!r}: {ex}")
-        await self.file_path_rbv.write(path, verify_value=False)
+        # FilePathExists_RBV first: a client that saw FilePath_RBV change reads an up-to-date FilePathExists_RBV
         await self.file_path_exists.write("Yes" if os.path.isdir(path) else "No", verify_value=False)
+        await self.file_path_rbv.write(path, verify_value=False)
         return value  # the setting keeps what was written; FilePath_RBV has the trailing "/"
 
     # ----- capture -------------------------------------------------------------------------------------

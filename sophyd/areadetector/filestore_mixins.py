@@ -313,6 +313,8 @@ class FileStorePluginBase(FileStoreBase):
     stage() stops a capture still running, sets ``file_path`` (the formatted write path), ``file_name`` (a
     new short uid) and ``file_number`` (0), then applies ``stage_sigs``: auto_increment Yes, array_counter 0,
     auto_save Yes, num_capture 0 (and create_directory -3 when the plugin has it), and what subclasses add.
+    A ``create_directory`` entry is applied before ``file_path`` is written, so that the IOC makes the
+    missing directories (classic ophyd applied it after, and the first stage into a new directory failed).
     OSError when the IOC reports that the path does not exist.
     """
 
@@ -333,25 +335,50 @@ class FileStorePluginBase(FileStoreBase):
         return filename, formatter(self.read_path_template), formatter(self.write_path_template)
 
     def stage(self) -> list[Any]:
-        """Name a new file and point the plugin at it; then stage (stage_sigs start the capture)."""
+        """Name a new file and point the plugin at it; then stage (stage_sigs start the capture).
+
+        OSError, before the capture starts, when the IOC reports that the path does not exist.
+        """
         filename, read_path, write_path = self.make_filename()
         # These are not stage_sigs: unstage() leaves them, and they must be in place before the capture starts.
         if self.file_write_mode.get(as_string=True) != "Single":
             self.capture.set(0).wait(self.stage_timeout)  # close a file left open
-        self.file_path.set(write_path).wait(self.stage_timeout)
-        self.file_name.set(filename).wait(self.stage_timeout)
-        self.file_number.set(0).wait(self.stage_timeout)
-        staged = super().stage()
+        depth = self._create_directories_first()
+        try:
+            self.file_path.set(write_path).wait(self.stage_timeout)
+            self._check_path_exists()
+            self.file_name.set(filename).wait(self.stage_timeout)
+            self.file_number.set(0).wait(self.stage_timeout)
+            staged = super().stage()
+        except BaseException:
+            if depth is not None:
+                self.create_directory.set(depth).wait(self.stage_timeout)
+            raise
+        if depth is not None:
+            self._original_vals[self.create_directory] = depth  # unstage() restores the value before stage()
         with unstage_on_failure(self):
             # areaDetector formats the name in C; the same here, with the number it used (the next one - 1)
             self._fn = self.file_template.get() % (read_path, filename, self.file_number.get() - 1)
             self._fp = read_path
-            if not self.file_path_exists.get():
-                raise OSError(
-                    f"{self.name}: the IOC reports that the path {self.file_path.get()!r} "
-                    f"({self.file_path_exists.pvname}) does not exist"
-                )
+            self._check_path_exists()
         return staged
+
+    def _create_directories_first(self) -> Any:
+        """Apply a ``create_directory`` stage_sigs entry now, before ``file_path`` is written (the IOC creates
+        directories when FilePath is written); return the value it replaced, or None when there is none."""
+        depth = self.stage_sigs.get("create_directory")
+        if depth is None:
+            return None
+        original = self.create_directory.get()
+        self.create_directory.set(depth).wait(self.stage_timeout)
+        return original
+
+    def _check_path_exists(self) -> None:
+        if not self.file_path_exists.get():
+            raise OSError(
+                f"{self.name}: the IOC reports that the path {self.file_path.get()!r} "
+                f"({self.file_path_exists.pvname}) does not exist"
+            )
 
     file_write_mode: Any
     capture: Any
@@ -361,6 +388,7 @@ class FileStorePluginBase(FileStoreBase):
     file_template: Any
     file_path_exists: Any
     num_capture: Any
+    create_directory: Any
 
 
 class _ResourcePerStage(FileStorePluginBase):

@@ -13,6 +13,7 @@ taken (they make the Datum documents that events refer to).
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import logging
 import time as ttime
@@ -20,6 +21,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any
 
 from .._bluesky_interface import BlueskyInterface, Staged
+from .._device_hooks import do_not_wait_for_lazy_connection
+from ..errors import InvalidState
 from ..status import DeviceStatus
 
 __all__ = ["ADTriggerStatus", "MultiTrigger", "SingleTrigger", "TriggerBase"]
@@ -102,9 +105,11 @@ class TriggerBase(BlueskyInterface):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        if hasattr(self, "cam"):
+        if hasattr(type(self), "cam"):
             self.stage_sigs.update([("cam.acquire", 0), ("cam.image_mode", 1)])  # stop; 'Multiple' mode
-            self._acquisition_signal = self.cam.acquire
+            # made now, connecting in the background: construction does not wait for the network
+            with do_not_wait_for_lazy_connection(self), do_not_wait_for_lazy_connection(self.cam):
+                self._acquisition_signal = self.cam.acquire
         self._status: DeviceStatus | None = None
         self._acquire_cid: int | None = None
         #: IOC timestamp of the acquire readback when the running acquisition was started.
@@ -121,12 +126,29 @@ class TriggerBase(BlueskyInterface):
         return staged or [self]
 
     def unstage(self) -> list[Any]:
-        """Unstage as the detector does, then stop watching the acquire readback."""
+        """Unstage as the detector does, then stop watching the acquire readback.
+
+        Restoring ``cam.acquire`` to 0 stops an acquisition still running: its trigger status finishes, as
+        in classic ophyd, on the readback's return to 0 (checked once more after unstaging, in case that
+        update was still on its way when the watch ended).
+        """
         try:
             return super().unstage()
         finally:
             self._stop_watching_acquisition()
-            self._status = None
+            status, self._status = self._status, None
+            if status is not None and not status.done:
+                self._finish_if_stopped(status)
+
+    def _finish_if_stopped(self, status: DeviceStatus) -> None:
+        try:
+            stopped = self._acquisition_signal.get(use_monitor=False) == 0
+        except Exception:
+            logger.warning("%s: cannot tell whether the acquisition of a pending trigger ended", self.name)
+            return
+        if stopped:
+            with contextlib.suppress(InvalidState):  # it finished meanwhile
+                status.set_finished()
 
     def _watch_acquisition(self) -> None:
         if self._acquire_cid is None:
