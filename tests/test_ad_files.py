@@ -126,6 +126,32 @@ def test_constructor_checks_its_arguments() -> None:
         SoftFileStore(name="s", write_path_template="/a", no_such_keyword=1)
 
 
+def test_deprecated_fs_names_warn() -> None:
+    registry = object()
+    with pytest.warns(DeprecationWarning, match="pass the registry as reg"):
+        store = SoftFileStore(name="s", write_path_template="/a", fs=registry)
+    assert store._reg is registry
+    with pytest.warns(DeprecationWarning, match="use reg_root"):
+        assert str(store.fs_root) == "/"
+
+
+def test_a_sub_device_whose_stage_returns_none_is_staged() -> None:
+    """Classic code often writes ``def stage(self): super().stage()``; the parent stages it all the same."""
+
+    class Quiet(Device):
+        def stage(self) -> Any:
+            super().stage()
+
+    class Parent(Device):
+        child = Cpt(Quiet, "")
+
+    parent = Parent(name="p")
+    assert parent.stage() == [parent, parent.child]
+    assert parent.child._staged == Staged.yes
+    parent.unstage()
+    assert parent.child._staged == Staged.no
+
+
 def test_make_filename_formats_the_date(offline: None) -> None:
     store = HDF5PluginWithFileStore(
         "NO:SUCH:", name="h", write_path_template="/w/%Y/%m/%d/", read_path_template="/r/%Y/%m/%d/"
@@ -399,7 +425,7 @@ def test_the_ioc_creates_the_dated_directory(pattern_prefix: str, tmp_path: Path
 def test_stage_fails_cleanly_when_the_directory_is_missing(det: Any, tmp_path: Path) -> None:
     det.hdf1.write_path_template = str(tmp_path / "missing")  # no such directory, and the IOC makes none
     before = staged_settings(det)
-    with pytest.raises(Exception, match="missing"):
+    with pytest.raises(OSError, match=r"missing.*FilePathExists_RBV\) does not exist"):
         det.stage()
     assert det._staged == Staged.no
     assert staged_settings(det) == before
