@@ -342,6 +342,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     "units": ("UnitConversionDerivedSignal",),
     "utils.errors": _CLASSIC_ERRORS,
     "areadetector.plugins": _AD_PLUGINS_MODULE,
+    "areadetector.common_plugins": ("PluginNamespace", "CommonPlugins"),
     # ophyd/areadetector/__init__.py: the plugin names it imports from .plugins and .common_plugins
     "areadetector": _AD_PLUGINS,
     "utils.epics_pvs": (
