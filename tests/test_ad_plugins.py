@@ -195,6 +195,36 @@ def test_plugin_from_pvname_uses_the_suffix_conventions() -> None:
     assert plugins.plugin_from_pvname("XF:31ID{Det:1}cam1:") is None
 
 
+def test_the_registry_knows_classics_plugin_types() -> None:
+    registered = {plugin_type: cls.__name__ for plugin_type, cls in _plugin_base._plugin_class.items()}
+    assert registered == {
+        "NDPluginStdArrays": "ImagePlugin",
+        "NDPluginStats": "StatsPlugin",
+        "NDPluginColorConvert": "ColorConvPlugin",
+        "NDPluginProcess": "ProcessPlugin",
+        "NDPluginOverlay": "OverlayPlugin",
+        "NDPluginROI": "ROIPlugin",
+        "NDPluginTransform": "TransformPlugin",
+        "NDFileNetCDF": "NetCDFPlugin",
+        "NDFileTIFF": "TIFFPlugin",
+        "NDFileJPEG": "JPEGPlugin",
+        "NDPluginKafka": "KafkaPlugin",
+        "NDPluginNexus": "NexusPlugin",
+        "NDFileHDF5": "HDF5Plugin",
+        "NDFileMagick": "MagickPlugin",
+        "NDPluginROIStat": "ROIStatPlugin",
+        "NDPluginPva": "PvaPlugin",
+        "NDPluginFFT": "FFTPlugin",
+        "NDPluginScatter": "ScatterPlugin",
+        "NDPosPlugin": "PosPlugin",
+        "NDPluginCircularBuff": "CircularBuffPlugin",
+        "NDPluginTimeSeries": "TimeSeriesPlugin",
+        "NDPluginCodec": "CodecPlugin",
+        "NDPluginAttribute": "AttributePlugin",
+        "NDPluginGather": "GatherPlugin",
+    }
+
+
 def test_register_plugin_adds_a_class_by_its_plugin_type(monkeypatch: pytest.MonkeyPatch) -> None:
     registry = dict(_plugin_base._plugin_class)
     monkeypatch.setattr(_plugin_base, "_plugin_class", registry)
