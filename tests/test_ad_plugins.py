@@ -197,7 +197,7 @@ def test_plugin_from_pvname_uses_the_suffix_conventions() -> None:
 
 def test_the_registry_knows_classics_plugin_types() -> None:
     registered = {plugin_type: cls.__name__ for plugin_type, cls in _plugin_base._plugin_class.items()}
-    assert registered == {
+    classic = {
         "NDPluginStdArrays": "ImagePlugin",
         "NDPluginStats": "StatsPlugin",
         "NDPluginColorConvert": "ColorConvPlugin",
@@ -223,6 +223,7 @@ def test_the_registry_knows_classics_plugin_types() -> None:
         "NDPluginAttribute": "AttributePlugin",
         "NDPluginGather": "GatherPlugin",
     }
+    assert classic.items() <= registered.items()  # a site's own registered plugins may come on top
 
 
 def test_register_plugin_adds_a_class_by_its_plugin_type(monkeypatch: pytest.MonkeyPatch) -> None:
