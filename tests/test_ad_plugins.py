@@ -374,6 +374,10 @@ def test_roi_set_refuses_an_empty_region_and_unknown_axes() -> None:
             roi.set({})
         with pytest.raises(ValueError, match=r"unknown ROI axes \['w'\]"):
             roi.set({"w": (0, 1)})
+        with pytest.raises(ValueError, match=r"\[min, size\]"):
+            roi.set({"x": (0, 1), "y": (3,)})
+        with pytest.raises(ValueError, match=r"\[min, size\]"):
+            roi.set({"x": 5})
         status = roi.set({"x": (10, 20), "y": (5, 6)})
         # the mock IOC's readbacks follow: each part of the status is done when its own readback reaches its value
         for signal, value in ((roi.min_xyz.min_x, 10), (roi.size.x, 20), (roi.min_xyz.min_y, 5)):
