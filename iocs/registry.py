@@ -67,6 +67,7 @@ IOCS: tuple[IOCInfo, ...] = (
     IOCInfo("testioc"),
     IOCInfo("tempctrl", host=14),
     IOCInfo("epics_testioc"),  # a real EPICS base IOC (pythonSoftIOC): REQUIRES softioc
+    IOCInfo("mca"),
 )
 
 
