@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import numpy as np
@@ -123,9 +124,8 @@ class McaRoi(PVGroup):
         return value
 
     async def _changed(self, **new: int) -> None:
-        """Recompute the counts with a new range or background width (the putter's value is not stored yet)."""
-        limits = {"lo": self.lo_chan.value, "hi": self.hi_chan.value, "bg": self.bkgnd_chans.value, **new}
-        await self.post(self.parent.spectrum.value, **limits)
+        """Recount with a new range or background width (the putter's value is not stored yet)."""
+        await self.post(self.parent.spectrum.value, **new)
 
     def counts(self, spectrum: Any, *, lo: int, hi: int, bg: int) -> tuple[float, float]:
         """(total, net) counts of ``spectrum`` in this ROI with the given range and background width."""
@@ -211,8 +211,9 @@ class _McaRecordFields(PVGroup):
     set_client_wait = _long("SetClientWait", "Set ClientWait when EnableWait is on")
     client_wait = menu("ClientWait", ("Done", "Busy"), "Done", "A client is reading")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, rois: tuple[tuple[int, int, int, str], ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self._initial_rois = rois  # (ROI number, low channel, high channel, label), set at startup
         self._acquisition = Acquisition()
         self._rates = count_rates()
         self._real = 0.0  # elapsed real time since the last erase (s)
@@ -222,6 +223,15 @@ class _McaRecordFields(PVGroup):
     def rois(self) -> list[McaRoi]:
         """The 32 ROI groups, R0 first."""
         return [getattr(self, f"roi{n}") for n in range(NUM_ROIS)]
+
+    @acquiring.startup  # type: ignore[no-redef]
+    async def acquiring(self, instance: Any, async_lib: Any) -> None:
+        """Set the ROIs given to the constructor."""
+        for number, low, high, label in self._initial_rois:
+            roi = self.rois[number]
+            await roi.label.write(label)
+            await roi.lo_chan.write(low)
+            await roi.hi_chan.write(high)
 
     # ----- data ----------------------------------------------------------------------------------------
     async def _post_data(self) -> None:
@@ -312,7 +322,9 @@ class _McaRecordFields(PVGroup):
         await self._acquisition.run(self._acquire)
 
     # ----- command putters -----------------------------------------------------------------------------
-    async def _command(self, instance: Any, value: Any, action: Any, *, closed_loop: bool) -> Any:
+    async def _command(
+        self, instance: Any, value: Any, action: Callable[[], Awaitable[Any]], *, closed_loop: bool
+    ) -> Any:
         """Run ``action()`` for a put of 1 (0 does nothing); a closed-loop bo reads 1 from then on, a record
         field goes back to 0 once the command is done."""
         if value in (0, "Done"):

@@ -21,8 +21,6 @@ PVs (after the prefix, default ``mca:``):
 
 from __future__ import annotations
 
-from typing import Any
-
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
@@ -46,22 +44,13 @@ def _stored(name: str, doc: str) -> pvproperty:
 class Mca(PVGroup):
     """An mca record with its mca.db and callback records, one DXP channel and the DXP system records."""
 
-    mca1 = SubGroup(McaRecord, prefix="mca1", doc="The mca record")
+    mca1 = SubGroup(McaRecord, prefix="mca1", rois=DEFAULT_ROIS, doc="The mca record")
     dxp1 = SubGroup(DxpChannel, prefix="dxp1:", doc="The DXP channel")
     system = SubGroup(DxpSystem, prefix="", doc="The DXP system records")
     read_callback = _stored("mca1ReadCallback", "Read the data on callback")
     read_data_once = _stored("mca1ReadDataOnce", "Read the data once")
     read_status_once = _stored("mca1ReadStatusOnce", "Read the status once")
     collect_data = _stored("mca1CollectData", "Collect data")
-
-    @read_callback.startup  # type: ignore[no-redef]
-    async def read_callback(self, instance: Any, async_lib: Any) -> None:
-        """Set the default ROIs."""
-        for number, low, high, label in DEFAULT_ROIS:
-            roi = getattr(self.mca1, f"roi{number}")
-            await roi.label.write(label)
-            await roi.lo_chan.write(low)
-            await roi.hi_chan.write(high)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ The ``EpicsDXP*`` classes hold the PVs of the dxp module's detector channels and
 
 from __future__ import annotations
 
-import logging
 from collections import OrderedDict
 from typing import Any
 
@@ -42,12 +41,8 @@ __all__ = [
     "add_rois",
 ]
 
-logger = logging.getLogger("sophyd.mca")
-
 #: The mca record has this many regions of interest, ``.R0`` to ``.R31``.
 NUM_ROIS = 32
-
-SignalWithRBV = EpicsSignalWithRBV  # classic's mca module names it so
 
 
 class ROI(Device):
@@ -167,40 +162,40 @@ class EpicsDXP(Device):
     channel's elapsed times; the count-rate diagnostics connect on first use.
     """
 
-    preset_mode = Cpt(SignalWithRBV, "PresetMode", string=True)
+    preset_mode = Cpt(EpicsSignalWithRBV, "PresetMode", string=True)
 
-    live_time_output = Cpt(SignalWithRBV, "LiveTimeOutput", string=True)
+    live_time_output = Cpt(EpicsSignalWithRBV, "LiveTimeOutput", string=True)
     elapsed_live_time = Cpt(EpicsSignal, "ElapsedLiveTime")
     elapsed_real_time = Cpt(EpicsSignal, "ElapsedRealTime")
     elapsed_trigger_live_time = Cpt(EpicsSignal, "ElapsedTriggerLiveTime")
 
     # Trigger filter
-    trigger_peaking_time = Cpt(SignalWithRBV, "TriggerPeakingTime")
-    trigger_threshold = Cpt(SignalWithRBV, "TriggerThreshold")
-    trigger_gap_time = Cpt(SignalWithRBV, "TriggerGapTime")
-    trigger_output = Cpt(SignalWithRBV, "TriggerOutput", string=True)
-    max_width = Cpt(SignalWithRBV, "MaxWidth")
+    trigger_peaking_time = Cpt(EpicsSignalWithRBV, "TriggerPeakingTime")
+    trigger_threshold = Cpt(EpicsSignalWithRBV, "TriggerThreshold")
+    trigger_gap_time = Cpt(EpicsSignalWithRBV, "TriggerGapTime")
+    trigger_output = Cpt(EpicsSignalWithRBV, "TriggerOutput", string=True)
+    max_width = Cpt(EpicsSignalWithRBV, "MaxWidth")
 
     # Energy filter
-    peaking_time = Cpt(SignalWithRBV, "PeakingTime")
-    energy_threshold = Cpt(SignalWithRBV, "EnergyThreshold")
-    gap_time = Cpt(SignalWithRBV, "GapTime")
+    peaking_time = Cpt(EpicsSignalWithRBV, "PeakingTime")
+    energy_threshold = Cpt(EpicsSignalWithRBV, "EnergyThreshold")
+    gap_time = Cpt(EpicsSignalWithRBV, "GapTime")
 
     # Baseline
-    baseline_cut_percent = Cpt(SignalWithRBV, "BaselineCutPercent")
-    baseline_cut_enable = Cpt(SignalWithRBV, "BaselineCutEnable")
-    baseline_filter_length = Cpt(SignalWithRBV, "BaselineFilterLength")
-    baseline_threshold = Cpt(SignalWithRBV, "BaselineThreshold")
+    baseline_cut_percent = Cpt(EpicsSignalWithRBV, "BaselineCutPercent")
+    baseline_cut_enable = Cpt(EpicsSignalWithRBV, "BaselineCutEnable")
+    baseline_filter_length = Cpt(EpicsSignalWithRBV, "BaselineFilterLength")
+    baseline_threshold = Cpt(EpicsSignalWithRBV, "BaselineThreshold")
     baseline_energy_array = Cpt(EpicsSignal, "BaselineEnergyArray")
     baseline_histogram = Cpt(EpicsSignal, "BaselineHistogram")
 
     # Misc
-    preamp_gain = Cpt(SignalWithRBV, "PreampGain")
-    detector_polarity = Cpt(SignalWithRBV, "DetectorPolarity")
-    reset_delay = Cpt(SignalWithRBV, "ResetDelay")
-    decay_time = Cpt(SignalWithRBV, "DecayTime")
-    max_energy = Cpt(SignalWithRBV, "MaxEnergy")
-    adc_percent_rule = Cpt(SignalWithRBV, "ADCPercentRule")
+    preamp_gain = Cpt(EpicsSignalWithRBV, "PreampGain")
+    detector_polarity = Cpt(EpicsSignalWithRBV, "DetectorPolarity")
+    reset_delay = Cpt(EpicsSignalWithRBV, "ResetDelay")
+    decay_time = Cpt(EpicsSignalWithRBV, "DecayTime")
+    max_energy = Cpt(EpicsSignalWithRBV, "MaxEnergy")
+    adc_percent_rule = Cpt(EpicsSignalWithRBV, "ADCPercentRule")
 
     # Read-only diagnostics
     triggers = Cpt(EpicsSignalRO, "Triggers", lazy=True)
@@ -216,21 +211,21 @@ class EpicsDXP(Device):
     dynamic_range = Cpt(EpicsSignalRO, "DynamicRange_RBV")
 
     # Presets
-    preset_events = Cpt(SignalWithRBV, "PresetEvents")
-    preset_triggers = Cpt(SignalWithRBV, "PresetTriggers")
+    preset_events = Cpt(EpicsSignalWithRBV, "PresetEvents")
+    preset_triggers = Cpt(EpicsSignalWithRBV, "PresetTriggers")
 
     # Traces
     trace_data = Cpt(EpicsSignal, "TraceData")
-    trace_mode = Cpt(SignalWithRBV, "TraceMode", string=True)
+    trace_mode = Cpt(EpicsSignalWithRBV, "TraceMode", string=True)
     trace_time_array = Cpt(EpicsSignal, "TraceTimeArray")
-    trace_time = Cpt(SignalWithRBV, "TraceTime")
+    trace_time = Cpt(EpicsSignalWithRBV, "TraceTime")
 
 
 class EpicsDXPLowLevelParameter(Device):
     """One low-level DXP parameter: its name and its value (setpoint and ``_RBV`` readback)."""
 
     param_name = Cpt(EpicsSignal, "Name")
-    value = Cpt(SignalWithRBV, "Val")
+    value = Cpt(EpicsSignalWithRBV, "Val")
 
 
 class EpicsDXPLowLevel(Device):
@@ -266,20 +261,20 @@ class EpicsDXPMapping(Device):
     """The mapping-mode settings of a DXP system (pixels per buffer and run, pixel advance, list mode)."""
 
     apply = Cpt(EpicsSignal, "Apply")
-    auto_apply = Cpt(SignalWithRBV, "AutoApply")
-    auto_pixels_per_buffer = Cpt(SignalWithRBV, "AutoPixelsPerBuffer")
+    auto_apply = Cpt(EpicsSignalWithRBV, "AutoApply")
+    auto_pixels_per_buffer = Cpt(EpicsSignalWithRBV, "AutoPixelsPerBuffer")
     buffer_size = Cpt(EpicsSignalRO, "BufferSize_RBV")
-    collect_mode = Cpt(SignalWithRBV, "CollectMode")
-    ignore_gate = Cpt(SignalWithRBV, "IgnoreGate")
-    input_logic_polarity = Cpt(SignalWithRBV, "InputLogicPolarity")
-    list_mode = Cpt(SignalWithRBV, "ListMode")
+    collect_mode = Cpt(EpicsSignalWithRBV, "CollectMode")
+    ignore_gate = Cpt(EpicsSignalWithRBV, "IgnoreGate")
+    input_logic_polarity = Cpt(EpicsSignalWithRBV, "InputLogicPolarity")
+    list_mode = Cpt(EpicsSignalWithRBV, "ListMode")
     mbytes_read = Cpt(EpicsSignalRO, "MBytesRead_RBV")
     next_pixel = Cpt(EpicsSignal, "NextPixel")
-    pixel_advance_mode = Cpt(SignalWithRBV, "PixelAdvanceMode")
-    pixels_per_buffer = Cpt(SignalWithRBV, "PixelsPerBuffer")
-    pixels_per_run = Cpt(SignalWithRBV, "PixelsPerRun")
+    pixel_advance_mode = Cpt(EpicsSignalWithRBV, "PixelAdvanceMode")
+    pixels_per_buffer = Cpt(EpicsSignalWithRBV, "PixelsPerBuffer")
+    pixels_per_run = Cpt(EpicsSignalWithRBV, "PixelsPerRun")
     read_rate = Cpt(EpicsSignalRO, "ReadRate_RBV")
-    sync_count = Cpt(SignalWithRBV, "SyncCount")
+    sync_count = Cpt(EpicsSignalWithRBV, "SyncCount")
 
 
 class EpicsDXPBaseSystem(Device):
@@ -289,10 +284,10 @@ class EpicsDXPBaseSystem(Device):
     client_wait = Cpt(EpicsSignal, "ClientWait")
     dwell = Cpt(EpicsSignal, "Dwell")
     max_scas = Cpt(EpicsSignal, "MaxSCAs")
-    num_scas = Cpt(SignalWithRBV, "NumSCAs")
-    poll_time = Cpt(SignalWithRBV, "PollTime")
+    num_scas = Cpt(EpicsSignalWithRBV, "NumSCAs")
+    poll_time = Cpt(EpicsSignalWithRBV, "PollTime")
     prescale = Cpt(EpicsSignal, "Prescale")
-    save_system = Cpt(SignalWithRBV, "SaveSystem")
+    save_system = Cpt(EpicsSignalWithRBV, "SaveSystem")
     save_system_file = Cpt(EpicsSignal, "SaveSystemFile")
     set_client_wait = Cpt(EpicsSignal, "SetClientWait")
 

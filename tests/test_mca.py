@@ -42,8 +42,9 @@ def expected_spectrum(real_time: float) -> np.ndarray:
 
 
 @pytest.fixture
-def mca(mca_prefix: str) -> Iterator[EpicsMCA]:
-    """A connected EpicsMCA on the IOC's record, with a short preset real time; put back afterwards."""
+def mca(mca_prefix: str, cl: str) -> Iterator[EpicsMCA]:
+    """A connected EpicsMCA on the IOC's record, with a short preset real time, on each control layer; put
+    back afterwards."""
     device = EpicsMCA(mca_prefix + "mca1", name="mca")
     device.wait_for_connection(timeout=TIMEOUT)
     device.preset_real_time.put(0.2, wait=True)
