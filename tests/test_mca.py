@@ -19,7 +19,7 @@ from bluesky.plans import count
 from helpers import wait_for
 
 import sophyd
-from sophyd import DDC, Component, EpicsSignal, ReadOnlyError, Signal
+from sophyd import DDC, Component, EpicsSignal, EpicsSignalRO, ReadOnlyError, Signal
 from sophyd.mca import (
     ROI,
     EpicsDXP,
@@ -53,9 +53,11 @@ def mca(mca_prefix: str, cl: str) -> Iterator[EpicsMCA]:
     wait_for(lambda: device.check_acquiring.get(use_monitor=False) == 2, TIMEOUT, "the acquisition to end")
     device.preset_real_time.put(1.0, wait=True)
     device.mode.put("PHA", wait=True)
+    device.preset_live_time.put(0.0, wait=True)
     roi = device.rois.roi5
     for signal, value in ((roi.lo_chan, -1), (roi.hi_chan, -1), (roi.bkgnd_chans, 1)):
         signal.put(value, wait=True)
+    device.rois.roi0.is_preset.put("No", wait=True)
 
 
 def test_pv_names_kinds_and_top_level_names_are_classics(mca: EpicsMCA, mca_prefix: str) -> None:
@@ -175,14 +177,45 @@ def test_count_plan_records_the_spectrum(mca: EpicsMCA, RE: RunEngine) -> None:
     assert mca.mode.get(use_monitor=False) == "PHA"
 
 
-def test_stop_ends_an_acquisition_without_preset(mca: EpicsMCA) -> None:
+def test_live_time_and_roi_presets_end_the_acquisition(mca: EpicsMCA) -> None:
+    mca.preset_real_time.put(0.0, wait=True)
+    mca.preset_live_time.put(0.245, wait=True)
+    mca.trigger().wait(TIMEOUT)
+    assert mca.elapsed_live_time.get(use_monitor=False) == pytest.approx(0.245)
+    assert mca.elapsed_real_time.get(use_monitor=False) == pytest.approx(0.245 / LIVE_FRACTION)
+    assert mca.why4.get(use_monitor=False) == 0  # a preset ended it
+    mca.preset_live_time.put(0.0, wait=True)
+    fe = mca.rois.roi0
+    fe.preset_count.put(500.0, wait=True)
+    fe.is_preset.put("Yes", wait=True)
+    mca.trigger().wait(TIMEOUT)
+    assert fe.net_count.get(use_monitor=False) >= 500.0
+    assert 0 < mca.elapsed_real_time.get(use_monitor=False) < 2.0
+    assert mca.why4.get(use_monitor=False) == 0
+
+
+def test_the_spectrum_has_nuse_channels(mca: EpicsMCA, mca_prefix: str) -> None:
+    nuse = EpicsSignal(mca_prefix + "mca1.NUSE", name="nuse")
+    nuse.put(1000, wait=True)
+    try:
+        mca.trigger().wait(TIMEOUT)
+        np.testing.assert_array_equal(mca.spectrum.get(use_monitor=False), expected_spectrum(0.2)[:1000])
+    finally:
+        nuse.put(NMAX, wait=True)
+    assert len(mca.spectrum.get(use_monitor=False)) == NMAX
+
+
+def test_stop_ends_an_acquisition_without_preset(mca: EpicsMCA, mca_prefix: str) -> None:
+    acquiring = EpicsSignalRO(mca_prefix + "mca1.ACQG", name="acqg", string=True)
     mca.preset_real_time.put(0.0, wait=True)
     status = mca.trigger()
     wait_for(lambda: mca.check_acquiring.get(use_monitor=False) == 1, TIMEOUT, "acquiring")
+    assert acquiring.get(use_monitor=False) == "Acquiring"
     assert not status.done
     mca.stop()
     status.wait(TIMEOUT)
     assert mca.check_acquiring.get(use_monitor=False) == 2
+    assert acquiring.get(use_monitor=False) == "Done"
     assert mca.why4.get(use_monitor=False) == 1  # no preset ended it
     elapsed = mca.elapsed_real_time.get(use_monitor=False)
     assert 0 < elapsed < TIMEOUT
