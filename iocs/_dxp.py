@@ -1,9 +1,16 @@
 """The PVs of the dxp module's detector channel and system records, as caproto PVGroups that store values.
 
 ``DxpChannel`` (prefix e.g. ``dxp1:``) serves the high-level parameters of one channel and its low-level
-parameters ``LL0`` .. ``LL3``; ``DxpSystem`` (the IOC prefix) the system records of a Saturn-like system. A
-setting ``X`` with a readback is served as ``X`` and a read-only ``X_RBV``: a put to ``X`` is stored and posted
-to ``X_RBV``. Nothing is simulated beyond that: the count-rate diagnostics and elapsed times hold fixed values.
+parameters ``LL0`` .. ``LL3``; ``DxpSystem`` (the IOC prefix) the system records every DXP system has, and
+``DxpMultiElement`` (the same prefix) those a multi-element system (a Mercury, an xMAP) adds. A setting ``X``
+with a readback is served as ``X`` and a read-only ``X_RBV``: a put to ``X`` is stored and posted to ``X_RBV``.
+
+Only ``DxpMultiElement``'s acquisition records act: it drives the mca record of its parent group (``mca1``).
+``EraseStart``/``StartAll`` copy the preset of ``PresetMode`` to the record (Real time: ``PresetReal`` to
+``.PRTM``; Live time: ``PresetLive`` to ``.PLTM``; any other mode: no preset), start an acquisition and
+complete when it ends; ``StopAll`` = 1 ends it, ``EraseAll`` = 1 erases. ``Acquiring`` is 1 meanwhile;
+``ElapsedReal``, ``ElapsedLive``, ``DeadTime`` and ``IDeadTime`` are copied from the record when it ends.
+Everything else holds what was written: the count-rate diagnostics and the channel's elapsed times are fixed.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from caproto.server.server import PVGroupMeta
 
 from sophyd_iocs._pv import menu, string
 
-__all__ = ["NUM_LOW_LEVEL", "DxpChannel", "DxpSystem"]
+__all__ = ["NUM_LOW_LEVEL", "DxpChannel", "DxpMultiElement", "DxpSystem"]
 
 #: Low-level parameters served per channel, ``LL0`` .. ``LL3`` (a real DXP has up to 230).
 NUM_LOW_LEVEL = 4
@@ -53,10 +60,10 @@ def _with_rbv(attr: str, name: str, value: Any) -> dict[str, pvproperty]:
     return {attr: setting, f"{attr}_rbv": readback}
 
 
-def _group(name: str, doc: str, namespace: dict[str, Any]) -> type[PVGroup]:
+def _group(name: str, doc: str, namespace: dict[str, Any], base: type[PVGroup] = PVGroup) -> type[PVGroup]:
     """A PVGroup class made from a table of pvproperties (PVGroupMeta collects them from the namespace)."""
     result: type[PVGroup] = PVGroupMeta(
-        name, (PVGroup,), {"__module__": __name__, "__qualname__": name, "__doc__": doc, **namespace}
+        name, (base,), {"__module__": __name__, "__qualname__": name, "__doc__": doc, **namespace}
     )
     return result
 
@@ -148,4 +155,118 @@ def _system_namespace() -> dict[str, Any]:
 
 DxpSystem = _group(
     "DxpSystem", "The system records of a one-channel DXP system (a Saturn).", _system_namespace()
+)
+
+
+class _MultiElementAcquisition(PVGroup):
+    """The acquisition records of a multi-element system, acting on the parent group's mca record ``mca1``."""
+
+    preset_mode = menu("PresetMode", _PRESET_MODES, "No preset", "Preset mode")
+    preset_real = _number("PresetReal", 0.0)
+    preset_live = _number("PresetLive", 0.0)
+    erase_start = _number("EraseStart", 0)
+    start_all = _number("StartAll", 0)
+    stop_all = _number("StopAll", 0)
+    erase_all = _number("EraseAll", 0)
+    acquiring = _number("Acquiring", 0, read_only=True)
+    elapsed_real = _number("ElapsedReal", 0.0, read_only=True)
+    elapsed_live = _number("ElapsedLive", 0.0, read_only=True)
+    dead_time = _number("DeadTime", 0.0, read_only=True)
+    idead_time = _number("IDeadTime", 0.0, read_only=True)
+    snl_connected = _number("SNL_Connected", 1, read_only=True)
+
+    @property
+    def _mca(self) -> Any:
+        return self.parent.mca1
+
+    async def _acquire(self, *, erase: bool) -> None:
+        """Apply the preset to the mca record, acquire until it ends, and copy its times back."""
+        mca = self._mca
+        mode = self.preset_mode.value
+        await mca.preset_real.write(self.preset_real.value if mode == "Real time" else 0.0)
+        await mca.preset_live.write(self.preset_live.value if mode == "Live time" else 0.0)
+        await self.acquiring.write(1)
+        try:
+            await mca.run_acquisition(erase=erase)
+        finally:
+            for mine, theirs in (
+                (self.elapsed_real, mca.elapsed_real),
+                (self.elapsed_live, mca.elapsed_live),
+                (self.dead_time, mca.dead_time),
+                (self.idead_time, mca.idead_time),
+            ):
+                await mine.write(theirs.value)
+            await self.acquiring.write(0)
+
+    @erase_start.putter  # type: ignore[no-redef]
+    async def erase_start(self, instance: Any, value: int) -> int:
+        if value:
+            await self._acquire(erase=True)
+        return 0
+
+    @start_all.putter  # type: ignore[no-redef]
+    async def start_all(self, instance: Any, value: int) -> int:
+        if value:
+            await self._acquire(erase=False)
+        return 0
+
+    @stop_all.putter  # type: ignore[no-redef]
+    async def stop_all(self, instance: Any, value: int) -> int:
+        if value:
+            await self._mca.stop_acquisition()
+        return value  # keeps what was written, so staging StopAll = 1 reads back 1
+
+    @erase_all.putter  # type: ignore[no-redef]
+    async def erase_all(self, instance: Any, value: int) -> int:
+        if value:
+            await self._mca.erase_data()
+        return 0
+
+
+_MULTI_ELEMENT_STORED = (
+    *("PresetEvents", "PresetTriggers", "SetAcquireBusy", "AcquireBusy", "StatusAll", "StatusAllOnce"),
+    *("ReadBaselineHistograms", "ReadAll", "ReadAllOnce", "ReadLLParams", "ReadTraces"),
+    *("DoReadAll", "DoReadBaselineHistograms", "DoReadTraces", "DoStatusAll"),
+    *(
+        f"Copy{name}"
+        for name in (
+            "ADCPercentRule",
+            "BaselineCutEnable",
+            "BaselineCutPercent",
+            "BaselineFilterLength",
+            "BaselineThreshold",
+            "DecayTime",
+            "DetectorPolarity",
+            "EnergyThreshold",
+            "GapTime",
+            "MaxEnergy",
+            "MaxWidth",
+            "PeakingTime",
+            "PreampGain",
+            "ROIChannel",
+            "ROIEnergy",
+            "ROI_SCA",
+            "ResetDelay",
+            "TriggerGapTime",
+            "TriggerPeakingTime",
+            "TriggerThreshold",
+        )
+    ),
+)
+
+
+def _multi_element_namespace() -> dict[str, Any]:
+    namespace: dict[str, Any] = {name.lower(): _number(name, 0) for name in _MULTI_ELEMENT_STORED}
+    namespace["trace_modes"] = menu(
+        "TraceModes", ("ADC", "ADC average", "Fast filter", "Slow filter"), "ADC", ""
+    )
+    namespace["trace_times"] = _number("TraceTimes", 0.1)
+    return namespace
+
+
+DxpMultiElement = _group(
+    "DxpMultiElement",
+    "The records a multi-element DXP system (a Mercury) adds to the system records.",
+    _multi_element_namespace(),
+    base=_MultiElementAcquisition,
 )

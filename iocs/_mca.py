@@ -248,7 +248,8 @@ class _McaRecordFields(PVGroup):
         await self.elapsed_real.write(self._real)
         await self.elapsed_live.write(self._live)
 
-    async def _erase(self) -> None:
+    async def erase_data(self) -> None:
+        """Zero the spectrum, the ROIs and the elapsed times (an acquisition that runs goes on)."""
         self._real = self._live = 0.0
         await self._post_data()
 
@@ -315,11 +316,15 @@ class _McaRecordFields(PVGroup):
         await self.check_acquiring.write(1.0 if acquiring else 2.0)
         await self.when_acq_stops.write(1.0 if acquiring else 0.0)
 
-    async def _start(self, *, erase: bool) -> None:
+    async def run_acquisition(self, *, erase: bool) -> None:
         """Start an acquisition (erasing first if asked), or join the running one; return when it has ended."""
         if erase:
-            await self._erase()
+            await self.erase_data()
         await self._acquisition.run(self._acquire)
+
+    async def stop_acquisition(self) -> None:
+        """End the running acquisition, if any, and return once it has ended."""
+        await self._acquisition.abort()
 
     # ----- command putters -----------------------------------------------------------------------------
     async def _command(
@@ -338,35 +343,43 @@ class _McaRecordFields(PVGroup):
 
     @erase_start_field.putter  # type: ignore[no-redef]
     async def erase_start_field(self, instance: Any, value: int) -> int:
-        return await self._command(instance, value, lambda: self._start(erase=True), closed_loop=False)
+        return await self._command(
+            instance, value, lambda: self.run_acquisition(erase=True), closed_loop=False
+        )
 
     @erase_start.putter  # type: ignore[no-redef]
     async def erase_start(self, instance: Any, value: Any) -> Any:
-        return await self._command(instance, value, lambda: self._start(erase=True), closed_loop=True)
+        return await self._command(
+            instance, value, lambda: self.run_acquisition(erase=True), closed_loop=True
+        )
 
     @start_field.putter  # type: ignore[no-redef]
     async def start_field(self, instance: Any, value: int) -> int:
-        return await self._command(instance, value, lambda: self._start(erase=False), closed_loop=False)
+        return await self._command(
+            instance, value, lambda: self.run_acquisition(erase=False), closed_loop=False
+        )
 
     @start.putter  # type: ignore[no-redef]
     async def start(self, instance: Any, value: Any) -> Any:
-        return await self._command(instance, value, lambda: self._start(erase=False), closed_loop=True)
+        return await self._command(
+            instance, value, lambda: self.run_acquisition(erase=False), closed_loop=True
+        )
 
     @stop_field.putter  # type: ignore[no-redef]
     async def stop_field(self, instance: Any, value: int) -> int:
-        return await self._command(instance, value, self._acquisition.abort, closed_loop=False)
+        return await self._command(instance, value, self.stop_acquisition, closed_loop=False)
 
     @stop.putter  # type: ignore[no-redef]
     async def stop(self, instance: Any, value: Any) -> Any:
-        return await self._command(instance, value, self._acquisition.abort, closed_loop=True)
+        return await self._command(instance, value, self.stop_acquisition, closed_loop=True)
 
     @erase_field.putter  # type: ignore[no-redef]
     async def erase_field(self, instance: Any, value: int) -> int:
-        return await self._command(instance, value, self._erase, closed_loop=False)
+        return await self._command(instance, value, self.erase_data, closed_loop=False)
 
     @erase.putter  # type: ignore[no-redef]
     async def erase(self, instance: Any, value: Any) -> Any:
-        return await self._command(instance, value, self._erase, closed_loop=True)
+        return await self._command(instance, value, self.erase_data, closed_loop=True)
 
     @read_field.putter  # type: ignore[no-redef]
     async def read_field(self, instance: Any, value: int) -> int:

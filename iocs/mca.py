@@ -1,7 +1,8 @@
 """A multichannel analyser: one simulated mca record with the mca module's extra records, and a DXP channel.
 
 It is the hardware of ``sophyd.mca``: ``EpicsMCA(prefix + "mca1")`` drives the mca record, ``EpicsDXP(prefix +
-"dxp1:")`` the DXP channel's parameters, and ``Saturn(prefix)`` all of it as one XIA Saturn.
+"dxp1:")`` the DXP channel's parameters, and ``Saturn(prefix)`` or ``Mercury1(prefix)`` all of it as one XIA
+Saturn or Mercury.
 
 PVs (after the prefix, default ``mca:``):
 
@@ -16,7 +17,10 @@ PVs (after the prefix, default ``mca:``):
   callback records of the mca (stored values).
 - ``dxp1:<NAME>``: the parameters of one DXP channel (``sophyd_iocs._dxp``): a setting ``X`` posts its value to
   the read-only ``X_RBV``; low-level parameters ``dxp1:LL0`` .. ``dxp1:LL3``.
-- ``ChannelAdvance``, ``Dwell``, ``NumSCAs``, ``PollTime``, ...: the DXP system records of a Saturn (stored).
+- ``ChannelAdvance``, ``Dwell``, ``NumSCAs``, ``PollTime``, ...: the DXP system records (stored).
+- ``PresetMode``, ``PresetReal``, ``PresetLive``, ``EraseStart``, ``StartAll``, ``StopAll``, ``EraseAll``,
+  ``Acquiring``, ``ElapsedReal``, ...: the records of a multi-element system, which drive ``mca1``: a put of 1
+  to ``EraseStart`` starts an acquisition with the preset ``PresetMode`` selects and completes when it ends.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 from caproto import ChannelType
 from caproto.server import PVGroup, SubGroup, pvproperty
 
-from sophyd_iocs._dxp import DxpChannel, DxpSystem
+from sophyd_iocs._dxp import DxpChannel, DxpMultiElement, DxpSystem
 from sophyd_iocs._mca import McaRecord
 from sophyd_iocs._run import run_ioc
 
@@ -42,11 +46,13 @@ def _stored(name: str, doc: str) -> pvproperty:
 
 
 class Mca(PVGroup):
-    """An mca record with its mca.db and callback records, one DXP channel and the DXP system records."""
+    """An mca record with its mca.db and callback records, one DXP channel and the DXP system records (those of
+    a Saturn and those a multi-element system adds)."""
 
     mca1 = SubGroup(McaRecord, prefix="mca1", rois=DEFAULT_ROIS, doc="The mca record")
     dxp1 = SubGroup(DxpChannel, prefix="dxp1:", doc="The DXP channel")
     system = SubGroup(DxpSystem, prefix="", doc="The DXP system records")
+    multi_element = SubGroup(DxpMultiElement, prefix="", doc="The records of a multi-element DXP system")
     read_callback = _stored("mca1ReadCallback", "Read the data on callback")
     read_data_once = _stored("mca1ReadDataOnce", "Read the data once")
     read_status_once = _stored("mca1ReadStatusOnce", "Read the status once")

@@ -26,6 +26,7 @@ from sophyd.mca import (
     EpicsMCA,
     EpicsMCAReadNotify,
     EpicsMCARecord,
+    Mercury1,
     Saturn,
     SoftDXPTrigger,
     add_rois,
@@ -253,6 +254,25 @@ def test_low_level_parameters_have_their_own_pvs(mca_prefix: str) -> None:
     param.wait_for_connection(timeout=TIMEOUT)
     assert param.param_name.get() == "PARAM2"
     assert dxp.get_low_level_parameter(3).param_name.get(timeout=TIMEOUT) == "PARAM3"
+
+
+def test_a_mercury_with_soft_dxp_trigger_counts_for_count_time(mca_prefix: str, RE: RunEngine) -> None:
+    """Classic's recipe: SoftDXPTrigger mixed into a DXP system, whose EraseStart drives the mca record."""
+
+    class MyMercury(SoftDXPTrigger, Mercury1):
+        pass
+
+    mercury = MyMercury(mca_prefix, name="merc")
+    mercury.wait_for_connection(timeout=TIMEOUT)
+    mercury.count_time.put(0.3)
+    events: list[dict[str, Any]] = []
+    RE(count([mercury], 2), lambda name, doc: events.append(doc) if name == "event" else None)
+    assert len(events) == 2
+    for event in events:
+        assert event["data"]["merc_elapsed_real"] == pytest.approx(0.3)
+        assert event["data"]["merc_mca_elapsed_real_time"] == pytest.approx(0.3)
+        np.testing.assert_array_equal(event["data"]["merc_mca_spectrum"], expected_spectrum(0.3))
+    assert (mercury.preset_mode.get(), mercury.stop_all.get()) == ("No preset", 0)  # unstaged
 
 
 def test_soft_dxp_trigger_stages_count_time_mode_and_stop() -> None:
