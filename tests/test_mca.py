@@ -153,6 +153,36 @@ def test_roi_counts_are_the_sum_of_the_spectrum_between_lo_and_hi(mca: EpicsMCA)
     wait_for(lambda: roi.count.get(use_monitor=False) == spectrum[lo:801].sum(), TIMEOUT, "the new ROI count")
 
 
+def test_read_attrs_with_dots_read_those_rois(mca: EpicsMCA) -> None:
+    mca.read_attrs = ["spectrum", "rois.roi1.count", "rois.roi2.count"]
+    assert set(mca.read_attrs) == {
+        "spectrum",
+        "rois",
+        "rois.roi1",
+        "rois.roi1.count",
+        "rois.roi2",
+        "rois.roi2.count",
+    }
+    assert sorted(mca.read()) == ["mca_rois_roi1_count", "mca_rois_roi2_count", "mca_spectrum"]
+
+
+def test_every_command_record_takes_a_put(mca: EpicsMCA) -> None:
+    """Classic's command sequence: each put is accepted, and stop() leaves the record idle."""
+    mca.stage()
+    mca.start.put(1)
+    mca.stop_signal.put(1)
+    mca.preset_live_time.put(3.14)
+    mca.erase_start.put(1)
+    mca.stop()
+    mca.unstage()
+    wait_for(lambda: mca.check_acquiring.get(use_monitor=False) == 2, TIMEOUT, "the acquisition to end")
+    for signal in (mca.spectrum, mca.background, mca.rois.roi1.count, mca.rois.roi1.net_count):
+        with pytest.raises(ReadOnlyError):
+            signal.put(3.14)
+    with pytest.raises(TypeError):
+        add_rois(1)
+
+
 def test_add_rois_makes_the_roi_components(mca_prefix: str) -> None:
     class ThreeRoiMCA(EpicsMCA):
         rois = DDC(add_rois(range(1, 4)))
@@ -240,6 +270,9 @@ def test_dxp_settings_reach_their_readbacks_and_a_saturn_connects(mca_prefix: st
     dxp.preset_mode.set("Live time").wait(TIMEOUT)
     assert dxp.preset_mode.get(use_monitor=False) == "Live time"
     dxp.preset_mode.set("No preset").wait(TIMEOUT)
+    for diagnostic in (dxp.triggers, dxp.events, dxp.overflows, dxp.underflows, dxp.input_count_rate):
+        with pytest.raises(ReadOnlyError):
+            diagnostic.put(2)
     assert saturn.mca.read_callback.pvname == mca_prefix + "mca1ReadCallback"
 
 
