@@ -81,7 +81,7 @@ def add_rois(range_: Any, **kwargs: Any) -> OrderedDict[str, tuple[type, str, di
 class EpicsMCARecord(Device):
     """The synApps mca record (``prefix`` is the record name): presets, elapsed times, spectrum and 32 ROIs.
 
-    Reads the spectrum (``.VAL``) and the elapsed real time; the preset real time is also configuration.
+    Reads the spectrum (``.VAL``) and the preset and elapsed real times; the preset is configuration too.
     ``stage()`` sets ``mode`` to PHA (pulse-height analysis) and restores it on ``unstage()``.
     """
 
