@@ -74,6 +74,7 @@ from .pv_positioner import (
     PVPositionerIsClose,
     PVPositionerPC,
 )
+from .scaler import EpicsScaler
 from .signal import (
     UNSET_VALUE,
     ArrayAttributeSignal,
@@ -132,6 +133,7 @@ __all__ = [
     "EpicsDXP",
     "EpicsMCA",
     "EpicsMotor",
+    "EpicsScaler",
     "EpicsSignal",
     "EpicsSignalBase",
     "EpicsSignalNoValidation",

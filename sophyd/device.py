@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import operator
 import threading
+import time
 import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,13 +36,14 @@ from ._device_hooks import (
     wait_for_device_connection,
     wait_for_lazy_connection,
 )
+from ._epics_signal_base import EpicsSignalBase
 from ._readmany import prefetch
 from ._signal import Signal
 from .control import get_cl
 from .errors import ExceptionBundle
 from .kind import Kind
 from .ophydobj import OphydObject
-from .status import AndStatus, DeviceStatus, StatusBase
+from .status import AndStatus, DeviceStatus, Status, StatusBase
 
 if TYPE_CHECKING:
     from bluesky.protocols import Hints, Reading
@@ -498,10 +500,15 @@ class Device(BlueskyInterface, OphydObject):
         ]
 
     def trigger(self) -> DeviceStatus:
-        """Set every component that has a ``trigger_value``; done when all of those sets are done."""
+        """Write each component's ``trigger_value``; done when every write is done, then SUB_ACQ_DONE runs.
+
+        As in classic ophyd, an EPICS signal is written with a completion callback, so the trigger ends when the
+        IOC reports the put complete (the record finished processing: a scaler's count, an acquisition), with
+        or without ``put_complete``. A soft signal is set(), done when it holds the value.
+        """
         status = DeviceStatus(self)
-        parts: list[StatusBase] = [
-            self._get_component(attr).set(cpt.trigger_value)
+        parts = [
+            _write_trigger_value(self._get_component(attr), cpt.trigger_value)
             for attr, cpt in self._sig_attrs.items()
             if cpt.trigger_value is not None
         ]
@@ -511,8 +518,19 @@ class Device(BlueskyInterface, OphydObject):
         combined = parts[0]
         for part in parts[1:]:
             combined = AndStatus(combined, part)
-        combined.add_callback(status._mirror)
+
+        def acquired(done: StatusBase) -> None:
+            if done.success:
+                self._done_acquiring()
+            status._mirror(done)
+
+        combined.add_callback(acquired)
         return status
+
+    def _done_acquiring(self, **kwargs: Any) -> None:
+        """Tell SUB_ACQ_DONE subscribers the acquisition is over (once: the subscriptions are then dropped)."""
+        self._run_subs(sub_type=self.SUB_ACQ_DONE, success=True, timestamp=time.time())
+        self._reset_sub(self.SUB_ACQ_DONE)
 
     def _sub_device_instances(self) -> list[Device]:
         return [self._get_component(attr) for attr in self._sub_devices]
@@ -565,3 +583,12 @@ class Device(BlueskyInterface, OphydObject):
 
 
 Device._initialize_device()
+
+
+def _write_trigger_value(signal: Any, value: Any) -> StatusBase:
+    """The status of writing a trigger value: an EPICS put's completion, or a soft signal's set()."""
+    if isinstance(signal, EpicsSignalBase):
+        status = Status(signal)
+        signal.put(value, callback=status._finished)
+        return status
+    return signal.set(value)

@@ -106,16 +106,13 @@ class EpicsMCARecord(Device):
         self.stop_signal.put(1)
 
 
-# EraseStart and Start are closed-loop bo records (their value is 1 from the first put on), so only the
-# put-completion, which the mca record sends when the acquisition ends, tells that the acquisition is over.
-# Classic's Device.trigger() waits for that put-completion; put_complete=True makes sophyd's do the same.
 class _McaDbRecords(EpicsMCARecord):
     """The records that the mca module's ``mca.db`` and ``mcaReadNotify.db`` both add to an mca record."""
 
     start = Cpt(EpicsSignal, "Start", kind="omitted")
     stop_signal = Cpt(EpicsSignal, "Stop", kind="omitted")
     erase = Cpt(EpicsSignal, "Erase", kind="omitted")
-    erase_start = Cpt(EpicsSignal, "EraseStart", trigger_value=1, put_complete=True, kind="omitted")
+    erase_start = Cpt(EpicsSignal, "EraseStart", trigger_value=1, kind="omitted")
 
     check_acquiring = Cpt(EpicsSignal, "CheckACQG", kind="omitted")
     client_wait = Cpt(EpicsSignal, "ClientWait", kind="omitted")
@@ -307,7 +304,7 @@ class EpicsDXPMultiElementSystem(EpicsDXPBaseSystem):
 
     # Acquisition
     erase_all = Cpt(EpicsSignal, "EraseAll")
-    erase_start = Cpt(EpicsSignal, "EraseStart", trigger_value=1, put_complete=True)
+    erase_start = Cpt(EpicsSignal, "EraseStart", trigger_value=1)
     start_all = Cpt(EpicsSignal, "StartAll")
     stop_all = Cpt(EpicsSignal, "StopAll")
 

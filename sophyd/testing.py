@@ -31,6 +31,7 @@ __all__ = [
     "mca_prefix",
     "motors_prefix",
     "pattern_prefix",
+    "scaler_prefix",
     "sophyd_iocs",
     "tempctrl_prefix",
     "testioc_prefix",
@@ -125,6 +126,12 @@ def testioc_prefix(request: pytest.FixtureRequest) -> str:
 def tempctrl_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's tempctrl (temperature controller) IOC."""
     return _prefix(request, "tempctrl")
+
+
+@pytest.fixture(scope="session")
+def scaler_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's scaler IOC; its scaler record is ``f"{scaler_prefix}scaler1"``."""
+    return _prefix(request, "scaler")
 
 
 @pytest.fixture(scope="session")

@@ -298,6 +298,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "WaveformCollector",
     ),
     "mixins": ("SignalPositionerMixin", "EpicsSignalPositioner"),
+    "scaler": ("EpicsScaler", "ScalerChannel", "ScalerCH"),
     "mca": (
         "ROI",
         "add_rois",

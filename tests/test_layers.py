@@ -78,6 +78,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.paths",
             "sophyd.flyers",
             "sophyd.mixins",
+            "sophyd.scaler",
             "sophyd.mca",
         ],
     ),
