@@ -68,6 +68,7 @@ IOCS: tuple[IOCInfo, ...] = (
     IOCInfo("tempctrl", host=14),
     IOCInfo("scaler"),
     IOCInfo("epics_testioc"),  # a real EPICS base IOC (pythonSoftIOC): REQUIRES softioc
+    IOCInfo("mca"),
 )
 
 

@@ -49,6 +49,7 @@ from .errors import (
 )
 from .kind import Kind
 from .log import config_sophyd_logging, set_handler
+from .mca import EpicsDXP, EpicsMCA
 from .mock import (
     mock_put_failure,
     set_mock_connected,
@@ -239,6 +240,8 @@ __all__ = [
     "EigerDetectorCam",
     "EmergentVisionDetector",
     "EmergentVisionDetectorCam",
+    "EpicsDXP",
+    "EpicsMCA",
     "EpicsMotor",
     "EpicsScaler",
     "EpicsSignal",

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "epics_testioc_prefix",
+    "mca_prefix",
     "motors_prefix",
     "pattern_prefix",
     "scaler_prefix",
@@ -137,3 +138,9 @@ def scaler_prefix(request: pytest.FixtureRequest) -> str:
 def epics_testioc_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's real EPICS IOC (``sophyd_iocs.epics_testioc``; skipped without softioc)."""
     return _prefix(request, "epics_testioc")
+
+
+@pytest.fixture(scope="session")
+def mca_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's mca IOC (an mca record ``<prefix>mca1`` and a DXP channel ``<prefix>dxp1:``)."""
+    return _prefix(request, "mca")

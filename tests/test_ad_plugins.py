@@ -195,6 +195,37 @@ def test_plugin_from_pvname_uses_the_suffix_conventions() -> None:
     assert plugins.plugin_from_pvname("XF:31ID{Det:1}cam1:") is None
 
 
+def test_the_registry_knows_classics_plugin_types() -> None:
+    registered = {plugin_type: cls.__name__ for plugin_type, cls in _plugin_base._plugin_class.items()}
+    classic = {
+        "NDPluginStdArrays": "ImagePlugin",
+        "NDPluginStats": "StatsPlugin",
+        "NDPluginColorConvert": "ColorConvPlugin",
+        "NDPluginProcess": "ProcessPlugin",
+        "NDPluginOverlay": "OverlayPlugin",
+        "NDPluginROI": "ROIPlugin",
+        "NDPluginTransform": "TransformPlugin",
+        "NDFileNetCDF": "NetCDFPlugin",
+        "NDFileTIFF": "TIFFPlugin",
+        "NDFileJPEG": "JPEGPlugin",
+        "NDPluginKafka": "KafkaPlugin",
+        "NDPluginNexus": "NexusPlugin",
+        "NDFileHDF5": "HDF5Plugin",
+        "NDFileMagick": "MagickPlugin",
+        "NDPluginROIStat": "ROIStatPlugin",
+        "NDPluginPva": "PvaPlugin",
+        "NDPluginFFT": "FFTPlugin",
+        "NDPluginScatter": "ScatterPlugin",
+        "NDPosPlugin": "PosPlugin",
+        "NDPluginCircularBuff": "CircularBuffPlugin",
+        "NDPluginTimeSeries": "TimeSeriesPlugin",
+        "NDPluginCodec": "CodecPlugin",
+        "NDPluginAttribute": "AttributePlugin",
+        "NDPluginGather": "GatherPlugin",
+    }
+    assert classic.items() <= registered.items()  # a site's own registered plugins may come on top
+
+
 def test_register_plugin_adds_a_class_by_its_plugin_type(monkeypatch: pytest.MonkeyPatch) -> None:
     registry = dict(_plugin_base._plugin_class)
     monkeypatch.setattr(_plugin_base, "_plugin_class", registry)
@@ -343,6 +374,10 @@ def test_roi_set_refuses_an_empty_region_and_unknown_axes() -> None:
             roi.set({})
         with pytest.raises(ValueError, match=r"unknown ROI axes \['w'\]"):
             roi.set({"w": (0, 1)})
+        with pytest.raises(ValueError, match=r"\[min, size\]"):
+            roi.set({"x": (0, 1), "y": (3,)})
+        with pytest.raises(ValueError, match=r"\[min, size\]"):
+            roi.set({"x": 5})
         status = roi.set({"x": (10, 20), "y": (5, 6)})
         # the mock IOC's readbacks follow: each part of the status is done when its own readback reaches its value
         for signal, value in ((roi.min_xyz.min_x, 10), (roi.size.x, 20), (roi.min_xyz.min_y, 5)):

@@ -79,6 +79,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.flyers",
             "sophyd.mixins",
             "sophyd.scaler",
+            "sophyd.mca",
         ],
     ),
     ("data at rest", ["sophyd.catalog", "sophyd.liveview"]),

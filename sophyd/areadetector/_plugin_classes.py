@@ -349,7 +349,7 @@ class ROIPlugin(PluginBase, version=(1, 9, 1), version_type="ADCore"):
         """Set the region: ``{'x': [min, size], 'y': [min, size], 'z': [min, size]}``; axes left out stay.
 
         Returns a status done when every start and size has been set. Raises ValueError, before anything is
-        sent, for an empty region or an axis other than x, y, z.
+        sent, for an empty region, an axis other than x, y, z, or a value that is not a [min, size] pair.
         """
         if not region:
             raise ValueError(f"{self._describe_me()}: set() needs a region such as {{'x': [min, size]}}")
@@ -358,6 +358,13 @@ class ROIPlugin(PluginBase, version=(1, 9, 1), version_type="ADCore"):
             raise ValueError(
                 f"{self._describe_me()}: unknown ROI axes {unknown} in {region!r} (known: x, y, z)"
             )
+        malformed = {
+            axis: value
+            for axis, value in region.items()
+            if not isinstance(value, (list, tuple, np.ndarray)) or len(value) != 2
+        }
+        if malformed:
+            raise ValueError(f"{self._describe_me()}: each ROI axis takes [min, size], not {malformed!r}")
         statuses = []
         for direction, (start, size) in region.items():
             statuses.append(getattr(self, f"min_xyz.min_{direction}").set(start))
