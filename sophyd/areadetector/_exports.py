@@ -128,6 +128,22 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "common_plugins": ("CommonPlugins", "PluginNamespace"),
     "_hdf5_detector": ("FileWriteError", "HDF5Detector", "HDF5DetectorCam", "HDF5FileWriter"),
+    "trigger_mixins": ("ADTriggerStatus", "MultiTrigger", "SingleTrigger", "TriggerBase"),
+    "filestore_mixins": (
+        "FileStoreBase",
+        "FileStoreHDF5",
+        "FileStoreHDF5IterativeWrite",
+        "FileStoreHDF5Single",
+        "FileStoreHDF5SingleIterativeWrite",
+        "FileStoreIterativeWrite",
+        "FileStorePluginBase",
+        "FileStoreTIFF",
+        "FileStoreTIFFIterativeWrite",
+        "FileStoreTIFFSquashing",
+        "new_short_uid",
+        "new_uid",
+        "resource_factory",
+    ),
 }
 
 
