@@ -28,6 +28,7 @@ from sophyd.areadetector.cam import (
     Xspress3DetectorCam,
 )
 from sophyd.areadetector.detectors import (
+    AreaDetector,
     DetectorBase,
     PilatusDetector,
     SimDetector,
@@ -321,3 +322,21 @@ def test_classic_sim_detector_reads_and_sets_the_cameras_pvs(
         "dtype": "array",
         "external": "FILESTORE:",
     }
+
+
+def test_classic_area_detector_connects_in_full_reads_its_configuration_and_stages(
+    pattern_prefix: str,
+) -> None:
+    """Every PV of classic's AreaDetectorCam is served by the pattern IOC's camera; the asyn port check passes."""
+    det = AreaDetector(pattern_prefix + "BDET:", name="ad")
+    try:
+        det.wait_for_connection(all_signals=True, timeout=TIMEOUT)
+        config = det.read_configuration()
+        assert list(config) == [f"ad_cam_{attr}" for attr in CAM_CONFIGURATION]
+        assert config["ad_cam_model"]["value"] == "Simulated blob camera"
+        assert det.cam.port_name.get() == "CAM1"
+        staged = det.stage()
+        assert staged[:2] == [det, det.cam]
+        assert det.unstage()[-1] is det
+    finally:
+        det.destroy()
