@@ -14,18 +14,18 @@ them and makes its frames without them. After the camera prefix (e.g. ``BDET:cam
   ``ShutterOpenDelay``, ``ShutterCloseDelay`` (s), ``ShutterStatus_RBV`` (Closed), and the EPICS shutter's
   ``ShutterControlEPICS``, ``ShutterOpenEPICS``, ``ShutterCloseEPICS``, ``ShutterFanout``,
   ``ShutterStatusEPICS_RBV``;
-- ``TriggerMode`` (Internal), ``NumExposures`` (1) and ``NumExposuresCounter_RBV``, ``ArrayCallbacks``
-  (Enable), ``ArrayRate_RBV``;
-- the asyn port and array pool: ``PortName_RBV`` (``CAM1``), ``AsynIO``, ``NDAttributesFile`` (a path),
-  ``StringToServer_RBV``, ``StringFromServer_RBV``, ``PoolMaxBuffers``, ``PoolAllocBuffers``, ``PoolFreeBuffers``,
+- the asyn port and array pool: ``AsynIO``, ``NDAttributesFile`` (a path), ``StringToServer_RBV``,
+  ``StringFromServer_RBV``, ``PoolMaxBuffers``, ``PoolAllocBuffers``, ``PoolFreeBuffers``,
   ``PoolUsedBuffers``, ``PoolMaxMem``, ``PoolUsedMem``.
+
+The PVs the camera uses (``PortName_RBV``, ``ArrayCallbacks``, ``TriggerMode``, ``NumExposures``, ...) are
+``AreaCam``'s own, in ``_adcam.py``.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from caproto import ChannelType
 from caproto.server import PVGroup, pvproperty
 
 from sophyd_iocs._pv import menu
@@ -128,19 +128,6 @@ class DriverSettings(PVGroup):
         "ShutterStatusEPICS_RBV", _CLOSED_OPEN, "Closed", "EPICS shutter status", read_only=True
     )
 
-    port_name = pvproperty(
-        name="PortName_RBV", value="CAM1", dtype=ChannelType.STRING, read_only=True, doc="asyn port name"
-    )
-    array_callbacks = menu("ArrayCallbacks", ("Disable", "Enable"), "Enable", "Hand frames to plugins")
-    array_callbacks_rbv = menu(
-        "ArrayCallbacks_RBV", ("Disable", "Enable"), "Enable", "Hand frames to plugins", read_only=True
-    )
-    array_rate = _value("ArrayRate_RBV", 0.0, "Frames per second", read_only=True, units="Hz")
-    trigger_mode = menu("TriggerMode", ("Internal",), "Internal", "Trigger mode")
-    trigger_mode_rbv = menu("TriggerMode_RBV", ("Internal",), "Internal", "Trigger mode", read_only=True)
-    num_exposures = _value("NumExposures", 1, "Exposures per image")
-    num_exposures_rbv = _value("NumExposures_RBV", 1, "Exposures per image", read_only=True)
-    num_exposures_counter = _value("NumExposuresCounter_RBV", 0, "Exposures of this image", read_only=True)
     asyn_io = _value("AsynIO", 0, "The asyn record of the port")
     nd_attributes_file = _text("NDAttributesFile", "Attributes file")
     string_to_server = _text("StringToServer_RBV", "Last string sent to the hardware", read_only=True)
