@@ -168,9 +168,8 @@ class TriggerBase(BlueskyInterface):
     def _start_acquisition(self) -> None:
         """Put 1 to ``_acquisition_signal`` without waiting, noting the readback's timestamp first."""
         signal = self._acquisition_signal
-        signal.get(
-            use_monitor=False
-        )  # a fresh reading: postings older than it belong to earlier acquisitions
+        # a fresh reading: the readback's postings up to its timestamp belong to earlier acquisitions
+        signal.get(use_monitor=False)
         self._acquire_since = signal.timestamp
         signal.put(1, wait=False)
 
