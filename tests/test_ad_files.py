@@ -23,6 +23,7 @@ import pytest
 from bluesky import RunEngine
 from bluesky.plans import count
 from bluesky.utils import RunEngineInterrupted
+from event_model import DocumentNames, schema_validators
 from helpers import wait_for
 
 from sophyd import Component as Cpt
@@ -302,6 +303,8 @@ def test_count_makes_classic_documents_and_the_file_holds_the_frames(
     before = staged_settings(det)
     RE(count([det], 3))
 
+    for name, doc in documents:
+        schema_validators[DocumentNames[name]].validate(doc)  # event-model's schemas
     names = [name for name, _ in documents]
     assert names.count("resource") == 1 and names.count("datum") == 3 and names.count("event") == 3
     assert names.index("resource") < names.index("datum") < names.index("event")
