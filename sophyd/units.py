@@ -71,7 +71,7 @@ class UnitConversionDerivedSignal(DerivedSignal):
         **kwargs: Any,
     ) -> None:
         self.derived_units = derived_units
-        self.original_units = original_units
+        self._original_units = original_units
         self._user_offset = user_offset
         self._custom_limits: tuple[float, float] | None = None
         super().__init__(derived_from, **kwargs)
@@ -80,17 +80,29 @@ class UnitConversionDerivedSignal(DerivedSignal):
         self._metadata["units"] = derived_units
 
     # -- conversion ---------------------------------------------------------------------------------------
+    @property
+    def original_units(self) -> str | None:
+        """The original signal's units: as given, else the original's own once it has connected (None before).
+
+        Settable, as classic's attribute is.
+        """
+        if self._original_units is None and self.derived_from.connected:
+            self._original_units = self.derived_from.metadata.get("units") or None
+        return self._original_units
+
+    @original_units.setter
+    def original_units(self, units: str | None) -> None:
+        self._original_units = units
+
     def _units_of_original(self) -> str:
-        """``original_units``, learnt from the original's metadata the first time they are needed if not given."""
-        if self.original_units is None:
-            units = self.derived_from.metadata.get("units") if self.derived_from.connected else None
-            if not units:
-                raise ValueError(
-                    f"{self._describe_me()} does not know the units of {self.derived_from.name!r}: it reports "
-                    "none; pass original_units="
-                )
-            self.original_units = units
-        return self.original_units
+        """``original_units``; ValueError naming both signals when they are not known."""
+        units = self.original_units
+        if units is None:
+            raise ValueError(
+                f"{self._describe_me()} does not know the units of {self.derived_from.name!r}: it reports "
+                "none; pass original_units="
+            )
+        return units
 
     def _checked_offset(self) -> float:
         if self._user_offset is None:
@@ -172,8 +184,8 @@ class UnitConversionDerivedSignal(DerivedSignal):
         return md
 
     def _on_original_meta(self, **kwargs: Any) -> None:
-        if kwargs.get("connected") and kwargs.get("units") and self.original_units is None:
-            self.original_units = kwargs["units"]
+        if kwargs.get("connected") and kwargs.get("units") and self._original_units is None:
+            self._original_units = kwargs["units"]
         kwargs["units"] = self.derived_units
         super()._on_original_meta(**kwargs)
 
@@ -191,7 +203,7 @@ class UnitConversionDerivedSignal(DerivedSignal):
     def _repr_info(self) -> Iterator[tuple[str, Any]]:
         yield from super()._repr_info()
         yield ("derived_units", self.derived_units)
-        yield ("original_units", self.original_units)
+        yield ("original_units", self._original_units)
         if self._user_offset:
             yield ("user_offset", self._user_offset)
         if self._custom_limits is not None:
