@@ -66,7 +66,9 @@ IOCS: tuple[IOCInfo, ...] = (
     IOCInfo("pattern", host=13),
     IOCInfo("testioc"),
     IOCInfo("tempctrl", host=14),
+    IOCInfo("scaler"),
     IOCInfo("epics_testioc"),  # a real EPICS base IOC (pythonSoftIOC): REQUIRES softioc
+    IOCInfo("mca"),
 )
 
 

@@ -80,9 +80,7 @@ class Component(Generic[T]):
     @property
     def is_device(self) -> bool:
         """True when this component makes a sub-device rather than a signal."""
-        from .device import Device  # here: device imports this module
-
-        return isinstance(self.cls, type) and issubclass(self.cls, Device)
+        return isinstance(self.cls, type) and issubclass(self.cls, _device_class())
 
     @property
     def is_signal(self) -> bool:
@@ -174,6 +172,14 @@ class Component(Generic[T]):
             args.append(repr(self.suffix))
         args.extend(f"{k}={v!r}" for k, v in shown.items())
         return f"{type(self).__name__}({', '.join(args)})"
+
+
+@functools.cache
+def _device_class() -> type:
+    """The Device class, imported on first use: device imports this module."""
+    from .device import Device
+
+    return Device
 
 
 class FormattedComponent(Component[T]):

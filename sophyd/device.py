@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import operator
 import threading
+import time
 import warnings
 from collections import OrderedDict, namedtuple
 from collections.abc import Iterable, Iterator, Sequence
@@ -35,13 +36,14 @@ from ._device_hooks import (
     wait_for_device_connection,
     wait_for_lazy_connection,
 )
+from ._epics_signal_base import EpicsSignalBase
 from ._readmany import prefetch
 from ._signal import Signal
 from .control import get_cl
 from .errors import ExceptionBundle
 from .kind import Kind
 from .ophydobj import OphydObject
-from .status import AndStatus, DeviceStatus, StatusBase
+from .status import AndStatus, DeviceStatus, Status, StatusBase
 
 if TYPE_CHECKING:
     from bluesky.protocols import Hints, Reading
@@ -94,7 +96,7 @@ class Device(BlueskyInterface, OphydObject):
     _sub_devices: ClassVar[list[str]] = []
     _component_kinds: dict[str, Kind] = {}
     _required_for_connection: dict[Any, str] = {}
-    _device_tuple: ClassVar[type[tuple[Any, ...]]]
+    _device_tuple: ClassVar[type[tuple[Any, ...]]]  # made by get_device_tuple() on first use
     #: Class defaults for the constructor's ``read_attrs``/``configuration_attrs`` (None: keep the kinds).
     _default_read_attrs: ClassVar[Sequence[str] | None] = None
     _default_configuration_attrs: ClassVar[Sequence[str] | None] = None
@@ -131,10 +133,6 @@ class Device(BlueskyInterface, OphydObject):
         cls._sig_attrs = components
         cls._component_kinds = {attr: cpt.kind for attr, cpt in components.items()}
         cls.component_names = tuple(components)
-        # Hidden components (leading underscore) take no part in get()/put(); a namedtuple has at most 254 fields.
-        cls._device_tuple = namedtuple(  # type: ignore[misc]
-            f"{cls.__name__}Tuple", [n for n in cls.component_names[:254] if not n.startswith("_")]
-        )
         cls._sub_devices = [attr for attr, cpt in components.items() if cpt.is_device]
         cls._required_for_connection = dict(
             obj._required_for_connection
@@ -440,16 +438,18 @@ class Device(BlueskyInterface, OphydObject):
 
     def get(self, **kwargs: Any) -> Any:
         """A namedtuple of the values of every component not starting with ``_`` (sub-devices nest)."""
-        return self._device_tuple(
-            *(self._get_component(attr).get(**kwargs) for attr in self._device_tuple._fields)  # type: ignore[attr-defined]
+        device_tuple = self.get_device_tuple()
+        return device_tuple(
+            *(self._get_component(attr).get(**kwargs) for attr in device_tuple._fields)  # type: ignore[attr-defined]
         )
 
     def put(self, dev_t: Sequence[Any], **kwargs: Any) -> None:
         """Put each value of ``dev_t`` (a tuple in get()'s field order, or the device tuple) to its component."""
-        fields: tuple[str, ...] = self._device_tuple._fields  # type: ignore[attr-defined]
-        if not isinstance(dev_t, self._device_tuple):
+        device_tuple = self.get_device_tuple()
+        fields: tuple[str, ...] = device_tuple._fields  # type: ignore[attr-defined]
+        if not isinstance(dev_t, device_tuple):
             try:
-                dev_t = self._device_tuple(*dev_t)
+                dev_t = device_tuple(*dev_t)
             except TypeError as exc:
                 raise ValueError(
                     f"{self._describe_me()}: {exc}; the device tuple fields are {fields}"
@@ -459,7 +459,13 @@ class Device(BlueskyInterface, OphydObject):
 
     @classmethod
     def get_device_tuple(cls) -> type[tuple[Any, ...]]:
-        """The namedtuple class that get() returns and put() accepts."""
+        """The namedtuple class that get() returns and put() accepts (made on first use: a class with hundreds
+        of components, as areaDetector's, would otherwise pay for it at import)."""
+        if "_device_tuple" not in cls.__dict__:
+            # Hidden components (leading underscore) take no part in get()/put(); a namedtuple has at most 254
+            # fields.
+            fields = [n for n in cls.component_names[:254] if not n.startswith("_")]
+            cls._device_tuple = namedtuple(f"{cls.__name__}Tuple", fields)  # type: ignore[misc]
         return cls._device_tuple
 
     def configure(self, d: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -498,10 +504,15 @@ class Device(BlueskyInterface, OphydObject):
         ]
 
     def trigger(self) -> DeviceStatus:
-        """Set every component that has a ``trigger_value``; done when all of those sets are done."""
+        """Write each component's ``trigger_value``; done when every write is done, then SUB_ACQ_DONE runs.
+
+        As in classic ophyd, an EPICS signal is written with a completion callback, so the trigger ends when the
+        IOC reports the put complete (the record finished processing: a scaler's count, an acquisition), with
+        or without ``put_complete``. A soft signal is set(), done when it holds the value.
+        """
         status = DeviceStatus(self)
-        parts: list[StatusBase] = [
-            self._get_component(attr).set(cpt.trigger_value)
+        parts = [
+            _write_trigger_value(self._get_component(attr), cpt.trigger_value)
             for attr, cpt in self._sig_attrs.items()
             if cpt.trigger_value is not None
         ]
@@ -511,8 +522,19 @@ class Device(BlueskyInterface, OphydObject):
         combined = parts[0]
         for part in parts[1:]:
             combined = AndStatus(combined, part)
-        combined.add_callback(status._mirror)
+
+        def acquired(done: StatusBase) -> None:
+            if done.success:
+                self._done_acquiring()
+            status._mirror(done)
+
+        combined.add_callback(acquired)
         return status
+
+    def _done_acquiring(self, **kwargs: Any) -> None:
+        """Tell SUB_ACQ_DONE subscribers the acquisition is over (once: the subscriptions are then dropped)."""
+        self._run_subs(sub_type=self.SUB_ACQ_DONE, success=True, timestamp=time.time())
+        self._reset_sub(self.SUB_ACQ_DONE)
 
     def _sub_device_instances(self) -> list[Device]:
         return [self._get_component(attr) for attr in self._sub_devices]
@@ -565,3 +587,12 @@ class Device(BlueskyInterface, OphydObject):
 
 
 Device._initialize_device()
+
+
+def _write_trigger_value(signal: Any, value: Any) -> StatusBase:
+    """The status of writing a trigger value: an EPICS put's completion, or a soft signal's set()."""
+    if isinstance(signal, EpicsSignalBase):
+        status = Status(signal)
+        signal.put(value, callback=status._finished)
+        return status
+    return signal.set(value)

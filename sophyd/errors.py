@@ -13,6 +13,7 @@ __all__ = [
     "MotionError",
     "NotConnectedError",
     "OpException",
+    "PluginMisconfigurationError",
     "PutFailedError",
     "ReadOnlyError",
     "ReadTimeoutError",
@@ -20,6 +21,7 @@ __all__ = [
     "SetSupersededError",
     "StatusTimeoutError",
     "UnknownStatusFailure",
+    "UnprimedPlugin",
     "WaitTimeoutError",
 ]
 
@@ -70,6 +72,20 @@ class PutFailedError(OpException):
 
 class RedundantStaging(OpException, RuntimeError):
     """stage() was called on a device that is already staged."""
+
+
+class PluginMisconfigurationError(TypeError, OpException):
+    """An areaDetector plugin class was used on a plugin whose ``PluginType_RBV`` names another type.
+
+    A TypeError, as in classic ophyd, so code that catches that keeps working.
+    """
+
+
+class UnprimedPlugin(RuntimeError, OpException):
+    """An areaDetector file plugin was staged before it saw a frame: its array size is still 0x0x0.
+
+    Acquire one frame with the plugin enabled (``HDF5Plugin.warmup()`` does) before staging it.
+    """
 
 
 class InvalidState(OpException, RuntimeError):

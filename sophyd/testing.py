@@ -28,8 +28,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "epics_testioc_prefix",
+    "mca_prefix",
     "motors_prefix",
     "pattern_prefix",
+    "scaler_prefix",
     "sophyd_iocs",
     "tempctrl_prefix",
     "testioc_prefix",
@@ -127,6 +129,18 @@ def tempctrl_prefix(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
+def scaler_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's scaler IOC; its scaler record is ``f"{scaler_prefix}scaler1"``."""
+    return _prefix(request, "scaler")
+
+
+@pytest.fixture(scope="session")
 def epics_testioc_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's real EPICS IOC (``sophyd_iocs.epics_testioc``; skipped without softioc)."""
     return _prefix(request, "epics_testioc")
+
+
+@pytest.fixture(scope="session")
+def mca_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's mca IOC (an mca record ``<prefix>mca1`` and a DXP channel ``<prefix>dxp1:``)."""
+    return _prefix(request, "mca")

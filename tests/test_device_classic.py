@@ -14,9 +14,21 @@ import warnings
 from typing import Any
 
 import pytest
+from helpers import wait_for
 
 import sophyd
-from sophyd import ALL_COMPONENTS, Component, Cpt, Device, Kind, Signal, kind_context
+from sophyd import (
+    ALL_COMPONENTS,
+    Component,
+    Cpt,
+    Device,
+    EpicsSignal,
+    EpicsSignalRO,
+    Kind,
+    PutFailedError,
+    Signal,
+    kind_context,
+)
 from sophyd.device import (
     BlueskyInterface,
     create_device_from_components,
@@ -506,3 +518,43 @@ def test_set_defaults_sets_the_class_wide_connection_timeout() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=True
     )
     assert out.stdout.split() == ["20.0", "3"]
+
+
+class PutCallbackDetector(Device):
+    """A classic device triggered through a ``trigger_value`` on an EPICS signal without ``put_complete``."""
+
+    acquire = Cpt(EpicsSignal, "acquire", trigger_value=1, kind="omitted")
+    exposure_time = Cpt(EpicsSignal, "exposure_time", kind="config")
+    reading = Cpt(EpicsSignalRO, "reading", kind="hinted")
+
+
+def test_trigger_of_an_epics_trigger_value_ends_with_the_ioc_put_completion(
+    trigger_with_pc_prefix: str,
+) -> None:
+    """As classic's Device.trigger() (a put with a completion callback), the trigger ends when the IOC finishes
+    processing the put, not when the PV reads back the value; SUB_ACQ_DONE subscribers then run, once."""
+    det = PutCallbackDetector(trigger_with_pc_prefix, name="det")
+    det.wait_for_connection(timeout=10)
+    det.exposure_time.set(0.5).wait(10)
+    acq_done: list[dict[str, Any]] = []
+    det.subscribe(lambda **kw: acq_done.append(kw), event_type=det.SUB_ACQ_DONE, run=False)
+    status = det.trigger()
+    wait_for(lambda: det.acquire.get(use_monitor=False) == 1, 10, "the IOC to acquire")
+    assert not status.done and acq_done == []
+    status.wait(10)
+    assert status.success and det.acquire.get(use_monitor=False) == 0  # back to idle: the exposure is over
+    assert [kw["success"] for kw in acq_done] == [True]
+    det.trigger().wait(10)
+    assert len(acq_done) == 1  # the subscription was for that acquisition only, as classic
+
+
+def test_trigger_fails_when_the_ioc_refuses_the_trigger_put(trigger_with_pc_prefix: str) -> None:
+    det = PutCallbackDetector(trigger_with_pc_prefix, name="det")
+    det.wait_for_connection(timeout=10)
+    enabled = EpicsSignal(trigger_with_pc_prefix + "enabled", name="enabled")
+    enabled.put(0, wait=True)
+    try:
+        with pytest.raises(PutFailedError):
+            det.trigger().wait(10)
+    finally:
+        enabled.put(1, wait=True)

@@ -79,6 +79,8 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.paths",
             "sophyd.flyers",
             "sophyd.mixins",
+            "sophyd.scaler",
+            "sophyd.mca",
         ],
     ),
     ("data at rest", ["sophyd.catalog", "sophyd.liveview"]),

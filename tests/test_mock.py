@@ -191,9 +191,14 @@ def test_a_channel_reads_the_server_after_a_write_until_its_monitor_catches_up()
         channel.destroy()
 
 
-def test_hdf5_plugin_has_classic_ophyds_name_and_keeps_the_older_one() -> None:
+def test_hdf5_plugin_is_classic_ophyds_and_hdf5_detector_drives_its_own_file_writer() -> None:
+    """``HDF5Plugin`` is classic's plugin class everywhere; HDF5Detector's ``hdf`` is the HDF5FileWriter."""
     import sophyd
     from sophyd.areadetector import HDF5Detector, HDF5FileWriter, HDF5Plugin
+    from sophyd.areadetector.plugins import FilePlugin
+    from sophyd.areadetector.plugins import HDF5Plugin as PluginsHDF5Plugin
 
-    assert sophyd.HDF5Plugin is HDF5Plugin is HDF5FileWriter
-    assert HDF5Detector.hdf.cls is HDF5Plugin
+    assert sophyd.HDF5Plugin is HDF5Plugin is PluginsHDF5Plugin
+    assert issubclass(HDF5Plugin, FilePlugin)
+    assert sophyd.HDF5FileWriter is HDF5FileWriter is HDF5Detector.hdf.cls
+    assert not issubclass(HDF5FileWriter, HDF5Plugin)

@@ -1,4 +1,4 @@
-"""areaDetector-style devices: a camera driver, the HDF5 file plugin, and a detector that writes HDF5 files.
+"""areaDetector-style devices: a camera driver, the HDF5 plugin it drives, and a detector writing HDF5 files.
 
 The file-writing detector follows bluesky's WritesStreamAssets protocol: describe() marks its data keys as
 external, and collect_asset_docs() yields one stream_resource per data key and a stream_datum per frame.
@@ -24,7 +24,7 @@ from ..kind import Kind
 from ..paths import PathProvider
 from ..status import DeviceStatus, StatusBase, SubscriptionStatus
 
-__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter", "HDF5Plugin"]
+__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"]
 
 logger = logging.getLogger("sophyd.areadetector")
 
@@ -43,11 +43,13 @@ class AreaDetectorCam(Device):
     array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
 
 
-class HDF5Plugin(Device):
-    """The NDFileHDF5 plugin (``HDF1:``): where the file goes and the capture that writes it.
+class HDF5FileWriter(Device):
+    """The NDFileHDF5 plugin (``HDF1:``) as HDF5Detector drives it: where the file goes, the capture writing it.
 
-    Named as in classic ophyd (``ophyd.areadetector.plugins.HDF5Plugin``) and in areaDetector; it has the
-    components sophyd's file-writing detector uses, not classic's whole plugin API.
+    The components HDF5Detector uses, connected with the detector (not lazy) and left out of its documents.
+    Classic ophyd's whole plugin API (stage sigs, plugin type and port checks, lazy components for every PV of
+    NDFileHDF5) is ``sophyd.areadetector.plugins.HDF5Plugin``; this class is not one, so that an IOC serving
+    only these PVs (as sophyd's simulated one) connects completely and stages without those checks.
     """
 
     file_path = Cpt(EpicsSignal, "FilePath", kind=Kind.omitted)
@@ -62,10 +64,6 @@ class HDF5Plugin(Device):
     swmr_mode = Cpt(EpicsSignalWithRBV, "SWMRMode", string=True, kind=Kind.omitted)
     write_status = Cpt(EpicsSignalRO, "WriteStatus", kind=Kind.omitted)
     write_message = Cpt(EpicsSignalRO, "WriteMessage", kind=Kind.omitted)
-
-
-#: sophyd's earlier name for ``HDF5Plugin``, kept so code written with it keeps working.
-HDF5FileWriter = HDF5Plugin
 
 
 class HDF5Detector(HDF5StreamAssets):
@@ -84,7 +82,7 @@ class HDF5Detector(HDF5StreamAssets):
     """
 
     cam = Cpt(AreaDetectorCam, "cam1:")
-    hdf = Cpt(HDF5Plugin, "HDF1:")
+    hdf = Cpt(HDF5FileWriter, "HDF1:")
 
     datasets: dict[str, tuple[str, list[int], str]] = {
         "": ("/entry/data/data", [240, 320], "|u1"),

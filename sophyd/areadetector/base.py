@@ -105,9 +105,14 @@ class NDDerivedSignal(DerivedSignal):
         """A shaped array, flattened for the PV."""
         return np.asarray(value).flatten()
 
+    @property
+    def frame_shape(self) -> tuple[int, ...]:
+        """The shape inverse() gives the array: the first ``num_dimensions`` sizes of derived_shape."""
+        return self.derived_shape[: self.derived_ndims]
+
     def inverse(self, value: Any) -> Any:
         """The PV's flat array in the frame's shape; RuntimeError naming the shape when it cannot be."""
-        shape = self.derived_shape[: self.derived_ndims]
+        shape = self.frame_shape
         if not any(shape):
             raise RuntimeError(f"{self._describe_me()}: invalid array size {self.derived_shape}")
         length = int(np.prod(shape))

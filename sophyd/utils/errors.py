@@ -9,6 +9,7 @@ from ..errors import (
     InvalidState,
     LimitError,
     OpException,
+    PluginMisconfigurationError,
     PutFailedError,
     ReadOnlyError,
     ReadTimeoutError,
@@ -16,6 +17,7 @@ from ..errors import (
     SetSupersededError,
     StatusTimeoutError,
     UnknownStatusFailure,
+    UnprimedPlugin,
     WaitTimeoutError,
 )
 
@@ -28,6 +30,7 @@ __all__ = [
     "InvalidState",
     "LimitError",
     "OpException",
+    "PluginMisconfigurationError",
     "PutFailedError",
     "ReadOnlyError",
     "ReadTimeoutError",
@@ -35,5 +38,6 @@ __all__ = [
     "SetSupersededError",
     "StatusTimeoutError",
     "UnknownStatusFailure",
+    "UnprimedPlugin",
     "WaitTimeoutError",
 ]
