@@ -43,11 +43,16 @@ def _unit_registry() -> pint.UnitRegistry:
 def convert_unit(value: Any, from_units: str, to_units: str) -> Any:
     """``value`` (a number or an array) in ``from_units``, converted to ``to_units``, as a bare magnitude.
 
-    Units are pint expressions ('mm', 'keV', 'deg/s'). Incompatible units raise pint's DimensionalityError
-    and unknown ones its UndefinedUnitError.
+    Units are pint expressions ('mm', 'keV', 'deg/s', '1e-3*m'); temperatures with an offset ('degC', 'K')
+    convert as temperatures. Incompatible units raise pint's DimensionalityError and unknown ones its
+    UndefinedUnitError.
     """
     registry = _unit_registry()
-    return (value * registry.parse_expression(from_units)).to(to_units).magnitude
+    expr = registry.parse_expression(from_units)
+    if isinstance(expr, registry.Quantity) and expr.magnitude == 1:
+        # A plain unit: as a Quantity, offset units (degC, degF) convert too; value * 1 degC would raise.
+        return registry.Quantity(value, expr.units).to(to_units).magnitude
+    return (value * expr).to(to_units).magnitude  # a scaled expression such as '1e-3*m', or a bare number
 
 
 class UnitConversionDerivedSignal(DerivedSignal):
@@ -75,6 +80,9 @@ class UnitConversionDerivedSignal(DerivedSignal):
         self._user_offset = user_offset
         self._custom_limits: tuple[float, float] | None = None
         super().__init__(derived_from, **kwargs)
+        for units in (derived_units, original_units):
+            if units is not None:
+                self._check_units(units)
         if limits is not None:
             self.limits = limits
         self._metadata["units"] = derived_units
@@ -94,13 +102,21 @@ class UnitConversionDerivedSignal(DerivedSignal):
     def original_units(self, units: str | None) -> None:
         self._original_units = units
 
+    def _check_units(self, units: str) -> None:
+        """ValueError naming this signal when pint does not know ``units``."""
+        try:
+            _unit_registry().parse_expression(units)
+        except Exception as exc:  # pint's parser raises several kinds, AssertionError among them
+            raise ValueError(f"{self._describe_me()}: {units!r} are not units pint knows ({exc})") from exc
+
     def _units_of_original(self) -> str:
         """``original_units``; ValueError naming both signals when they are not known."""
         units = self.original_units
         if units is None:
+            state = "reports no units" if self.derived_from.connected else "has not connected yet"
             raise ValueError(
-                f"{self._describe_me()} does not know the units of {self.derived_from.name!r}: it reports "
-                "none; pass original_units="
+                f"{self._describe_me()} does not know the units of {self.derived_from.name!r}, which {state}; "
+                "pass original_units="
             )
         return units
 

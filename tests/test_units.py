@@ -37,6 +37,25 @@ def test_convert_unit_converts_numbers_and_refuses_incompatible_units() -> None:
         convert_unit(1.0, "mm", "s")
 
 
+def test_temperatures_convert_with_their_offset() -> None:
+    """degC <-> K is an offset, not a factor: classic's value * unit expression raised for it."""
+    assert convert_unit(25.0, "degC", "K") == pytest.approx(298.15)
+    celsius = Signal(name="t_c", value=25.0)
+    kelvin = UnitConversionDerivedSignal(celsius, original_units="degC", derived_units="K", name="t_k")
+    assert kelvin.get() == pytest.approx(298.15)
+    kelvin.put(273.15)
+    assert celsius.get() == pytest.approx(0.0)
+    assert convert_unit(5, "1e-3*m", "mm") == pytest.approx(5.0)  # scaled expressions, as classic's
+
+
+def test_unknown_units_are_refused_when_the_signal_is_made() -> None:
+    original = Signal(name="orig", value=1.0)
+    with pytest.raises(ValueError, match=r"'bad'.*'furlongz' are not units pint knows"):
+        UnitConversionDerivedSignal(original, derived_units="furlongz", name="bad")
+    with pytest.raises(ValueError, match=r"'bad2'.*'mmm/' are not units"):
+        UnitConversionDerivedSignal(original, original_units="mmm/", derived_units="mm", name="bad2")
+
+
 def test_units_are_the_derived_ones_in_describe_and_metadata(converted: UnitConversionDerivedSignal) -> None:
     assert (converted.original_units, converted.derived_units) == ("m", "mm")
     assert converted.describe()["converted"]["units"] == "mm"
@@ -118,7 +137,7 @@ def test_user_offset_shifts_values_limits_and_tells_subscribers(
 
 def test_unknown_original_units_are_an_error_naming_the_signal() -> None:
     derived = UnitConversionDerivedSignal(Signal(name="bare", value=1.0), derived_units="mm", name="nounits")
-    with pytest.raises(ValueError, match=r"nounits.*bare.*original_units"):
+    with pytest.raises(ValueError, match=r"nounits.*bare.*reports no units.*original_units"):
         derived.get()
 
 
