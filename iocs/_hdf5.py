@@ -2,11 +2,20 @@
 
 PVs (after the plugin prefix, e.g. ``BDET:HDF1:``); settings have an ``_RBV`` readback like areaDetector:
 
+- every plugin's PVs (``sophyd_iocs._ndplugin``): ``PortName_RBV`` (``HDF1``), ``PluginType_RBV``
+  (``NDFileHDF5``), ``NDArrayPort``, ``EnableCallbacks``, ``BlockingCallbacks``, ``ArrayCounter``,
+  ``ArraySize0_RBV``... (a frame counts when the plugin is enabled and its NDArrayPort names the camera's);
 - ``FilePath``, ``FileName``, ``FileTemplate`` (char waveforms, 256 chars), ``FileNumber``, ``AutoIncrement``
-  (No/Yes), and ``FullFileName_RBV`` (512 chars), ``FilePathExists_RBV`` (No/Yes).
+  (No/Yes), ``AutoSave`` (No/Yes), ``CreateDirectory``, and ``FullFileName_RBV`` (512 chars),
+  ``FilePathExists_RBV`` (No/Yes);
 - ``FileWriteMode`` (Single/Capture/Stream, default Stream), ``NumCapture``, ``NumCaptured_RBV``,
-  ``Capture`` (Done/Capture), ``SWMRMode`` (Off/On, default On), ``EnableCallbacks`` (Disable/Enable,
-  default Enable), ``ArrayCounter_RBV``, ``DroppedArrays_RBV`` (always 0), ``PluginType_RBV``.
+  ``Capture`` (Done/Capture), ``SWMRMode`` (Off/On, default On);
+- the HDF5 settings classic ophyd's HDF5Plugin reads as configuration (``Compression``, ``ZLevel``,
+  ``NumExtraDims``, ``NumRowChunks``, ``NumColChunks``, ``NumFramesChunks``, ``NumFramesFlush``,
+  ``BoundaryAlign``, ``BoundaryThreshold``, ``DataBitsOffset``, ``NumDataBits``, ``SZipNumPixels``,
+  ``StoreAttr``, ``StorePerform``, ``ExtraDimSizeX/Y/N``, ``ExtraDimNameX/Y/N_RBV``, ``IOSpeed``, ``RunTime``,
+  ``FileFormat``, ``LazyOpen``, ``DeleteDriverFile``, ``TempSuffix``): read back as written, not used by the
+  simulated file, which has the layout below.
 - ``WriteStatus`` ("Write OK"/"Write error", the strings of areaDetector's bi record; index 0 is OK) and
   ``WriteMessage`` (char waveform, 256 chars), both read-only.
 - ``KeepFrames`` (not in areaDetector): a put of N during a capture drops every frame after the first N of it.
@@ -16,7 +25,13 @@ Semantics:
 - File name: like areaDetector, ``FileTemplate`` is a C printf format applied to (FilePath, FileName,
   FileNumber), using as many of them as it has conversions; the default ``"%s%s.h5"`` gives
   ``<FilePath><FileName>.h5``. A trailing ``/`` is added to FilePath (as areaDetector does); FilePath must be
-  an absolute, existing directory. An existing file is never overwritten: that is a write error.
+  an absolute, existing directory. An existing file is never overwritten: that is a write error. With
+  AutoIncrement Yes, FileNumber goes up by one when a file has been opened (so a client reading it after
+  Capture_RBV = 1 sees the next number, as with areaDetector).
+- Directories: as areaDetector does, a write of FilePath naming a missing directory creates it when
+  CreateDirectory allows: N < 0 creates up to -N missing levels, N > 0 creates the levels below the first N
+  (which must exist), 0 creates none; FilePathExists_RBV then says whether the path exists. Only a write of
+  FilePath does this: a CreateDirectory written afterwards waits for the next FilePath.
 - ``Capture`` = 1 opens the file at once (no lazy open) and captures every frame the camera delivers until
   ``NumCapture`` frames (0 = until ``Capture`` = 0), then closes it. Its put-completion arrives when the
   capture ends, as with areaDetector's busy record; a put of 0 ends the capture and completes both puts.
@@ -47,8 +62,8 @@ import numpy as np
 from caproto import AlarmSeverity, AlarmStatus, ChannelType, SkipWrite
 from caproto.server import PvpropertyChar, pvproperty
 
-from sophyd_iocs._adcam import RBVGroup
-from sophyd_iocs._pv import menu
+from sophyd_iocs._ndplugin import NDPluginBase, identity
+from sophyd_iocs._pv import menu, number, string, with_rbv
 from sophyd_iocs.physics import BLOB_DTYPE, BLOB_SHAPE, blob_sum
 
 __all__ = [
@@ -66,7 +81,6 @@ _PATH_LEN = 256
 _STATUS = ("Write OK", "Write error")
 _NO_YES = ("No", "Yes")
 _OFF_ON = ("Off", "On")
-_ENABLE = ("Disable", "Enable")
 _CAPTURE = ("Done", "Capture")
 _MODES = ("Single", "Capture", "Stream")
 
@@ -171,8 +185,22 @@ class _Capture:
         self.done = asyncio.Event()
 
 
-class HDF5Plugin(RBVGroup):
+def make_directories(path: str, depth: int) -> None:
+    """Create the missing directories of ``path`` as areaDetector's CreateDirectory = ``depth`` allows."""
+    parts = [part for part in path.split("/") if part]
+    existing = 0  # how many leading levels exist
+    while existing < len(parts) and os.path.isdir("/" + "/".join(parts[: existing + 1])):
+        existing += 1
+    missing = len(parts) - existing
+    if depth == 0 or missing == 0 or (depth < 0 and missing > -depth) or (depth > 0 and existing < depth):
+        return
+    os.makedirs(path, exist_ok=True)
+
+
+class HDF5Plugin(NDPluginBase):
     """The HDF5 file-writing plugin; a camera calls ``on_frame`` for each frame it acquires."""
+
+    port_name, plugin_type = identity("HDF1", "NDFileHDF5")
 
     file_path = _long_string("FilePath", "", "Directory of the file")
     file_path_rbv = _long_string("FilePath_RBV", "", "Directory of the file", read_only=True)
@@ -188,8 +216,43 @@ class HDF5Plugin(RBVGroup):
     )
     file_number = pvproperty(name="FileNumber", value=0, dtype=int, doc="File number")
     file_number_rbv = pvproperty(name="FileNumber_RBV", value=0, dtype=int, read_only=True, doc="File number")
-    auto_increment = menu("AutoIncrement", _NO_YES, "No", "Increment FileNumber after each file")
-    auto_increment_rbv = menu("AutoIncrement_RBV", _NO_YES, "No", "Auto increment", read_only=True)
+    auto_increment, auto_increment_rbv = with_rbv(
+        menu, "AutoIncrement", _NO_YES, "No", "FileNumber + 1 per file"
+    )
+    auto_save, auto_save_rbv = with_rbv(menu, "AutoSave", _NO_YES, "No", "Save each frame (Single mode)")
+    create_directory, create_directory_rbv = with_rbv(
+        number, "CreateDirectory", 0, "Directory levels to create"
+    )
+    file_format, file_format_rbv = with_rbv(number, "FileFormat", 0, "File format")
+    lazy_open, lazy_open_rbv = with_rbv(menu, "LazyOpen", _NO_YES, "No", "Open the file at the first frame")
+    delete_driver_file, delete_driver_file_rbv = with_rbv(menu, "DeleteDriverFile", _NO_YES, "No", "Delete")
+    temp_suffix, temp_suffix_rbv = with_rbv(string, "TempSuffix", "", "Suffix while writing")
+    compression, compression_rbv = with_rbv(
+        menu, "Compression", ("None", "N-bit", "szip", "zlib", "blosc"), "None", "Compression"
+    )
+    zlevel, zlevel_rbv = with_rbv(number, "ZLevel", 6, "zlib level")
+    num_extra_dims, num_extra_dims_rbv = with_rbv(number, "NumExtraDims", 0, "Extra dimensions")
+    num_row_chunks, num_row_chunks_rbv = with_rbv(number, "NumRowChunks", 0, "Rows per chunk")
+    num_col_chunks, num_col_chunks_rbv = with_rbv(number, "NumColChunks", 0, "Columns per chunk")
+    num_frames_chunks, num_frames_chunks_rbv = with_rbv(number, "NumFramesChunks", 1, "Frames per chunk")
+    num_frames_flush, num_frames_flush_rbv = with_rbv(number, "NumFramesFlush", 1, "Frames per flush")
+    boundary_align, boundary_align_rbv = with_rbv(number, "BoundaryAlign", 0, "Chunk alignment")
+    boundary_threshold, boundary_threshold_rbv = with_rbv(
+        number, "BoundaryThreshold", 0, "Alignment threshold"
+    )
+    data_bits_offset, data_bits_offset_rbv = with_rbv(number, "DataBitsOffset", 0, "N-bit offset")
+    num_data_bits, num_data_bits_rbv = with_rbv(number, "NumDataBits", 0, "N-bit bits")
+    szip_num_pixels, szip_num_pixels_rbv = with_rbv(number, "SZipNumPixels", 16, "szip pixels per block")
+    store_attr, store_attr_rbv = with_rbv(menu, "StoreAttr", _NO_YES, "No", "Store NDAttributes")
+    store_perform, store_perform_rbv = with_rbv(menu, "StorePerform", _NO_YES, "No", "Store performance data")
+    extra_dim_size_x, extra_dim_size_x_rbv = with_rbv(number, "ExtraDimSizeX", 1, "Extra dimension X size")
+    extra_dim_size_y, extra_dim_size_y_rbv = with_rbv(number, "ExtraDimSizeY", 1, "Extra dimension Y size")
+    extra_dim_size_n, extra_dim_size_n_rbv = with_rbv(number, "ExtraDimSizeN", 1, "Extra dimension N size")
+    extra_dim_name_x = string("ExtraDimNameX_RBV", "X", "Extra dimension X name", read_only=True)
+    extra_dim_name_y = string("ExtraDimNameY_RBV", "Y", "Extra dimension Y name", read_only=True)
+    extra_dim_name_n = string("ExtraDimNameN_RBV", "n", "Extra dimension N name", read_only=True)
+    io_speed = number("IOSpeed", 0.0, "Write speed (MB/s)", precision=1)
+    run_time = number("RunTime", 0.0, "Write time (s)", precision=3)
     file_write_mode = menu("FileWriteMode", _MODES, "Stream", "File write mode")
     file_write_mode_rbv = menu("FileWriteMode_RBV", _MODES, "Stream", "File write mode", read_only=True)
     num_capture = pvproperty(
@@ -203,13 +266,6 @@ class HDF5Plugin(RBVGroup):
     capture_rbv = menu("Capture_RBV", _CAPTURE, "Done", "Capturing", read_only=True)
     swmr_mode = menu("SWMRMode", _OFF_ON, "On", "Open files in SWMR mode")
     swmr_mode_rbv = menu("SWMRMode_RBV", _OFF_ON, "On", "SWMR mode", read_only=True)
-    enable_callbacks = menu("EnableCallbacks", _ENABLE, "Enable", "Process frames from the camera")
-    enable_callbacks_rbv = menu("EnableCallbacks_RBV", _ENABLE, "Enable", "Callbacks enabled", read_only=True)
-    array_counter = pvproperty(name="ArrayCounter_RBV", value=0, dtype=int, read_only=True, doc="Frames seen")
-    dropped_arrays = pvproperty(name="DroppedArrays_RBV", value=0, dtype=int, read_only=True, doc="Always 0")
-    plugin_type = pvproperty(
-        name="PluginType_RBV", value="NDFileHDF5", dtype=ChannelType.STRING, read_only=True, doc="Plugin type"
-    )
     keep_frames = pvproperty(
         name="KeepFrames",
         value=0,
@@ -239,8 +295,14 @@ class HDF5Plugin(RBVGroup):
     @file_path.putter  # type: ignore[no-redef]
     async def file_path(self, instance: Any, value: str) -> str:
         path = value if not value or value.endswith("/") else value + "/"
-        await self.file_path_rbv.write(path, verify_value=False)
+        if path and os.path.isabs(path) and not os.path.isdir(path):
+            try:
+                await asyncio.to_thread(make_directories, path, int(self.create_directory.value))
+            except OSError as ex:
+                await self._report(f"cannot create {path!r}: {ex}")
+        # FilePathExists_RBV first: a client that saw FilePath_RBV change reads an up-to-date FilePathExists_RBV
         await self.file_path_exists.write("Yes" if os.path.isdir(path) else "No", verify_value=False)
+        await self.file_path_rbv.write(path, verify_value=False)
         return value  # the setting keeps what was written; FilePath_RBV has the trailing "/"
 
     # ----- capture -------------------------------------------------------------------------------------
@@ -284,6 +346,8 @@ class HDF5Plugin(RBVGroup):
         if state is None:
             file = await self._open()
             await self._report(None)
+            if self.auto_increment.value == "Yes":
+                await self.store(self.file_number, self.file_number.value + 1)
             state = _Capture(file, self.file_write_mode.value, max(0, int(self.num_capture.value)))
             self._capture_state = state
             await self.num_captured.write(0)
@@ -293,11 +357,8 @@ class HDF5Plugin(RBVGroup):
             raise CaptureFailed(state.error)
         raise SkipWrite()
 
-    async def on_frame(self, frame: np.ndarray) -> None:
-        """Process one frame from the camera; returns once it is in the file (Stream) or buffered."""
-        if self.enable_callbacks.value != "Enable":
-            return
-        await self.array_counter.write(self.array_counter.value + 1)
+    async def process(self, frame: np.ndarray) -> None:
+        """Capture one frame; returns once it is in the file (Stream) or buffered."""
         state = self._capture_state
         if state is None:
             return
@@ -358,8 +419,6 @@ class HDF5Plugin(RBVGroup):
             except Exception as ex:
                 state.error = state.error or f"cannot close {state.file.path!r}: {ex}"
             await self._report(state.error)
-            if self.auto_increment.value == "Yes":
-                await self.store(self.file_number, self.file_number.value + 1)
             self._capture_state = None
             await self.store(self.capture, "Done")
             state.done.set()

@@ -7,9 +7,12 @@
   ("Low Energy"/"High Energy"). At the end of an acquisition of T seconds the values become
   ``sophyd_iocs.physics.point_values(x, y, T, modes)`` with x, y the stage readbacks at that moment. A put of
   Acquire during an acquisition joins it; a put of Done aborts it (values unchanged, pending puts complete).
-- Blob detector ``BDET:``, named like an areaDetector IOC: the camera ``BDET:cam1:`` (``sophyd_iocs._adcam``) makes
-  ``sophyd_iocs.physics.blob_frame(x, y, AcquireTime)`` frames and the HDF5 plugin ``BDET:HDF1:``
-  (``sophyd_iocs._hdf5``) writes them to ``/entry/data/data`` with their sums in ``/entry/sum``.
+- Blob detector ``BDET:``, named like an areaDetector IOC: the camera ``BDET:cam1:`` (``sophyd_iocs._adcam``,
+  asyn port ``CAM1``) makes ``sophyd_iocs.physics.blob_frame(x, y, AcquireTime)`` frames; the HDF5 plugin
+  ``BDET:HDF1:`` (``sophyd_iocs._hdf5``, port ``HDF1``) writes them to ``/entry/data/data`` with their sums in
+  ``/entry/sum``, and the statistics plugin ``BDET:Stats1:`` (``sophyd_iocs._stats``, port ``STATS1``)
+  computes their total, mean, extremes and centroid. Both plugins share areaDetector's plugin PVs
+  (``sophyd_iocs._ndplugin``) and take the camera's frames, in that order, before its acquisition ends.
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from sophyd_iocs._adcam import AreaCam
 from sophyd_iocs._hdf5 import HDF5Plugin
 from sophyd_iocs._motor import MotorRecord
 from sophyd_iocs._run import run_ioc
+from sophyd_iocs._stats import StatsPlugin
 from sophyd_iocs.physics import blob_frame, point_values
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "PatternIOC", "PointChannel", "PointDetector", "main"]
@@ -107,12 +111,13 @@ class PatternIOC(PVGroup):
     pdet = SubGroup(PointDetector, prefix="PDET:")
     cam = SubGroup(AreaCam, prefix="BDET:cam1:")
     hdf = SubGroup(HDF5Plugin, prefix="BDET:HDF1:")
+    stats = SubGroup(StatsPlugin, prefix="BDET:Stats1:")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pdet.position = self.stage_position
         self.cam.make_frame = self._blob
-        self.cam.plugins.append(self.hdf.on_frame)
+        self.cam.plugins.extend([self.hdf.on_frame, self.stats.on_frame])
 
     def stage_position(self) -> tuple[float, float]:
         """The user readbacks (x, y) of the stage motors."""

@@ -1,8 +1,9 @@
 """BlueskyInterface: the staging verbs of every device, as a base a class can customise without breaking the MRO.
 
 stage() sets each ``stage_sigs`` entry in order (saving the old values) and then stages the sub-devices;
-unstage() undoes it all in reverse order, on every exit path. Also here: the names of the bluesky interface
-that a component may not take.
+unstage() undoes it all in reverse order, on every exit path. read() and describe() start the chain that
+Device and mixins such as the areaDetector file-store ones extend with ``super()``. Also here:
+GenerateDatumInterface, and the names of the bluesky interface that a component may not take.
 """
 
 from __future__ import annotations
@@ -13,15 +14,20 @@ import logging
 import operator
 from collections import OrderedDict
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ._signal import Signal
 from .errors import ExceptionBundle, RedundantStaging
+
+if TYPE_CHECKING:
+    from bluesky.protocols import Reading
+    from event_model.documents.event_descriptor import DataKey
 
 __all__ = [
     "DEVICE_INSTANCE_ATTRS",
     "DEVICE_RESERVED_ATTRS",
     "BlueskyInterface",
+    "GenerateDatumInterface",
     "Staged",
     "unstage_on_failure",
 ]
@@ -106,6 +112,14 @@ class BlueskyInterface:
         """The sub-devices that stage(), unstage(), pause() and resume() reach (none here)."""
         return []
 
+    def read(self) -> OrderedDict[str, Reading[Any]]:
+        """No readings: the end of the read() chain, which Device and mixins extend with ``super().read()``."""
+        return OrderedDict()
+
+    def describe(self) -> OrderedDict[str, DataKey]:
+        """No data keys: the end of the describe() chain, matching read()."""
+        return OrderedDict()
+
     def stage(self) -> list[Any]:
         """Set every ``stage_sigs`` entry in order (saving the old values), then stage the sub-devices.
 
@@ -122,7 +136,8 @@ class BlueskyInterface:
                     self._original_vals[signal] = signal.get()
                 signal.set(value).wait(self.stage_timeout)
             for device in self._sub_device_instances():
-                staged.extend(device.stage())
+                # a subclass's stage() written for classic ophyd may return None; the device is staged all the same
+                staged.extend(device.stage() or [device])
                 self._staged_children.append(device)
         self._staged = Staged.yes
         return staged
@@ -170,3 +185,15 @@ class BlueskyInterface:
         """Called when the RunEngine resumes; passes the call on to sub-devices."""
         for device in self._sub_device_instances():
             device.resume()
+
+
+class GenerateDatumInterface:
+    """A base whose ``generate_datum`` does nothing, so that mixins can extend it with ``super()``.
+
+    areaDetector file plugins (and their file-store mixins) inherit it: a detector's ``generate_datum`` calls
+    it on every plugin that has it when a frame is taken. List it after BlueskyInterface among the bases.
+    """
+
+    def generate_datum(self, key: str, timestamp: float, datum_kwargs: dict[str, Any] | None) -> Any:
+        """Record that a frame labelled ``key`` was taken at ``timestamp``; nothing to record here."""
+        return None

@@ -16,7 +16,13 @@ from collections import OrderedDict, namedtuple
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, NamedTuple
 
-from ._bluesky_interface import DEVICE_INSTANCE_ATTRS, DEVICE_RESERVED_ATTRS, BlueskyInterface, Staged
+from ._bluesky_interface import (
+    DEVICE_INSTANCE_ATTRS,
+    DEVICE_RESERVED_ATTRS,
+    BlueskyInterface,
+    GenerateDatumInterface,
+    Staged,
+)
 from ._component import (
     ALL_COMPONENTS,
     DDC,
@@ -60,6 +66,7 @@ __all__ = [
     "DynamicDeviceComponent",
     "FCpt",
     "FormattedComponent",
+    "GenerateDatumInterface",
     "Staged",
     "create_device_from_components",
     "do_not_wait_for_lazy_connection",
@@ -153,6 +160,7 @@ class Device(BlueskyInterface, OphydObject):
         attr_name: str = "",
         labels: set[str] | None = None,
         connection_timeout: float | None = None,
+        **kwargs: Any,
     ) -> None:
         self._destroyed = False
         self._signals: dict[str, Any] = {}
@@ -164,7 +172,9 @@ class Device(BlueskyInterface, OphydObject):
                 f"{type(self).__name__} {name!r}: a device with components needs a prefix, not None"
             )
         self.prefix = prefix
-        super().__init__(name=name, attr_name=attr_name, parent=parent, labels=labels, kind=kind)
+        # Other keywords go on along the MRO, as in classic ophyd: a mixin after Device among the bases (an
+        # areaDetector file-store mixin's write_path_template) takes its own; OphydObject refuses what is left.
+        super().__init__(name=name, attr_name=attr_name, parent=parent, labels=labels, kind=kind, **kwargs)
         self.kind = self._kind  # a normal device is also config
         Device._any_instantiated = True
         if connection_timeout is not None:
@@ -384,16 +394,20 @@ class Device(BlueskyInterface, OphydObject):
 
     # -- reading ------------------------------------------------------------------------------------------
     def read(self) -> OrderedDict[str, Reading[Any]]:
-        """Readings of every component whose kind includes normal, in component order."""
-        result: OrderedDict[str, Reading[Any]] = OrderedDict()
+        """Readings of every component whose kind includes normal, in component order.
+
+        Starts from ``super().read()``, as classic ophyd does, so a mixin listed after Device among a class's
+        bases (an areaDetector file-store mixin) adds its own readings.
+        """
+        result: OrderedDict[str, Reading[Any]] = OrderedDict(super().read())
         with prefetch(self._leaves(Kind.normal, "read")):
             for _, child in self._instantiated_children(Kind.normal):
                 result.update(child.read())
         return result
 
     def describe(self) -> OrderedDict[str, DataKey]:
-        """Data keys matching read()."""
-        result: OrderedDict[str, DataKey] = OrderedDict()
+        """Data keys matching read() (starting from ``super().describe()``, as read() does)."""
+        result: OrderedDict[str, DataKey] = OrderedDict(super().describe())
         with prefetch(self._leaves(Kind.normal, "read"), metadata=True):
             for _, child in self._instantiated_children(Kind.normal):
                 result.update(child.describe())

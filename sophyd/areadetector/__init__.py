@@ -15,9 +15,13 @@ from ._exports import EXPORTS, module_of
 if TYPE_CHECKING:  # type checkers see every name; at run time __getattr__ imports them on first use
     from ._hdf5_detector import *  # noqa: F403
     from .base import *  # noqa: F403
+    from .cam import *  # noqa: F403
     from .common_plugins import *  # noqa: F403
+    from .detectors import *  # noqa: F403
+    from .filestore_mixins import *  # noqa: F403
     from .paths import *  # noqa: F403
     from .plugins import *  # noqa: F403
+    from .trigger_mixins import *  # noqa: F403
 
 __all__ = [name for names in EXPORTS.values() for name in names]
 

@@ -1,4 +1,4 @@
-"""areaDetector-style devices: a camera driver, the HDF5 plugin it drives, and a detector writing HDF5 files.
+"""sophyd's file-writing HDF5Detector, with the camera and the HDF5 file plugin it drives.
 
 The file-writing detector follows bluesky's WritesStreamAssets protocol: describe() marks its data keys as
 external, and collect_asset_docs() yields one stream_resource per data key and a stream_datum per frame.
@@ -23,24 +23,31 @@ from ..errors import ConnectionTimeoutError, OpException
 from ..kind import Kind
 from ..paths import PathProvider
 from ..status import DeviceStatus, StatusBase, SubscriptionStatus
+from ._cam_base import AreaDetectorCam
 
-__all__ = ["AreaDetectorCam", "FileWriteError", "HDF5Detector", "HDF5FileWriter"]
+__all__ = ["FileWriteError", "HDF5Detector", "HDF5DetectorCam", "HDF5FileWriter"]
 
 logger = logging.getLogger("sophyd.areadetector")
 
 
-class AreaDetectorCam(Device):
-    """The camera driver part of an areaDetector (``cam1:``)."""
+class HDF5DetectorCam(AreaDetectorCam):
+    """HDF5Detector's camera: classic's AreaDetectorCam, with the PVs the detector drives made up front.
+
+    ``acquire`` completes when the IOC has finished the acquisition (``put_complete=True``), which trigger()
+    waits for; ``image_mode`` reads as a string. These components, and the configuration (acquire time and
+    period, number of images, image mode), are not lazy, so that connecting the detector connects them; the
+    rest of AreaDetectorCam's PVs stay lazy. The camera has no ``port_name``: the detector checks no asyn port
+    graph, and staging asks the IOC for nothing it does not use.
+    """
+
+    _default_configuration_attrs = ("acquire_time", "acquire_period", "num_images", "image_mode")
 
     acquire = Cpt(EpicsSignal, "Acquire", put_complete=True, kind=Kind.omitted)
     acquire_time = Cpt(EpicsSignalWithRBV, "AcquireTime", kind=Kind.config)
     acquire_period = Cpt(EpicsSignalWithRBV, "AcquirePeriod", kind=Kind.config)
     num_images = Cpt(EpicsSignalWithRBV, "NumImages", kind=Kind.config)
     image_mode = Cpt(EpicsSignalWithRBV, "ImageMode", string=True, kind=Kind.config)
-    array_counter = Cpt(EpicsSignalWithRBV, "ArrayCounter", kind=Kind.omitted)
-    detector_state = Cpt(EpicsSignalRO, "DetectorState_RBV", string=True, kind=Kind.omitted)
-    array_size_x = Cpt(EpicsSignalRO, "ArraySizeX_RBV", kind=Kind.omitted)
-    array_size_y = Cpt(EpicsSignalRO, "ArraySizeY_RBV", kind=Kind.omitted)
+    port_name = None
 
 
 class HDF5FileWriter(Device):
@@ -81,7 +88,7 @@ class HDF5Detector(HDF5StreamAssets):
     not a component: the detector connects, and stays connected, without it.
     """
 
-    cam = Cpt(AreaDetectorCam, "cam1:")
+    cam = Cpt(HDF5DetectorCam, "cam1:")
     hdf = Cpt(HDF5FileWriter, "HDF1:")
 
     datasets: dict[str, tuple[str, list[int], str]] = {

@@ -1,0 +1,405 @@
+"""Classic ophyd's areaDetector trigger and file-store mixins (sophyd.areadetector.trigger_mixins, .filestore_mixins).
+
+The unit tests check the pure logic (path templates, file names, Resource/Datum documents) on soft devices.
+The system tests run classic beamline code, a ``SingleTrigger`` SimDetector with an HDF5 plugin using
+``FileStoreHDF5IterativeWrite`` and a statistics plugin, against the pattern IOC over Channel Access in a
+bluesky RunEngine: the documents are classic's, the file holds the frames the events refer to, and staging
+is undone whatever happens.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import bluesky.plan_stubs as bps
+import bluesky.preprocessors as bpp
+import h5py
+import numpy as np
+import pytest
+from bluesky import RunEngine
+from bluesky.plans import count
+from bluesky.utils import RunEngineInterrupted
+from helpers import wait_for
+
+from sophyd import Component as Cpt
+from sophyd import Device
+from sophyd.areadetector import SimDetector, SingleTrigger
+from sophyd.areadetector.filestore_mixins import (
+    FileStoreHDF5IterativeWrite,
+    FileStoreIterativeWrite,
+    new_short_uid,
+    new_uid,
+    resource_factory,
+)
+from sophyd.areadetector.plugins import HDF5Plugin, HDF5Plugin_V22, StatsPlugin
+from sophyd.areadetector.trigger_mixins import ADTriggerStatus, MultiTrigger, TriggerBase
+from sophyd.control import use_cl
+from sophyd.device import Staged
+from sophyd.sim.pattern import blob_sum
+
+TIMEOUT = 10.0
+FRAME_SHAPE = (240, 320)
+
+
+# -- unit: uids, resource documents, path templates -------------------------------------------------------
+@pytest.fixture
+def offline() -> Iterator[None]:
+    """Devices made by the test use the mock control layer: no IOC, and no CA client started before the
+    system tests' IOCs are (libca reads where to search once per process)."""
+    with use_cl("mock"):
+        yield
+
+
+def test_uids() -> None:
+    assert len(new_uid().split("-")) == 5
+    short = new_short_uid()
+    assert len(short.split("-")) == 4 and new_short_uid() != short
+
+
+def test_resource_factory_makes_a_resource_and_numbered_datums() -> None:
+    resource, datum_factory = resource_factory(
+        "AD_HDF5", "/data", "2026/a.h5", {"frame_per_point": 2}, "posix"
+    )
+    assert resource == {
+        "spec": "AD_HDF5",
+        "root": "/data",
+        "resource_path": "2026/a.h5",
+        "resource_kwargs": {"frame_per_point": 2},
+        "path_semantics": "posix",
+        "uid": resource["uid"],
+    }
+    datums = [datum_factory({"point_number": i}) for i in range(2)]
+    assert datums == [
+        {
+            "resource": resource["uid"],
+            "datum_id": f"{resource['uid']}/{i}",
+            "datum_kwargs": {"point_number": i},
+        }
+        for i in range(2)
+    ]
+
+
+class SoftFileStore(Device, FileStoreIterativeWrite):
+    """A soft device with the file-store mixin listed after Device, as a plugin class lists it."""
+
+    filestore_spec = "TEST_SPEC"
+
+
+class SoftDetector(Device):
+    """The parent a file-store mixin asks for the frames' data key."""
+
+    plugin = Cpt(SoftFileStore, "", write_path_template="2026/%m/", root="/data")
+
+    def make_data_key(self) -> dict[str, Any]:
+        return {"shape": [2, 3], "source": "SIM:soft", "dtype": "array", "external": "FILESTORE:"}
+
+
+def test_path_templates_are_taken_below_the_root() -> None:
+    store = SoftFileStore(name="store", write_path_template="a/%Y", root="/data")
+    assert store.write_path_template == "/data/a/%Y"
+    assert store.read_path_template == "/data/a/%Y/"  # the read path has the trailing separator
+    store.write_path_template = "/data/b/"
+    assert store.write_path_template == "/data/b"
+    store.write_path_template = "/elsewhere/b"
+    with pytest.raises(ValueError, match="root '/data' is not consistent with write_path_template"):
+        store.write_path_template  # noqa: B018
+    # a separate read path: the write path is the IOC's business, only the read path is checked
+    store.read_path_template = "/data/mnt/b"
+    assert store.write_path_template == "/elsewhere/b"
+    assert store.read_path_template == "/data/mnt/b/"
+    windows = SoftFileStore(
+        name="w", write_path_template="C:\\data\\%Y", read_path_template="/data/%Y", path_semantics="windows"
+    )
+    assert windows.write_path_template == "C:\\data\\%Y"
+
+
+def test_constructor_checks_its_arguments() -> None:
+    with pytest.raises(ValueError, match="unknown path_semantics 'dos'"):
+        SoftFileStore(name="s", write_path_template="/a", path_semantics="dos")
+    with pytest.raises(TypeError):
+        SoftFileStore(name="s")  # write_path_template is required
+    with pytest.raises(TypeError, match="no_such_keyword"):
+        SoftFileStore(name="s", write_path_template="/a", no_such_keyword=1)
+
+
+def test_make_filename_formats_the_date(offline: None) -> None:
+    store = HDF5PluginWithFileStore(
+        "NO:SUCH:", name="h", write_path_template="/w/%Y/%m/%d/", read_path_template="/r/%Y/%m/%d/"
+    )
+    before = datetime.now()
+    filename, read_path, write_path = store.make_filename()
+    after = datetime.now()
+    assert len(filename.split("-")) == 4
+    assert write_path in {before.strftime("/w/%Y/%m/%d"), after.strftime("/w/%Y/%m/%d")}
+    assert read_path in {before.strftime("/r/%Y/%m/%d/"), after.strftime("/r/%Y/%m/%d/")}
+
+
+def test_datums_readings_and_the_key_lock() -> None:
+    det = SoftDetector(name="soft")
+    store = det.plugin
+    store.stage()
+    try:
+        store._fn = "/data/2026/x.h5"
+        store._generate_resource({"frame_per_point": 1})
+        ids = [store.generate_datum("soft_image", 100.0 + i, {}) for i in range(2)]
+        docs = list(store.collect_asset_docs())
+        assert [name for name, _ in docs] == ["resource", "datum", "datum"]
+        resource = docs[0][1]
+        assert (resource["spec"], resource["root"], resource["resource_path"]) == (
+            "TEST_SPEC",
+            "/data",
+            "2026/x.h5",
+        )
+        assert [doc["datum_kwargs"] for _, doc in docs[1:]] == [{"point_number": 0}, {"point_number": 1}]
+        assert ids == [f"{resource['uid']}/0", f"{resource['uid']}/1"]
+        assert list(store.collect_asset_docs()) == []  # each document is handed out once
+        assert det.read()["soft_image"] == {"value": ids[1], "timestamp": 101.0}
+        assert det.describe()["soft_image"]["external"] == "FILESTORE:"
+        with pytest.raises(RuntimeError, match="cannot add the data key 'dark'"):
+            store.generate_datum("dark", 102.0, {})  # described while staged: keys are locked
+    finally:
+        store.unstage()
+    with pytest.raises(RuntimeError, match="before stage"):
+        store.generate_datum("soft_image", 103.0, {})
+
+
+def test_a_file_outside_the_root_is_refused() -> None:
+    store = SoftFileStore(name="s", write_path_template="/data/a")
+    store.reg_root = "/data"
+    store._fn = "/other/x.h5"
+    store.filestore_spec = "AD_HDF5"
+    with pytest.raises(ValueError, match="not below the root '/data'"):
+        store._generate_resource({})
+
+
+def test_acquisition_end_is_a_falling_edge_or_a_newer_zero() -> None:
+    trigger = TriggerBase.__new__(TriggerBase)
+    trigger._acquire_since = 10.0
+    assert trigger._acquisition_ended(0, 1, 5.0)  # 1 -> 0
+    assert trigger._acquisition_ended(0, 0, 11.0)  # 1 and 0 arrived as one update, after the start
+    assert not trigger._acquisition_ended(0, 0, 10.0)  # a posting from before the acquisition
+    assert not trigger._acquisition_ended(1, 0, 11.0)
+
+
+def test_multi_trigger_needs_a_cycle(offline: None) -> None:
+    class Multi(MultiTrigger, SimDetector):
+        pass
+
+    with pytest.raises(ValueError, match="trigger_cycle"):
+        Multi("NO:SUCH:", name="m")
+
+
+# -- system: classic beamline code against the pattern IOC ------------------------------------------------
+class HDF5PluginWithFileStore(HDF5Plugin, FileStoreHDF5IterativeWrite):
+    """Classic's usual HDF5 plugin with file-store documents."""
+
+
+class HDF5PluginV22WithFileStore(HDF5Plugin_V22, FileStoreHDF5IterativeWrite):
+    """An ADCore 2.2+ HDF5 plugin (it has CreateDirectory) with file-store documents."""
+
+
+def make_detector(prefix: str, root: Path, template: str, plugin: type = HDF5PluginWithFileStore) -> Any:
+    """Classic beamline code: a SingleTrigger SimDetector with an HDF5 file-store plugin and stats."""
+
+    class MyDetector(SingleTrigger, SimDetector):
+        hdf1 = Cpt(plugin, "HDF1:", write_path_template=template, root=str(root))
+        stats1 = Cpt(StatsPlugin, "Stats1:")
+
+    det = MyDetector(prefix + "BDET:", name="det")
+    det.read_attrs = ["hdf1", "stats1"]
+    det.stats1.read_attrs = ["total"]
+    return det
+
+
+def staged_settings(det: Any) -> dict[str, Any]:
+    """The values of every signal the detector's stage_sigs touch, the cam's and the plugins' too."""
+    signals = [
+        det.cam.acquire,
+        det.cam.image_mode,
+        det.cam.array_callbacks,
+        det.hdf1.enable,
+        det.hdf1.blocking_callbacks,
+        det.hdf1.auto_increment,
+        det.hdf1.auto_save,
+        det.hdf1.num_capture,
+        det.hdf1.file_template,
+        det.hdf1.file_write_mode,
+        det.hdf1.capture,
+        det.stats1.enable,
+        det.stats1.blocking_callbacks,
+    ]
+    return {sig.name: sig.get() for sig in signals}
+
+
+@pytest.fixture
+def det(pattern_prefix: str, tmp_path: Path) -> Iterator[Any]:
+    det = make_detector(pattern_prefix, tmp_path, str(tmp_path / "%Y" / "%m" / "%d"))
+    det.wait_for_connection(timeout=TIMEOUT)
+    if not sum(det.hdf1.array_size.get()):
+        det.hdf1.warmup()  # a fresh IOC's plugin has seen no frame yet: classic refuses to stage it unprimed
+    exposure = det.cam.acquire_time.get()
+    det.cam.acquire_time.set(0.02).wait(TIMEOUT)
+    try:
+        yield det
+    finally:
+        det.unstage()
+        det.cam.acquire_time.set(exposure).wait(TIMEOUT)
+        det.destroy()
+
+
+@pytest.fixture
+def documents(RE: RunEngine) -> list[tuple[str, dict[str, Any]]]:
+    docs: list[tuple[str, dict[str, Any]]] = []
+    RE.subscribe(lambda name, doc: docs.append((name, doc)))
+    return docs
+
+
+def use_directory(det: Any, path: Path) -> None:
+    """Have the detector's plugin write into ``path`` (below the root, made now)."""
+    path.mkdir(parents=True, exist_ok=True)
+    det.hdf1.write_path_template = str(path)
+
+
+def read_frames(path: str) -> np.ndarray:
+    with h5py.File(path, "r", swmr=True) as f:
+        return np.asarray(f["/entry/data/data"][()])
+
+
+def test_count_makes_classic_documents_and_the_file_holds_the_frames(
+    det: Any, RE: RunEngine, documents: list[tuple[str, dict[str, Any]]], pattern_prefix: str, tmp_path: Path
+) -> None:
+    os.makedirs(datetime.now().strftime(str(tmp_path / "%Y" / "%m" / "%d")), exist_ok=True)
+    before = staged_settings(det)
+    RE(count([det], 3))
+
+    names = [name for name, _ in documents]
+    assert names.count("resource") == 1 and names.count("datum") == 3 and names.count("event") == 3
+    assert names.index("resource") < names.index("datum") < names.index("event")
+    (descriptor,) = [doc for name, doc in documents if name == "descriptor"]
+    data_key = descriptor["data_keys"]["det_image"]
+    assert list(data_key["shape"]) == [1, *FRAME_SHAPE]
+    assert (data_key["source"], data_key["dtype"], data_key["external"]) == (
+        f"PV:{pattern_prefix}BDET:",
+        "array",
+        "FILESTORE:",
+    )
+    (resource,) = [doc for name, doc in documents if name == "resource"]
+    assert (resource["spec"], resource["root"], resource["path_semantics"]) == (
+        "AD_HDF5",
+        str(tmp_path),
+        "posix",
+    )
+    assert resource["resource_kwargs"] == {"frame_per_point": 1}
+    path = os.path.join(resource["root"], resource["resource_path"])
+    assert path == det.hdf1.full_file_name.get()
+    assert path.startswith(datetime.now().strftime(str(tmp_path / "%Y" / "%m" / "%d")))
+    assert path.endswith("_000000.h5")
+    datums = [doc for name, doc in documents if name == "datum"]
+    assert [d["datum_kwargs"] for d in datums] == [{"point_number": i} for i in range(3)]
+    assert [d["datum_id"] for d in datums] == [f"{resource['uid']}/{i}" for i in range(3)]
+    events = [doc for name, doc in documents if name == "event"]
+    assert [e["data"]["det_image"] for e in events] == [d["datum_id"] for d in datums]
+    assert all(e["filled"] == {"det_image": False} for e in events)
+
+    frames = read_frames(path)
+    assert frames.shape == (3, *FRAME_SHAPE)
+    # the statistics plugin saw the same frames the file holds, one per event
+    assert [e["data"]["det_stats1_total"] for e in events] == [float(blob_sum(frame)) for frame in frames]
+    assert det._staged == Staged.no
+    assert staged_settings(det) == before
+
+
+def test_an_aborted_run_ends_unstaged_with_the_file_closed(
+    det: Any, RE: RunEngine, documents: list[tuple[str, dict[str, Any]]], tmp_path: Path
+) -> None:
+    use_directory(det, tmp_path / "frames")
+    before = staged_settings(det)
+    pending: list[Any] = []
+
+    @bpp.stage_decorator([det])
+    @bpp.run_decorator()
+    def interrupted() -> Any:
+        for _ in range(2):
+            yield from bps.trigger_and_read([det])
+        yield from bps.mv(det.cam.acquire_time, 30.0)
+        pending.append((yield from bps.trigger(det, group="never")))  # an acquisition only unstage() ends
+        yield from bps.pause()
+
+    with pytest.raises(RunEngineInterrupted):
+        RE(interrupted())
+    assert RE.state == "paused"
+    RE.abort()
+    (stop,) = [doc for name, doc in documents if name == "stop"]
+    assert stop["exit_status"] == "abort"
+    assert det._staged == Staged.no
+    assert det.cam.acquire.get() == 0  # unstage stopped the 30 s exposure
+    assert pending[0].done  # its trigger ended with it, as in classic: nothing waits for it forever
+    assert staged_settings(det) == before
+    (resource,) = [doc for name, doc in documents if name == "resource"]
+    frames = read_frames(os.path.join(resource["root"], resource["resource_path"]))
+    assert frames.shape == (2, *FRAME_SHAPE)  # the frames of the two events, and the file is closed
+
+
+def test_trigger_finishes_when_the_acquisition_posts_start_and_end_at_once(det: Any, tmp_path: Path) -> None:
+    """With no exposure time the readback's 1 and 0 may reach the client as one update: still done."""
+    use_directory(det, tmp_path / "frames")
+    det.cam.acquire_time.set(0.0).wait(TIMEOUT)
+    det.stage()
+    for _ in range(5):
+        det.trigger().wait(TIMEOUT)
+    assert det.hdf1.num_captured.get() == 5
+    det.unstage()
+
+
+def test_trigger_status_reports_progress_and_refuses_an_unstaged_detector(det: Any, tmp_path: Path) -> None:
+    use_directory(det, tmp_path / "frames")
+    with pytest.raises(RuntimeError, match="not ready to trigger"):
+        det.trigger()
+    images = det.cam.num_images.get()
+    det.cam.num_images.set(3).wait(TIMEOUT)
+    try:
+        det.stage()
+        status = det.trigger()
+        assert isinstance(status, ADTriggerStatus)
+        progress: list[dict[str, Any]] = []
+        status.watch(lambda **kw: progress.append(kw))
+        status.wait(TIMEOUT)
+        wait_for(lambda: progress and progress[-1]["current"] == 3, TIMEOUT, "the third image reported")
+        assert progress[-1]["target"] == 3 and progress[-1]["fraction"] == 1.0
+        assert progress[-1]["unit"] == "images" and progress[-1]["name"] == "det"
+        assert det.hdf1.num_captured.get() == 3
+    finally:
+        det.unstage()
+        det.cam.num_images.set(images).wait(TIMEOUT)
+
+
+def test_the_ioc_creates_the_dated_directory(pattern_prefix: str, tmp_path: Path) -> None:
+    """An ADCore 2.2+ plugin has CreateDirectory: the IOC makes the missing date directories at stage()."""
+    det = make_detector(
+        pattern_prefix, tmp_path, str(tmp_path / "%Y" / "%m" / "%d"), HDF5PluginV22WithFileStore
+    )
+    try:
+        det.wait_for_connection(timeout=TIMEOUT)
+        if not sum(det.hdf1.array_size.get()):
+            det.hdf1.warmup()
+        expected = datetime.now().strftime(str(tmp_path / "%Y" / "%m" / "%d"))
+        assert not os.path.exists(expected)
+        det.stage()
+        assert os.path.isdir(expected)
+        assert det.hdf1.full_file_name.get().startswith(expected + "/")
+    finally:
+        det.unstage()
+        det.destroy()
+
+
+def test_stage_fails_cleanly_when_the_directory_is_missing(det: Any, tmp_path: Path) -> None:
+    det.hdf1.write_path_template = str(tmp_path / "missing")  # no such directory, and the IOC makes none
+    before = staged_settings(det)
+    with pytest.raises(Exception, match="missing"):
+        det.stage()
+    assert det._staged == Staged.no
+    assert staged_settings(det) == before
