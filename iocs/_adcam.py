@@ -36,7 +36,7 @@ from caproto import SkipWrite
 from caproto.server import PVGroup, pvproperty
 
 from sophyd_iocs._acquisition import Acquisition, wait_stop
-from sophyd_iocs._addriver import DriverSettings
+from sophyd_iocs._addriver import COLOR_MODES, DATA_TYPES, DriverSettings
 from sophyd_iocs._pv import menu, number, string, with_rbv
 from sophyd_iocs.physics import BLOB_HEIGHT, BLOB_WIDTH
 
@@ -61,8 +61,6 @@ DETECTOR_STATES = (
 )
 _ACQUIRE = ("Done", "Acquire")
 _IMAGE_MODES = ("Single", "Multiple", "Continuous")
-_DATA_TYPES = ("Int8", "UInt8", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Float32", "Float64")
-_COLOR_MODES = ("Mono", "Bayer", "RGB1", "RGB2", "RGB3", "YUV444", "YUV422", "YUV421")
 _ENABLE = ("Disable", "Enable")
 
 
@@ -151,8 +149,8 @@ class AreaCam(RBVGroup, DriverSettings):
     array_size = number("ArraySize_RBV", BLOB_WIDTH * BLOB_HEIGHT, "Frame size in bytes", read_only=True)
     max_size_x = number("MaxSizeX_RBV", BLOB_WIDTH, "Sensor width", read_only=True)
     max_size_y = number("MaxSizeY_RBV", BLOB_HEIGHT, "Sensor height", read_only=True)
-    data_type = menu("DataType_RBV", _DATA_TYPES, "UInt8", "Pixel type", read_only=True)
-    color_mode = menu("ColorMode_RBV", _COLOR_MODES, "Mono", "Color mode", read_only=True)
+    data_type = menu("DataType_RBV", DATA_TYPES, "UInt8", "Pixel type", read_only=True)
+    color_mode = menu("ColorMode_RBV", COLOR_MODES, "Mono", "Color mode", read_only=True)
     manufacturer = string("Manufacturer_RBV", "sophyd", "Manufacturer", read_only=True)
     model = string("Model_RBV", "Simulated blob camera", "Model", read_only=True)
 

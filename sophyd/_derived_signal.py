@@ -6,6 +6,7 @@ The classic extension point is a subclass that overrides ``forward`` (derived va
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,9 @@ class DerivedSignal(Signal):
         self._inverse_fn = inverse
         self._allow_writes = write_access is not False
         self._orig_cids: dict[str, int] = {}
+        # Guards _orig_cids; not the subscription lock, which the relays take when the original's subscribe()
+        # delivers its latest event on a dispatcher thread (a fake EPICS signal waits for that delivery).
+        self._follow_lock = threading.Lock()
 
     def forward(self, value: Any) -> Any:
         """Derived value -> original value (what put() and set() write to the original).
@@ -171,7 +175,7 @@ class DerivedSignal(Signal):
         etype = self._default_sub if event_type is None else event_type
         relay = {self.SUB_VALUE: self._on_original, self.SUB_META: self._on_original_meta}.get(etype or "")
         if relay is not None:
-            with self._subs_lock:
+            with self._follow_lock:
                 if etype not in self._orig_cids:
                     # No callback of this type exists yet: replaying the original's latest event fills our cache.
                     self._orig_cids[etype] = self.derived_from.subscribe(relay, event_type=etype, run=True)
@@ -179,7 +183,7 @@ class DerivedSignal(Signal):
 
     def destroy(self) -> None:
         """Stop following the original, then drop every subscription."""
-        with self._subs_lock:
+        with self._follow_lock:
             cids, self._orig_cids = self._orig_cids, {}
         for cid in cids.values():
             self.derived_from.unsubscribe(cid)

@@ -1,5 +1,6 @@
-"""Flyers in classic ophyd's shape: the FlyerInterface to implement, and MonitorFlyerMixin, which records the
-values its signals take between kickoff() and complete() and hands them to bluesky as events.
+"""Flyers in classic ophyd's shape: the FlyerInterface to implement; MonitorFlyerMixin, which records the
+values its signals take between kickoff() and complete() and hands them to bluesky as events; and classic's two
+EPICS collectors, which read a buffer the IOC filled (an areaDetector time series, NSLS-II timestamp records).
 
 MonitorFlyerMixin's monitors are ordinary subscriptions, so the values arrive in the order the signals
 reported them, each with the timestamp the signal gave it.
@@ -16,10 +17,14 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from ._bluesky_interface import BlueskyInterface
+from ._component import Component
+from ._epics_signal import EpicsSignal, EpicsSignalRO
+from ._signal import Signal
 from .device import Device
+from .kind import Kind
 from .status import DeviceStatus, StatusBase
 
-__all__ = ["FlyerInterface", "MonitorFlyerMixin"]
+__all__ = ["AreaDetectorTimeseriesCollector", "FlyerInterface", "MonitorFlyerMixin", "WaveformCollector"]
 
 logger = logging.getLogger(__name__)
 
@@ -214,3 +219,138 @@ class MonitorFlyerMixin(BlueskyInterface):
                     "timestamps": {name: data["timestamps"]},
                     "data": {name: data["values"]},
                 }
+
+
+def _point_key(waveform: Any, dtype: str) -> dict[str, Any]:
+    """The data key of one point of ``waveform``: its description as a scalar of ``dtype``."""
+    key = dict(waveform.describe()[waveform.name])
+    key.update(dtype=dtype, shape=[])
+    key.pop("dtype_numpy", None)
+    return key
+
+
+class AreaDetectorTimeseriesCollector(Device):
+    """A flyer over an areaDetector NDStats plugin's time series (``TSControl``, ``TSTotal``, ...).
+
+    kickoff() erases the buffer and starts it, complete() stops it, and collect() yields one event per point
+    recorded: the point's value (from ``TSTotal``) under the device's name, stamped with its time (from
+    ``TSTimestamp``). The events form the stream ``stream_name`` (default: the device's name). Give the
+    plugin's prefix, e.g. ``AreaDetectorTimeseriesCollector("XF:1:Stats1:", name="ts")``.
+    """
+
+    control = Component(EpicsSignal, "TSControl", kind=Kind.omitted)
+    num_points = Component(EpicsSignal, "TSNumPoints", kind=Kind.config)
+    cur_point = Component(EpicsSignalRO, "TSCurrentPoint", kind=Kind.omitted)
+    waveform = Component(EpicsSignalRO, "TSTotal", kind=Kind.omitted)
+    waveform_ts = Component(EpicsSignalRO, "TSTimestamp", kind=Kind.omitted)
+
+    def __init__(self, *args: Any, stream_name: str | None = None, **kwargs: Any) -> None:
+        self.stream_name = stream_name
+        super().__init__(*args, **kwargs)
+
+    def _get_waveforms(self) -> tuple[Any, Any]:
+        """The values and times of the points recorded so far."""
+        n = int(self.cur_point.get())
+        if not n:
+            return [], []
+        return self.waveform.get()[:n], self.waveform_ts.get()[:n]
+
+    def kickoff(self) -> StatusBase:
+        """Erase the buffer and start collecting; the status returned is already done."""
+        self.control.put("Erase/Start", wait=True)
+        return _done_status(self)
+
+    def pause(self) -> None:
+        """Stop collecting, keeping the buffer."""
+        self.control.put("Stop", wait=True)
+        super().pause()
+
+    def resume(self) -> None:
+        """Collect again, adding to the buffer."""
+        self.control.put("Start", wait=True)
+        super().resume()
+
+    def complete(self) -> StatusBase:
+        """Stop collecting; the data can be collected at once. RuntimeError if it was not collecting."""
+        if self.control.get(as_string=True) == "Stop":
+            raise RuntimeError(f"{self.name!r} is not acquiring: kick it off first")
+        self.pause()
+        return _done_status(self)
+
+    def collect(self) -> Iterator[dict[str, Any]]:
+        """One event per recorded point; RuntimeError while still collecting (call complete() first)."""
+        if self.control.get(as_string=True) != "Stop":
+            raise RuntimeError(f"{self.name!r}: acquisition still in progress. Call complete() first.")
+        values, times = self._get_waveforms()
+        for value, timestamp in zip(values, times, strict=True):
+            yield {"data": {self.name: value}, "timestamps": {self.name: timestamp}, "time": timestamp}
+
+    def describe_collect(self) -> dict[str, dict[str, Any]]:
+        """The data key of collect()'s events (one point of ``TSTotal``), under the stream name."""
+        return {self.stream_name or self.name: {self.name: _point_key(self.waveform, "number")}}
+
+
+class WaveformCollector(Device):
+    """A flyer over the NSLS-II timestamp records (``Sw-Sel``, ``Val:Time-Wfrm``, ...), a buffer of the times
+    of trigger pulses.
+
+    kickoff() clears the buffer and starts buffering, complete() stops it, and collect() yields one event per
+    stamp, stamped with it. With ``data_is_time`` (the default) an event's data is the stamp itself, otherwise
+    its index in the buffer. The events form the stream ``stream_name`` (default: the device's name).
+    """
+
+    select = Component(EpicsSignal, "Sw-Sel", kind=Kind.omitted)
+    reset = Component(EpicsSignal, "Rst-Sel", kind=Kind.omitted)
+    waveform_count = Component(EpicsSignalRO, "Val:TimeN-I", kind=Kind.omitted)
+    waveform = Component(EpicsSignalRO, "Val:Time-Wfrm", kind=Kind.omitted)
+    waveform_nord = Component(EpicsSignalRO, "Val:Time-Wfrm.NORD", kind=Kind.omitted)
+    data_is_time = Component(Signal, kind=Kind.omitted)
+
+    def __init__(
+        self, *args: Any, data_is_time: bool = True, stream_name: str | None = None, **kwargs: Any
+    ) -> None:
+        self.stream_name = stream_name
+        super().__init__(*args, **kwargs)
+        self.data_is_time.put(data_is_time)
+
+    def _get_waveform(self) -> Any:
+        """The stamps buffered so far (the waveform's first NORD elements)."""
+        if not self.waveform_count.get():
+            return []
+        return self.waveform.get()[: int(self.waveform_nord.get())]
+
+    def pause(self) -> None:
+        """Stop buffering, keeping the stamps."""
+        self.select.put(0, wait=True)
+
+    def resume(self) -> None:
+        """Buffer again, adding to the stamps."""
+        self.select.put(1, wait=True)
+
+    def complete(self) -> StatusBase:
+        """Stop buffering; the status returned is already done."""
+        self.pause()
+        return _done_status(self)
+
+    def kickoff(self) -> StatusBase:
+        """Clear the buffer (reset mode, then a reset) and start buffering; the status is already done."""
+        self.select.put(2, wait=True)
+        self.reset.put(1, wait=True)
+        self.select.put(1, wait=True)
+        return _done_status(self)
+
+    def collect(self) -> Iterator[dict[str, Any]]:
+        """One event per stamp: its data is the stamp (``data_is_time``) or its index."""
+        data_is_time = self.data_is_time.get()
+        for index, stamp in enumerate(self._get_waveform()):
+            value = stamp if data_is_time else index
+            yield {"data": {self.name: value}, "timestamps": {self.name: stamp}, "time": stamp}
+
+    def describe_collect(self) -> dict[str, dict[str, Any]]:
+        """The data key of collect()'s events (a stamp, or an index), under the stream name."""
+        dtype = "number" if self.data_is_time.get() else "integer"
+        return {self.stream_name or self.name: {self.name: _point_key(self.waveform, dtype)}}
+
+    def _repr_info(self) -> Iterator[tuple[str, Any]]:
+        yield from super()._repr_info()
+        yield ("data_is_time", self.data_is_time.get())

@@ -335,6 +335,12 @@ def test_classic_area_detector_connects_in_full_reads_its_configuration_and_stag
         assert list(config) == [f"ad_cam_{attr}" for attr in CAM_CONFIGURATION]
         assert config["ad_cam_model"]["value"] == "Simulated blob camera"
         assert det.cam.port_name.get() == "CAM1"
+        det.cam.size.size_x.set(100).wait(TIMEOUT)  # stored; the frames keep their size
+        assert det.cam.size.size_x.get(use_monitor=False) == 100
+        det.cam.size.size_x.set(320).wait(TIMEOUT)
+        with pytest.raises(sophyd.PutFailedError):  # the camera makes Mono frames only
+            det.cam.color_mode.set(2).wait(TIMEOUT)
+        assert det.cam.color_mode.get(use_monitor=False) == 0
         staged = det.stage()
         assert staged[:2] == [det, det.cam]
         assert det.unstage()[-1] is det

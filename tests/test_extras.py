@@ -28,3 +28,8 @@ def test_the_dev_extra_runs_every_test() -> None:
     assert {"nbclient", "ipykernel", "sphinx", "myst-nb", "furo", "softioc", "tiled", "pytest"} <= extra(
         "dev"
     )
+
+
+def test_the_units_extra_brings_pint_which_dev_has_too() -> None:
+    # sophyd.units (classic's UnitConversionDerivedSignal) needs pint; the test suite imports it.
+    assert "pint" in extra("units") and "pint" in extra("dev")

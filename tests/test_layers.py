@@ -43,6 +43,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd._pv_metadata",
             "sophyd._attribute_signal",
             "sophyd._derived_signal",
+            "sophyd.units",
             "sophyd._internal_signal",
             "sophyd.signal",
             "sophyd.mock",

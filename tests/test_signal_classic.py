@@ -20,6 +20,7 @@ from sophyd.signal import (
     InternalSignal,
     InternalSignalError,
 )
+from sophyd.sim import FakeEpicsSignal
 from sophyd.status import StatusTimeoutError
 
 
@@ -100,6 +101,19 @@ def test_derived_mirrors_metadata_connection_and_meta_events() -> None:
     raw._set_metadata(units="um")
     assert seen[-1]["units"] == "um" and seen[-1]["obj"] is ro
     assert seen[-1]["write_access"] is False  # the derived signal's own access, not the original's
+
+
+def test_derived_follows_a_fake_epics_signal_without_stalling(caplog: pytest.LogCaptureFixture) -> None:
+    """A fake EPICS signal's subscribe() waits until the dispatcher has delivered its latest value, which the
+    derived signal's relay then reports: following it must not hold the lock that relay needs."""
+    raw = FakeEpicsSignal("raw:pv", name="raw")
+    raw.sim_put(3.0)
+    derived = Halved(raw, name="derived")
+    seen: list[float] = []
+    derived.subscribe(lambda value, **kw: seen.append(value), run=True)
+    raw.put(8.0)
+    assert seen == [1.5, 4.0]
+    assert "did not run" not in caplog.text  # the fake's delivery wait did not time out
 
 
 def test_derived_repr_and_copy() -> None:

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         SynGauss,
     )
     from .synfile import SynHDF5Detector
+    from .synregistry import NumpySeqHandler, SynSignalWithRegistry
     from .synthetic import (
         EnumSignal,
         InvariantSignal,
@@ -64,6 +65,7 @@ _LAZY_MODULES = {
         ".syndetectors",
     ),
     "SynHDF5Detector": ".synfile",
+    **dict.fromkeys(("NumpySeqHandler", "SynSignalWithRegistry"), ".synregistry"),
     **dict.fromkeys(("MockFlyer", "NewTrivialFlyer", "TrivialFlyer"), ".flyers"),
     **dict.fromkeys(
         ("EnumSignal", "InvariantSignal", "NullStatus", "SynPeriodicSignal", "SynSignal", "SynSignalRO"),
@@ -85,6 +87,7 @@ __all__ = [
     "MockFlyer",
     "NewTrivialFlyer",
     "NullStatus",
+    "NumpySeqHandler",
     "SPseudo1x3",
     "SPseudo3x3",
     "Syn2DGauss",
@@ -97,6 +100,7 @@ __all__ = [
     "SynPeriodicSignal",
     "SynSignal",
     "SynSignalRO",
+    "SynSignalWithRegistry",
     "TrivialFlyer",
     "ab_det",
     "bool_sig",

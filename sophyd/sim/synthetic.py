@@ -154,11 +154,15 @@ class SynSignal(Signal):
 
     def _finish_trigger(self, status: DeviceStatus) -> None:
         try:
-            self._update(self._func())
+            self._take_value()
         except Exception as exc:
             status.set_exception(exc)
         else:
             status.set_finished()
+
+    def _take_value(self) -> None:
+        """What a trigger does once its exposure is over: set the value to ``func()``."""
+        self._update(self._func())
 
 
 class SynSignalRO(SynSignal):

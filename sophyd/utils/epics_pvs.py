@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import time
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
@@ -23,10 +24,12 @@ __all__ = [
     "fmt_time",
     "raise_if_disconnected",
     "record_field",
+    "records_from_db",
     "set_and_wait",
     "split_record_field",
     "strip_field",
     "validate_pv_name",
+    "waveform_to_string",
 ]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -57,6 +60,53 @@ def strip_field(pv: str) -> str:
 def record_field(record: str, field: str) -> str:
     """The PV of ``field`` of ``record`` (``record_field('rec.VAL', 'egu')`` -> ``'rec.EGU'``)."""
     return f"{strip_field(record)}.{field.upper()}"
+
+
+def waveform_to_string(value: Any, type_: Callable[[Any], str] = str, delim: str = "") -> str:
+    """The text a CHAR waveform holds: its codes joined by ``delim`` as characters, cut at the first NUL.
+
+    A value that is not a sequence of character codes (already a str, say) is converted with ``type_``.
+    """
+    try:
+        text = delim.join(chr(code) for code in value)
+    except TypeError:
+        text = type_(value)
+    nul = text.find("\0")
+    return text if nul < 0 else text[:nul]
+
+
+def records_from_db(fn: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """``[(record type, record name), ...]`` of the records an EPICS .db or .template file defines.
+
+    A line-by-line reading, not a parser: ``record(ai, "$(P)x")`` and ``grecord(...)`` lines that are not
+    comments; a name without quotes ends at its first unmatched closing parenthesis, so macros survive.
+    """
+    found: list[tuple[str, str]] = []
+    with open(fn) as file:
+        lines = file.readlines()
+    for raw in lines:
+        line = raw.strip()
+        if line.startswith("#") or not line.startswith(("record", "grecord")) or "(" not in line:
+            continue
+        line = line[line.index("(") + 1 :]
+        if "," not in line:
+            continue
+        rtype, record = (part.strip() for part in line.split(",", 1))
+        if record.startswith('"'):
+            record = record[1:]
+            record = record[: record.index('"')]
+        else:
+            depth = 0
+            for i, char in enumerate(record):
+                if char == "(":
+                    depth += 1
+                elif char == ")":
+                    depth -= 1
+                    if depth < 0:
+                        record = record[:i]
+                        break
+        found.append((rtype, record))
+    return found
 
 
 def data_type(val: Any) -> str:
