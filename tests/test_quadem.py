@@ -6,6 +6,7 @@ The IOC (``sophyd_iocs.quadem``) is an NSLS_EM whose four channels read constant
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -192,3 +193,13 @@ def test_read_only_fields_refuse_writes(quadem_prefix: str) -> None:
         signal.wait_for_connection(timeout=TIMEOUT)
         with pytest.raises(ReadOnlyError):
             signal.put(1)
+
+
+def test_making_a_quadem_does_not_wait_for_the_network(quadem_prefix: str) -> None:
+    # quadem_prefix: the IOCs, and the CA environment libca reads once, are up before this first channel
+    started = time.monotonic()
+    em = QuadEM("sophyd-no-such-ioc:", name="em")
+    assert time.monotonic() - started < 1.0  # classic waited for each hinted mean_value to connect
+    assert em.current1.mean_value.kind == Kind.hinted
+    assert not em.connected
+    em.destroy()
