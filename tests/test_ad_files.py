@@ -23,6 +23,7 @@ import pytest
 from bluesky import RunEngine
 from bluesky.plans import count
 from bluesky.utils import RunEngineInterrupted
+from event_model import DocumentNames, schema_validators
 from helpers import wait_for
 
 from sophyd import Component as Cpt
@@ -124,6 +125,32 @@ def test_constructor_checks_its_arguments() -> None:
         SoftFileStore(name="s")  # write_path_template is required
     with pytest.raises(TypeError, match="no_such_keyword"):
         SoftFileStore(name="s", write_path_template="/a", no_such_keyword=1)
+
+
+def test_deprecated_fs_names_warn() -> None:
+    registry = object()
+    with pytest.warns(DeprecationWarning, match="pass the registry as reg"):
+        store = SoftFileStore(name="s", write_path_template="/a", fs=registry)
+    assert store._reg is registry
+    with pytest.warns(DeprecationWarning, match="use reg_root"):
+        assert str(store.fs_root) == "/"
+
+
+def test_a_sub_device_whose_stage_returns_none_is_staged() -> None:
+    """Classic code often writes ``def stage(self): super().stage()``; the parent stages it all the same."""
+
+    class Quiet(Device):
+        def stage(self) -> Any:
+            super().stage()
+
+    class Parent(Device):
+        child = Cpt(Quiet, "")
+
+    parent = Parent(name="p")
+    assert parent.stage() == [parent, parent.child]
+    assert parent.child._staged == Staged.yes
+    parent.unstage()
+    assert parent.child._staged == Staged.no
 
 
 def test_make_filename_formats_the_date(offline: None) -> None:
@@ -276,6 +303,8 @@ def test_count_makes_classic_documents_and_the_file_holds_the_frames(
     before = staged_settings(det)
     RE(count([det], 3))
 
+    for name, doc in documents:
+        schema_validators[DocumentNames[name]].validate(doc)  # event-model's schemas
     names = [name for name, _ in documents]
     assert names.count("resource") == 1 and names.count("datum") == 3 and names.count("event") == 3
     assert names.index("resource") < names.index("datum") < names.index("event")
@@ -399,7 +428,59 @@ def test_the_ioc_creates_the_dated_directory(pattern_prefix: str, tmp_path: Path
 def test_stage_fails_cleanly_when_the_directory_is_missing(det: Any, tmp_path: Path) -> None:
     det.hdf1.write_path_template = str(tmp_path / "missing")  # no such directory, and the IOC makes none
     before = staged_settings(det)
-    with pytest.raises(Exception, match="missing"):
+    with pytest.raises(OSError, match=r"missing.*FilePathExists_RBV\) does not exist"):
         det.stage()
     assert det._staged == Staged.no
     assert staged_settings(det) == before
+
+
+def test_multi_trigger_takes_each_acquisition_of_the_cycle(pattern_prefix: str, tmp_path: Path) -> None:
+    """Classic's MultiTrigger: one trigger() takes a 'dark' and a 'light' frame with their own settings."""
+
+    class MultiDetector(MultiTrigger, SimDetector):
+        hdf1 = Cpt(
+            HDF5PluginWithFileStore, "HDF1:", write_path_template=str(tmp_path / "frames"), root=str(tmp_path)
+        )
+
+    det = MultiDetector(pattern_prefix + "BDET:", name="multi", trigger_cycle=[])
+    det.read_attrs = ["hdf1"]
+    exposure = det.cam.acquire_time.get()
+    det.trigger_cycle = [[("dark", {det.cam.acquire_time: 0.01}), ("light", {det.cam.acquire_time: 0.02})]]
+    (tmp_path / "frames").mkdir()
+    try:
+        det.wait_for_connection(timeout=TIMEOUT)
+        if not sum(det.hdf1.array_size.get()):
+            det.hdf1.warmup()
+        det.stage()
+        for _ in range(2):
+            det.trigger().wait(TIMEOUT)
+        reading = det.read()
+        assert reading["dark"]["value"].endswith("/2") and reading["light"]["value"].endswith("/3")
+        datums = [doc for name, doc in det.collect_asset_docs() if name == "datum"]
+        assert [d["datum_kwargs"]["point_number"] for d in datums] == [0, 1, 2, 3]
+        assert det.hdf1.num_captured.get() == 4
+        assert det.cam.acquire_time.get() == pytest.approx(0.02)
+    finally:
+        det.unstage()
+        det.cam.acquire_time.set(exposure).wait(TIMEOUT)
+        det.destroy()
+
+
+def test_statistics_plugin_reports_the_frame_in_the_file(det: Any, tmp_path: Path) -> None:
+    use_directory(det, tmp_path / "frames")
+    det.stage()
+    try:
+        det.trigger().wait(TIMEOUT)
+        stats = {attr: getattr(det.stats1, attr).get() for attr in ("total", "mean_value", "max_value")}
+        centroid = (det.stats1.centroid.x.get(), det.stats1.centroid.y.get())
+        path = det.hdf1.full_file_name.get()
+    finally:
+        det.unstage()
+    frame = read_frames(path)[0].astype(float)
+    assert stats == pytest.approx(
+        {"total": frame.sum(), "mean_value": frame.mean(), "max_value": frame.max()}
+    )
+    rows, cols = np.indices(frame.shape)
+    weights = np.where(frame >= 1.0, frame, 0.0)  # the IOC's CentroidThreshold is 1
+    expected = ((weights * cols).sum() / weights.sum(), (weights * rows).sum() / weights.sum())
+    assert centroid == pytest.approx(expected, abs=1e-3)

@@ -314,3 +314,65 @@ def test_pyepics_point_detector(pattern_prefix: str) -> None:
     data = run_json_script(PYEPICS_SCRIPT, pattern_prefix)
     assert 0.15 <= data["elapsed"] < 1.5
     assert tuple(data["values"]) == point_values(data["x"], data["y"], 0.15)
+
+
+def test_file_number_goes_up_when_the_file_opens(blob: IOC, tmp_path: Path) -> None:
+    """As areaDetector's AutoIncrement: a client reading FileNumber after Capture_RBV = 1 sees the next one."""
+    blob.put("BDET:HDF1:FileName", "numbered")
+    blob.put("BDET:HDF1:FileTemplate", "%s%s_%3.3d.h5")
+    blob.put("BDET:HDF1:FileNumber", 7)
+    blob.put("BDET:HDF1:AutoIncrement", 1)
+    try:
+        blob.put("BDET:HDF1:NumCapture", 0)
+        captured = blob.put_nowait("BDET:HDF1:Capture", CAPTURE)
+        wait_for(lambda: blob.get("BDET:HDF1:Capture_RBV") == 1, TIMEOUT, "Capture_RBV = 1")
+        assert blob.get("BDET:HDF1:FileNumber_RBV") == 8
+        assert blob.text("BDET:HDF1:FullFileName_RBV") == f"{tmp_path}/numbered_007.h5"
+        blob.put("BDET:HDF1:Capture", 0)
+        assert captured.wait(TIMEOUT)
+        assert blob.get("BDET:HDF1:FileNumber_RBV") == 8  # once per file, not again when it closes
+    finally:
+        blob.put("BDET:HDF1:AutoIncrement", 0)
+        blob.put("BDET:HDF1:FileTemplate", "%s%s.h5")
+        blob.put("BDET:HDF1:FileNumber", 0)
+
+
+def test_create_directory_on_file_path_write(blob: IOC, tmp_path: Path) -> None:
+    """areaDetector's CreateDirectory: N < 0 makes up to -N missing levels when FilePath is written."""
+    try:
+        blob.put("BDET:HDF1:CreateDirectory", -2)
+        blob.put("BDET:HDF1:FilePath", str(tmp_path / "a" / "b" / "c"))  # three levels missing: too many
+        assert blob.get("BDET:HDF1:FilePathExists_RBV") == 0 and not (tmp_path / "a").exists()
+        blob.put("BDET:HDF1:FilePath", str(tmp_path / "a" / "b"))
+        assert blob.get("BDET:HDF1:FilePathExists_RBV") == 1 and (tmp_path / "a" / "b").is_dir()
+        blob.put("BDET:HDF1:CreateDirectory", 0)
+        blob.put("BDET:HDF1:FilePath", str(tmp_path / "d"))
+        assert blob.get("BDET:HDF1:FilePathExists_RBV") == 0 and not (tmp_path / "d").exists()
+    finally:
+        blob.put("BDET:HDF1:CreateDirectory", 0)
+
+
+def test_plugins_take_frames_from_the_port_they_name(blob: IOC) -> None:
+    """A plugin counts a frame only while it is enabled, names the camera's port, and the camera hands frames on."""
+    assert blob.text("BDET:cam1:PortName_RBV") == "CAM1"
+    assert (blob.text("BDET:HDF1:PortName_RBV"), blob.text("BDET:Stats1:PortName_RBV")) == ("HDF1", "STATS1")
+    assert blob.text("BDET:Stats1:NDArrayPort_RBV") == "CAM1"
+    blob.put("BDET:cam1:NumImages", 1)
+
+    def frame_counted() -> bool:
+        before = blob.get("BDET:Stats1:ArrayCounter_RBV")
+        blob.put("BDET:cam1:Acquire", 1)
+        return bool(blob.get("BDET:Stats1:ArrayCounter_RBV") == before + 1)
+
+    assert frame_counted()
+    assert (blob.get("BDET:Stats1:ArraySize0_RBV"), blob.get("BDET:Stats1:ArraySize1_RBV")) == (320, 240)
+    try:
+        blob.put("BDET:Stats1:NDArrayPort", "OTHER")
+        assert not frame_counted()
+        blob.put("BDET:Stats1:NDArrayPort", "CAM1")
+        blob.put("BDET:cam1:ArrayCallbacks", 0)
+        assert not frame_counted()
+    finally:
+        blob.put("BDET:Stats1:NDArrayPort", "CAM1")
+        blob.put("BDET:cam1:ArrayCallbacks", 1)
+    assert frame_counted()

@@ -318,6 +318,17 @@ class FileStorePluginBase(FileStoreBase):
     OSError when the IOC reports that the path does not exist.
     """
 
+    # the plugin's components this mixin drives (FilePlugin declares them)
+    file_write_mode: Any
+    capture: Any
+    file_path: Any
+    file_name: Any
+    file_number: Any
+    file_template: Any
+    file_path_exists: Any
+    num_capture: Any
+    create_directory: Any
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if getattr(type(self), "create_directory", None) is not None:
@@ -379,16 +390,6 @@ class FileStorePluginBase(FileStoreBase):
                 f"{self.name}: the IOC reports that the path {self.file_path.get()!r} "
                 f"({self.file_path_exists.pvname}) does not exist"
             )
-
-    file_write_mode: Any
-    capture: Any
-    file_path: Any
-    file_name: Any
-    file_number: Any
-    file_template: Any
-    file_path_exists: Any
-    num_capture: Any
-    create_directory: Any
 
 
 class _ResourcePerStage(FileStorePluginBase):

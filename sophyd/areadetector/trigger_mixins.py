@@ -33,15 +33,16 @@ logger = logging.getLogger("sophyd.areadetector")
 class ADTriggerStatus(DeviceStatus):
     """The status of an areaDetector trigger; it reports progress to watchers (progress bars).
 
-    Progress is the camera's ``array_counter`` since the trigger against its ``num_images``: each watcher is
-    called with ``name, current, initial, target, unit='images', precision, fraction, time_elapsed,
-    time_remaining`` whenever the counter changes.
+    Progress is the device's ``_counter_signal`` (the camera's ``array_counter``) since the trigger against
+    the camera's ``num_images``: each watcher is called with ``name, current, initial, target,
+    unit='images', precision, fraction, time_elapsed, time_remaining`` whenever the counter changes.
     """
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._watchers: list[Callable[..., Any]] = []
-        self._counter_signal = self.device.cam.array_counter
+        device = self.device
+        self._counter_signal = getattr(device, "_counter_signal", None) or device.cam.array_counter
         self._name = self.device.name
         self._initial_count = self._counter_signal.get()
         self._target_count = self.device.cam.num_images.get()
@@ -96,7 +97,8 @@ class ADTriggerStatus(DeviceStatus):
 class TriggerBase(BlueskyInterface):
     """The base of the trigger mixins: stage() stops the camera and sets it to Multiple image mode.
 
-    ``_acquisition_signal`` is the camera's ``acquire``; subclasses define
+    ``_acquisition_signal`` is the camera's ``acquire`` and ``_counter_signal`` its ``array_counter`` (what
+    ADTriggerStatus reports progress from); subclasses define
     ``_acquire_changed(value=None, old_value=None, **kwargs)``, called on each change of it while staged.
     A device without a ``cam`` (a quadEM) gets neither stage_sigs nor an acquisition signal.
     """
@@ -110,6 +112,7 @@ class TriggerBase(BlueskyInterface):
             # made now, connecting in the background: construction does not wait for the network
             with do_not_wait_for_lazy_connection(self), do_not_wait_for_lazy_connection(self.cam):
                 self._acquisition_signal = self.cam.acquire
+                self._counter_signal = self.cam.array_counter
         self._status: DeviceStatus | None = None
         self._acquire_cid: int | None = None
         #: IOC timestamp of the acquire readback when the running acquisition was started.
@@ -168,9 +171,8 @@ class TriggerBase(BlueskyInterface):
     def _start_acquisition(self) -> None:
         """Put 1 to ``_acquisition_signal`` without waiting, noting the readback's timestamp first."""
         signal = self._acquisition_signal
-        signal.get(
-            use_monitor=False
-        )  # a fresh reading: postings older than it belong to earlier acquisitions
+        # a fresh reading: the readback's postings up to its timestamp belong to earlier acquisitions
+        signal.get(use_monitor=False)
         self._acquire_since = signal.timestamp
         signal.put(1, wait=False)
 
