@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterator
 from typing import Any
 
+import numpy as np
 import pytest
 from bluesky import RunEngine
 from bluesky.plans import count
@@ -108,7 +109,13 @@ def test_trigger_averages_one_block_and_read_gives_the_four_currents(em: QuadEM)
     assert em.sum_all.mean_value.get(use_monitor=False) == pytest.approx(
         sum(channel_current(n, 1) for n in range(1, 5))
     )
-    assert em.num_averaged.get(use_monitor=False) == em.num_average.get(use_monitor=False) > 0
+    readings = em.num_averaged.get(use_monitor=False)
+    assert readings == em.num_average.get(use_monitor=False) > 0
+    # image1 (enabled by stage) holds the block: one row of the 11 quantities per reading
+    block = np.asarray(em.image.array_data.get(use_monitor=False))
+    assert block.size == 11 * readings
+    c1, c2, c3, c4 = (channel_current(n, 1) for n in range(1, 5))
+    assert block[:7] == pytest.approx([c1, c2, c3, c4, c1 + c2, c3 + c4, c1 + c2 + c3 + c4])
     assert set(em.describe()) == set(reading)
     config = em.read_configuration()
     assert {em.averaging_time.name, em.integration_time.name} <= set(config)
