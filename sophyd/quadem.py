@@ -54,6 +54,11 @@ class QuadEMPort(ADBase):
     port_name = Cpt(Signal, value="")
 
     def __init__(self, port_name: str, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(port_name, str):
+            raise TypeError(
+                f"QuadEMPort {kwargs.get('name', '')!r}: port_name must be the asyn port's name, a str, "
+                f"not {port_name!r}"
+            )
         super().__init__(*args, **kwargs)
         self.port_name.put(port_name)
 

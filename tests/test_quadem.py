@@ -210,3 +210,9 @@ def test_making_a_quadem_does_not_wait_for_the_network(quadem_prefix: str) -> No
     assert em.current1.mean_value.kind == Kind.hinted
     assert not em.connected
     em.destroy()
+
+
+def test_a_port_name_that_is_not_a_string_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"QuadEMPort 'port'.*str.*42"):
+        QuadEMPort(42, name="port")  # type: ignore[arg-type]
+    assert QuadEMPort("TetrAMM", name="port").port_name.get() == "TetrAMM"
