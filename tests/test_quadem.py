@@ -206,7 +206,8 @@ def test_making_a_quadem_does_not_wait_for_the_network(quadem_prefix: str) -> No
     # quadem_prefix: the IOCs, and the CA environment libca reads once, are up before this first channel
     started = time.monotonic()
     em = QuadEM("sophyd-no-such-ioc:", name="em")
-    assert time.monotonic() - started < 1.0  # classic waited for each hinted mean_value to connect
+    # classic waited for each hinted mean_value to connect (and, with no IOC, raised after 2 s)
+    assert time.monotonic() - started < 5.0
     assert em.current1.mean_value.kind == Kind.hinted
     assert not em.connected
     em.destroy()
