@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from bluesky import RunEngine
 from bluesky.plans import count
+from helpers import wait_for
 
 import sophyd
 from sophyd import EpicsSignal, Kind, Staged
@@ -191,6 +192,21 @@ def test_multiple_mode_acquires_num_acquire_blocks(em: QuadEM) -> None:
     finally:
         em.acquire_mode.set(0).wait(TIMEOUT)
         em.num_acquire.set(1).wait(TIMEOUT)
+        em.averaging_time.set(0.1).wait(TIMEOUT)
+
+
+def test_continuous_mode_runs_until_stopped(em: QuadEM) -> None:
+    em.averaging_time.set(0.02).wait(TIMEOUT)
+    try:
+        assert em.acquire_mode.get(use_monitor=False, as_string=True) == "Continuous"
+        em.acquire.put(1)
+        wait_for(lambda: em.num_acquired.get(use_monitor=False) >= 3, TIMEOUT, "three blocks")
+        assert em.acquire.get(use_monitor=False) == 1
+        em.acquire.put(0, wait=True, timeout=TIMEOUT)
+        assert em.acquire.get(use_monitor=False) == 0
+        assert em.current3.mean_value.get(use_monitor=False) == pytest.approx(channel_current(3, 0))
+    finally:
+        em.acquire.put(0, wait=True, timeout=TIMEOUT)
         em.averaging_time.set(0.1).wait(TIMEOUT)
 
 
