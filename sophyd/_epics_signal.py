@@ -57,6 +57,13 @@ class EpicsSignal(EpicsSignalBase):
     SUB_SETPOINT_META = "setpoint_meta"
     _setpoint_handle: int | None = None  # set once 'setpoint' events have a subscriber
     _last_setpoint: Any = None
+    _metadata_keys = (
+        *(EpicsSignalBase._metadata_keys or ()),
+        "setpoint_status",
+        "setpoint_severity",
+        "setpoint_precision",
+        "setpoint_timestamp",
+    )
 
     def __init__(
         self,

@@ -84,6 +84,19 @@ class EpicsSignalBase(Signal):
     _monitor_handle: int | None = None
     _watching = False  # following connection changes (only once 'meta' has subscribers)
     _released = False  # destroy() gave the channels back
+    _metadata_keys: tuple[str, ...] | None = (
+        "connected",
+        "read_access",
+        "write_access",
+        "timestamp",
+        "status",
+        "severity",
+        "precision",
+        "lower_ctrl_limit",
+        "upper_ctrl_limit",
+        "units",
+        "enum_strs",
+    )
 
     _defaults: ClassVar[dict[str, Any]] = {
         "timeout": DEFAULT_TIMEOUT,

@@ -95,6 +95,7 @@ class Signal(OphydObject):
     SUB_VALUE = "value"
     SUB_META = "meta"
     _default_sub = SUB_VALUE
+    _metadata_keys: tuple[str, ...] | None = None  # see metadata_keys
     # What most signals never set, as class-wide defaults: an instance stores only what differs (CPython
     # shares one key table among the instances of a class only while they have at most 30 attributes).
     _tolerance: float | None = None
@@ -331,6 +332,15 @@ class Signal(OphydObject):
         return status
 
     # -- metadata -----------------------------------------------------------------------------------------
+    @property
+    def metadata_keys(self) -> tuple[str, ...]:
+        """The names of the metadata entries this signal reports, as classic's ``metadata_keys``.
+
+        A class sets them with the class attribute ``_metadata_keys`` (as in classic); without it they are the
+        keys of ``metadata``.
+        """
+        return tuple(self._metadata_keys if self._metadata_keys is not None else self._metadata)
+
     @property
     def metadata(self) -> dict[str, Any]:
         """A copy of the metadata: connection, access, units, precision, limits, enum strings, alarms."""

@@ -87,6 +87,12 @@ class UnitConversionDerivedSignal(DerivedSignal):
             self.limits = limits
         self._metadata["units"] = derived_units
 
+    @property
+    def metadata_keys(self) -> tuple[str, ...]:
+        """The original's metadata keys, with ``units`` (reported in ``derived_units``) even if it has none."""
+        keys = super().metadata_keys
+        return keys if "units" in keys else (*keys, "units")
+
     # -- conversion ---------------------------------------------------------------------------------------
     @property
     def original_units(self) -> str | None:

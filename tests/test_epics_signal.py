@@ -167,6 +167,20 @@ def test_strings_and_char_waveforms_read_as_str(pv: Callable[[str], str], connec
         path.put("/tmp/sophyd/data", wait=True)
 
 
+def test_a_str_that_fills_a_char_waveform_is_written_whole(pv: Callable[[str], str], connected: Any) -> None:
+    """As pyepics writes it (without a terminating NUL); one byte longer is refused, not cut short, and not sent."""
+    path = connected(EpicsSignal, pv("path"), name="p")
+    full = "x" * 256  # the waveform's NELM
+    try:
+        path.put(full, wait=True)
+        assert path.get() == full
+        with pytest.raises(ValueError, match=r"too long for .*path.*at most 256 bytes"):
+            path.put(full + "y", wait=True)
+        assert path.get() == full
+    finally:
+        path.put("/tmp/sophyd/data", wait=True)
+
+
 def test_arrays_read_as_numpy_arrays(pv: Callable[[str], str], connected: Any) -> None:
     farray = connected(EpicsSignalRO, pv("farray"), name="f")
     iarray = connected(EpicsSignal, pv("iarray"), name="i")

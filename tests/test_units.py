@@ -63,6 +63,26 @@ def test_units_are_the_derived_ones_in_describe_and_metadata(converted: UnitConv
     assert converted.describe()["converted"]["derived_from"] == "orig"
 
 
+def test_metadata_keys_are_the_originals_with_units(converted: UnitConversionDerivedSignal) -> None:
+    """Classic's fixture asserts ``"units" in orig.metadata_keys``; the derived signal always reports units."""
+    original = converted.derived_from
+    assert "units" in original.metadata_keys
+    assert original.metadata_keys[:4] == ("connected", "read_access", "write_access", "timestamp")
+    assert (
+        "setpoint_timestamp" in original.metadata_keys
+    )  # an EpicsSignal's, as a FakeEpicsSignal's in classic
+    assert converted.metadata_keys == original.metadata_keys
+    assert set(Signal(name="soft").metadata_keys) == set(Signal(name="soft").metadata)
+
+    class Unitless(Signal):
+        _metadata_keys = ("connected", "timestamp")
+
+    derived = UnitConversionDerivedSignal(
+        Unitless(name="unitless"), original_units="m", derived_units="mm", name="mm"
+    )
+    assert derived.metadata_keys == ("connected", "timestamp", "units")
+
+
 def test_get_and_put_convert_both_ways(converted: UnitConversionDerivedSignal) -> None:
     assert converted.get() == pytest.approx(5000)
     converted.put(10_000, wait=True)

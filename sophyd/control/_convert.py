@@ -206,8 +206,9 @@ def enum_index(value: Any, enum_strs: Sequence[str], where: str) -> int:
 def encode_value(pvname: str, dbr_type: int, info: PVInfo, value: Any) -> np.ndarray:
     """``value`` as a contiguous numpy array of the PV's native DBR type, ready to send.
 
-    Strings are encoded as UTF-8; a str written to a CHAR waveform gets a terminating NUL; an enum accepts its
-    label or index. Raises ValueError naming the PV when the value does not fit.
+    Strings are encoded as UTF-8; a str written to a CHAR waveform gets a terminating NUL where there is room
+    for one (one that fills the waveform exactly is sent whole, as pyepics does); an enum accepts its label or
+    index. Raises ValueError naming the PV when the value does not fit (pyepics would cut it short).
     """
     dtype = DTYPES[dbr_type]
     if dbr_type == DBR_STRING:
@@ -219,10 +220,10 @@ def encode_value(pvname: str, dbr_type: int, info: PVInfo, value: Any) -> np.nda
             )
         return np.array(texts, dtype=dtype)
     if dbr_type == DBR_CHAR and isinstance(value, (str, bytes)) and info.count > 1:
-        raw = (value if isinstance(value, bytes) else value.encode("utf-8")) + b"\0"
+        raw = value if isinstance(value, bytes) else value.encode("utf-8")
         if len(raw) > info.count:
-            raise ValueError(f"{value!r} is too long for {pvname} (at most {info.count - 1} bytes)")
-        return np.frombuffer(raw, dtype=np.uint8)
+            raise ValueError(f"{value!r} is too long for {pvname} (at most {info.count} bytes)")
+        return np.frombuffer(raw + b"\0" if len(raw) < info.count else raw, dtype=np.uint8)
     if dbr_type == DBR_ENUM:
         items = list(value) if isinstance(value, (list, tuple, np.ndarray)) else [value]
         value = [enum_index(item, info.enum_strs, pvname) for item in items]
