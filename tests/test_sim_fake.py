@@ -26,8 +26,10 @@ from sophyd import (
 )
 from sophyd import DynamicDeviceComponent as DDC
 from sophyd import FormattedComponent as FCpt
+from sophyd.areadetector.paths import EpicsPathSignal
 from sophyd.pseudopos import pseudo_position_argument, real_position_argument
 from sophyd.sim import (
+    FakeEpicsPathSignal,
     FakeEpicsSignal,
     FakeEpicsSignalRO,
     FakeEpicsSignalWithRBV,
@@ -104,6 +106,22 @@ def test_fake_class_is_a_cached_subclass_with_every_epics_signal_swapped() -> No
     # The real class is untouched.
     assert Beamline.valve.cls is Valve and Valve.state.cls is EpicsSignalRO
     assert fake_device_cache[EpicsSignal] is FakeEpicsSignal
+
+
+def test_a_path_signal_has_a_named_fake_that_matches_paths_as_the_real_one() -> None:
+    """classic's sim.FakeEpicsPathSignal: what make_fake_device gives for an EpicsPathSignal component."""
+    assert make_fake_device(EpicsPathSignal) is FakeEpicsPathSignal
+
+    class Writer(Device):
+        file_path = Cpt(EpicsPathSignal, "FilePath", path_semantics="posix")
+
+    writer = make_fake_device(Writer)("W:", name="w")
+    assert isinstance(writer.file_path, FakeEpicsPathSignal)
+    assert (writer.file_path.pvname, writer.file_path.setpoint_pvname) == ("W:FilePath_RBV", "W:FilePath")
+    writer.file_path.set("/data/x/").wait(5)
+    assert writer.file_path.get() == "/data/x/"
+    with pytest.raises(ValueError, match="unknown path semantics"):
+        FakeEpicsPathSignal("P:", path_semantics="amiga", name="bad")
 
 
 def test_sim_put_get_and_read_only() -> None:

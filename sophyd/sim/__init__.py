@@ -15,6 +15,7 @@ from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
 from .fake import (
+    FakeEpicsPathSignal,
     FakeEpicsSignal,
     FakeEpicsSignalRO,
     FakeEpicsSignalWithRBV,
@@ -79,6 +80,7 @@ __all__ = [
     "DetWithCountTime",
     "DirectImage",
     "EnumSignal",
+    "FakeEpicsPathSignal",
     "FakeEpicsSignal",
     "FakeEpicsSignalRO",
     "FakeEpicsSignalWithRBV",

@@ -25,6 +25,7 @@ from .._epics_signal import (
     EpicsSignalRO,
     EpicsSignalWithRBV,
 )
+from ..areadetector.paths import EpicsPathSignal
 from ..control import Backend, PVInfo, PVReading, enum_index, use_cl
 from ..control._mock import MockBackend, MockChannel, _infer
 from ..device import Device
@@ -32,6 +33,7 @@ from ..errors import LimitError, ReadOnlyError
 from ..status import Status
 
 __all__ = [
+    "FakeEpicsPathSignal",
     "FakeEpicsSignal",
     "FakeEpicsSignalRO",
     "FakeEpicsSignalWithRBV",
@@ -258,11 +260,19 @@ class FakeEpicsSignalWithRBV(_FakeSignal, EpicsSignalWithRBV):
     """A fake areaDetector-style pair (``prefix_RBV`` and ``prefix``), one value for both."""
 
 
+class FakeEpicsPathSignal(_FakeSignal, EpicsPathSignal):
+    """A fake areaDetector path pair (``prefix_RBV`` and ``prefix``), one value for both.
+
+    ``path_semantics`` is required and checked as for the real signal, and set() matches paths as it does.
+    """
+
+
 #: The fake class for each real class, filled by make_fake_device; register your own fakes here.
 fake_device_cache: dict[type, type] = {
     EpicsSignal: FakeEpicsSignal,
     EpicsSignalRO: FakeEpicsSignalRO,
     EpicsSignalWithRBV: FakeEpicsSignalWithRBV,
+    EpicsPathSignal: FakeEpicsPathSignal,
 }
 
 
