@@ -11,8 +11,10 @@
   asyn port ``CAM1``) makes ``sophyd_iocs.physics.blob_frame(x, y, AcquireTime)`` frames; the HDF5 plugin
   ``BDET:HDF1:`` (``sophyd_iocs._hdf5``, port ``HDF1``) writes them to ``/entry/data/data`` with their sums in
   ``/entry/sum``, and the statistics plugin ``BDET:Stats1:`` (``sophyd_iocs._stats``, port ``STATS1``)
-  computes their total, mean, extremes and centroid. Both plugins share areaDetector's plugin PVs
-  (``sophyd_iocs._ndplugin``) and take the camera's frames, in that order, before its acquisition ends.
+  computes their total, mean, extremes and centroid; the circular buffer ``BDET:CB1:``
+  (``sophyd_iocs._circbuff``, port ``CB1``) counts them for its soft triggers. The plugins share
+  areaDetector's plugin PVs (``sophyd_iocs._ndplugin``) and take the camera's frames, in that order, before
+  its acquisition ends.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from caproto.server import PVGroup, SubGroup, pvproperty
 
 from sophyd_iocs._acquisition import Acquisition, wait_stop
 from sophyd_iocs._adcam import AreaCam
+from sophyd_iocs._circbuff import CircularBuffPlugin
 from sophyd_iocs._hdf5 import HDF5Plugin
 from sophyd_iocs._motor import MotorRecord
 from sophyd_iocs._run import run_ioc
@@ -112,12 +115,13 @@ class PatternIOC(PVGroup):
     cam = SubGroup(AreaCam, prefix="BDET:cam1:")
     hdf = SubGroup(HDF5Plugin, prefix="BDET:HDF1:")
     stats = SubGroup(StatsPlugin, prefix="BDET:Stats1:")
+    cb = SubGroup(CircularBuffPlugin, prefix="BDET:CB1:")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pdet.position = self.stage_position
         self.cam.make_frame = self._blob
-        self.cam.plugins.extend([self.hdf.on_frame, self.stats.on_frame])
+        self.cam.plugins.extend([self.hdf.on_frame, self.stats.on_frame, self.cb.on_frame])
 
     def stage_position(self) -> tuple[float, float]:
         """The user readbacks (x, y) of the stage motors."""

@@ -9,6 +9,7 @@ is undone whatever happens.
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from datetime import datetime
@@ -27,7 +28,7 @@ from event_model import DocumentNames, schema_validators
 from helpers import wait_for
 
 from sophyd import Component as Cpt
-from sophyd import Device
+from sophyd import Device, Signal
 from sophyd.areadetector import SimDetector, SingleTrigger
 from sophyd.areadetector.filestore_mixins import (
     FileStoreHDF5IterativeWrite,
@@ -36,8 +37,15 @@ from sophyd.areadetector.filestore_mixins import (
     new_uid,
     resource_factory,
 )
-from sophyd.areadetector.plugins import HDF5Plugin, HDF5Plugin_V22, StatsPlugin
-from sophyd.areadetector.trigger_mixins import ADTriggerStatus, MultiTrigger, TriggerBase
+from sophyd.areadetector.plugins import CircularBuffPlugin_V34, HDF5Plugin, HDF5Plugin_V22, StatsPlugin
+from sophyd.areadetector.trigger_mixins import (
+    ADTriggerStatus,
+    ContinuousAcquisitionTrigger,
+    MultiTrigger,
+    NDCircularBuffTriggerStatus,
+    TriggerBase,
+    TriggerStatus,
+)
 from sophyd.control import use_cl
 from sophyd.device import Staged
 from sophyd.sim.pattern import blob_sum
@@ -210,6 +218,23 @@ def test_acquisition_end_is_a_falling_edge_or_a_newer_zero() -> None:
     assert trigger._acquisition_ended(0, 0, 11.0)  # 1 and 0 arrived as one update, after the start
     assert not trigger._acquisition_ended(0, 0, 10.0)  # a posting from before the acquisition
     assert not trigger._acquisition_ended(1, 0, 11.0)
+
+
+def test_trigger_status_reports_the_part_still_to_do() -> None:
+    """``fraction`` is what remains (classic 1.11's 1 - current/target); ``time_remaining`` is the elapsed
+    time scaled by what remains over what is done (classic divided the elapsed time by the remaining part)."""
+    counter = Signal(name="counter", value=10)
+    status = TriggerStatus(counter, 4, Device(name="dev"))
+    progress: list[dict[str, Any]] = []
+    status.watch(lambda **kw: progress.append(kw))
+    counter.put(11)
+    wait_for(lambda: bool(progress), TIMEOUT, "the first image reported")
+    first = progress[-1]
+    assert (first["current"], first["target"], first["fraction"]) == (1, 4, 0.75)
+    assert first["time_remaining"] == pytest.approx(3 * first["time_elapsed"])
+    counter.put(14)
+    wait_for(lambda: progress[-1]["current"] == 4, TIMEOUT, "the last image reported")
+    assert (progress[-1]["fraction"], progress[-1]["time_remaining"]) == (0.0, 0.0)
 
 
 def test_multi_trigger_needs_a_cycle(offline: None) -> None:
@@ -398,7 +423,7 @@ def test_trigger_status_reports_progress_and_refuses_an_unstaged_detector(det: A
         status.watch(lambda **kw: progress.append(kw))
         status.wait(TIMEOUT)
         wait_for(lambda: progress and progress[-1]["current"] == 3, TIMEOUT, "the third image reported")
-        assert progress[-1]["target"] == 3 and progress[-1]["fraction"] == 1.0
+        assert progress[-1]["target"] == 3 and progress[-1]["fraction"] == 0.0  # the part still to do
         assert progress[-1]["unit"] == "images" and progress[-1]["name"] == "det"
         assert det.hdf1.num_captured.get() == 3
     finally:
@@ -484,3 +509,68 @@ def test_statistics_plugin_reports_the_frame_in_the_file(det: Any, tmp_path: Pat
     weights = np.where(frame >= 1.0, frame, 0.0)  # the IOC's CentroidThreshold is 1
     expected = ((weights * cols).sum() / weights.sum(), (weights * rows).sum() / weights.sum())
     assert centroid == pytest.approx(expected, abs=1e-3)
+
+
+# -- ContinuousAcquisitionTrigger: triggers taken from a circular buffer -----------------------------------
+def _setting(det: Any, dotted: str) -> Any:
+    """The value of the signal ``dotted`` (``'cam.acquire'``) names in ``det``."""
+    return functools.reduce(getattr, dotted.split("."), det).get()
+
+
+class BufferedDetector(ContinuousAcquisitionTrigger, SimDetector):
+    cb = Cpt(CircularBuffPlugin_V34, "CB1:")
+
+
+def test_continuous_acquisition_trigger_needs_a_camera_and_a_buffer(offline: None) -> None:
+    class NoBuffer(ContinuousAcquisitionTrigger, SimDetector):
+        pass
+
+    with pytest.raises(RuntimeError, match="must have a CircularBuffPlugin configured"):
+        NoBuffer("X:", name="det")
+    det = BufferedDetector("X:", name="det")
+    assert list(det.stage_sigs) == [
+        "cam.image_mode",
+        "cam.acquire",
+        "cb.flush_on_soft_trigger",
+        "cb.preset_trigger_count",
+        "cb.pre_count",
+        "cb.capture",
+    ]
+
+
+def test_continuous_acquisition_trigger_takes_frames_from_the_circular_buffer(pattern_prefix: str) -> None:
+    """Classic's test_continuous_acquisition_trigger against the pattern IOC's camera and BDET:CB1: buffer."""
+    det = BufferedDetector(pattern_prefix + "BDET:", name="det")
+    restored = list(det.stage_sigs)
+    before = {name: _setting(det, name) for name in restored}
+    exposure, post_count = det.cam.acquire_time.get(), det.cb.post_count.get()
+    det.cam.acquire_time.set(0.02).wait(TIMEOUT)
+    det.cb.post_count.set(2).wait(TIMEOUT)
+    try:
+        with pytest.raises(RuntimeError, match="not ready to trigger"):
+            det.trigger()
+        det.stage()
+        assert (det.cb.pre_count.get(), det.cb.capture.get(), det.cb.preset_trigger_count.get()) == (0, 1, 0)
+        assert det.cb.flush_on_soft_trigger.get() == "OnNewImage"
+        assert det.cam.image_mode.get() == det.cam.ImageMode.CONTINUOUS and det.cam.acquire.get() == 1
+        status = det.trigger()
+        assert isinstance(status, NDCircularBuffTriggerStatus)
+        progress: list[dict[str, Any]] = []
+        status.watch(lambda **kw: progress.append(kw))
+        status.wait(TIMEOUT)
+        assert (det.cb.trigger_.get(), det.cb.post_trigger_qty.get()) == (0, 2)
+        wait_for(
+            lambda: bool(progress) and progress[-1]["current"] == 2, TIMEOUT, "the second frame reported"
+        )
+        assert progress[-1]["target"] == 2 and progress[-1]["fraction"] == 0.0  # nothing left to do
+        det.trigger().wait(TIMEOUT)
+        det.trigger().wait(TIMEOUT)
+        assert det.cb.actual_trigger_count.get() == 3  # the buffer kept capturing (preset_trigger_count 0)
+    finally:
+        det.unstage()
+        det.cam.acquire_time.set(exposure).wait(TIMEOUT)
+        det.cb.post_count.set(post_count).wait(TIMEOUT)
+        after = {name: _setting(det, name) for name in restored}
+        det.destroy()
+    assert after == before  # unstage() put every setting back, and stopped the camera
+    assert after["cam.acquire"] == 0

@@ -128,7 +128,15 @@ EXPORTS: dict[str, tuple[str, ...]] = {
     ),
     "common_plugins": ("CommonPlugins", "PluginNamespace"),
     "_hdf5_detector": ("FileWriteError", "HDF5Detector", "HDF5DetectorCam", "HDF5FileWriter"),
-    "trigger_mixins": ("ADTriggerStatus", "MultiTrigger", "SingleTrigger", "TriggerBase"),
+    "trigger_mixins": (
+        "ADTriggerStatus",
+        "ContinuousAcquisitionTrigger",
+        "MultiTrigger",
+        "NDCircularBuffTriggerStatus",
+        "SingleTrigger",
+        "TriggerBase",
+        "TriggerStatus",
+    ),
     "filestore_mixins": (
         "FileStoreBase",
         "FileStoreHDF5",

@@ -25,41 +25,49 @@ from .._device_hooks import do_not_wait_for_lazy_connection
 from ..errors import InvalidState
 from ..status import DeviceStatus
 
-__all__ = ["ADTriggerStatus", "MultiTrigger", "SingleTrigger", "TriggerBase"]
+__all__ = [
+    "ADTriggerStatus",
+    "ContinuousAcquisitionTrigger",
+    "MultiTrigger",
+    "NDCircularBuffTriggerStatus",
+    "SingleTrigger",
+    "TriggerBase",
+    "TriggerStatus",
+]
 
 logger = logging.getLogger("sophyd.areadetector")
 
 
-class ADTriggerStatus(DeviceStatus):
-    """The status of an areaDetector trigger; it reports progress to watchers (progress bars).
+class TriggerStatus(DeviceStatus):
+    """The status of a detector trigger that reports progress to watchers (progress bars), as classic's.
 
-    Progress is the device's ``_counter_signal`` (the camera's ``array_counter``) since the trigger against
-    the camera's ``num_images``: each watcher is called with ``name, current, initial, target,
-    unit='images', precision, fraction, time_elapsed, time_remaining`` whenever the counter changes.
+    Progress is ``tracking_signal`` since the trigger against ``target`` (a number, or a signal read once
+    when the status is made): each watcher is called with ``name, current, initial, target, unit='images',
+    precision, fraction, time_elapsed, time_remaining`` whenever the tracking signal changes, ``fraction``
+    being the part still to do (1 at the start, 0 when done), as for every status of classic ophyd.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, tracking_signal: Any, target: Any, device: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(device, *args, **kwargs)
         self._watchers: list[Callable[..., Any]] = []
-        device = self.device
-        self._counter_signal = getattr(device, "_counter_signal", None) or device.cam.array_counter
+        self.tracking_signal = tracking_signal
         self._name = self.device.name
-        self._initial_count = self._counter_signal.get()
-        self._target_count = self.device.cam.num_images.get()
-        self._counter_cid: int | None = None
+        self._initial_count = tracking_signal.get()
+        self._target_count = target.get() if hasattr(target, "get") else target
+        self._tracking_cid: int | None = None
         if not self.done:
-            self._counter_cid = self._counter_signal.subscribe(self._notify_watchers, run=False)
+            self._tracking_cid = tracking_signal.subscribe(self._notify_watchers, run=False)
             self.add_callback(self._stop_watching)
 
     def watch(self, func: Callable[..., Any]) -> None:
         """Call ``func(name=, current=, initial=, target=, unit=, precision=, fraction=, time_elapsed=,
-        time_remaining=)`` on every change of the camera's array counter until the trigger is done."""
+        time_remaining=)`` on every change of the tracking signal until the trigger is done."""
         self._watchers.append(func)
 
     def _stop_watching(self, status: Any = None) -> None:
-        cid, self._counter_cid = self._counter_cid, None
+        cid, self._tracking_cid = self._tracking_cid, None
         if cid is not None:
-            self._counter_signal.unsubscribe(cid)
+            self.tracking_signal.unsubscribe(cid)
 
     def _notify_watchers(self, value: Any = None, *args: Any, **kwargs: Any) -> None:
         if self.done:
@@ -73,13 +81,14 @@ class ADTriggerStatus(DeviceStatus):
         fraction: float | None
         time_remaining: float | None
         try:
-            fraction = current / target
+            fraction = max(0.0, 1.0 - current / target)
         except ZeroDivisionError:
-            fraction, time_remaining = 1.0, 0.0
+            fraction, time_remaining = 0.0, 0.0
         except Exception:
             fraction, time_remaining = None, None
         else:
-            time_remaining = time_elapsed / fraction if fraction else None
+            done_part = 1.0 - fraction
+            time_remaining = time_elapsed / done_part * fraction if done_part > 0 else None
         for watcher in list(self._watchers):
             watcher(
                 name=self._name,
@@ -92,6 +101,32 @@ class ADTriggerStatus(DeviceStatus):
                 time_elapsed=time_elapsed,
                 time_remaining=time_remaining,
             )
+
+
+class ADTriggerStatus(TriggerStatus):
+    """The status of an areaDetector trigger: progress is the camera's images against its ``num_images``.
+
+    The images are counted by the device's ``_counter_signal`` (the camera's ``array_counter`` unless a
+    subclass sets another). RuntimeError for a device without a camera.
+    """
+
+    def __init__(self, device: Any, *args: Any, **kwargs: Any) -> None:
+        if not hasattr(device, "cam"):
+            raise RuntimeError("ADTriggerStatus must be initialized with a device that has a camera")
+        counter = getattr(device, "_counter_signal", None) or device.cam.array_counter
+        super().__init__(counter, device.cam.num_images, device, *args, **kwargs)
+
+
+class NDCircularBuffTriggerStatus(TriggerStatus):
+    """The status of a circular-buffer trigger: progress is the buffer's frames after the trigger
+    (``cb.post_trigger_qty``) against its ``cb.post_count``. RuntimeError for a device without a ``cb``."""
+
+    def __init__(self, device: Any, *args: Any, **kwargs: Any) -> None:
+        if not hasattr(device, "cb"):
+            raise RuntimeError(
+                "NDCircularBuffTriggerStatus must be initialized with a device that has a CircularBuffPlugin"
+            )
+        super().__init__(device.cb.post_trigger_qty, device.cb.post_count, device, *args, **kwargs)
 
 
 class TriggerBase(BlueskyInterface):
@@ -196,12 +231,10 @@ class TriggerBase(BlueskyInterface):
         """Called on each change of the acquire readback while staged."""
 
 
-class SingleTrigger(TriggerBase):
-    """One acquisition per trigger(): its status finishes when the camera's acquire readback returns to 0.
-
-    The frame's data key is ``image_name`` (default ``'<name>_image'``); trigger() calls
-    ``generate_datum(image_name, time, {})`` so that file plugins record the frame.
-    """
+class _OneAcquisitionPerTrigger(TriggerBase):
+    """trigger() starts one acquisition (a put of 1 to ``_acquisition_signal``) and records the frame under
+    ``image_name`` (default ``'<name>_image'``) with ``generate_datum(image_name, time, {})``; its status
+    (``_status_type``) finishes when the signal's readback returns to 0."""
 
     _status_type: type[DeviceStatus] = ADTriggerStatus
 
@@ -227,6 +260,53 @@ class SingleTrigger(TriggerBase):
             return
         self._status = None
         status.set_finished()
+
+
+class SingleTrigger(_OneAcquisitionPerTrigger):
+    """One acquisition per trigger(): its status finishes when the camera's acquire readback returns to 0.
+
+    The frame's data key is ``image_name`` (default ``'<name>_image'``); trigger() calls
+    ``generate_datum(image_name, time, {})`` so that file plugins record the frame.
+    """
+
+
+class ContinuousAcquisitionTrigger(_OneAcquisitionPerTrigger):
+    """Each trigger() takes frames from a circular buffer plugin (``cb``) that a continuously acquiring camera
+    fills, as classic's: the buffer is triggered instead of the camera.
+
+    stage() puts the camera in Continuous mode and starts it, and starts the buffer capturing for ever
+    (``flush_on_soft_trigger`` 0, ``preset_trigger_count`` 0, ``pre_count`` 0, then ``capture`` 1); unstage()
+    restores them. trigger() puts 1 to ``cb.trigger_``; its status (NDCircularBuffTriggerStatus, progress from
+    ``cb.post_trigger_qty``) finishes when that readback returns to 0, once the buffer has passed on its
+    post-trigger frames. Configure the other plugins to take their frames from the buffer's port. A detector
+    class without a ``cam`` or a ``cb`` component raises RuntimeError when it is made.
+    """
+
+    _status_type = NDCircularBuffTriggerStatus
+    cb: Any
+
+    def __init__(self, *args: Any, image_name: str | None = None, **kwargs: Any) -> None:
+        for attr, what in (("cam", "a camera"), ("cb", "a CircularBuffPlugin")):
+            if not hasattr(type(self), attr):
+                raise RuntimeError(
+                    f"{type(self).__name__}: Detector must have {what} configured (a {attr!r} component)."
+                )
+        super().__init__(*args, image_name=image_name, **kwargs)
+        for key in ("cam.acquire", "cam.image_mode"):
+            del self.stage_sigs[key]  # set again below, in the order that starts a continuous acquisition
+        self.stage_sigs.update(
+            [
+                ("cam.image_mode", self.cam.ImageMode.CONTINUOUS),
+                ("cam.acquire", 1),
+                ("cb.flush_on_soft_trigger", 0),  # flush the buffer on a new image
+                ("cb.preset_trigger_count", 0),  # keep the buffer capturing for ever
+                ("cb.pre_count", 0),  # no frames from before the trigger
+                ("cb.capture", 1),  # start filling the buffer
+            ]
+        )
+        with do_not_wait_for_lazy_connection(self), do_not_wait_for_lazy_connection(self.cb):
+            self._acquisition_signal = self.cb.trigger_
+            self._counter_signal = self.cb.post_trigger_qty
 
 
 class MultiTrigger(TriggerBase):
