@@ -13,7 +13,7 @@ import functools
 import os
 from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any
 
 import bluesky.plan_stubs as bps
@@ -124,6 +124,20 @@ def test_path_templates_are_taken_below_the_root() -> None:
         name="w", write_path_template="C:\\data\\%Y", read_path_template="/data/%Y", path_semantics="windows"
     )
     assert windows.write_path_template == "C:\\data\\%Y"
+
+
+def test_the_root_is_absolute_and_a_template_may_be_the_root_itself() -> None:
+    """As classic 1.11: a write path of ``.`` is the root (inclusive check); a relative root is refused."""
+    store = SoftFileStore(name="store", write_path_template=".", root="/data/run")
+    assert store.write_path_template == "/data/run"
+    assert store.read_path_template == "/data/run/"
+    store.write_path_template = "/data/run"
+    assert store.write_path_template == "/data/run"
+    with pytest.raises(ValueError, match="store: The root part of the path must be absolute"):
+        store.reg_root = "."
+    assert store.reg_root == PurePath("/data/run")  # unchanged
+    with pytest.raises(ValueError, match="The root part of the path must be absolute"):
+        SoftFileStore(name="s", write_path_template="a", root="relative/root")
 
 
 def test_constructor_checks_its_arguments() -> None:

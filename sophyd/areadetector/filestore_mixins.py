@@ -111,9 +111,10 @@ class FileStoreBase(BlueskyInterface, GenerateDatumInterface):
     ``write_path_template`` (required) is where the IOC writes, a :meth:`datetime.strftime` template such as
     ``'/data/%Y/%m/%d/'``; ``read_path_template`` is where this client reads the same files, when it mounts
     them elsewhere (default: the write path). ``root`` is the part of the read path that may move (a mount
-    point): Resource documents split the file's path there. A relative template is taken below ``root``; an
-    absolute one must lie below it (ValueError otherwise). ``path_semantics`` is the IOC's ('posix',
-    'windows', or None for this client's). ``reg`` is a legacy asset registry that makes the uids.
+    point, absolute): Resource documents split the file's path there. A relative template is taken below
+    ``root``; an absolute one must be ``root`` or lie below it (ValueError otherwise). ``path_semantics`` is
+    the IOC's ('posix', 'windows', or None for this client's). ``reg`` is a legacy asset registry that makes
+    the uids.
 
     The plugin subclass calls ``_generate_resource(resource_kwargs)`` at stage(); each ``generate_datum``
     makes a Datum; read() reports the last datum id of each key and describe() asks the detector for
@@ -169,7 +170,10 @@ class FileStoreBase(BlueskyInterface, GenerateDatumInterface):
 
     @reg_root.setter
     def reg_root(self, value: str | PurePath | None) -> None:
-        self._root = PurePath(os.path.sep if value is None else value)
+        root = PurePath(os.path.sep if value is None else value)
+        if not root.is_absolute():
+            raise ValueError(f"{self.name}: The root part of the path must be absolute not {str(root)!r}.")
+        self._root = root
 
     @property
     def fs_root(self) -> PurePath:
@@ -183,9 +187,10 @@ class FileStoreBase(BlueskyInterface, GenerateDatumInterface):
         self.reg_root = value
 
     def _below_root(self, path: PurePath, which: str) -> PurePath:
-        """``path`` below ``reg_root``: a relative path is taken below it; an absolute one must be below it."""
+        """``path`` below ``reg_root``: a relative path is taken below it; an absolute one must be below it or be
+        the root itself (so a write path of ``.`` is the root)."""
         root = self.reg_root
-        if root in path.parents:
+        if root == path or root in path.parents:
             return path
         if not path.is_absolute():
             return root / path
