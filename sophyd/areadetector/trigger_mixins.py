@@ -23,43 +23,52 @@ from typing import Any
 from .._bluesky_interface import BlueskyInterface, Staged
 from .._device_hooks import do_not_wait_for_lazy_connection
 from ..errors import InvalidState
+from ..signal import Signal
 from ..status import DeviceStatus
 
-__all__ = ["ADTriggerStatus", "MultiTrigger", "SingleTrigger", "TriggerBase"]
+__all__ = [
+    "ADTriggerStatus",
+    "ContinuousAcquisitionTrigger",
+    "MultiTrigger",
+    "NDCircularBuffTriggerStatus",
+    "SingleTrigger",
+    "TriggerBase",
+    "TriggerStatus",
+]
 
 logger = logging.getLogger("sophyd.areadetector")
 
 
-class ADTriggerStatus(DeviceStatus):
+class TriggerStatus(DeviceStatus):
     """The status of an areaDetector trigger; it reports progress to watchers (progress bars).
 
-    Progress is the device's ``_counter_signal`` (the camera's ``array_counter``) since the trigger against
-    the camera's ``num_images``: each watcher is called with ``name, current, initial, target,
-    unit='images', precision, fraction, time_elapsed, time_remaining`` whenever the counter changes.
+    Progress is ``tracking_signal`` (a counter) since the trigger against ``target`` (a number, or a signal
+    read once): each watcher is called with ``name, current, initial, target, unit='images', precision,
+    fraction, time_elapsed, time_remaining`` whenever the counter changes, ``fraction`` being the part still
+    to do (1 at the start, 0 when the target is reached), as for a move.
     """
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, tracking_signal: Any, target: Any, device: Any, *args: Any, **kwargs: Any) -> None:
+        super().__init__(device, *args, **kwargs)
         self._watchers: list[Callable[..., Any]] = []
-        device = self.device
-        self._counter_signal = getattr(device, "_counter_signal", None) or device.cam.array_counter
-        self._name = self.device.name
-        self._initial_count = self._counter_signal.get()
-        self._target_count = self.device.cam.num_images.get()
-        self._counter_cid: int | None = None
+        self.tracking_signal = tracking_signal
+        self._tracking_cid: int | None = None
         if not self.done:
-            self._counter_cid = self._counter_signal.subscribe(self._notify_watchers, run=False)
+            self._name = self.device.name
+            self._initial_count = tracking_signal.get()
+            self._target_count = target.get() if isinstance(target, Signal) else target
+            self._tracking_cid = tracking_signal.subscribe(self._notify_watchers, run=False)
             self.add_callback(self._stop_watching)
 
     def watch(self, func: Callable[..., Any]) -> None:
         """Call ``func(name=, current=, initial=, target=, unit=, precision=, fraction=, time_elapsed=,
-        time_remaining=)`` on every change of the camera's array counter until the trigger is done."""
+        time_remaining=)`` on every change of the tracked counter until the trigger is done."""
         self._watchers.append(func)
 
     def _stop_watching(self, status: Any = None) -> None:
-        cid, self._counter_cid = self._counter_cid, None
+        cid, self._tracking_cid = self._tracking_cid, None
         if cid is not None:
-            self._counter_signal.unsubscribe(cid)
+            self.tracking_signal.unsubscribe(cid)
 
     def _notify_watchers(self, value: Any = None, *args: Any, **kwargs: Any) -> None:
         if self.done:
@@ -73,13 +82,15 @@ class ADTriggerStatus(DeviceStatus):
         fraction: float | None
         time_remaining: float | None
         try:
-            fraction = current / target
+            fraction = 1 - current / target
         except ZeroDivisionError:
-            fraction, time_remaining = 1.0, 0.0
+            fraction, time_remaining = 0, 0
         except Exception:
             fraction, time_remaining = None, None
         else:
-            time_remaining = time_elapsed / fraction if fraction else None
+            # at the rate so far (classic divided the elapsed time by the part still to do)
+            done_part = 1 - fraction
+            time_remaining = max(0.0, time_elapsed * fraction / done_part) if done_part > 0 else None
         for watcher in list(self._watchers):
             watcher(
                 name=self._name,
@@ -92,6 +103,33 @@ class ADTriggerStatus(DeviceStatus):
                 time_elapsed=time_elapsed,
                 time_remaining=time_remaining,
             )
+
+
+class ADTriggerStatus(TriggerStatus):
+    """The status of an areaDetector trigger, with progress from the camera's image counter.
+
+    The counter is the device's ``_counter_signal`` (the camera's ``array_counter``), the target the camera's
+    ``num_images``. RuntimeError if the device has no ``cam``.
+    """
+
+    def __init__(self, device: Any, *args: Any, **kwargs: Any) -> None:
+        if not hasattr(device, "cam"):
+            raise RuntimeError("ADTriggerStatus must be initialized with a device that has a camera")
+        counter = getattr(device, "_counter_signal", None) or device.cam.array_counter
+        super().__init__(counter, device.cam.num_images, device, *args, **kwargs)
+
+
+class NDCircularBuffTriggerStatus(TriggerStatus):
+    """The status of a trigger of an NDPluginCircularBuff (the device's ``cb``), with progress from the frames
+    it has saved since the trigger (``post_trigger_qty``) against the number it saves (``post_count``).
+    RuntimeError if the device has no ``cb``."""
+
+    def __init__(self, device: Any, *args: Any, **kwargs: Any) -> None:
+        if not hasattr(device, "cb"):
+            raise RuntimeError(
+                "NDCircularBuffTriggerStatus must be initialized with a device that has a CircularBuffPlugin"
+            )
+        super().__init__(device.cb.post_trigger_qty, device.cb.post_count, device, *args, **kwargs)
 
 
 class TriggerBase(BlueskyInterface):
@@ -299,3 +337,90 @@ class MultiTrigger(TriggerBase):
             return
         self._acquire_since = None  # the next acquisition sets its own
         self._acquire()
+
+
+class ContinuousAcquisitionTrigger(BlueskyInterface):
+    """Frames from a circular buffer (NDPluginCircularBuff, the detector's ``cb``) the camera fills continuously.
+
+    stage() starts the camera in Continuous image mode and the buffer capturing; trigger() triggers the
+    buffer, which saves its ``post_count`` next frames; the status finishes when the buffer's trigger returns
+    to 0. The other plugins are meant to take their frames from the buffer, not from the camera. The frame's
+    data key is ``image_name`` (default ``'<name>_image'``). RuntimeError if the detector has no ``cam`` or
+    no ``cb``.
+    """
+
+    _status_type: type[DeviceStatus] = NDCircularBuffTriggerStatus
+    cam: Any
+    cb: Any
+
+    def __init__(self, *args: Any, image_name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if image_name is None:
+            image_name = f"{self.name}_image"
+        self._image_name = image_name
+        if not hasattr(self, "cam"):
+            raise RuntimeError("Detector must have a camera configured.")
+        if not hasattr(self, "cb"):
+            raise RuntimeError("Detector must have a CircularBuffPlugin configured.")
+        # in this order: the camera acquires before the buffer captures
+        self.stage_sigs.update(
+            [
+                ("cam.image_mode", self.cam.ImageMode.CONTINUOUS),
+                ("cam.acquire", 1),
+                ("cb.flush_on_soft_trigger", 0),  # flush the buffer on a new image
+                ("cb.preset_trigger_count", 0),  # keep the buffer capturing forever
+                ("cb.pre_count", 0),  # no frames from before the trigger
+                ("cb.capture", 1),
+            ]
+        )
+        with do_not_wait_for_lazy_connection(self), do_not_wait_for_lazy_connection(self.cb):
+            self._trigger_signal = self.cb.trigger_
+        self._status: DeviceStatus | None = None
+        self._trigger_cid: int | None = None
+
+    def stage(self) -> list[Any]:
+        """Watch the buffer's trigger, then stage as the detector does."""
+        if self._trigger_cid is None:
+            self._trigger_cid = self._trigger_signal.subscribe(self._trigger_changed, run=False)
+        try:
+            staged = super().stage()
+        except BaseException:
+            self._stop_watching_trigger()
+            raise
+        return staged or [self]
+
+    def unstage(self) -> list[Any]:
+        """Unstage as the detector does, then stop watching the buffer's trigger."""
+        try:
+            return super().unstage()
+        finally:
+            self._stop_watching_trigger()
+
+    def _stop_watching_trigger(self) -> None:
+        cid, self._trigger_cid = self._trigger_cid, None
+        if cid is not None:
+            self._trigger_signal.unsubscribe(cid)
+
+    def trigger(self) -> DeviceStatus:
+        """Trigger the buffer; RuntimeError if the detector is not staged."""
+        if self._staged != Staged.yes:
+            raise RuntimeError(
+                f"{self.name}: this detector is not ready to trigger. Call the stage() method before triggering."
+            )
+        self._status = status = self._status_type(self)
+        self._trigger_signal.put(1, wait=False)
+        self.generate_datum(self._image_name, ttime.time(), {})
+        return status
+
+    def generate_datum(self, key: str, timestamp: float, datum_kwargs: dict[str, Any] | None = None) -> Any:
+        """Tell the detector that a frame labelled ``key`` was taken: its ``generate_datum`` (an areaDetector
+        detector's calls it on every file plugin) when it has one; nothing otherwise."""
+        parent_generate = getattr(super(), "generate_datum", None)
+        return None if parent_generate is None else parent_generate(key, timestamp, datum_kwargs)
+
+    def _trigger_changed(self, value: Any = None, old_value: Any = None, **kwargs: Any) -> None:
+        status = self._status
+        if status is None or not (old_value == 1 and value == 0):
+            return
+        self._status = None
+        status.set_finished()
