@@ -394,6 +394,13 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     "utils.errors": _CLASSIC_ERRORS,
     "areadetector.plugins": _AD_PLUGINS_MODULE,
     "areadetector.common_plugins": ("PluginNamespace", "CommonPlugins"),
+    "areadetector.paths": (
+        "OS_NAME_TO_PATH_CLASS",
+        "OS_SEPARATORS",
+        "path_compare",
+        "set_and_wait_path",
+        "EpicsPathSignal",
+    ),
     # ophyd/areadetector/__init__.py: the plugin names it imports from .plugins and .common_plugins
     "areadetector": _AD_PLUGINS,
     "utils.epics_pvs": (
