@@ -127,7 +127,9 @@ class OphydObject:
         (see select_version)."""
         super().__init_subclass__(**kwargs)
         register_version(cls, version, version_of, version_type)
-        names = {getattr(cls, key) for key in dir(cls) if key.startswith(("SUB", "_SUB"))}
+        # the names dir(cls) would give, without its cost (it sorts every attribute of a deep hierarchy)
+        keys = {key for klass in cls.__mro__ for key in vars(klass) if key.startswith(("SUB", "_SUB"))}
+        names = {getattr(cls, key) for key in keys}
         names.update(cls.__dict__.get("_event_types", ()))  # a class may also list them explicitly
         for base in cls.__bases__:
             names.update(getattr(base, "subscriptions", ()))
