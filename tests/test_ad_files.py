@@ -112,6 +112,8 @@ def test_path_templates_are_taken_below_the_root() -> None:
     assert store.read_path_template == "/data/a/%Y/"  # the read path has the trailing separator
     store.write_path_template = "/data/b/"
     assert store.write_path_template == "/data/b"
+    store.write_path_template = "/data/"  # the root itself counts as below it, as in classic
+    assert (store.write_path_template, store.read_path_template) == ("/data", "/data/")
     store.write_path_template = "/elsewhere/b"
     with pytest.raises(ValueError, match="root '/data' is not consistent with write_path_template"):
         store.write_path_template  # noqa: B018
