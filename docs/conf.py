@@ -47,6 +47,9 @@ napoleon_google_docstring = False
 # Type hints name classes of bluesky, event-model and the standard library that this site does not document.
 nitpicky = False
 suppress_warnings = ["myst.header"]
+# The API pages document hundreds of classes (classic's areaDetector cameras and plugins); as entries of the
+# table of contents they made every page's navigation tree, and the build, several seconds slower.
+toc_object_entries = False
 
 
 def _public_modules() -> list[str]:

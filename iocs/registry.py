@@ -69,6 +69,7 @@ IOCS: tuple[IOCInfo, ...] = (
     IOCInfo("scaler"),
     IOCInfo("epics_testioc"),  # a real EPICS base IOC (pythonSoftIOC): REQUIRES softioc
     IOCInfo("mca"),
+    IOCInfo("quadem"),
 )
 
 

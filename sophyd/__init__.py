@@ -197,12 +197,15 @@ if TYPE_CHECKING:
         plugin_from_pvname,
         register_plugin,
     )
+    from .quadem import APS_EM, NSLS_EM, QuadEM, TetrAMM
 
 __version__ = "0.1.0"
 
 __all__ = [
     "ALL_COMPONENTS",
+    "APS_EM",
     "DDC",
+    "NSLS_EM",
     "UNSET_VALUE",
     "ADTriggerStatus",
     "AdscDetector",
@@ -325,6 +328,7 @@ __all__ = [
     "PvaDetectorCam",
     "PvcamDetector",
     "PvcamDetectorCam",
+    "QuadEM",
     "ROIPlugin",
     "ReadOnlyError",
     "ReadTimeoutError",
@@ -348,6 +352,7 @@ __all__ = [
     "StatusTimeoutError",
     "SubscriptionStatus",
     "TIFFPlugin",
+    "TetrAMM",
     "TransformPlugin",
     "TriggerBase",
     "TriggerStatus",
@@ -387,11 +392,19 @@ __all__ = [
 ]
 
 
+#: Top-level names of the modules built on the areaDetector classes, loaded with them on first use.
+_LAZY_NAMES = {"APS_EM": ".quadem", "NSLS_EM": ".quadem", "QuadEM": ".quadem", "TetrAMM": ".quadem"}
+
+
 def __getattr__(name: str) -> Any:
-    """The names of ``sophyd.areadetector``, imported on first use (PEP 562), as classic ophyd's top level
-    exports its whole areadetector package; ``import sophyd`` does not load the camera and plugin classes."""
-    if _areadetector_module_of(name) is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(".areadetector", __name__), name)
+    """The names of ``sophyd.areadetector`` (and of ``sophyd.quadem``, built on it), imported on first use
+    (PEP 562), as classic ophyd's top level exports its whole areadetector package; ``import sophyd`` does
+    not load the camera and plugin classes."""
+    module = _LAZY_NAMES.get(name)
+    if module is None:
+        if _areadetector_module_of(name) is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        module = ".areadetector"
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value

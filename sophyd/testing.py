@@ -31,6 +31,7 @@ __all__ = [
     "mca_prefix",
     "motors_prefix",
     "pattern_prefix",
+    "quadem_prefix",
     "scaler_prefix",
     "sophyd_iocs",
     "tempctrl_prefix",
@@ -144,3 +145,9 @@ def epics_testioc_prefix(request: pytest.FixtureRequest) -> str:
 def mca_prefix(request: pytest.FixtureRequest) -> str:
     """The PV prefix of the session's mca IOC (an mca record ``<prefix>mca1`` and a DXP channel ``<prefix>dxp1:``)."""
     return _prefix(request, "mca")
+
+
+@pytest.fixture(scope="session")
+def quadem_prefix(request: pytest.FixtureRequest) -> str:
+    """The PV prefix of the session's quadEM IOC, the prefix of a ``QuadEM`` (its driver's port: NSLS_EM)."""
+    return _prefix(request, "quadem")

@@ -370,6 +370,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     "areadetector.cam": (*_AD_CAMS, "AreaDetectorCam"),
     "areadetector.detectors": _AD_DETECTORS,
     "scaler": ("EpicsScaler", "ScalerChannel", "ScalerCH"),
+    "quadem": ("QuadEMPort", "QuadEM", "NSLS_EM", "TetrAMM", "APS_EM"),
     "mca": (
         "ROI",
         "add_rois",

@@ -81,6 +81,7 @@ LAYERS: list[tuple[str, list[str]]] = [
             "sophyd.mixins",
             "sophyd.scaler",
             "sophyd.mca",
+            "sophyd.quadem",
         ],
     ),
     ("data at rest", ["sophyd.catalog", "sophyd.liveview"]),
