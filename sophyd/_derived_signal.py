@@ -119,6 +119,11 @@ class DerivedSignal(Signal):
         return (low, high) if low <= high else (high, low)
 
     @property
+    def metadata_keys(self) -> tuple[str, ...]:
+        """The original's metadata keys."""
+        return self.derived_from.metadata_keys
+
+    @property
     def precision(self) -> int | None:
         return self.derived_from.precision
 

@@ -331,6 +331,26 @@ class Signal(OphydObject):
         return status
 
     # -- metadata -----------------------------------------------------------------------------------------
+    #: The keys of ``metadata`` (and of meta events), as classic ophyd's ``metadata_keys`` lists them.
+    _metadata_keys: ClassVar[tuple[str, ...]] = (
+        "connected",
+        "read_access",
+        "write_access",
+        "timestamp",
+        "status",
+        "severity",
+        "precision",
+        "units",
+        "lower_ctrl_limit",
+        "upper_ctrl_limit",
+        "enum_strs",
+    )
+
+    @property
+    def metadata_keys(self) -> tuple[str, ...]:
+        """The keys ``metadata`` has (known without reading anything)."""
+        return self._metadata_keys
+
     @property
     def metadata(self) -> dict[str, Any]:
         """A copy of the metadata: connection, access, units, precision, limits, enum strings, alarms."""
@@ -414,6 +434,11 @@ class Signal(OphydObject):
     def source(self) -> str:
         """Where the data comes from, as a describe() 'source'."""
         return f"SIM:{self.name}"
+
+    @property
+    def source_name(self) -> str:
+        """Classic ophyd's name for ``source``."""
+        return self.source
 
     def read(self) -> dict[str, Reading[Any]]:
         """``{name: {'value': ..., 'timestamp': ...}}``."""
