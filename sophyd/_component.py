@@ -234,9 +234,12 @@ class DynamicDeviceComponent(Component[Any]):
     def __set_name__(self, owner: type, attr: str) -> None:
         from ._device_factory import create_device_from_components  # here: both import this module
         from .device import Device
+        from .utils._helpers import underscores_to_camel_case
 
+        if self.clsname is None:  # classic's name: 'array_size' -> 'ArraySize'
+            self.clsname = underscores_to_camel_case(attr)
         self.cls = create_device_from_components(
-            self.clsname or f"{owner.__name__}{attr.capitalize()}",
+            self.clsname,
             default_read_attrs=self.default_read_attrs,
             default_configuration_attrs=self.default_configuration_attrs,
             base_class=self.base_class or Device,

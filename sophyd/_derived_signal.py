@@ -103,13 +103,6 @@ class DerivedSignal(Signal):
         return self.derived_from.connected
 
     @property
-    def metadata_keys(self) -> tuple[str, ...]:
-        """The original's metadata keys, unless this class sets its own ``_metadata_keys`` (as in classic)."""
-        if self._metadata_keys is not None:
-            return tuple(self._metadata_keys)
-        return self.derived_from.metadata_keys
-
-    @property
     def metadata(self) -> dict[str, Any]:
         """The original's metadata, with this signal's write access."""
         md = self.derived_from.metadata
@@ -124,6 +117,11 @@ class DerivedSignal(Signal):
             return (None if low is None else self.inverse(low), None if high is None else self.inverse(high))
         low, high = self.inverse(low), self.inverse(high)
         return (low, high) if low <= high else (high, low)
+
+    @property
+    def metadata_keys(self) -> tuple[str, ...]:
+        """The original's metadata keys."""
+        return self.derived_from.metadata_keys
 
     @property
     def precision(self) -> int | None:

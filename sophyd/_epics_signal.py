@@ -13,7 +13,7 @@ import logging
 import threading
 import warnings
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
@@ -54,16 +54,16 @@ class EpicsSignal(EpicsSignalBase):
     """
 
     SUB_SETPOINT = "setpoint"
-    SUB_SETPOINT_META = "setpoint_meta"
-    _setpoint_handle: int | None = None  # set once 'setpoint' events have a subscriber
-    _last_setpoint: Any = None
-    _metadata_keys = (
-        *(EpicsSignalBase._metadata_keys or ()),
+    _metadata_keys: ClassVar[tuple[str, ...]] = (
+        *EpicsSignalBase._metadata_keys,
+        "setpoint_timestamp",
         "setpoint_status",
         "setpoint_severity",
         "setpoint_precision",
-        "setpoint_timestamp",
     )
+    SUB_SETPOINT_META = "setpoint_meta"
+    _setpoint_handle: int | None = None  # set once 'setpoint' events have a subscriber
+    _last_setpoint: Any = None
 
     def __init__(
         self,

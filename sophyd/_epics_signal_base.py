@@ -79,24 +79,21 @@ class EpicsSignalBase(Signal):
     classic ophyd.
     """
 
+    _metadata_keys: ClassVar[tuple[str, ...]] = (
+        *Signal._metadata_keys,
+        "lower_disp_limit",
+        "upper_disp_limit",
+        "lower_alarm_limit",
+        "upper_alarm_limit",
+        "lower_warning_limit",
+        "upper_warning_limit",
+    )
+
     # Set only on the signals that need them (see Signal's class-wide defaults).
     _prefetched: PVReading | None = None  # a value Device.read() fetched with others', for the next get()
     _monitor_handle: int | None = None
     _watching = False  # following connection changes (only once 'meta' has subscribers)
     _released = False  # destroy() gave the channels back
-    _metadata_keys: tuple[str, ...] | None = (
-        "connected",
-        "read_access",
-        "write_access",
-        "timestamp",
-        "status",
-        "severity",
-        "precision",
-        "lower_ctrl_limit",
-        "upper_ctrl_limit",
-        "units",
-        "enum_strs",
-    )
 
     _defaults: ClassVar[dict[str, Any]] = {
         "timeout": DEFAULT_TIMEOUT,

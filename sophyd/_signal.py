@@ -95,7 +95,6 @@ class Signal(OphydObject):
     SUB_VALUE = "value"
     SUB_META = "meta"
     _default_sub = SUB_VALUE
-    _metadata_keys: tuple[str, ...] | None = None  # see metadata_keys
     # What most signals never set, as class-wide defaults: an instance stores only what differs (CPython
     # shares one key table among the instances of a class only while they have at most 30 attributes).
     _tolerance: float | None = None
@@ -332,14 +331,25 @@ class Signal(OphydObject):
         return status
 
     # -- metadata -----------------------------------------------------------------------------------------
+    #: The keys of ``metadata`` (and of meta events), as classic ophyd's ``metadata_keys`` lists them.
+    _metadata_keys: ClassVar[tuple[str, ...]] = (
+        "connected",
+        "read_access",
+        "write_access",
+        "timestamp",
+        "status",
+        "severity",
+        "precision",
+        "units",
+        "lower_ctrl_limit",
+        "upper_ctrl_limit",
+        "enum_strs",
+    )
+
     @property
     def metadata_keys(self) -> tuple[str, ...]:
-        """The names of the metadata entries this signal reports, as classic's ``metadata_keys``.
-
-        A class sets them with the class attribute ``_metadata_keys`` (as in classic); without it they are the
-        keys of ``metadata``.
-        """
-        return tuple(self._metadata_keys if self._metadata_keys is not None else self._metadata)
+        """The keys ``metadata`` has (known without reading anything)."""
+        return self._metadata_keys
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -424,6 +434,11 @@ class Signal(OphydObject):
     def source(self) -> str:
         """Where the data comes from, as a describe() 'source'."""
         return f"SIM:{self.name}"
+
+    @property
+    def source_name(self) -> str:
+        """Classic ophyd's name for ``source``."""
+        return self.source
 
     def read(self) -> dict[str, Reading[Any]]:
         """``{name: {'value': ..., 'timestamp': ...}}``."""

@@ -21,7 +21,6 @@ from ._component import Component
 from ._epics_signal import EpicsSignal, EpicsSignalRO
 from ._signal import Signal
 from .device import Device
-from .kind import Kind
 from .status import DeviceStatus, StatusBase
 
 __all__ = ["AreaDetectorTimeseriesCollector", "FlyerInterface", "MonitorFlyerMixin", "WaveformCollector"]
@@ -238,11 +237,15 @@ class AreaDetectorTimeseriesCollector(Device):
     plugin's prefix, e.g. ``AreaDetectorTimeseriesCollector("XF:1:Stats1:", name="ts")``.
     """
 
-    control = Component(EpicsSignal, "TSControl", kind=Kind.omitted)
-    num_points = Component(EpicsSignal, "TSNumPoints", kind=Kind.config)
-    cur_point = Component(EpicsSignalRO, "TSCurrentPoint", kind=Kind.omitted)
-    waveform = Component(EpicsSignalRO, "TSTotal", kind=Kind.omitted)
-    waveform_ts = Component(EpicsSignalRO, "TSTimestamp", kind=Kind.omitted)
+    control = Component(EpicsSignal, "TSControl")
+    num_points = Component(EpicsSignal, "TSNumPoints")
+    cur_point = Component(EpicsSignalRO, "TSCurrentPoint")
+    waveform = Component(EpicsSignalRO, "TSTotal")
+    waveform_ts = Component(EpicsSignalRO, "TSTimestamp")
+
+    # as classic declares them: a subclass's new components are not read either unless it says so
+    _default_configuration_attrs = ("num_points",)
+    _default_read_attrs = ()
 
     def __init__(self, *args: Any, stream_name: str | None = None, **kwargs: Any) -> None:
         self.stream_name = stream_name
@@ -299,12 +302,15 @@ class WaveformCollector(Device):
     its index in the buffer. The events form the stream ``stream_name`` (default: the device's name).
     """
 
-    select = Component(EpicsSignal, "Sw-Sel", kind=Kind.omitted)
-    reset = Component(EpicsSignal, "Rst-Sel", kind=Kind.omitted)
-    waveform_count = Component(EpicsSignalRO, "Val:TimeN-I", kind=Kind.omitted)
-    waveform = Component(EpicsSignalRO, "Val:Time-Wfrm", kind=Kind.omitted)
-    waveform_nord = Component(EpicsSignalRO, "Val:Time-Wfrm.NORD", kind=Kind.omitted)
-    data_is_time = Component(Signal, kind=Kind.omitted)
+    _default_configuration_attrs = ()
+    _default_read_attrs = ()
+
+    select = Component(EpicsSignal, "Sw-Sel")
+    reset = Component(EpicsSignal, "Rst-Sel")
+    waveform_count = Component(EpicsSignalRO, "Val:TimeN-I")
+    waveform = Component(EpicsSignalRO, "Val:Time-Wfrm")
+    waveform_nord = Component(EpicsSignalRO, "Val:Time-Wfrm.NORD")
+    data_is_time = Component(Signal)
 
     def __init__(
         self, *args: Any, data_is_time: bool = True, stream_name: str | None = None, **kwargs: Any

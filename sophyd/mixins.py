@@ -74,7 +74,7 @@ class SignalPositionerMixin(PositionerBase):
 
     def check_value(self, value: Any) -> None:
         """The signal's own check (read-only, limits, the PV's type), so a bad position fails before moving."""
-        super(PositionerBase, self).check_value(value)  # type: ignore[misc]
+        super(PositionerBase, self).check_value(value)
 
     @property
     def timeout(self) -> float | None:

@@ -22,6 +22,24 @@ __all__ = [
 ]
 
 logger = logging.getLogger("sophyd.objects")
+control_layer_logger = logging.getLogger("sophyd.control_layer")
+
+
+class _ObjectLogger:
+    """``obj.log``: a LoggerAdapter of ``logger`` that tags records with the object's name, as classic ophyd's.
+
+    Made on access, so no object carries one it never uses; an instance attribute of the same name (code that
+    assigns ``self.log``) takes precedence, as this descriptor defines no ``__set__``.
+    """
+
+    def __init__(self, target: logging.Logger) -> None:
+        self._target = target
+
+    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
+        if obj is None:
+            return self
+        return logging.LoggerAdapter(self._target, {"ophyd_object_name": obj.name})
+
 
 _cid_counter = itertools.count(1)
 
@@ -127,7 +145,9 @@ class OphydObject:
         (see select_version)."""
         super().__init_subclass__(**kwargs)
         register_version(cls, version, version_of, version_type)
-        names = {getattr(cls, key) for key in dir(cls) if key.startswith(("SUB", "_SUB"))}
+        # the names dir(cls) would give, without its cost (it sorts every attribute of a deep hierarchy)
+        keys = {key for klass in cls.__mro__ for key in vars(klass) if key.startswith(("SUB", "_SUB"))}
+        names = {getattr(cls, key) for key in keys}
         names.update(cls.__dict__.get("_event_types", ()))  # a class may also list them explicitly
         for base in cls.__bases__:
             names.update(getattr(base, "subscriptions", ()))
@@ -229,6 +249,14 @@ class OphydObject:
     def connected(self) -> bool:
         """True when the object can be used; always True here, signals and devices say more."""
         return True
+
+    #: This object's logger (``'sophyd.objects'``), whose records carry ``ophyd_object_name``.
+    log = _ObjectLogger(logger)
+    #: The control layer's logger (``'sophyd.control_layer'``), whose records carry ``ophyd_object_name``.
+    control_layer_log = _ObjectLogger(control_layer_logger)
+
+    def check_value(self, value: Any) -> None:
+        """Raise if ``value`` cannot be written to this object; the base accepts anything (signals check)."""
 
     @property
     def report(self) -> dict[str, Any]:

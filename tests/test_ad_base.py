@@ -8,6 +8,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -24,7 +25,7 @@ from sophyd.areadetector import (
     ad_group,
 )
 from sophyd.areadetector._exports import EXPORTS
-from sophyd.areadetector.paths import path_compare
+from sophyd.areadetector.paths import OS_SEPARATORS, path_compare, set_and_wait_path
 from sophyd.control import use_cl
 
 TIMEOUT = 10.0
@@ -207,6 +208,24 @@ def test_path_compare_follows_the_os_semantics() -> None:
     assert path_compare("C:\\Data\\X\\", "c:/data/x", "nt")
     with pytest.raises(ValueError, match="'vms'"):
         path_compare("a", "a", "vms")
+
+
+def test_set_and_wait_path_adds_the_separator_and_waits_for_the_same_path() -> None:
+    signal = Signal(name="fp", value="")
+    set_and_wait_path(signal, "C:\\data", path_semantics="nt")
+    assert signal.get() == "C:\\data\\" and OS_SEPARATORS == {"nt": "\\", "posix": "/"}
+
+    class Unmoved(Signal):
+        """A path PV whose readback does not follow what is put."""
+
+        def get(self, **kwargs: Any) -> Any:
+            return "/old/"
+
+    with pytest.raises(TimeoutError, match=r"'stuck' to '/new/' and timed out after 0.05 seconds.*'/old/'"):
+        set_and_wait_path(Unmoved(name="stuck", value=""), "/new", path_semantics="posix", timeout=0.05)
+    with pytest.raises(ValueError, match="unknown path semantics 'vms'"):
+        set_and_wait_path(signal, "/new", path_semantics="vms")
+    assert signal.get() == "C:\\data\\"  # refused before anything was put
 
 
 def test_path_signal_refuses_bad_arguments_before_connecting(mocked: None) -> None:

@@ -195,6 +195,10 @@ def test_cameras_that_extend_or_replace_the_configuration(offline: None) -> None
     dropped = ["bin_x", "bin_y", "color_mode", "data_type", "gain", "min_x", "min_y", "reverse", "size"]
     assert [attr for attr in dropped if attr in Xspress3DetectorCam.component_names] == []
     assert Xspress3DetectorCam.config_path.doc == "configuration file path"
+    # given at construction, as classic does; the class keeps CamBase's defaults, and a caller's win
+    assert Xspress3DetectorCam._default_configuration_attrs == CamBase._default_configuration_attrs
+    own = Xspress3DetectorCam("X:", name="xs2", configuration_attrs=["num_channels"])
+    assert list(own.configuration_attrs) == ["num_channels"]
 
 
 def test_image_mode_names_the_image_mode_values() -> None:

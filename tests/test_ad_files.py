@@ -113,6 +113,8 @@ def test_path_templates_are_taken_below_the_root() -> None:
     assert store.read_path_template == "/data/a/%Y/"  # the read path has the trailing separator
     store.write_path_template = "/data/b/"
     assert store.write_path_template == "/data/b"
+    store.write_path_template = "/data/"  # the root itself counts as below it, as in classic
+    assert (store.write_path_template, store.read_path_template) == ("/data", "/data/")
     store.write_path_template = "/elsewhere/b"
     with pytest.raises(ValueError, match="root '/data' is not consistent with write_path_template"):
         store.write_path_template  # noqa: B018
@@ -234,29 +236,103 @@ def test_acquisition_end_is_a_falling_edge_or_a_newer_zero() -> None:
     assert not trigger._acquisition_ended(1, 0, 11.0)
 
 
-def test_trigger_status_reports_the_part_still_to_do() -> None:
-    """``fraction`` is what remains (classic 1.11's 1 - current/target); ``time_remaining`` is the elapsed
-    time scaled by what remains over what is done (classic divided the elapsed time by the remaining part)."""
-    counter = Signal(name="counter", value=10)
-    status = TriggerStatus(counter, 4, Device(name="dev"))
-    progress: list[dict[str, Any]] = []
-    status.watch(lambda **kw: progress.append(kw))
-    counter.put(11)
-    wait_for(lambda: bool(progress), TIMEOUT, "the first image reported")
-    first = progress[-1]
-    assert (first["current"], first["target"], first["fraction"]) == (1, 4, 0.75)
-    assert first["time_remaining"] == pytest.approx(3 * first["time_elapsed"])
-    counter.put(14)
-    wait_for(lambda: progress[-1]["current"] == 4, TIMEOUT, "the last image reported")
-    assert (progress[-1]["fraction"], progress[-1]["time_remaining"]) == (0.0, 0.0)
-
-
 def test_multi_trigger_needs_a_cycle(offline: None) -> None:
     class Multi(MultiTrigger, SimDetector):
         pass
 
     with pytest.raises(ValueError, match="trigger_cycle"):
         Multi("NO:SUCH:", name="m")
+
+
+def test_trigger_status_reports_the_part_still_to_do() -> None:
+    counter = Signal(name="counter", value=10)
+    status = TriggerStatus(counter, Signal(name="target", value=4), Device("", name="soft"))
+    progress: list[dict[str, Any]] = []
+    status.watch(lambda **kw: progress.append(kw))
+    counter.put(11)
+    counter.put(14)
+    wait_for(lambda: len(progress) == 2, TIMEOUT, "two progress reports")
+    # as classic's (and a move's): 1 at the start, 0 once the target is reached
+    assert [(p["current"], p["target"], p["fraction"]) for p in progress] == [(1, 4, 0.75), (4, 4, 0.0)]
+    assert progress[-1]["time_remaining"] == 0 and progress[0]["unit"] == "images"
+    assert progress[0]["time_remaining"] == pytest.approx(3 * progress[0]["time_elapsed"])  # 3/4 still to do
+    status.set_finished()
+    status.wait(TIMEOUT)
+
+
+def test_trigger_statuses_need_their_plugin(offline: None) -> None:
+    with pytest.raises(RuntimeError, match="has a camera"):
+        ADTriggerStatus(Device("", name="soft"))
+    with pytest.raises(RuntimeError, match="CircularBuffPlugin"):
+        NDCircularBuffTriggerStatus(SimDetector("NO:SUCH:", name="d"))
+
+
+class BufferedDetector(ContinuousAcquisitionTrigger, SimDetector):
+    """Classic's circular-buffer trigger on a SimDetector, as a beamline declares it."""
+
+    cb = Cpt(CircularBuffPlugin_V34, "CB1:")
+
+
+def test_continuous_acquisition_trigger_has_classics_stage_sigs(offline: None) -> None:
+    with pytest.raises(RuntimeError, match="CircularBuffPlugin"):
+        type("NoBuffer", (ContinuousAcquisitionTrigger, SimDetector), {})("NO:SUCH:", name="d")
+    det = BufferedDetector("NO:SUCH:", name="det")
+    try:
+        assert [(key, int(value)) for key, value in det.stage_sigs.items()] == [
+            ("cam.image_mode", 2),
+            ("cam.acquire", 1),
+            ("cb.flush_on_soft_trigger", 0),
+            ("cb.preset_trigger_count", 0),
+            ("cb.pre_count", 0),
+            ("cb.capture", 1),
+        ]
+        assert det._image_name == "det_image" and det._trigger_signal is det.cb.trigger_
+        assert det._status_type is NDCircularBuffTriggerStatus
+        with pytest.raises(RuntimeError, match="not ready to trigger"):
+            det.trigger()
+    finally:
+        det.destroy()
+
+
+class SoftCam(Device):
+    ImageMode = SimDetector.cam.cls.ImageMode
+    image_mode = Cpt(Signal, value=1)
+    acquire = Cpt(Signal, value=0)
+
+
+class SoftBuffer(Device):
+    flush_on_soft_trigger = Cpt(Signal, value=1)
+    preset_trigger_count = Cpt(Signal, value=1)
+    pre_count = Cpt(Signal, value=5)
+    capture = Cpt(Signal, value=0)
+    trigger_ = Cpt(Signal, value=0)
+    post_trigger_qty = Cpt(Signal, value=0)
+    post_count = Cpt(Signal, value=3)
+
+
+class SoftBufferedDetector(ContinuousAcquisitionTrigger, Device):
+    """The circular-buffer trigger on soft signals: a camera and a buffer that do what they are told."""
+
+    cam = Cpt(SoftCam, "")
+    cb = Cpt(SoftBuffer, "")
+
+
+# trigger() puts with wait=False, as classic's does to the buffer's EPICS signal; a soft signal ignores it
+@pytest.mark.filterwarnings("ignore:Signal.put of 'det_cb_trigger_'")
+def test_continuous_acquisition_trigger_finishes_when_the_buffers_trigger_returns_to_0() -> None:
+    det = SoftBufferedDetector("", name="det")
+    det.stage()
+    try:
+        assert (det.cam.image_mode.get(), det.cam.acquire.get(), det.cb.capture.get()) == (2, 1, 1)
+        assert (det.cb.pre_count.get(), det.cb.preset_trigger_count.get()) == (0, 0)
+        status = det.trigger()
+        assert isinstance(status, NDCircularBuffTriggerStatus) and det.cb.trigger_.get() == 1
+        assert not status.done
+        det.cb.trigger_.put(0)  # the buffer has saved its frames
+        status.wait(TIMEOUT)
+    finally:
+        det.unstage()
+    assert (det.cam.image_mode.get(), det.cam.acquire.get(), det.cb.pre_count.get()) == (1, 0, 5)
 
 
 # -- system: classic beamline code against the pattern IOC ------------------------------------------------
@@ -529,27 +605,6 @@ def test_statistics_plugin_reports_the_frame_in_the_file(det: Any, tmp_path: Pat
 def _setting(det: Any, dotted: str) -> Any:
     """The value of the signal ``dotted`` (``'cam.acquire'``) names in ``det``."""
     return functools.reduce(getattr, dotted.split("."), det).get()
-
-
-class BufferedDetector(ContinuousAcquisitionTrigger, SimDetector):
-    cb = Cpt(CircularBuffPlugin_V34, "CB1:")
-
-
-def test_continuous_acquisition_trigger_needs_a_camera_and_a_buffer(offline: None) -> None:
-    class NoBuffer(ContinuousAcquisitionTrigger, SimDetector):
-        pass
-
-    with pytest.raises(RuntimeError, match="must have a CircularBuffPlugin configured"):
-        NoBuffer("X:", name="det")
-    det = BufferedDetector("X:", name="det")
-    assert list(det.stage_sigs) == [
-        "cam.image_mode",
-        "cam.acquire",
-        "cb.flush_on_soft_trigger",
-        "cb.preset_trigger_count",
-        "cb.pre_count",
-        "cb.capture",
-    ]
 
 
 def test_continuous_acquisition_trigger_takes_frames_from_the_circular_buffer(pattern_prefix: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
+import sophyd.areadetector as ad
 from sophyd import Component, Signal, select_version
 from sophyd.areadetector import _plugin_base, plugins
 from sophyd.areadetector.base import ADBase, ADComponent
@@ -34,7 +35,7 @@ from sophyd.areadetector.plugins import (
     TransformPlugin,
 )
 from sophyd.control import use_cl
-from sophyd.device import Staged
+from sophyd.device import GenerateDatumInterface, Staged
 from sophyd.errors import PluginMisconfigurationError, StatusTimeoutError, UnprimedPlugin
 from sophyd.kind import Kind
 from sophyd.mock import set_mock_value
@@ -87,6 +88,11 @@ CLASSIC_PVS = [
     (plugins.HDF5Plugin_V34, "D:HDF1:", "swmr_mode", "SWMRMode_RBV", "SWMRMode"),
     (plugins.PluginBase_V34, "D:P1:", "max_byte_rate", "MaxByteRate_RBV", "MaxByteRate"),
     (plugins.CodecPlugin_V34, "D:Codec1:", "blosc_compression_level", "BloscCLevel_RBV", "BloscCLevel"),
+    (plugins.PluginBase_V35, "D:P1:", "codec", "Codec_RBV", "Codec_RBV"),
+    (plugins.StatsPlugin_V35, "D:Stats1:", "compressed_size", "CompressedSize_RBV", "CompressedSize_RBV"),
+    (plugins.HDF5Plugin_V35, "D:HDF1:", "flush_now", "FlushNow", "FlushNow"),
+    (plugins.CodecPlugin_V35, "D:Codec1:", "blosc_shuffle", "BloscShuffle_RBV", "BloscShuffle"),
+    (plugins.BadPixelPlugin, "D:BadPix1:", "badpixel_json_filename", "FileName", "FileName"),
 ]
 
 
@@ -160,6 +166,60 @@ def test_versions_resolve_as_classic() -> None:
     assert info["version_of"] is HDF5Plugin and info["version"] == (3, 4) and info["version_type"] == "ADCore"
     assert issubclass(plugins.HDF5Plugin_V34, plugins.FilePlugin_V34)
     assert issubclass(plugins.HDF5Plugin_V34, plugins.PluginBase_V34)
+
+
+def test_adcore_3_5_versions_and_the_bad_pixel_plugin_are_classics() -> None:
+    v35 = {
+        family: select_version(getattr(plugins, family), (3, 5)).__name__
+        for family in ("PluginBase", "FilePlugin", "HDF5Plugin", "StatsPlugin", "KafkaPlugin", "PosPlugin")
+    }
+    assert v35 == {
+        "PluginBase": "PluginBase_V35",
+        "FilePlugin": "FilePlugin_V35",
+        "HDF5Plugin": "HDF5Plugin_V35",
+        "StatsPlugin": "StatsPlugin_V35",
+        "KafkaPlugin": "KafkaPlugin_V35",
+        "PosPlugin": "PosPluginPlugin_V35",
+    }
+    assert select_version(StatsPlugin, (3, 14)) is plugins.StatsPlugin_V35
+    assert issubclass(plugins.HDF5Plugin_V35, plugins.FilePlugin_V35)
+    assert issubclass(plugins.ROIStatPlugin_V35, plugins.PluginBase_V35)
+    assert {"codec", "compressed_size"} <= set(plugins.TIFFPlugin_V35.component_names)
+    assert plugins.HDF5Plugin_V35._sig_attrs["flush_now"].kwargs["string"] is True
+    assert "ts_read" in plugins.AttributePlugin_V34.component_names
+    assert {"ts_acquiring", "ts_control", "ts_current_point", "ts_num_points", "ts_read"}.isdisjoint(
+        plugins.AttributePlugin_V35.component_names
+    )
+    bad = plugins.BadPixelPlugin
+    assert (bad._plugin_type, bad._default_suffix, bad._suffix_re) == ("NDBadPixel", "BadPix1:", r"BadPix\d:")
+    assert _plugin_base._plugin_class["NDBadPixel"] is bad
+    assert plugins.plugin_from_pvname("XF:31ID{Det:1}BadPix1:") is bad
+    assert select_version(bad, (3, 11)) is bad
+    with pytest.raises(ValueError, match="BadPixelPlugin"):
+        select_version(bad, (3, 5))
+
+
+def test_file_plugins_generate_datums_as_classics_do() -> None:
+    assert issubclass(FilePlugin, GenerateDatumInterface) and issubclass(plugins.TIFFPlugin_V35, FilePlugin)
+    assert not issubclass(StatsPlugin, GenerateDatumInterface)
+    tiff = _mocked(TIFFPlugin, "D:TIFF1:")
+    try:
+        assert tiff.generate_datum("det_image", 0.0, {}) is None  # nothing to record without a file store
+    finally:
+        tiff.destroy()
+
+
+def test_the_plugins_module_and_its_errors_are_where_classic_has_them() -> None:
+    assert ad.plugins is plugins and ad.plugins.StatsPlugin is StatsPlugin  # no import of the submodule
+    assert plugins.PluginMisconfigurationError is PluginMisconfigurationError
+    assert plugins.UnprimedPlugin is UnprimedPlugin
+
+
+def test_array_size_groups_are_named_as_classic_names_them() -> None:
+    # a DynamicDeviceComponent's class is its attribute in CamelCase
+    assert PluginBase._sig_attrs["array_size"].cls.__name__ == "ArraySize"
+    assert plugins.PluginBase_V26._sig_attrs["array_size_all"].cls.__name__ == "ArraySizeAll"
+    assert HDF5Plugin._sig_attrs["extra_dim_size"].cls.__name__ == "ExtraDimSize"
 
 
 def test_versions_drop_the_components_their_release_removed() -> None:

@@ -119,6 +119,7 @@ _AD_PLUGINS_MODULE = (
     "AttrPlotPlugin",
     "AttributeNPlugin",
     "AttributePlugin",
+    "BadPixelPlugin",
     "CircularBuffPlugin",
     "CodecPlugin",
     "ColorConvPlugin",
@@ -165,11 +166,11 @@ _AD_BASE_AND_TRIGGERS = (
     "DDC_EpicsSignalRO",
     "DDC_SignalWithRBV",
     "ADTriggerStatus",
-    "TriggerStatus",
-    "NDCircularBuffTriggerStatus",
     "TriggerBase",
     "SingleTrigger",
     "MultiTrigger",
+    "TriggerStatus",
+    "NDCircularBuffTriggerStatus",
     "ContinuousAcquisitionTrigger",
     # imported by those modules from ophyd's core, and so importable from ophyd's top level
     "ArrayAttributeSignal",
@@ -342,12 +343,12 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "mixins": ("SignalPositionerMixin", "EpicsSignalPositioner"),
     "areadetector.trigger_mixins": (
-        "TriggerStatus",
-        "NDCircularBuffTriggerStatus",
         "ADTriggerStatus",
         "TriggerBase",
         "SingleTrigger",
         "MultiTrigger",
+        "TriggerStatus",
+        "NDCircularBuffTriggerStatus",
         "ContinuousAcquisitionTrigger",
     ),
     "areadetector.filestore_mixins": (
@@ -394,6 +395,13 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     "utils.errors": _CLASSIC_ERRORS,
     "areadetector.plugins": _AD_PLUGINS_MODULE,
     "areadetector.common_plugins": ("PluginNamespace", "CommonPlugins"),
+    "areadetector.paths": (
+        "OS_NAME_TO_PATH_CLASS",
+        "OS_SEPARATORS",
+        "path_compare",
+        "set_and_wait_path",
+        "EpicsPathSignal",
+    ),
     # ophyd/areadetector/__init__.py: the plugin names it imports from .plugins and .common_plugins
     "areadetector": _AD_PLUGINS,
     "utils.epics_pvs": (

@@ -14,7 +14,13 @@ from event_model import unpack_event_page
 
 from sophyd import Component as Cpt
 from sophyd import Device, EpicsSignal, Signal
-from sophyd.flyers import FlyerInterface, MonitorFlyerMixin
+from sophyd.control import use_cl
+from sophyd.flyers import (
+    AreaDetectorTimeseriesCollector,
+    FlyerInterface,
+    MonitorFlyerMixin,
+    WaveformCollector,
+)
 
 Docs = list[tuple[str, dict[str, Any]]]
 TIMEOUT = 10.0
@@ -206,3 +212,23 @@ def test_epics_signal_values_are_collected_in_order(cl: str, testioc_prefix: str
     assert [event["data"]["ef_sp"] for event in events] == [0.5, *values]
     stamps = [event["timestamps"]["ef_sp"] for event in events]
     assert stamps == sorted(stamps) and len(set(stamps)) == len(stamps)  # the IOC's timestamps, in order
+
+
+def test_collectors_declare_classics_default_attrs() -> None:
+    assert AreaDetectorTimeseriesCollector._default_configuration_attrs == ("num_points",)
+    assert AreaDetectorTimeseriesCollector._default_read_attrs == ()
+    assert WaveformCollector._default_read_attrs == WaveformCollector._default_configuration_attrs == ()
+
+    class Extended(AreaDetectorTimeseriesCollector):
+        extra = Cpt(EpicsSignal, "TSExtra")
+
+    with use_cl("mock"):
+        ts = Extended("XF:Stats1:", name="ts")
+        waves = WaveformCollector("XF:TS:", name="waves")
+    try:
+        # as in classic, a subclass's component is neither read nor configuration unless it says so
+        assert (list(ts.read_attrs), list(ts.configuration_attrs)) == ([], ["num_points"])
+        assert (list(waves.read_attrs), list(waves.configuration_attrs)) == ([], [])
+    finally:
+        ts.destroy()
+        waves.destroy()

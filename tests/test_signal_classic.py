@@ -317,3 +317,40 @@ def test_a_polled_set_that_never_matches_fails_at_its_timeout() -> None:
     with pytest.raises(StatusTimeoutError):
         status.wait(timeout=5)
     assert sig.calls >= 3  # two checks when set() starts, then at least one poll before the timeout
+
+
+def test_metadata_keys_and_source_name_are_classics() -> None:
+    """``metadata_keys`` names what ``metadata`` holds (an EPICS signal's too, without reading the IOC), and
+    ``source_name`` is classic's name for ``source``."""
+    from sophyd import EpicsSignal, EpicsSignalRO
+    from sophyd.control import use_cl
+
+    soft = Signal(name="soft")
+    assert soft.metadata_keys == tuple(soft.metadata) and soft.source_name == "SIM:soft"
+    with use_cl("mock"):
+        rw = EpicsSignal("sophyd_md_keys:rw", name="rw")
+        ro = EpicsSignalRO("sophyd_md_keys:ro", name="ro")
+        assert "setpoint_timestamp" in rw.metadata_keys and "setpoint_timestamp" not in ro.metadata_keys
+        for sig in (rw, ro):
+            sig.wait_for_connection(timeout=5)
+            assert set(sig.metadata_keys) == set(sig.metadata)
+        assert ro.source_name == "PV:sophyd_md_keys:ro"
+        derived = DerivedSignal(derived_from=ro, name="derived")
+        assert derived.metadata_keys == ro.metadata_keys
+
+
+def test_every_object_has_classics_loggers_and_a_check_value(caplog: pytest.LogCaptureFixture) -> None:
+    class Box(Device):
+        inner = Component(Signal)
+
+    box = Box(name="box")
+    box.check_value(object())  # a device accepts anything, as classic's OphydObject
+    with caplog.at_level("DEBUG", logger="sophyd"):
+        box.log.info("hello")
+        box.inner.control_layer_log.debug("put")
+    assert [(r.name, r.ophyd_object_name, r.getMessage()) for r in caplog.records] == [  # type: ignore[attr-defined]
+        ("sophyd.objects", "box", "hello"),
+        ("sophyd.control_layer", "box_inner", "put"),
+    ]
+    box.log = "mine"  # type: ignore[assignment]  # classic code may assign its own
+    assert box.log == "mine"

@@ -27,7 +27,14 @@ __all__ = [name for names in EXPORTS.values() for name in names]
 
 
 def __getattr__(name: str) -> Any:
-    """Import the submodule that exports ``name`` and return it (PEP 562); later lookups find it directly."""
+    """Import the submodule that exports ``name`` (or is named ``name``) and return the name's value (PEP 562);
+    later lookups find it directly."""
+    if (
+        name in EXPORTS
+    ):  # a submodule, as ``ophyd.areadetector.plugins`` is after ``import ophyd.areadetector``
+        value = importlib.import_module(f"{__name__}.{name}")
+        globals()[name] = value
+        return value
     module = module_of(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

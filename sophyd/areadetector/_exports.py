@@ -20,7 +20,13 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "NDDerivedSignal",
         "ad_group",
     ),
-    "paths": ("OS_NAME_TO_PATH_CLASS", "EpicsPathSignal", "path_compare"),
+    "paths": (
+        "OS_NAME_TO_PATH_CLASS",
+        "OS_SEPARATORS",
+        "EpicsPathSignal",
+        "path_compare",
+        "set_and_wait_path",
+    ),
     "cam": (
         "AdscDetectorCam",
         "Andor3DetectorCam",
@@ -91,6 +97,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         "AttrPlotPlugin",
         "AttributeNPlugin",
         "AttributePlugin",
+        "BadPixelPlugin",
         "CircularBuffPlugin",
         "CodecPlugin",
         "ColorConvPlugin",

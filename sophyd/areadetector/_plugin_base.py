@@ -15,6 +15,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from .._attribute_signal import ArrayAttributeSignal
+from .._bluesky_interface import GenerateDatumInterface
 from .._component import Component
 from .._epics_signal import EpicsSignal, EpicsSignalRO
 from ..device import Device
@@ -325,7 +326,7 @@ class FileBase(Device):
     write_status = Cpt(EpicsSignal, "WriteStatus")
 
 
-class FilePlugin(PluginBase, FileBase, version=(1, 9, 1), version_type="ADCore"):
+class FilePlugin(PluginBase, FileBase, GenerateDatumInterface, version=(1, 9, 1), version_type="ADCore"):
     """An areaDetector file-writing plugin: PluginBase with the NDPluginFile PVs of FileBase.
 
     ``file_path`` is an EpicsPathSignal with POSIX path semantics: set() is done when the IOC's readback

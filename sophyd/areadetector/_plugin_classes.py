@@ -22,6 +22,7 @@ from .base import ADComponent as Cpt
 from .base import EpicsSignalWithRBV as SignalWithRBV
 
 __all__ = [
+    "BadPixelPlugin",
     "ColorConvPlugin",
     "HDF5Plugin",
     "ImagePlugin",
@@ -473,6 +474,18 @@ class NexusPlugin(FilePlugin, version=(1, 9, 1), version_type="ADCore"):
     file_template_valid = Cpt(EpicsSignal, "FileTemplateValid")
     template_file_name = Cpt(SignalWithRBV, "TemplateFileName", string=True, kind="config")
     template_file_path = Cpt(SignalWithRBV, "TemplateFilePath", string=True, kind="config")
+
+
+@register_plugin
+class BadPixelPlugin(PluginBase, version=(3, 11), version_type="ADCore"):
+    """The NDPluginBadPixel plugin (``BadPix1:``), which replaces bad pixels listed in a JSON file."""
+
+    _default_suffix: ClassVar[str] = "BadPix1:"
+    _suffix_re: ClassVar[str | None] = r"BadPix\d:"
+    _html_docs: ClassVar[list[str]] = ["NDPluginBadPixel.html"]
+    _plugin_type: ClassVar[str | None] = "NDBadPixel"
+
+    badpixel_json_filename = Cpt(EpicsSignal, "FileName")
 
 
 @register_plugin

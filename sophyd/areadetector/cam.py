@@ -10,6 +10,8 @@ classic ophyd 1.11's.
 
 from __future__ import annotations
 
+from typing import Any
+
 from .._component import DynamicDeviceComponent as DDC
 from .._epics_signal import EpicsSignal, EpicsSignalRO
 from ._cam_base import AreaDetectorCam, CamBase
@@ -834,9 +836,23 @@ class Xspress3DetectorCam(CamBase):
     (binning, region, colour mode, data type, gain) are dropped.
     """
 
-    _default_configuration_attrs = ("config_path", "config_save_path")
-
     _html_docs = ["Xspress3Doc.html"]
+
+    def __init__(
+        self,
+        prefix: str,
+        *,
+        read_attrs: list[str] | None = None,
+        configuration_attrs: list[str] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        # given at construction, as classic does: the class keeps CamBase's defaults
+        if read_attrs is None:
+            read_attrs = []
+        if configuration_attrs is None:
+            configuration_attrs = ["config_path", "config_save_path"]
+        super().__init__(prefix, read_attrs=read_attrs, configuration_attrs=configuration_attrs, **kwargs)
+
     config_path = ADCpt(SignalWithRBV, "CONFIG_PATH", string=True, doc="configuration file path")
     config_save_path = ADCpt(
         SignalWithRBV, "CONFIG_SAVE_PATH", string=True, doc="path to save configuration file"

@@ -187,10 +187,10 @@ class FileStoreBase(BlueskyInterface, GenerateDatumInterface):
         self.reg_root = value
 
     def _below_root(self, path: PurePath, which: str) -> PurePath:
-        """``path`` below ``reg_root``: a relative path is taken below it; an absolute one must be below it or be
-        the root itself (so a write path of ``.`` is the root)."""
+        """``path`` below ``reg_root``: a relative path is taken below it; an absolute one must be the root or
+        below it."""
         root = self.reg_root
-        if root == path or root in path.parents:
+        if path == root or root in path.parents:
             return path
         if not path.is_absolute():
             return root / path

@@ -1,4 +1,4 @@
-"""EpicsPathSignal: an areaDetector file-path PV pair whose set() compares paths, not strings.
+"""EpicsPathSignal (and classic's set_and_wait_path): an areaDetector file-path PV pair whose set() compares paths.
 
 A file plugin's ``FilePath`` PV is written as the plan gives it and read back as the IOC normalised it (a
 trailing separator added, Windows separators on a Windows IOC), so a string comparison of setpoint and
@@ -7,19 +7,24 @@ readback would never settle. The path semantics of the IOC's operating system de
 
 from __future__ import annotations
 
+import logging
 import ntpath
 import posixpath
+import time
 from collections.abc import Iterator
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from .._epics_signal import EpicsSignal
 
-__all__ = ["OS_NAME_TO_PATH_CLASS", "EpicsPathSignal", "path_compare"]
+__all__ = ["OS_NAME_TO_PATH_CLASS", "OS_SEPARATORS", "EpicsPathSignal", "path_compare", "set_and_wait_path"]
+
+logger = logging.getLogger("sophyd.areadetector")
 
 #: The path classes of the operating systems an areaDetector IOC runs on, by ``os.name``.
 OS_NAME_TO_PATH_CLASS: dict[str, type[PurePath]] = {"nt": PureWindowsPath, "posix": PurePosixPath}
-_SEPARATORS = {"nt": ntpath.sep, "posix": posixpath.sep}
+#: The path separator of each of those operating systems.
+OS_SEPARATORS: dict[str, str] = {"nt": ntpath.sep, "posix": posixpath.sep}
 
 
 def path_compare(path_a: Any, path_b: Any, semantics: str) -> bool:
@@ -29,6 +34,43 @@ def path_compare(path_a: Any, path_b: Any, semantics: str) -> bool:
     except KeyError:
         raise ValueError(f"Unknown path semantics: {semantics!r} (known: 'nt', 'posix')") from None
     return bool(path_class(str(path_a)) == path_class(str(path_b)))
+
+
+def set_and_wait_path(
+    signal: Any, val: Any, *, path_semantics: str, poll_time: float = 0.01, timeout: float | None = 10
+) -> None:
+    """Put the path ``val`` to ``signal`` and wait until the signal reads back the same path.
+
+    Classic ophyd's helper, for code that calls it; ``EpicsPathSignal.set()`` does the same and returns a
+    status. ``val`` gets a trailing separator of ``path_semantics`` ('posix' or 'nt') when it has none, as the
+    IOC adds one; ``signal`` is anything with get() and put(). The readback is polled, first after
+    ``poll_time`` seconds, the interval doubling while under 0.1 s. TimeoutError after ``timeout`` seconds
+    (None: no limit); ValueError for unknown path semantics, before anything is put.
+    """
+    if path_semantics not in OS_SEPARATORS:
+        raise ValueError(
+            f"set_and_wait_path({getattr(signal, 'name', signal)!r}, {val!r}): unknown path semantics "
+            f"{path_semantics!r} (known: 'nt', 'posix')"
+        )
+    val = str(val)
+    if not val.endswith(tuple(OS_SEPARATORS.values())):
+        val += OS_SEPARATORS[path_semantics]
+    signal.put(val)
+    deadline = None if timeout is None else time.monotonic() + timeout
+    current = signal.get()
+    while not path_compare(current, val, path_semantics):
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(
+                f"Attempted to set {getattr(signal, 'name', signal)!r} to {val!r} and timed out after "
+                f"{timeout!r} seconds. Current value is {current!r}."
+            )
+        logger.debug(
+            "Waiting for %s to be set from %r to %r...", getattr(signal, "name", signal), current, val
+        )
+        time.sleep(poll_time)
+        if poll_time < 0.1:
+            poll_time *= 2  # back off, as classic does
+        current = signal.get()
 
 
 class EpicsPathSignal(EpicsSignal):
@@ -65,7 +107,7 @@ class EpicsPathSignal(EpicsSignal):
     @property
     def separator(self) -> str:
         """The IOC's path separator ('/' or '\\\\')."""
-        return _SEPARATORS[self.path_semantics]
+        return OS_SEPARATORS[self.path_semantics]
 
     def _repr_info(self) -> Iterator[tuple[str, Any]]:
         yield from super()._repr_info()

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 from .._component import FormattedComponent as FCpt
 from .._epics_signal import EpicsSignal, EpicsSignalRO
 from ..device import Device
+from ..errors import PluginMisconfigurationError, UnprimedPlugin  # noqa: F401 - importable from here, as in classic
 from ._plugin_base import (
     FileBase,
     FilePlugin,
@@ -25,6 +26,7 @@ from ._plugin_base import (
     register_plugin,
 )
 from ._plugin_classes import (
+    BadPixelPlugin,
     ColorConvPlugin,
     HDF5Plugin,
     ImagePlugin,
@@ -49,6 +51,7 @@ __all__ = [
     "AttrPlotPlugin",
     "AttributeNPlugin",
     "AttributePlugin",
+    "BadPixelPlugin",
     "CircularBuffPlugin",
     "CodecPlugin",
     "ColorConvPlugin",
@@ -1471,3 +1474,125 @@ class AttributePlugin_V33(PluginBase_V33, AttributePlugin_V31, version=(3, 3), v
 
 class AttributePlugin_V34(PluginBase_V34, AttributePlugin_V33, version=(3, 4), version_of=AttributePlugin):
     """AttributePlugin for ADCore 3.4 (NDPluginAttribute)."""
+
+
+# -- ADCore 3.5 ----------------------------------------------------------------------------------------------
+
+
+class PluginBase_V35(PluginBase_V34, version=(3, 5), version_of=PluginBase):
+    """PluginBase for ADCore 3.5: the codec of compressed frames and their size."""
+
+    codec = Cpt(EpicsSignalRO, "Codec_RBV", string=True)
+    compressed_size = Cpt(EpicsSignalRO, "CompressedSize_RBV")
+
+
+class FilePlugin_V35(PluginBase_V35, FilePlugin_V34, version=(3, 5), version_of=FilePlugin):
+    """FilePlugin for ADCore 3.5 (NDPluginFile)."""
+
+
+class ColorConvPlugin_V35(PluginBase_V35, ColorConvPlugin_V34, version=(3, 5), version_of=ColorConvPlugin):
+    """ColorConvPlugin for ADCore 3.5 (NDPluginColorConvert)."""
+
+
+class HDF5Plugin_V35(FilePlugin_V35, HDF5Plugin_V34, version=(3, 5), version_of=HDF5Plugin):
+    """HDF5Plugin for ADCore 3.5 (NDFileHDF5): flush the file on demand."""
+
+    flush_now = Cpt(EpicsSignal, "FlushNow", string=True, doc="0=Done 1=Flush")
+
+
+class ImagePlugin_V35(PluginBase_V35, ImagePlugin_V34, version=(3, 5), version_of=ImagePlugin):
+    """ImagePlugin for ADCore 3.5 (NDPluginStdArrays)."""
+
+
+class JPEGPlugin_V35(FilePlugin_V35, JPEGPlugin_V34, version=(3, 5), version_of=JPEGPlugin):
+    """JPEGPlugin for ADCore 3.5 (NDFileJPEG)."""
+
+
+class KafkaPlugin_V35(PluginBase_V35, KafkaPlugin_V34, version=(3, 5), version_of=KafkaPlugin):
+    """KafkaPlugin for ADCore 3.5 (NDPluginKafka)."""
+
+
+class MagickPlugin_V35(FilePlugin_V35, MagickPlugin_V34, version=(3, 5), version_of=MagickPlugin):
+    """MagickPlugin for ADCore 3.5 (NDFileMagick)."""
+
+
+class NetCDFPlugin_V35(FilePlugin_V35, NetCDFPlugin_V34, version=(3, 5), version_of=NetCDFPlugin):
+    """NetCDFPlugin for ADCore 3.5 (NDFileNetCDF)."""
+
+
+class NexusPlugin_V35(FilePlugin_V35, NexusPlugin_V34, version=(3, 5), version_of=NexusPlugin):
+    """NexusPlugin for ADCore 3.5 (NDFileNexus)."""
+
+
+class OverlayPlugin_V35(PluginBase_V35, OverlayPlugin_V34, version=(3, 5), version_of=OverlayPlugin):
+    """OverlayPlugin for ADCore 3.5 (NDPluginOverlay)."""
+
+
+class ProcessPlugin_V35(PluginBase_V35, ProcessPlugin_V34, version=(3, 5), version_of=ProcessPlugin):
+    """ProcessPlugin for ADCore 3.5 (NDPluginProcess)."""
+
+
+class ROIPlugin_V35(PluginBase_V35, ROIPlugin_V34, version=(3, 5), version_of=ROIPlugin):
+    """ROIPlugin for ADCore 3.5 (NDPluginROI)."""
+
+
+class ROIStatPlugin_V35(PluginBase_V35, ROIStatPlugin_V34, version=(3, 5), version_of=ROIStatPlugin):
+    """ROIStatPlugin for ADCore 3.5 (NDPluginROIStat)."""
+
+
+class StatsPlugin_V35(PluginBase_V35, StatsPlugin_V34, version=(3, 5), version_of=StatsPlugin):
+    """StatsPlugin for ADCore 3.5 (NDPluginStats)."""
+
+
+class TIFFPlugin_V35(FilePlugin_V35, TIFFPlugin_V34, version=(3, 5), version_of=TIFFPlugin):
+    """TIFFPlugin for ADCore 3.5 (NDFileTIFF)."""
+
+
+class TransformPlugin_V35(PluginBase_V35, TransformPlugin_V34, version=(3, 5), version_of=TransformPlugin):
+    """TransformPlugin for ADCore 3.5 (NDPluginTransform)."""
+
+
+class PvaPlugin_V35(PluginBase_V35, PvaPlugin_V34, version=(3, 5), version_of=PvaPlugin):
+    """PvaPlugin for ADCore 3.5 (NDPluginPva)."""
+
+
+class FFTPlugin_V35(PluginBase_V35, FFTPlugin_V34, version=(3, 5), version_of=FFTPlugin):
+    """FFTPlugin for ADCore 3.5 (NDPluginFFT)."""
+
+
+class ScatterPlugin_V35(PluginBase_V35, ScatterPlugin_V34, version=(3, 5), version_of=ScatterPlugin):
+    """ScatterPlugin for ADCore 3.5 (NDPluginScatter)."""
+
+
+class PosPluginPlugin_V35(PluginBase_V35, PosPluginPlugin_V34, version=(3, 5), version_of=PosPlugin):
+    """PosPlugin for ADCore 3.5 (NDPosPlugin)."""
+
+
+class CircularBuffPlugin_V35(
+    PluginBase_V35, CircularBuffPlugin_V34, version=(3, 5), version_of=CircularBuffPlugin
+):
+    """CircularBuffPlugin for ADCore 3.5 (NDPluginCircularBuff)."""
+
+
+class AttrPlotPlugin_V35(PluginBase_V35, AttrPlotPlugin_V34, version=(3, 5), version_of=AttrPlotPlugin):
+    """AttrPlotPlugin for ADCore 3.5 (NDPluginAttrPlot)."""
+
+
+class TimeSeriesPlugin_V35(PluginBase_V35, TimeSeriesPlugin_V34, version=(3, 5), version_of=TimeSeriesPlugin):
+    """TimeSeriesPlugin for ADCore 3.5 (NDPluginTimeSeries)."""
+
+
+class CodecPlugin_V35(PluginBase_V35, CodecPlugin_V34, version=(3, 5), version_of=CodecPlugin):
+    """CodecPlugin for ADCore 3.5 (NDPluginCodec): ``blosc_shuffle`` is 0=None 1=Byte 2=Bit."""
+
+    blosc_shuffle = Cpt(SignalWithRBV, "BloscShuffle", string=True, doc="0=None 1=Byte 2=Bit")
+
+
+class AttributePlugin_V35(PluginBase_V35, AttributePlugin_V34, version=(3, 5), version_of=AttributePlugin):
+    """AttributePlugin for ADCore 3.5 (NDPluginAttribute), without the time-series PVs (``ts_*``)."""
+
+    ts_acquiring = None  # removed in ADCore 3.5, as are the other None ones
+    ts_control = None
+    ts_current_point = None
+    ts_num_points = None
+    ts_read = None

@@ -23,6 +23,7 @@ from typing import Any
 from .._bluesky_interface import BlueskyInterface, Staged
 from .._device_hooks import do_not_wait_for_lazy_connection
 from ..errors import InvalidState
+from ..signal import Signal
 from ..status import DeviceStatus
 
 __all__ = [
@@ -39,29 +40,29 @@ logger = logging.getLogger("sophyd.areadetector")
 
 
 class TriggerStatus(DeviceStatus):
-    """The status of a detector trigger that reports progress to watchers (progress bars), as classic's.
+    """The status of an areaDetector trigger; it reports progress to watchers (progress bars).
 
-    Progress is ``tracking_signal`` since the trigger against ``target`` (a number, or a signal read once
-    when the status is made): each watcher is called with ``name, current, initial, target, unit='images',
-    precision, fraction, time_elapsed, time_remaining`` whenever the tracking signal changes, ``fraction``
-    being the part still to do (1 at the start, 0 when done), as for every status of classic ophyd.
+    Progress is ``tracking_signal`` (a counter) since the trigger against ``target`` (a number, or a signal
+    read once): each watcher is called with ``name, current, initial, target, unit='images', precision,
+    fraction, time_elapsed, time_remaining`` whenever the counter changes, ``fraction`` being the part still
+    to do (1 at the start, 0 when the target is reached), as for a move.
     """
 
     def __init__(self, tracking_signal: Any, target: Any, device: Any, *args: Any, **kwargs: Any) -> None:
         super().__init__(device, *args, **kwargs)
         self._watchers: list[Callable[..., Any]] = []
         self.tracking_signal = tracking_signal
-        self._name = self.device.name
-        self._initial_count = tracking_signal.get()
-        self._target_count = target.get() if hasattr(target, "get") else target
         self._tracking_cid: int | None = None
         if not self.done:
+            self._name = self.device.name
+            self._initial_count = tracking_signal.get()
+            self._target_count = target.get() if isinstance(target, Signal) else target
             self._tracking_cid = tracking_signal.subscribe(self._notify_watchers, run=False)
             self.add_callback(self._stop_watching)
 
     def watch(self, func: Callable[..., Any]) -> None:
         """Call ``func(name=, current=, initial=, target=, unit=, precision=, fraction=, time_elapsed=,
-        time_remaining=)`` on every change of the tracking signal until the trigger is done."""
+        time_remaining=)`` on every change of the tracked counter until the trigger is done."""
         self._watchers.append(func)
 
     def _stop_watching(self, status: Any = None) -> None:
@@ -81,14 +82,15 @@ class TriggerStatus(DeviceStatus):
         fraction: float | None
         time_remaining: float | None
         try:
-            fraction = max(0.0, 1.0 - current / target)
+            fraction = 1 - current / target
         except ZeroDivisionError:
-            fraction, time_remaining = 0.0, 0.0
+            fraction, time_remaining = 0, 0
         except Exception:
             fraction, time_remaining = None, None
         else:
-            done_part = 1.0 - fraction
-            time_remaining = time_elapsed / done_part * fraction if done_part > 0 else None
+            # at the rate so far (classic divided the elapsed time by the part still to do)
+            done_part = 1 - fraction
+            time_remaining = max(0.0, time_elapsed * fraction / done_part) if done_part > 0 else None
         for watcher in list(self._watchers):
             watcher(
                 name=self._name,
@@ -104,10 +106,10 @@ class TriggerStatus(DeviceStatus):
 
 
 class ADTriggerStatus(TriggerStatus):
-    """The status of an areaDetector trigger: progress is the camera's images against its ``num_images``.
+    """The status of an areaDetector trigger, with progress from the camera's image counter.
 
-    The images are counted by the device's ``_counter_signal`` (the camera's ``array_counter`` unless a
-    subclass sets another). RuntimeError for a device without a camera.
+    The counter is the device's ``_counter_signal`` (the camera's ``array_counter``), the target the camera's
+    ``num_images``. RuntimeError if the device has no ``cam``.
     """
 
     def __init__(self, device: Any, *args: Any, **kwargs: Any) -> None:
@@ -118,8 +120,9 @@ class ADTriggerStatus(TriggerStatus):
 
 
 class NDCircularBuffTriggerStatus(TriggerStatus):
-    """The status of a circular-buffer trigger: progress is the buffer's frames after the trigger
-    (``cb.post_trigger_qty``) against its ``cb.post_count``. RuntimeError for a device without a ``cb``."""
+    """The status of a trigger of an NDPluginCircularBuff (the device's ``cb``), with progress from the frames
+    it has saved since the trigger (``post_trigger_qty``) against the number it saves (``post_count``).
+    RuntimeError if the device has no ``cb``."""
 
     def __init__(self, device: Any, *args: Any, **kwargs: Any) -> None:
         if not hasattr(device, "cb"):
@@ -231,10 +234,12 @@ class TriggerBase(BlueskyInterface):
         """Called on each change of the acquire readback while staged."""
 
 
-class _OneAcquisitionPerTrigger(TriggerBase):
-    """trigger() starts one acquisition (a put of 1 to ``_acquisition_signal``) and records the frame under
-    ``image_name`` (default ``'<name>_image'``) with ``generate_datum(image_name, time, {})``; its status
-    (``_status_type``) finishes when the signal's readback returns to 0."""
+class SingleTrigger(TriggerBase):
+    """One acquisition per trigger(): its status finishes when the camera's acquire readback returns to 0.
+
+    The frame's data key is ``image_name`` (default ``'<name>_image'``); trigger() calls
+    ``generate_datum(image_name, time, {})`` so that file plugins record the frame.
+    """
 
     _status_type: type[DeviceStatus] = ADTriggerStatus
 
@@ -260,53 +265,6 @@ class _OneAcquisitionPerTrigger(TriggerBase):
             return
         self._status = None
         status.set_finished()
-
-
-class SingleTrigger(_OneAcquisitionPerTrigger):
-    """One acquisition per trigger(): its status finishes when the camera's acquire readback returns to 0.
-
-    The frame's data key is ``image_name`` (default ``'<name>_image'``); trigger() calls
-    ``generate_datum(image_name, time, {})`` so that file plugins record the frame.
-    """
-
-
-class ContinuousAcquisitionTrigger(_OneAcquisitionPerTrigger):
-    """Each trigger() takes frames from a circular buffer plugin (``cb``) that a continuously acquiring camera
-    fills, as classic's: the buffer is triggered instead of the camera.
-
-    stage() puts the camera in Continuous mode and starts it, and starts the buffer capturing for ever
-    (``flush_on_soft_trigger`` 0, ``preset_trigger_count`` 0, ``pre_count`` 0, then ``capture`` 1); unstage()
-    restores them. trigger() puts 1 to ``cb.trigger_``; its status (NDCircularBuffTriggerStatus, progress from
-    ``cb.post_trigger_qty``) finishes when that readback returns to 0, once the buffer has passed on its
-    post-trigger frames. Configure the other plugins to take their frames from the buffer's port. A detector
-    class without a ``cam`` or a ``cb`` component raises RuntimeError when it is made.
-    """
-
-    _status_type = NDCircularBuffTriggerStatus
-    cb: Any
-
-    def __init__(self, *args: Any, image_name: str | None = None, **kwargs: Any) -> None:
-        for attr, what in (("cam", "a camera"), ("cb", "a CircularBuffPlugin")):
-            if not hasattr(type(self), attr):
-                raise RuntimeError(
-                    f"{type(self).__name__}: Detector must have {what} configured (a {attr!r} component)."
-                )
-        super().__init__(*args, image_name=image_name, **kwargs)
-        for key in ("cam.acquire", "cam.image_mode"):
-            del self.stage_sigs[key]  # set again below, in the order that starts a continuous acquisition
-        self.stage_sigs.update(
-            [
-                ("cam.image_mode", self.cam.ImageMode.CONTINUOUS),
-                ("cam.acquire", 1),
-                ("cb.flush_on_soft_trigger", 0),  # flush the buffer on a new image
-                ("cb.preset_trigger_count", 0),  # keep the buffer capturing for ever
-                ("cb.pre_count", 0),  # no frames from before the trigger
-                ("cb.capture", 1),  # start filling the buffer
-            ]
-        )
-        with do_not_wait_for_lazy_connection(self), do_not_wait_for_lazy_connection(self.cb):
-            self._acquisition_signal = self.cb.trigger_
-            self._counter_signal = self.cb.post_trigger_qty
 
 
 class MultiTrigger(TriggerBase):
@@ -379,3 +337,90 @@ class MultiTrigger(TriggerBase):
             return
         self._acquire_since = None  # the next acquisition sets its own
         self._acquire()
+
+
+class ContinuousAcquisitionTrigger(BlueskyInterface):
+    """Frames from a circular buffer (NDPluginCircularBuff, the detector's ``cb``) the camera fills continuously.
+
+    stage() starts the camera in Continuous image mode and the buffer capturing; trigger() triggers the
+    buffer, which saves its ``post_count`` next frames; the status finishes when the buffer's trigger returns
+    to 0. The other plugins are meant to take their frames from the buffer, not from the camera. The frame's
+    data key is ``image_name`` (default ``'<name>_image'``). RuntimeError if the detector has no ``cam`` or
+    no ``cb``.
+    """
+
+    _status_type: type[DeviceStatus] = NDCircularBuffTriggerStatus
+    cam: Any
+    cb: Any
+
+    def __init__(self, *args: Any, image_name: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if image_name is None:
+            image_name = f"{self.name}_image"
+        self._image_name = image_name
+        if not hasattr(self, "cam"):
+            raise RuntimeError("Detector must have a camera configured.")
+        if not hasattr(self, "cb"):
+            raise RuntimeError("Detector must have a CircularBuffPlugin configured.")
+        # in this order: the camera acquires before the buffer captures
+        self.stage_sigs.update(
+            [
+                ("cam.image_mode", self.cam.ImageMode.CONTINUOUS),
+                ("cam.acquire", 1),
+                ("cb.flush_on_soft_trigger", 0),  # flush the buffer on a new image
+                ("cb.preset_trigger_count", 0),  # keep the buffer capturing forever
+                ("cb.pre_count", 0),  # no frames from before the trigger
+                ("cb.capture", 1),
+            ]
+        )
+        with do_not_wait_for_lazy_connection(self), do_not_wait_for_lazy_connection(self.cb):
+            self._trigger_signal = self.cb.trigger_
+        self._status: DeviceStatus | None = None
+        self._trigger_cid: int | None = None
+
+    def stage(self) -> list[Any]:
+        """Watch the buffer's trigger, then stage as the detector does."""
+        if self._trigger_cid is None:
+            self._trigger_cid = self._trigger_signal.subscribe(self._trigger_changed, run=False)
+        try:
+            staged = super().stage()
+        except BaseException:
+            self._stop_watching_trigger()
+            raise
+        return staged or [self]
+
+    def unstage(self) -> list[Any]:
+        """Unstage as the detector does, then stop watching the buffer's trigger."""
+        try:
+            return super().unstage()
+        finally:
+            self._stop_watching_trigger()
+
+    def _stop_watching_trigger(self) -> None:
+        cid, self._trigger_cid = self._trigger_cid, None
+        if cid is not None:
+            self._trigger_signal.unsubscribe(cid)
+
+    def trigger(self) -> DeviceStatus:
+        """Trigger the buffer; RuntimeError if the detector is not staged."""
+        if self._staged != Staged.yes:
+            raise RuntimeError(
+                f"{self.name}: this detector is not ready to trigger. Call the stage() method before triggering."
+            )
+        self._status = status = self._status_type(self)
+        self._trigger_signal.put(1, wait=False)
+        self.generate_datum(self._image_name, ttime.time(), {})
+        return status
+
+    def generate_datum(self, key: str, timestamp: float, datum_kwargs: dict[str, Any] | None = None) -> Any:
+        """Tell the detector that a frame labelled ``key`` was taken: its ``generate_datum`` (an areaDetector
+        detector's calls it on every file plugin) when it has one; nothing otherwise."""
+        parent_generate = getattr(super(), "generate_datum", None)
+        return None if parent_generate is None else parent_generate(key, timestamp, datum_kwargs)
+
+    def _trigger_changed(self, value: Any = None, old_value: Any = None, **kwargs: Any) -> None:
+        status = self._status
+        if status is None or not (old_value == 1 and value == 0):
+            return
+        self._status = None
+        status.set_finished()
