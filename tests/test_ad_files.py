@@ -643,3 +643,21 @@ def test_continuous_acquisition_trigger_takes_frames_from_the_circular_buffer(pa
         det.destroy()
     assert after == before  # unstage() put every setting back, and stopped the camera
     assert after["cam.acquire"] == 0
+
+
+def test_a_buffer_trigger_that_ends_at_once_finishes(pattern_prefix: str) -> None:
+    """With FlushOnSoftTrg = Immediately and PostCount 0 the buffer's Trigger_RBV posts 1 and 0 together; the
+    subscriber may see only the 0, and each trigger must still finish (a 1 -> 0 edge alone missed most)."""
+    det = BufferedDetector(pattern_prefix + "BDET:", name="det")
+    post_count = det.cb.post_count.get()
+    det.cb.post_count.set(0).wait(TIMEOUT)
+    det.stage_sigs["cb.flush_on_soft_trigger"] = 1  # Immediately
+    det.stage()
+    try:
+        for _ in range(10):
+            det.trigger().wait(TIMEOUT)
+        assert det.cb.actual_trigger_count.get() == 10
+    finally:
+        det.unstage()
+        det.cb.post_count.set(post_count).wait(TIMEOUT)
+        det.destroy()

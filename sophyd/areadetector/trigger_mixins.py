@@ -132,6 +132,26 @@ class NDCircularBuffTriggerStatus(TriggerStatus):
         super().__init__(device.cb.post_trigger_qty, device.cb.post_count, device, *args, **kwargs)
 
 
+def _back_to_zero(value: Any, old_value: Any, timestamp: float | None, since: float | None) -> bool:
+    """Whether a readback update ends what a put of 1 started: a falling edge 1 -> 0, or a 0 posted after
+    ``since`` (the readback's timestamp before the put), when its 1 and 0 reached us as one update (sophyd's
+    dispatcher delivers a subscriber the latest value)."""
+    if value != 0:
+        return False
+    if old_value == 1:
+        return True
+    return since is not None and timestamp is not None and timestamp > since
+
+
+def _put_one_noting_since(signal: Any) -> float | None:
+    """Put 1 to ``signal`` without waiting; return its readback's timestamp from just before (a fresh read:
+    the readback's postings up to then belong to earlier puts)."""
+    signal.get(use_monitor=False)
+    since = signal.timestamp
+    signal.put(1, wait=False)
+    return since
+
+
 class TriggerBase(BlueskyInterface):
     """The base of the trigger mixins: stage() stops the camera and sets it to Multiple image mode.
 
@@ -208,21 +228,11 @@ class TriggerBase(BlueskyInterface):
 
     def _start_acquisition(self) -> None:
         """Put 1 to ``_acquisition_signal`` without waiting, noting the readback's timestamp first."""
-        signal = self._acquisition_signal
-        # a fresh reading: the readback's postings up to its timestamp belong to earlier acquisitions
-        signal.get(use_monitor=False)
-        self._acquire_since = signal.timestamp
-        signal.put(1, wait=False)
+        self._acquire_since = _put_one_noting_since(self._acquisition_signal)
 
     def _acquisition_ended(self, value: Any, old_value: Any, timestamp: float | None) -> bool:
-        """Whether this readback update ends the running acquisition: a falling edge 1 -> 0, or a 0 posted
-        after the acquisition was started (its 1 and 0 reached us as one update)."""
-        if value != 0:
-            return False
-        if old_value == 1:
-            return True
-        since = self._acquire_since
-        return since is not None and timestamp is not None and timestamp > since
+        """Whether this readback update ends the running acquisition (see ``_back_to_zero``)."""
+        return _back_to_zero(value, old_value, timestamp, self._acquire_since)
 
     def generate_datum(self, key: str, timestamp: float, datum_kwargs: dict[str, Any] | None = None) -> Any:
         """Tell the detector that a frame labelled ``key`` was taken: its ``generate_datum`` (an areaDetector
@@ -377,6 +387,8 @@ class ContinuousAcquisitionTrigger(BlueskyInterface):
             self._trigger_signal = self.cb.trigger_
         self._status: DeviceStatus | None = None
         self._trigger_cid: int | None = None
+        #: IOC timestamp of the buffer's trigger readback when the running trigger was put.
+        self._trigger_since: float | None = None
 
     def stage(self) -> list[Any]:
         """Watch the buffer's trigger, then stage as the detector does."""
@@ -408,7 +420,7 @@ class ContinuousAcquisitionTrigger(BlueskyInterface):
                 f"{self.name}: this detector is not ready to trigger. Call the stage() method before triggering."
             )
         self._status = status = self._status_type(self)
-        self._trigger_signal.put(1, wait=False)
+        self._trigger_since = _put_one_noting_since(self._trigger_signal)
         self.generate_datum(self._image_name, ttime.time(), {})
         return status
 
@@ -420,7 +432,9 @@ class ContinuousAcquisitionTrigger(BlueskyInterface):
 
     def _trigger_changed(self, value: Any = None, old_value: Any = None, **kwargs: Any) -> None:
         status = self._status
-        if status is None or not (old_value == 1 and value == 0):
+        if status is None or not _back_to_zero(
+            value, old_value, kwargs.get("timestamp"), self._trigger_since
+        ):
             return
         self._status = None
         status.set_finished()
