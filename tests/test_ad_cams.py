@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -36,6 +37,7 @@ from sophyd.areadetector.detectors import (
     Xspress3Detector,
 )
 from sophyd.areadetector.plugins import FileBase
+from sophyd.areadetector.util import get_prop_name, get_stub_info, stub_templates
 from sophyd.control import use_cl
 from sophyd.kind import Kind
 from sophyd.signal import EpicsSignal, EpicsSignalRO
@@ -350,3 +352,42 @@ def test_classic_area_detector_connects_in_full_reads_its_configuration_and_stag
         assert det.unstage()[-1] is det
     finally:
         det.destroy()
+
+
+# -- areadetector.util: camera stubs from EPICS database files ---------------------------------------------
+def test_get_prop_name_names_pvs_as_classic() -> None:
+    assert get_prop_name("AcquireTime") == "acquire_time"
+    assert get_prop_name("GAIN_X") == "gain_x"
+    assert get_prop_name("TESTOne") == "test_one"
+    assert get_prop_name("ArrayCounter_RBV") == "array_counter_rbv"
+    assert get_prop_name("SizeX_RBV") == "size_xrbv"  # as classic: a one-letter word joins the next
+
+
+def test_stub_templates_writes_a_class_per_database_file(tmp_path: Path) -> None:
+    """One component per record, read-only ones first; a record the base class has is left out."""
+    (tmp_path / "Fancy.template").write_text(
+        "# a comment\n"
+        'record(ao, "$(P)$(R)ExposureGain")\n'
+        'record(ai, "$(P)$(R)ExposureGain_RBV")\n'
+        'record(ai, "$(P)$(R)Temperature_RBV")\n'
+        'record(bo, "$(P)$(R)ResetCmd")\n'
+        'record(stringin, "$(P)$(R)cam1:")\n'  # the suffix of SimDetector's cam component
+    )
+    (tmp_path / "notes.txt").write_text('record(ao, "$(P)$(R)Ignored")\n')
+    lines = list(stub_templates(tmp_path, base_class=SimDetector))
+    assert lines == [
+        "class FancyDetectorCam(SimDetector):",
+        "    _html_docs = ['']",
+        "    temperature_rbv = C(EpicsSignalRO, 'Temperature_RBV')",
+        "    reset_cmd = C(EpicsSignal, 'ResetCmd')",
+        "    exposure_gain = C(SignalWithRBV, 'ExposureGain')",
+    ]
+    assert [
+        info.signal_type for info in get_stub_info(tmp_path / "Fancy.template", base_class=SimDetector)
+    ] == [
+        "with_rbv",
+        "rw",
+        "ro",
+    ]
+    with pytest.raises(ValueError, match="base_class should be a class"):
+        list(get_stub_info(tmp_path / "Fancy.template", base_class="SimDetector"))  # type: ignore[arg-type]

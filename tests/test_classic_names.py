@@ -402,6 +402,13 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "set_and_wait_path",
         "EpicsPathSignal",
     ),
+    "areadetector.util": (
+        "StubInfo",
+        "get_prop_name",
+        "get_stub_info",
+        "create_detector_stub",
+        "stub_templates",
+    ),
     # ophyd/areadetector/__init__.py: the plugin names it imports from .plugins and .common_plugins
     "areadetector": _AD_PLUGINS,
     "utils.epics_pvs": (
