@@ -12,9 +12,10 @@
   ``BDET:HDF1:`` (``sophyd_iocs._hdf5``, port ``HDF1``) writes them to ``/entry/data/data`` with their sums in
   ``/entry/sum``, and the statistics plugin ``BDET:Stats1:`` (``sophyd_iocs._stats``, port ``STATS1``)
   computes their total, mean, extremes and centroid; the circular buffer ``BDET:CB1:``
-  (``sophyd_iocs._circbuff``, port ``CB1``) counts them for its soft triggers. The plugins share
-  areaDetector's plugin PVs (``sophyd_iocs._ndplugin``) and take the camera's frames, in that order, before
-  its acquisition ends.
+  (``sophyd_iocs._circbuff``, port ``CB1``) counts them for its soft triggers; the TIFF plugin ``BDET:TIFF1:``
+  (``sophyd_iocs._tiff``, port ``TIFF1``) writes them one file each. The plugins share areaDetector's plugin
+  PVs (``sophyd_iocs._ndplugin``; the file plugins also ``sophyd_iocs._ndfile``) and take the camera's frames,
+  in that order, before its acquisition ends.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from sophyd_iocs._hdf5 import HDF5Plugin
 from sophyd_iocs._motor import MotorRecord
 from sophyd_iocs._run import run_ioc
 from sophyd_iocs._stats import StatsPlugin
+from sophyd_iocs._tiff import TIFFPlugin
 from sophyd_iocs.physics import blob_frame, point_values
 
 __all__ = ["DEFAULT_PREFIX", "READY_PV", "PatternIOC", "PointChannel", "PointDetector", "main"]
@@ -116,12 +118,15 @@ class PatternIOC(PVGroup):
     hdf = SubGroup(HDF5Plugin, prefix="BDET:HDF1:")
     stats = SubGroup(StatsPlugin, prefix="BDET:Stats1:")
     cb = SubGroup(CircularBuffPlugin, prefix="BDET:CB1:")
+    tiff = SubGroup(TIFFPlugin, prefix="BDET:TIFF1:")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pdet.position = self.stage_position
         self.cam.make_frame = self._blob
-        self.cam.plugins.extend([self.hdf.on_frame, self.stats.on_frame, self.cb.on_frame])
+        self.cam.plugins.extend(
+            [self.hdf.on_frame, self.stats.on_frame, self.cb.on_frame, self.tiff.on_frame]
+        )
 
     def stage_position(self) -> tuple[float, float]:
         """The user readbacks (x, y) of the stage motors."""

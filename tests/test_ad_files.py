@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import struct
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -28,16 +29,23 @@ from event_model import DocumentNames, schema_validators
 from helpers import wait_for
 
 from sophyd import Component as Cpt
-from sophyd import Device, Signal
+from sophyd import Device, EpicsSignalRO, Signal
 from sophyd.areadetector import SimDetector, SingleTrigger
 from sophyd.areadetector.filestore_mixins import (
     FileStoreHDF5IterativeWrite,
     FileStoreIterativeWrite,
+    FileStoreTIFFIterativeWrite,
     new_short_uid,
     new_uid,
     resource_factory,
 )
-from sophyd.areadetector.plugins import CircularBuffPlugin_V34, HDF5Plugin, HDF5Plugin_V22, StatsPlugin
+from sophyd.areadetector.plugins import (
+    CircularBuffPlugin_V34,
+    HDF5Plugin,
+    HDF5Plugin_V22,
+    StatsPlugin,
+    TIFFPlugin,
+)
 from sophyd.areadetector.trigger_mixins import (
     ADTriggerStatus,
     ContinuousAcquisitionTrigger,
@@ -48,7 +56,7 @@ from sophyd.areadetector.trigger_mixins import (
 )
 from sophyd.control import use_cl
 from sophyd.device import Staged
-from sophyd.sim.pattern import blob_sum
+from sophyd.sim.pattern import blob_frame, blob_sum
 
 TIMEOUT = 10.0
 FRAME_SHAPE = (240, 320)
@@ -599,6 +607,104 @@ def test_statistics_plugin_reports_the_frame_in_the_file(det: Any, tmp_path: Pat
     weights = np.where(frame >= 1.0, frame, 0.0)  # the IOC's CentroidThreshold is 1
     expected = ((weights * cols).sum() / weights.sum(), (weights * rows).sum() / weights.sum())
     assert centroid == pytest.approx(expected, abs=1e-3)
+
+
+# -- TIFF: one file per frame ---------------------------------------------------------------------------
+class TIFFPluginWithFileStore(TIFFPlugin, FileStoreTIFFIterativeWrite):
+    """Classic's usual TIFF plugin with file-store documents."""
+
+
+def read_tiff(path: str) -> np.ndarray:
+    """The pixels of an uncompressed one-strip 8-bit grayscale TIFF file, read with the standard library."""
+    data = Path(path).read_bytes()
+    order = {b"II": "<", b"MM": ">"}[data[:2]]
+    magic, ifd = struct.unpack(order + "HI", data[2:8])
+    assert magic == 42
+    (count,) = struct.unpack(order + "H", data[ifd : ifd + 2])
+    tags: dict[int, int] = {}
+    for i in range(count):
+        tag, kind, n, raw = struct.unpack(order + "HHI4s", data[ifd + 2 + 12 * i : ifd + 14 + 12 * i])
+        if kind in (3, 4) and n == 1:  # one SHORT (left-justified) or LONG value
+            tags[tag] = (
+                struct.unpack(order + "H", raw[:2])[0] if kind == 3 else struct.unpack(order + "I", raw)[0]
+            )
+    # 8 bits per sample, no compression, BlackIsZero, one sample per pixel
+    assert (tags[258], tags[259], tags[262], tags.get(277, 1)) == (8, 1, 1, 1)
+    width, height, offset, size = tags[256], tags[257], tags[273], tags[279]
+    assert size == width * height and tags.get(278, height) >= height  # one strip
+    return np.frombuffer(data[offset : offset + size], dtype=np.uint8).reshape(height, width)
+
+
+def test_count_with_a_tiff_plugin_writes_a_file_per_frame(
+    pattern_prefix: str, RE: RunEngine, documents: list[tuple[str, dict[str, Any]]], tmp_path: Path
+) -> None:
+    class TIFFDetector(SingleTrigger, SimDetector):
+        tiff1 = Cpt(
+            TIFFPluginWithFileStore, "TIFF1:", write_path_template=str(tmp_path / "tiff"), root=str(tmp_path)
+        )
+        stats1 = Cpt(StatsPlugin, "Stats1:")
+
+    (tmp_path / "tiff").mkdir()
+    det = TIFFDetector(pattern_prefix + "BDET:", name="det")
+    det.read_attrs = ["tiff1", "stats1"]
+    det.stats1.read_attrs = ["total"]
+    stage_x = EpicsSignalRO(pattern_prefix + "STAGE:X.RBV", name="x")
+    stage_y = EpicsSignalRO(pattern_prefix + "STAGE:Y.RBV", name="y")
+    det.wait_for_connection(timeout=TIMEOUT)
+    stage_x.wait_for_connection(timeout=TIMEOUT)
+    stage_y.wait_for_connection(timeout=TIMEOUT)
+    exposure = det.cam.acquire_time.get()
+    det.cam.acquire_time.set(0.02).wait(TIMEOUT)
+    plugin = det.tiff1
+    settings = [
+        plugin.enable,
+        plugin.blocking_callbacks,
+        plugin.auto_increment,
+        plugin.auto_save,
+        plugin.num_capture,
+        plugin.file_template,
+        plugin.file_write_mode,
+        plugin.array_counter,
+    ]
+    try:
+        before = [sig.get() for sig in settings]
+        RE(count([det], 3))
+        after = [sig.get() for sig in settings]
+        # the camera's frames: blob_frame at the stage position (the stage does not move in this test)
+        expected = blob_frame(stage_x.get(), stage_y.get(), 0.02)
+    finally:
+        det.unstage()
+        det.cam.acquire_time.set(exposure).wait(TIMEOUT)
+        for sig in (det, stage_x, stage_y):
+            sig.destroy()
+
+    for name, doc in documents:
+        schema_validators[DocumentNames[name]].validate(doc)  # event-model's schemas
+    names = [name for name, _ in documents]
+    assert names.count("resource") == 1 and names.count("datum") == 3 and names.count("event") == 3
+    (resource,) = [doc for name, doc in documents if name == "resource"]
+    assert (resource["spec"], resource["root"], resource["resource_path"]) == (
+        "AD_TIFF",
+        str(tmp_path),
+        "tiff",
+    )
+    kwargs = resource["resource_kwargs"]
+    assert kwargs["template"] == "%s%s_%6.6d.tiff" and kwargs["frame_per_point"] == 1
+    datums = [doc for name, doc in documents if name == "datum"]
+    assert [d["datum_kwargs"] for d in datums] == [{"point_number": i} for i in range(3)]
+    events = [doc for name, doc in documents if name == "event"]
+    assert [e["data"]["det_image"] for e in events] == [d["datum_id"] for d in datums]
+
+    # as classic's AD_TIFF handler names them: the template applied to (directory, filename, point_number)
+    directory = os.path.join(resource["root"], resource["resource_path"]) + os.sep
+    paths = [kwargs["template"] % (directory, kwargs["filename"], i) for i in range(3)]
+    assert sorted(os.listdir(tmp_path / "tiff")) == [os.path.basename(p) for p in paths]
+    frames = [read_tiff(p) for p in paths]
+    assert expected.max() > 0  # a blob, not a dark frame
+    assert all(np.array_equal(frame, expected) for frame in frames)
+    assert [e["data"]["det_stats1_total"] for e in events] == [float(blob_sum(f)) for f in frames]
+    assert det._staged == Staged.no
+    assert after == before
 
 
 # -- ContinuousAcquisitionTrigger: triggers taken from a circular buffer -----------------------------------
