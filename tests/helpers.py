@@ -8,6 +8,7 @@ import json
 import math
 import os
 import select
+import struct
 import subprocess
 import sys
 import threading
@@ -17,6 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from caproto.sync import client as _sync_client
 
 if TYPE_CHECKING:
@@ -203,3 +205,24 @@ def fast_stage(prefix: str, timeout: float = TIMEOUT) -> Iterator[Any]:
         for motor, velocity in saved:
             motor.set(0.0).wait(timeout)
             motor.velocity.set(velocity).wait(timeout)
+
+
+def read_tiff(path: str | Path) -> np.ndarray:
+    """The pixels of an uncompressed one-strip 8-bit grayscale TIFF file, read with the standard library."""
+    data = Path(path).read_bytes()
+    order = {b"II": "<", b"MM": ">"}[data[:2]]
+    magic, ifd = struct.unpack(order + "HI", data[2:8])
+    assert magic == 42
+    (count,) = struct.unpack(order + "H", data[ifd : ifd + 2])
+    tags: dict[int, int] = {}
+    for i in range(count):
+        tag, kind, n, raw = struct.unpack(order + "HHI4s", data[ifd + 2 + 12 * i : ifd + 14 + 12 * i])
+        if kind in (3, 4) and n == 1:  # one SHORT (left-justified) or LONG value
+            tags[tag] = (
+                struct.unpack(order + "H", raw[:2])[0] if kind == 3 else struct.unpack(order + "I", raw)[0]
+            )
+    # 8 bits per sample, no compression, BlackIsZero, one sample per pixel
+    assert (tags[258], tags[259], tags[262], tags.get(277, 1)) == (8, 1, 1, 1)
+    width, height, offset, size = tags[256], tags[257], tags[273], tags[279]
+    assert size == width * height and tags.get(278, height) >= height  # one strip
+    return np.frombuffer(data[offset : offset + size], dtype=np.uint8).reshape(height, width)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import os
-import struct
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path, PurePath
@@ -26,7 +25,7 @@ from bluesky import RunEngine
 from bluesky.plans import count
 from bluesky.utils import RunEngineInterrupted
 from event_model import DocumentNames, schema_validators
-from helpers import wait_for
+from helpers import read_tiff, wait_for
 
 from sophyd import Component as Cpt
 from sophyd import Device, EpicsSignalRO, Signal
@@ -612,27 +611,6 @@ def test_statistics_plugin_reports_the_frame_in_the_file(det: Any, tmp_path: Pat
 # -- TIFF: one file per frame ---------------------------------------------------------------------------
 class TIFFPluginWithFileStore(TIFFPlugin, FileStoreTIFFIterativeWrite):
     """Classic's usual TIFF plugin with file-store documents."""
-
-
-def read_tiff(path: str) -> np.ndarray:
-    """The pixels of an uncompressed one-strip 8-bit grayscale TIFF file, read with the standard library."""
-    data = Path(path).read_bytes()
-    order = {b"II": "<", b"MM": ">"}[data[:2]]
-    magic, ifd = struct.unpack(order + "HI", data[2:8])
-    assert magic == 42
-    (count,) = struct.unpack(order + "H", data[ifd : ifd + 2])
-    tags: dict[int, int] = {}
-    for i in range(count):
-        tag, kind, n, raw = struct.unpack(order + "HHI4s", data[ifd + 2 + 12 * i : ifd + 14 + 12 * i])
-        if kind in (3, 4) and n == 1:  # one SHORT (left-justified) or LONG value
-            tags[tag] = (
-                struct.unpack(order + "H", raw[:2])[0] if kind == 3 else struct.unpack(order + "I", raw)[0]
-            )
-    # 8 bits per sample, no compression, BlackIsZero, one sample per pixel
-    assert (tags[258], tags[259], tags[262], tags.get(277, 1)) == (8, 1, 1, 1)
-    width, height, offset, size = tags[256], tags[257], tags[273], tags[279]
-    assert size == width * height and tags.get(278, height) >= height  # one strip
-    return np.frombuffer(data[offset : offset + size], dtype=np.uint8).reshape(height, width)
 
 
 def test_count_with_a_tiff_plugin_writes_a_file_per_frame(

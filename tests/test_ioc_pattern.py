@@ -7,6 +7,7 @@ subprocess (libca reads the CA environment once per process). Files go only to p
 
 from __future__ import annotations
 
+import os
 import textwrap
 import threading
 import time
@@ -20,7 +21,7 @@ import pytest
 from caproto import ChannelType, ErrorResponseReceived
 from caproto.threading.client import Context
 from helpers import ca_write as sync_write
-from helpers import run_json_script, wait_for
+from helpers import read_tiff, run_json_script, wait_for
 
 from sophyd.sim.pattern import blob_frame, blob_sum, point_values
 from sophyd_iocs.pattern import PatternIOC
@@ -376,3 +377,99 @@ def test_plugins_take_frames_from_the_port_they_name(blob: IOC) -> None:
         blob.put("BDET:Stats1:NDArrayPort", "CAM1")
         blob.put("BDET:cam1:ArrayCallbacks", 1)
     assert frame_counted()
+
+
+# -- the TIFF plugin BDET:TIFF1: ----------------------------------------------------------------------------
+SINGLE_FILE = 0  # FileWriteMode Single
+
+
+@pytest.fixture
+def tiff(ioc: IOC, tmp_path: Path) -> Iterator[IOC]:
+    """The TIFF plugin set to write into ``tmp_path`` with AutoIncrement; settings restored afterwards."""
+    ioc.put("BDET:TIFF1:FilePath", str(tmp_path))
+    ioc.put("BDET:TIFF1:FileName", "img")
+    ioc.put("BDET:TIFF1:FileNumber", 7)
+    ioc.put("BDET:TIFF1:AutoIncrement", 1)
+    ioc.put("BDET:cam1:ImageMode", MULTIPLE)
+    ioc.put("BDET:cam1:AcquireTime", 0.05)
+    yield ioc
+    if ioc.get("BDET:TIFF1:Capture_RBV"):
+        ioc.put("BDET:TIFF1:Capture", 0)
+    for suffix, value in (
+        ("AutoSave", 0),
+        ("AutoIncrement", 0),
+        ("FileWriteMode", STREAM),
+        ("NumCapture", 1),
+        ("FileNumber", 0),
+        ("FilePath", ""),
+        ("FileName", ""),
+    ):
+        ioc.put("BDET:TIFF1:" + suffix, value)
+    ioc.put("BDET:cam1:NumImages", 1)
+    ioc.put("BDET:cam1:AcquireTime", 0.1)
+
+
+def test_tiff_plugin_saves_each_frame_in_single_mode(tiff: IOC, stage: Any, tmp_path: Path) -> None:
+    x, y = stage(0.5, -1.5)
+    assert tiff.text("BDET:TIFF1:FileTemplate") == "%s%s_%6.6d.tiff"
+    assert (tiff.text("BDET:TIFF1:PortName_RBV"), tiff.text("BDET:TIFF1:PluginType_RBV")) == (
+        "TIFF1",
+        "NDFileTIFF",
+    )
+    tiff.put("BDET:TIFF1:FileWriteMode", SINGLE_FILE)
+    tiff.put("BDET:TIFF1:AutoSave", 1)
+    tiff.put("BDET:cam1:NumImages", 2)
+    tiff.put("BDET:cam1:Acquire", 1)  # completes after the plugins took both frames
+    assert sorted(os.listdir(tmp_path)) == ["img_000007.tiff", "img_000008.tiff"]
+    assert tiff.get("BDET:TIFF1:FileNumber") == 9 and tiff.get("BDET:TIFF1:FileNumber_RBV") == 9
+    assert tiff.text("BDET:TIFF1:FullFileName_RBV") == f"{tmp_path}/img_000008.tiff"
+    assert tiff.text("BDET:TIFF1:WriteStatus") == "Write OK"
+    expected = blob_frame(x, y, 0.05)
+    for name in ("img_000007.tiff", "img_000008.tiff"):
+        np.testing.assert_array_equal(read_tiff(tmp_path / name), expected)
+    # WriteFile writes the last frame again, to the next file
+    tiff.put("BDET:TIFF1:AutoSave", 0)
+    tiff.put("BDET:TIFF1:WriteFile", 1)
+    np.testing.assert_array_equal(read_tiff(tmp_path / "img_000009.tiff"), expected)
+    assert tiff.get("BDET:TIFF1:WriteFile_RBV") == 0
+
+
+def test_tiff_plugin_captures_in_stream_and_capture_modes(tiff: IOC, tmp_path: Path) -> None:
+    tiff.put("BDET:TIFF1:NumCapture", 2)
+    tiff.put("BDET:cam1:NumImages", 2)
+    captured = tiff.put_nowait("BDET:TIFF1:Capture", CAPTURE)
+    wait_for(lambda: tiff.get("BDET:TIFF1:Capture_RBV") == 1, TIMEOUT, "Capture_RBV = 1")
+    tiff.put("BDET:cam1:Acquire", 1)
+    assert captured.wait(TIMEOUT), "the Capture put did not complete after NumCapture frames"
+    assert sorted(os.listdir(tmp_path)) == ["img_000007.tiff", "img_000008.tiff"]
+    assert tiff.get("BDET:TIFF1:NumCaptured_RBV") == 2 and tiff.get("BDET:TIFF1:Capture_RBV") == 0
+    # Capture mode buffers the frames and writes them when the capture ends
+    tiff.put("BDET:TIFF1:FileWriteMode", CAPTURE_MODE)
+    tiff.put("BDET:TIFF1:NumCapture", 0)
+    captured = tiff.put_nowait("BDET:TIFF1:Capture", CAPTURE)
+    wait_for(lambda: tiff.get("BDET:TIFF1:Capture_RBV") == 1, TIMEOUT, "Capture_RBV = 1")
+    tiff.put("BDET:cam1:Acquire", 1)
+    assert tiff.get("BDET:TIFF1:NumCaptured_RBV") == 2 and len(os.listdir(tmp_path)) == 2
+    assert not captured.is_set()
+    tiff.put("BDET:TIFF1:Capture", 0)
+    assert captured.wait(TIMEOUT)
+    assert sorted(os.listdir(tmp_path))[2:] == ["img_000009.tiff", "img_000010.tiff"]
+    frames = [read_tiff(tmp_path / name) for name in sorted(os.listdir(tmp_path))]
+    assert all(np.array_equal(frame, frames[0]) for frame in frames) and frames[0].max() > 0
+
+
+def test_tiff_plugin_never_overwrites_a_file(tiff: IOC, tmp_path: Path) -> None:
+    tiff.put("BDET:cam1:Acquire", 1)  # a frame for WriteFile (AutoSave is No: nothing written)
+    assert os.listdir(tmp_path) == []
+    (tmp_path / "img_000007.tiff").write_bytes(b"precious")
+    with pytest.raises(ErrorResponseReceived, match="ECA_PUTFAIL"):
+        sync_write(tiff.prefix + "BDET:TIFF1:WriteFile", 1, notify=True, timeout=TIMEOUT)
+    assert (tmp_path / "img_000007.tiff").read_bytes() == b"precious"
+    assert tiff.text("BDET:TIFF1:WriteStatus") == "Write error"
+    assert "img_000007.tiff" in tiff.text("BDET:TIFF1:WriteMessage")
+    assert tiff.get("BDET:TIFF1:FileNumber") == 7  # no file was opened
+    tiff.put("BDET:TIFF1:FileNumber", 8)
+    tiff.put("BDET:TIFF1:WriteFile", 1)
+    assert tiff.text("BDET:TIFF1:WriteStatus") == "Write OK" and (tmp_path / "img_000008.tiff").exists()
+    with pytest.raises(ErrorResponseReceived, match="ECA_PUTFAIL"):
+        sync_write(tiff.prefix + "BDET:TIFF1:ReadFile", 1, notify=True, timeout=TIMEOUT)
