@@ -13,9 +13,11 @@
   ``/entry/sum``, and the statistics plugin ``BDET:Stats1:`` (``sophyd_iocs._stats``, port ``STATS1``)
   computes their total, mean, extremes and centroid; the circular buffer ``BDET:CB1:``
   (``sophyd_iocs._circbuff``, port ``CB1``) counts them for its soft triggers; the TIFF plugin ``BDET:TIFF1:``
-  (``sophyd_iocs._tiff``, port ``TIFF1``) writes them one file each. The plugins share areaDetector's plugin
-  PVs (``sophyd_iocs._ndplugin``; the file plugins also ``sophyd_iocs._ndfile``) and take the camera's frames,
-  in that order, before its acquisition ends.
+  (``sophyd_iocs._tiff``, port ``TIFF1``) writes them one file each; the ROI plugin ``BDET:ROI1:``
+  (``sophyd_iocs._roi``, port ``ROI1``) cuts them to a region and passes that on to the plugins whose
+  NDArrayPort is ``ROI1``. The plugins share areaDetector's plugin PVs (``sophyd_iocs._ndplugin``; the file
+  plugins also ``sophyd_iocs._ndfile``) and take the camera's frames, in that order, before its acquisition
+  ends.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from sophyd_iocs._adcam import AreaCam
 from sophyd_iocs._circbuff import CircularBuffPlugin
 from sophyd_iocs._hdf5 import HDF5Plugin
 from sophyd_iocs._motor import MotorRecord
+from sophyd_iocs._roi import ROIPlugin
 from sophyd_iocs._run import run_ioc
 from sophyd_iocs._stats import StatsPlugin
 from sophyd_iocs._tiff import TIFFPlugin
@@ -119,14 +122,15 @@ class PatternIOC(PVGroup):
     stats = SubGroup(StatsPlugin, prefix="BDET:Stats1:")
     cb = SubGroup(CircularBuffPlugin, prefix="BDET:CB1:")
     tiff = SubGroup(TIFFPlugin, prefix="BDET:TIFF1:")
+    roi = SubGroup(ROIPlugin, prefix="BDET:ROI1:")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pdet.position = self.stage_position
         self.cam.make_frame = self._blob
-        self.cam.plugins.extend(
-            [self.hdf.on_frame, self.stats.on_frame, self.cb.on_frame, self.tiff.on_frame]
-        )
+        takers = [self.hdf.on_frame, self.stats.on_frame, self.cb.on_frame, self.tiff.on_frame]
+        self.cam.plugins.extend([*takers, self.roi.on_frame])
+        self.roi.outputs.extend(takers)  # each takes the regions when its NDArrayPort is ROI1
 
     def stage_position(self) -> tuple[float, float]:
         """The user readbacks (x, y) of the stage motors."""

@@ -42,6 +42,7 @@ from sophyd.areadetector.plugins import (
     CircularBuffPlugin_V34,
     HDF5Plugin,
     HDF5Plugin_V22,
+    ROIPlugin,
     StatsPlugin,
     TIFFPlugin,
 )
@@ -683,6 +684,51 @@ def test_count_with_a_tiff_plugin_writes_a_file_per_frame(
     assert [e["data"]["det_stats1_total"] for e in events] == [float(blob_sum(f)) for f in frames]
     assert det._staged == Staged.no
     assert after == before
+
+
+# -- ROI: a region passed on to the statistics plugin ------------------------------------------------------
+def test_statistics_of_a_region_from_the_roi_plugin(pattern_prefix: str) -> None:
+    """Classic's ROIPlugin cuts the frame; the statistics plugin, fed from its port, sees only the region."""
+
+    class ROIDetector(SingleTrigger, SimDetector):
+        roi1 = Cpt(ROIPlugin, "ROI1:")
+        stats1 = Cpt(StatsPlugin, "Stats1:")
+
+    det = ROIDetector(pattern_prefix + "BDET:", name="det")
+    stage_x = EpicsSignalRO(pattern_prefix + "STAGE:X.RBV", name="x")
+    stage_y = EpicsSignalRO(pattern_prefix + "STAGE:Y.RBV", name="y")
+    for device in (det, stage_x, stage_y):
+        device.wait_for_connection(timeout=TIMEOUT)
+    det.stats1.stage_sigs["nd_array_port"] = det.roi1.port_name.get()
+    exposure = det.cam.acquire_time.get()
+    region = {"x": [100, 50], "y": [60, 40]}
+    before = {
+        axis: [getattr(det.roi1.min_xyz, f"min_{axis}").get(), getattr(det.roi1.size, axis).get()]
+        for axis in "xy"
+    }
+    try:
+        det.cam.acquire_time.set(0.02).wait(TIMEOUT)
+        det.roi1.set(region).wait(TIMEOUT)
+        det.stage()
+        try:
+            det.trigger().wait(TIMEOUT)
+            total, maximum = det.stats1.total.get(), det.stats1.max_value.get()
+            size = det.roi1.array_size.get()
+            port = det.stats1.nd_array_port.get()
+        finally:
+            det.unstage()
+        restored = det.stats1.nd_array_port.get()
+        frame = blob_frame(stage_x.get(), stage_y.get(), 0.02)
+    finally:
+        det.roi1.set(before).wait(TIMEOUT)
+        det.cam.acquire_time.set(exposure).wait(TIMEOUT)
+        for device in (det, stage_x, stage_y):
+            device.destroy()
+    assert port == "ROI1" and restored != "ROI1"  # staged, then restored
+    assert (size.z, size.y, size.x) == (0, 40, 50)
+    cut = frame[60:100, 100:150]
+    assert (total, maximum) == (float(blob_sum(cut)), float(cut.max()))
+    assert total < blob_sum(frame)  # the region, not the whole frame
 
 
 # -- ContinuousAcquisitionTrigger: triggers taken from a circular buffer -----------------------------------

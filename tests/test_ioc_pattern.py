@@ -24,6 +24,7 @@ from helpers import ca_write as sync_write
 from helpers import read_tiff, run_json_script, wait_for
 
 from sophyd.sim.pattern import blob_frame, blob_sum, point_values
+from sophyd_iocs._roi import Region, crop
 from sophyd_iocs.pattern import PatternIOC
 
 TIMEOUT = 5.0
@@ -473,3 +474,19 @@ def test_tiff_plugin_never_overwrites_a_file(tiff: IOC, tmp_path: Path) -> None:
     assert tiff.text("BDET:TIFF1:WriteStatus") == "Write OK" and (tmp_path / "img_000008.tiff").exists()
     with pytest.raises(ErrorResponseReceived, match="ECA_PUTFAIL"):
         sync_write(tiff.prefix + "BDET:TIFF1:ReadFile", 1, notify=True, timeout=TIMEOUT)
+
+
+def test_roi_crop_clamps_bins_scales_and_reverses() -> None:
+    frame = np.arange(6 * 8, dtype=np.uint8).reshape(6, 8)
+    whole = Region(
+        enable=False, start=3, size=1, binning=4, reverse=True
+    )  # a disabled dimension is taken whole
+    np.testing.assert_array_equal(crop(frame, whole, whole), frame)
+    x = Region(enable=True, start=2, size=4, binning=2, reverse=True)
+    y = Region(enable=True, start=4, size=100, binning=1, reverse=False)  # the size is clamped to the frame
+    expected = frame[4:6, 2:6].reshape(2, 2, 2).sum(axis=2)[:, ::-1]
+    np.testing.assert_array_equal(crop(frame, x, y), expected)
+    np.testing.assert_array_equal(crop(frame, x, y, scale=2.0), expected // 2)
+    bright = np.full((2, 2), 200, dtype=np.uint8)
+    summed = Region(enable=True, start=0, size=2, binning=2, reverse=False)
+    assert crop(bright, summed, summed).tolist() == [[255]]  # clipped, not wrapped around
