@@ -44,6 +44,19 @@ class Acquisition:
             self._stop = self._done = None
             done.set()
 
+    async def put(
+        self, value: str, states: tuple[str, str], acquire: Callable[[Any], Awaitable[None]], idle: Any
+    ) -> None:
+        """What an ``Acquire`` putter does with ``value``: ``states[1]`` runs (or joins) ``acquire``, anything
+        else aborts the running acquisition; with none running it awaits ``idle()`` (writing ``states[0]``).
+
+        The putter raises ``SkipWrite`` afterwards: ``acquire`` and ``idle`` write the PV themselves.
+        """
+        if value == states[1]:
+            await self.run(acquire)
+        elif not await self.abort():
+            await idle()
+
     async def abort(self) -> bool:
         """Abort the running acquisition and wait for its end; False (at once) if none is running."""
         stop, done = self._stop, self._done

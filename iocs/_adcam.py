@@ -168,11 +168,12 @@ class AreaCam(RBVGroup, DriverSettings):
 
     @acquire.putter  # type: ignore[no-redef]
     async def acquire(self, instance: Any, value: str) -> None:
-        if value != "Acquire":
-            if not await self._acquisition.abort():
-                await self.store(instance, "Done")
-            raise SkipWrite()
-        await self._acquisition.run(lambda stop: self._run(instance, stop))
+        await self._acquisition.put(
+            value,
+            ("Done", "Acquire"),
+            lambda stop: self._run(instance, stop),
+            lambda: self.store(instance, "Done"),
+        )
         raise SkipWrite()
 
     async def _run(self, instance: Any, stop: asyncio.Event) -> None:

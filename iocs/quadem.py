@@ -226,11 +226,12 @@ class QuadEMDriver(RBVGroup):
 
     @acquire.putter  # type: ignore[no-redef]
     async def acquire(self, instance: Any, value: str) -> None:
-        if value != _ACQUIRE[1]:
-            if not await self._acquisition.abort():
-                await instance.write(_ACQUIRE[0], verify_value=False)
-            raise SkipWrite()
-        await self._acquisition.run(lambda stop: self._run(instance, stop))
+        await self._acquisition.put(
+            value,
+            _ACQUIRE,
+            lambda stop: self._run(instance, stop),
+            lambda: instance.write(_ACQUIRE[0], verify_value=False),
+        )
         raise SkipWrite()
 
     async def _run(self, instance: Any, stop: asyncio.Event) -> None:

@@ -332,19 +332,7 @@ class Signal(OphydObject):
 
     # -- metadata -----------------------------------------------------------------------------------------
     #: The keys of ``metadata`` (and of meta events), as classic ophyd's ``metadata_keys`` lists them.
-    _metadata_keys: ClassVar[tuple[str, ...]] = (
-        "connected",
-        "read_access",
-        "write_access",
-        "timestamp",
-        "status",
-        "severity",
-        "precision",
-        "units",
-        "lower_ctrl_limit",
-        "upper_ctrl_limit",
-        "enum_strs",
-    )
+    _metadata_keys: ClassVar[tuple[str, ...]] = _METADATA_KEYS
 
     @property
     def metadata_keys(self) -> tuple[str, ...]:
