@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from helpers import TIMEOUT, PutWaiter
+from helpers import TIMEOUT, PutWaiter, run_json_script
 
 from sophyd._dispatch import get_dispatcher
 from sophyd.control import Channel, PVReading, get_backend
@@ -379,3 +379,31 @@ def test_wait_for_connection_many_reports_a_missing_channel(fresh_cl: Backend, t
     assert not fresh_cl.wait_for_connection_many([*good, missing], 0.5)
     assert time.monotonic() - start < 3.0
     assert fresh_cl.wait_for_connection_many(good, TIMEOUT)
+
+
+EXIT_WITH_LIVE_MONITORS = """
+import atexit, json, sys
+from epics import ca
+from sophyd import EpicsSignalRO
+from sophyd.control import get_backend
+
+prefix = sys.argv[1]
+signals = [EpicsSignalRO(prefix + pv, name=pv, auto_monitor=True) for pv in ("dbl", "long", "farray", "flood")]
+for signal in signals:
+    signal.wait_for_connection(timeout=10)
+    signal.subscribe(lambda **kw: None)
+backend = get_backend("pyepics")
+seen = []  # what sophyd's backend looked like when pyepics' exit handler destroyed the context
+destroy = ca.context_destroy
+ca.context_destroy = lambda: (seen.append([backend._closed, len(backend._by_key)]), destroy())[1]
+atexit._run_exitfuncs()  # what the interpreter runs on its way out, here so that the outcome can be printed
+print(json.dumps({"seen": seen, "finalized": ca.libca is ca._LIBCA_FINALIZED}))
+"""
+
+
+def test_exit_clears_our_channels_before_pyepics_destroys_the_context(testioc_prefix: str) -> None:
+    """At interpreter exit sophyd clears its libca channels (monitors live, the IOC still running and posting)
+    before pyepics' own exit handler destroys the CA context: a process that exited while its IOC still sent
+    updates could crash as the context went away under channels libca was still calling back for."""
+    result = run_json_script(EXIT_WITH_LIVE_MONITORS, testioc_prefix)
+    assert result == {"seen": [[True, 0]], "finalized": True}

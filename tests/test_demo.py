@@ -51,6 +51,7 @@ def demo_env(data_dir: Path) -> tuple[dict[str, str], str]:
     token = f"sophyd-demo-test-{uuid.uuid4()}"
     env["SOPHYD_TEST_DEMO_TOKEN"] = token
     env["SOPHYD_DATA_DIR"] = str(data_dir)
+    env["PYTHONFAULTHANDLER"] = "1"  # a crash prints every thread's stack to stderr, which the failures show
     return env, token
 
 

@@ -9,6 +9,7 @@ per-request callback has to be kept alive; libca copies put data before ``ca_arr
 
 from __future__ import annotations
 
+import atexit
 import ctypes
 import itertools
 import os
@@ -116,6 +117,10 @@ class PyepicsChannel(BaseChannel):
     def _create(self) -> None:
         """Make the libca channel; its id is kept as an int (a ctypes object per channel costs 136 bytes)."""
         lib, backend = self._backend._lib, self._backend
+        if backend._closed:
+            raise DisconnectedError(
+                f"{self.pvname}: Channel Access is shut down (the interpreter is exiting)"
+            )
         chid = _c.c_void_p()
         self._check(
             lib.ca_create_channel(self.pvname.encode(), backend._conn_cb, self._key, 0, _c.byref(chid))
@@ -243,9 +248,9 @@ class PyepicsChannel(BaseChannel):
         shortest retry period (the old one may be waiting out a back-off of seconds)."""
         backend = self._backend
         lib = backend._lib
-        with self._monitor_lock:
-            if self.connected or backend._by_key.get(self._key) is not self:
-                return  # reconnected meanwhile, or released
+        with self._monitor_lock, backend._life_lock:
+            if self.connected or backend._by_key.get(self._key) is not self or backend._closed:
+                return  # reconnected meanwhile, released, or Channel Access is shut down
             backend._attach()
             self._evid = None  # cleared with the old channel; _set_connected subscribes again
             lib.ca_clear_channel(self._chid)
@@ -254,11 +259,13 @@ class PyepicsChannel(BaseChannel):
 
     def _release(self) -> None:
         backend = self._backend
-        backend._attach()
-        backend._by_key.pop(self._key, None)
-        if self._chid:
-            backend._lib.ca_clear_channel(self._chid)
-        backend._lib.ca_flush_io()
+        with backend._life_lock:
+            if backend._by_key.pop(self._key, None) is None or backend._closed:
+                return  # released already (by _close at exit, for one)
+            backend._attach()
+            if self._chid:
+                backend._lib.ca_clear_channel(self._chid)
+            backend._lib.ca_flush_io()
 
 
 class PyepicsBackend(BaseBackend):
@@ -281,6 +288,28 @@ class PyepicsBackend(BaseBackend):
         self._get_cb = dbr.make_callback(self._on_get, _EventArgs)
         self._put_cb = dbr.make_callback(self._on_put, _EventArgs)
         self._event_cb = dbr.make_callback(self._on_event, _EventArgs)
+        # Channels are cleared, and no new one is made, once _close() has run at interpreter exit.
+        self._life_lock = threading.Lock()
+        self._closed = False
+        atexit.register(
+            self._close
+        )  # after pyepics' own exit handler, so it runs before it (last in, first out)
+
+    def _close(self) -> None:
+        """Clear every channel of ours before pyepics' exit handler destroys the CA context.
+
+        That handler clears only pyepics' own channels; ours would still be subscribed while the context is
+        destroyed, and libca's threads could call back into Python as it goes (or sophyd renew a channel of an
+        IOC that just stopped), which crashes the process on its way out.
+        """
+        with self._life_lock:
+            self._closed = True
+            channels, self._by_key = list(self._by_key.values()), {}
+            self._attach()
+            for channel in channels:
+                if channel._chid:
+                    self._lib.ca_clear_channel(channel._chid)
+            self._lib.ca_flush_io()
 
     def out_of_reach(self, pvname: str) -> bool:
         address = late_ioc_address(pvname)
