@@ -14,7 +14,7 @@ import bluesky.plans as bp
 import pytest
 from bluesky import RunEngine
 from caproto import ErrorResponseReceived
-from helpers import ca_read, ca_write
+from helpers import ca_read, ca_write, wait_for
 
 import sophyd
 from sophyd import EpicsSignal, EpicsSignalRO, Kind
@@ -251,10 +251,7 @@ def test_stop_ends_a_count(scaler: EpicsScaler, record: str) -> None:
     """Not classic: classic's stop() left the record counting (docs/migrating-from-ophyd.md)."""
     scaler.preset_time.put(30.0, wait=True)
     status = scaler.trigger()
-    deadline = time.monotonic() + TIMEOUT
-    while _value(f"{record}.CNT") != "Count":
-        assert time.monotonic() < deadline, "the count did not start"
-        time.sleep(0.01)  # polls the IOC's CNT: the count has started once it reads Count
+    wait_for(lambda: _value(f"{record}.CNT") == "Count", TIMEOUT, "the count to start")
     stopped = time.monotonic()
     scaler.stop()
     status.wait(TIMEOUT)
@@ -290,8 +287,9 @@ def test_ioc_gated_channel_preset_ends_the_count(record: str) -> None:
 def test_ioc_auto_count(record: str) -> None:
     ca_write(f"{record}.TP1", 0.07, notify=True)
     ca_write(f"{record}.CONT", "AutoCount", notify=True)
-    deadline = time.monotonic() + TIMEOUT
-    while _value(f"{record}.S2") != round(channel_rate(2) * 0.07) or _value(f"{record}.CNT") != "Done":
-        assert time.monotonic() < deadline, "the record did not auto-count"
-        time.sleep(0.01)  # polls the IOC until an auto-count has posted counts
+    wait_for(
+        lambda: _value(f"{record}.S2") == round(channel_rate(2) * 0.07) and _value(f"{record}.CNT") == "Done",
+        TIMEOUT,
+        "the record to auto-count",
+    )
     ca_write(f"{record}.CONT", "OneShot", notify=True)

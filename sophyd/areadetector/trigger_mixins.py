@@ -334,7 +334,7 @@ class MultiTrigger(TriggerBase):
         try:
             logger.debug("%s: configuring signals for the acquisition labelled %r", self.name, key)
             for signal, value in settings.items():
-                signal.set(value).wait()
+                signal.set(value).wait(self.stage_timeout)
             self.generate_datum(key, ttime.time(), {})
             self._start_acquisition()
         except Exception as exc:
