@@ -407,3 +407,63 @@ def test_exit_clears_our_channels_before_pyepics_destroys_the_context(testioc_pr
     updates could crash as the context went away under channels libca was still calling back for."""
     result = run_json_script(EXIT_WITH_LIVE_MONITORS, testioc_prefix)
     assert result == {"seen": [[True, 0]], "finalized": True}
+
+
+DESTROY_UNDER_LOAD = """
+import json, sys, threading
+from sophyd.control import get_backend
+from sophyd.errors import DisconnectedError
+
+prefix, rounds = sys.argv[1], int(sys.argv[2])
+backend = get_backend(sys.argv[3])
+refused = set()
+for _ in range(rounds):
+    channel = backend.channel(prefix + "sp")
+    assert channel.wait_for_connection(10)
+    go, stop = threading.Barrier(4), threading.Event()
+
+    def work() -> None:
+        go.wait()
+        while True:
+            last = stop.is_set()  # then this round starts after the destroy: it must be refused
+            try:
+                channel.put(1.0, callback=lambda error: None, timeout=5)
+                channel.get(use_monitor=False, timeout=5)
+            except DisconnectedError as exc:
+                refused.add(str(exc))
+            if last:
+                break
+
+    threads = [threading.Thread(target=work) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    go.wait()
+    channel.destroy()  # while the other three put and read on it
+    stop.set()
+    for thread in threads:
+        thread.join(10)
+    assert not any(thread.is_alive() for thread in threads)
+print(json.dumps(sorted(refused)))
+"""
+
+
+@pytest.mark.parametrize("name", BACKENDS)
+def test_destroying_a_channel_while_other_threads_use_it(testioc_prefix: str, name: str) -> None:
+    """Threads that put and read on a channel as another destroys it get DisconnectedError naming the PV, and
+    the process lives: libca frees a cleared channel, and a put on its old id had crashed the process
+    (SIGSEGV). Run in a child process, so a crash fails this test with its stack, not the whole session."""
+    refused = run_json_script(DESTROY_UNDER_LOAD, testioc_prefix, "100", name, timeout=120)
+    assert refused, "no operation met the destroyed channel: the race was not exercised"
+    assert all(message.startswith(testioc_prefix + "sp ") for message in refused), refused
+
+
+def test_destroy_fails_a_put_still_waiting_for_completion(backend: Backend, testioc_prefix: str) -> None:
+    """A put whose completion is outstanding when its channel is destroyed ends with DisconnectedError at once
+    (the client library will never answer it), not at its timeout or never."""
+    channel = backend.channel(testioc_prefix + "slow")
+    assert channel.wait_for_connection(TIMEOUT)
+    waiter = PutWaiter()
+    channel.put(1.5, callback=waiter, timeout=None)
+    channel.destroy()
+    error = waiter.wait()
+    assert isinstance(error, DisconnectedError) and "slow was destroyed" in str(error)

@@ -225,11 +225,12 @@ class OpTable:
             msg = f"Put of {_describe(op.value)} to {op.channel.pvname} did not complete within {timeout} s"
             op.fail(TimeoutError(msg))
 
-    def fail_channel(self, channel: BaseChannel) -> None:
-        """Fail every operation still waiting on ``channel`` (it disconnected) with DisconnectedError."""
+    def fail_channel(self, channel: BaseChannel, why: str = "disconnected") -> None:
+        """Fail every operation still waiting on ``channel`` (it disconnected, or ``why``) with
+        DisconnectedError."""
         for token, op in list(self._ops.items()):
             if op.channel is channel and self.pop(token) is op:
-                op.fail(DisconnectedError(f"{channel.pvname} disconnected before the operation finished"))
+                op.fail(DisconnectedError(f"{channel.pvname} {why} before the operation finished"))
 
 
 class BaseChannel(Channel):
@@ -398,6 +399,7 @@ class BaseChannel(Channel):
             self._is_connected = False
         self._backend._forget(self)
         self._release()
+        self._backend._ops.fail_channel(self, "was destroyed")  # the client library will not answer them now
 
     def format(self, reading: PVReading, as_string: bool) -> PVReading:
         """``reading`` with its value as text when ``as_string`` (enum labels, floats at precision, once the

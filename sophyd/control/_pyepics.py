@@ -129,6 +129,12 @@ class PyepicsChannel(BaseChannel):
         self._check(lib.ca_replace_access_rights_event(self._chid, backend._access_cb))
         lib.ca_flush_io()
 
+    def _on_chid(self, call: Callable[[int], int]) -> int:
+        """``call(chid)``'s ECA status, made under the backend's life lock; ECA_DISCONN, without calling, once
+        the channel is cleared (libca freed it: a call on its old id would crash the process)."""
+        with self._backend._life_lock:
+            return call(self._chid) if self._chid else ECA_DISCONN
+
     def _check(self, status: int) -> None:
         if status == ECA_DISCONN:
             raise DisconnectedError(f"{self.pvname} is not connected")
@@ -139,8 +145,8 @@ class PyepicsChannel(BaseChannel):
         """libca connected the channel ``chid``: its type, size and access rights are all a connection needs."""
         lib = self._backend._lib
         self._chid = chid  # libca may call back before ca_create_channel has returned its id
-        self._dbr_type, self._count = lib.ca_field_type(self._chid), lib.ca_element_count(self._chid)
-        read, write = bool(lib.ca_read_access(self._chid)), bool(lib.ca_write_access(self._chid))
+        self._dbr_type, self._count = lib.ca_field_type(chid), lib.ca_element_count(chid)
+        read, write = bool(lib.ca_read_access(chid)), bool(lib.ca_write_access(chid))
         self._set_access(read, write)
         info = build_info(self._dbr_type, self._count, None, read_access=read, write_access=write)
         self._set_connected(self._dbr_type, info)
@@ -148,8 +154,10 @@ class PyepicsChannel(BaseChannel):
     def _send_info_request(self, token: int) -> None:
         backend = self._backend
         backend._attach()
-        status = backend._lib.ca_array_get_callback(
-            self._dbr_type + _CTRL, 1, self._chid, backend._ctrl_cb, token
+        status = self._on_chid(
+            lambda chid: backend._lib.ca_array_get_callback(
+                self._dbr_type + _CTRL, 1, chid, backend._ctrl_cb, token
+            )
         )
         self._check(status)
 
@@ -194,15 +202,17 @@ class PyepicsChannel(BaseChannel):
 
     def _server(self) -> Any:
         """libca's b'host:port' of the server this channel is on."""
-        return self._backend._lib.ca_host_name(self._chid)
+        with self._backend._life_lock:  # as _on_chid, but the answer is the host, not a status
+            return self._backend._lib.ca_host_name(self._chid) if self._chid else None
 
     def _begin_get(self, timeout: float | None, form: str = "time") -> GetOp:
         backend = self._backend
         backend._attach()
         op = GetOp(self)
         token = backend._ops.add(op)
-        status = backend._lib.ca_array_get_callback(
-            self._request_type(form), 0, self._chid, backend._get_cb, token
+        request = self._request_type(form)
+        status = self._on_chid(
+            lambda chid: backend._lib.ca_array_get_callback(request, 0, chid, backend._get_cb, token)
         )
         if status != ECA_NORMAL:
             backend._ops.pop(token)
@@ -213,11 +223,12 @@ class PyepicsChannel(BaseChannel):
         backend = self._backend
         backend._attach()
         lib, ptr = backend._lib, data.ctypes.data
+        dbr_type, count = self._dbr_type, len(data)
         if token is None:
-            status = lib.ca_array_put(self._dbr_type, len(data), self._chid, ptr)
+            status = self._on_chid(lambda chid: lib.ca_array_put(dbr_type, count, chid, ptr))
         else:
-            status = lib.ca_array_put_callback(
-                self._dbr_type, len(data), self._chid, ptr, backend._put_cb, token
+            status = self._on_chid(
+                lambda chid: lib.ca_array_put_callback(dbr_type, count, chid, ptr, backend._put_cb, token)
             )
         self._check(status)
         lib.ca_flush_io()
@@ -229,19 +240,27 @@ class PyepicsChannel(BaseChannel):
         backend._attach()
         evid = _c.c_void_p()
         mask = _DBE_VALUE | _DBE_ALARM
-        status = backend._lib.ca_create_subscription(
-            self._dbr_type + _TIME, 0, self._chid, mask, backend._event_cb, self._key, _c.byref(evid)
-        )
-        self._check(status)
-        self._evid = evid
+
+        def subscribe(chid: int) -> int:
+            status = backend._lib.ca_create_subscription(
+                self._dbr_type + _TIME, 0, chid, mask, backend._event_cb, self._key, _c.byref(evid)
+            )
+            if status == ECA_NORMAL:
+                self._evid = evid  # with the id, under the lock: a clear from now on takes it too
+            return status
+
+        self._check(self._on_chid(subscribe))
         backend._lib.ca_flush_io()
 
     def _stop_monitor(self) -> None:
-        evid, self._evid = self._evid, None
+        backend = self._backend
+        with backend._life_lock:  # a channel cleared meanwhile took its subscription with it (evid now None)
+            evid, self._evid = self._evid, None
+            if evid is not None:
+                backend._attach()
+                backend._lib.ca_clear_subscription(evid)
         if evid is not None:
-            self._backend._attach()
-            self._backend._lib.ca_clear_subscription(evid)
-            self._backend._lib.ca_flush_io()
+            backend._lib.ca_flush_io()
 
     def _renew(self) -> None:
         """Replace the libca channel of a disconnected PV with a new one, whose search starts at libca's
@@ -253,7 +272,8 @@ class PyepicsChannel(BaseChannel):
                 return  # reconnected meanwhile, released, or Channel Access is shut down
             backend._attach()
             self._evid = None  # cleared with the old channel; _set_connected subscribes again
-            lib.ca_clear_channel(self._chid)
+            if self._chid:
+                lib.ca_clear_channel(self._chid)
             self._chid = 0  # until libca gives the new one: _release skips a null chid
             self._create()
 
@@ -265,6 +285,7 @@ class PyepicsChannel(BaseChannel):
             backend._attach()
             if self._chid:
                 backend._lib.ca_clear_channel(self._chid)
+            self._chid, self._evid = 0, None  # freed by libca: nothing may use them again
             backend._lib.ca_flush_io()
 
 
@@ -288,6 +309,9 @@ class PyepicsBackend(BaseBackend):
         self._get_cb = dbr.make_callback(self._on_get, _EventArgs)
         self._put_cb = dbr.make_callback(self._on_put, _EventArgs)
         self._event_cb = dbr.make_callback(self._on_event, _EventArgs)
+        # Held around every libca call on a channel id, and while a channel is cleared (its id then set to 0):
+        # libca frees a cleared channel, and a call on its old id from another thread crashes the process.
+        # libca's callback threads never take it, so clearing (which waits for their callbacks) cannot deadlock.
         # Channels are cleared, and no new one is made, once _close() has run at interpreter exit.
         self._life_lock = threading.Lock()
         self._closed = False
@@ -309,6 +333,7 @@ class PyepicsBackend(BaseBackend):
             for channel in channels:
                 if channel._chid:
                     self._lib.ca_clear_channel(channel._chid)
+                channel._chid, channel._evid = 0, None
             self._lib.ca_flush_io()
 
     def out_of_reach(self, pvname: str) -> bool:
