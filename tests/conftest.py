@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,6 +24,27 @@ RECONNECT_TIMEOUT = 30.0
 IOC_FIXTURES = frozenset(
     name for name in sophyd.testing.__all__ if name == "sophyd_iocs" or name.endswith("_prefix")
 ) | {"notebooks"}  # the example notebooks start their own IOCs
+
+#: The session's temporary directory, and the TMPDIR and tempfile.tempdir it replaced.
+_TEMP_ROOT = pytest.StashKey[tuple[str, "str | None", "str | None"]]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Give the session, and every process it starts, its own temporary directory, removed at the end: what
+    the simulated devices write by default (``tempfile.mkdtemp``) goes there, not into the machine's /tmp."""
+    root = tempfile.mkdtemp(prefix="sophyd-tests-")
+    config.stash[_TEMP_ROOT] = (root, os.environ.get("TMPDIR"), tempfile.tempdir)
+    os.environ["TMPDIR"] = tempfile.tempdir = root
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    root, env, default = config.stash[_TEMP_ROOT]
+    if env is None:
+        os.environ.pop("TMPDIR", None)
+    else:
+        os.environ["TMPDIR"] = env
+    tempfile.tempdir = default
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
