@@ -12,6 +12,7 @@ import time
 from typing import Any
 
 import pytest
+from helpers import Events, ca_read
 
 import sophyd
 from sophyd import (
@@ -25,6 +26,7 @@ from sophyd import (
     wait_for_connection,
 )
 from sophyd import Component as Cpt
+from sophyd._dispatch import get_dispatcher
 from sophyd.control import get_backend
 from sophyd.control._mock import (
     mock_put_failure,
@@ -420,3 +422,40 @@ def test_connection_timeouts_say_where_the_client_searches(cl: str, testioc_pref
         assert "no_such_pv_hint" in message
         assert f"EPICS_CA_ADDR_LIST={addresses!r}" in message
         assert "ca_env.sh" in message
+
+
+@pytest.mark.parametrize("wait", ["signal", "together"])
+def test_subscribers_from_before_the_connection_see_the_value_before_a_put(
+    fresh_cl: Any, testioc_prefix: str, wait: str
+) -> None:
+    """A subscriber added before the signal connects gets the value at connection first, as in classic ophyd:
+    the monitors are in place when wait_for_connection() returns, so a put made next cannot overtake them.
+
+    The 'control' dispatcher, which also starts them after a connection, is kept busy meanwhile: only
+    wait_for_connection() (the signal's, or the one for many objects) can have started them."""
+    sp, rbv = testioc_prefix + "sp", testioc_prefix + "rbv"
+    start = float(ca_read(sp).data[0])
+    sig = EpicsSignal(rbv, write_pv=sp, name="pair")
+    values, setpoints = Events(), Events()
+    sig.subscribe(values)
+    sig.subscribe(setpoints, event_type=sig.SUB_SETPOINT)
+    release = threading.Event()
+    get_dispatcher("control").submit(release.wait, 30.0)
+    try:
+        if wait == "signal":
+            sig.wait_for_connection(timeout=TIMEOUT)
+        else:
+            wait_for_connection(sig, timeout=TIMEOUT)
+        first_value = values.wait_for(lambda e: True)
+        first_setpoint = setpoints.wait_for(lambda e: True)
+    finally:
+        release.set()
+    try:
+        assert (first_setpoint["old_value"], first_setpoint["value"]) == (None, start)
+        assert first_value["value"] == start
+        sig.put(start + 1.0, wait=True, timeout=TIMEOUT)
+        later = setpoints.wait_for(lambda e: e["value"] == start + 1.0)
+        assert later["old_value"] == start and setpoints.events[0] is first_setpoint
+    finally:
+        sig.put(start, wait=True, timeout=TIMEOUT)
+        sig.destroy()

@@ -364,6 +364,31 @@ def test_load_info_many_reads_every_channel_once(fresh_cl: Backend, testioc_pref
     assert infos[2].enum_strs == ("Off", "On", "Fault")
 
 
+def test_a_put_right_after_subscribe_comes_after_the_first_reading(
+    fresh_cl: Backend, testioc_prefix: str
+) -> None:
+    """subscribe() of a connected channel sends the subscription before it returns (caproto's client would
+    leave it to its own thread): a put sent next reaches the IOC after it, so the first reading is the value
+    from before the put. A round in which the two readings coalesced (the dispatcher dropped one) proves
+    nothing either way and is repeated."""
+    channel = fresh_cl.channel(testioc_prefix + "long")
+    assert channel.wait_for_connection(TIMEOUT)
+    start = int(channel.get(use_monitor=False).value)
+    monitor = get_dispatcher("monitor")
+    for _ in range(10):
+        recorder, dropped = Recorder(), monitor.dropped
+        handle = channel.subscribe(recorder)
+        try:
+            channel.put(start + 1)
+            recorder.wait_for(lambda r: r.value == start + 1)
+        finally:
+            channel.unsubscribe(handle)
+            assert put_wait(channel, start) is None
+        if monitor.dropped == dropped:
+            break
+    assert [r.value for r in recorder.readings] == [start, start + 1]
+
+
 def test_wait_for_connection_many_with_one_channel_twice(fresh_cl: Backend, testioc_prefix: str) -> None:
     """Two components on one PV share a channel: the wait ends when it connects, not at the timeout."""
     channel = fresh_cl.channel(testioc_prefix + "bulk:0123")

@@ -301,6 +301,33 @@ class CaprotoChannel(BaseChannel):
         if self._sub is None:
             self._sub = self._pv.subscribe(data_type="time")
             self._sub_token = self._sub.add_callback(self._on_event)
+            self._send_subscription(self._sub)
+
+    def _send_subscription(self, sub: Any) -> None:
+        """Send a new subscription's request from this thread, in order with this thread's later requests.
+
+        caproto's client queues it for its activation thread, so a write sent right after (a put after
+        wait_for_connection()) could reach the server first, and the subscribers would miss the value from
+        before the write. A subscription the activation thread has taken already is left to it; one that
+        cannot be sent now goes back to it, and caproto retries it.
+        """
+        manager = self._pv.circuit_manager
+        if manager is None:
+            return  # disconnected meanwhile: caproto subscribes again when the PV reconnects
+        context = manager.context
+        with context.subscriptions_lock:
+            queued = context.subscriptions_to_activate.get(manager)
+            if queued is None or sub not in queued:
+                return
+            queued.discard(sub)
+        try:
+            command = sub.compose_command()
+            if command is not None:
+                manager.send(command, extra={"pv": self.pvname})
+        except Exception:
+            with context.subscriptions_lock:
+                context.subscriptions_to_activate[manager].add(sub)
+            context.activate_subscriptions_now.set()
 
     def _stop_monitor(self) -> None:
         sub, self._sub = self._sub, None

@@ -264,17 +264,28 @@ class BaseChannel(Channel):
         return self._is_connected
 
     def wait_for_connection(self, timeout: float | None) -> bool:
-        if self._is_connected:
-            return True
-        if self._backend.out_of_reach(self.pvname):
-            return False  # it will not connect: say so now, not after the timeout
-        with self._lock:
-            if self._is_connected:
-                return True
-            waiter = self._waiter
-            if waiter is None:
-                waiter = self._waiter = Latch()  # set (and dropped) by _set_connected
-        return waiter.wait(timeout)
+        if not self._is_connected:
+            if self._backend.out_of_reach(self.pvname):
+                return False  # it will not connect: say so now, not after the timeout
+            with self._lock:
+                waiter = None if self._is_connected else self._waiter
+                if waiter is None and not self._is_connected:
+                    waiter = self._waiter = Latch()  # set (and dropped) by _set_connected
+            if waiter is not None and not waiter.wait(timeout):
+                return False
+        self._start_pending_monitor()
+        return True
+
+    def _start_pending_monitor(self) -> None:
+        """Start the server subscription now if the channel has subscribers and it is not running yet.
+
+        On connection the 'control' dispatcher starts it a moment later; a write sent after
+        wait_for_connection() returned could reach the server first, and the subscribers would never see the
+        value from before it. Started here, in the waiting thread, the subscription precedes any later
+        request on the same circuit, so the first event is the value at connection, as in classic ophyd.
+        """
+        if self._subscribers and self._is_connected:
+            self._sync_monitor()
 
     def info(self) -> PVInfo:
         info = self._info
@@ -676,6 +687,9 @@ class BaseBackend(Backend):
                     ch._latches.remove(latch)
                     if not ch._latches:
                         ch._latches = None
+        for channel in channels:
+            if isinstance(channel, BaseChannel):
+                channel._start_pending_monitor()
         return all(ch.connected for ch in channels)
 
     def load_info_many(
