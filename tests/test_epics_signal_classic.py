@@ -396,6 +396,46 @@ def test_set_defaults_before_the_first_signal_applies_to_every_signal() -> None:
     assert _run_fresh(code) == ["UserWarning", "7.0", "3.0", "0.5", "True", "1.5", "4.0", "refused", "7.0"]
 
 
+@pytest.mark.parametrize("layer", ["pyepics", "caproto"])
+def test_a_components_connection_timeout_beats_the_class_wide_default(
+    testioc_prefix: str, layer: str
+) -> None:
+    """As in classic ophyd: a lazy component connects when first used, waiting for its own
+    ``connection_timeout`` if the Component gives one, else for the class-wide default of set_defaults()
+    (EpicsSignalBase's for a signal, Device's for a sub-device); a wait too short for the IOC raises TimeoutError."""
+    code = (
+        "import sys\n"
+        "from sophyd import Component as Cpt, Device, EpicsSignalBase, EpicsSignalRO, set_cl\n"
+        "set_cl(sys.argv[1])\n"
+        "EpicsSignalBase.set_defaults(connection_timeout=1e-6)\n"
+        "Device.set_defaults(connection_timeout=1e-6)\n"
+        "class One(Device):\n"
+        "    value = Cpt(EpicsSignalRO, '')\n"
+        "class Box(Device):\n"
+        "    hasty = Cpt(EpicsSignalRO, 'dbl', lazy=True)\n"
+        "    patient = Cpt(EpicsSignalRO, 'ro', lazy=True, connection_timeout=30.0)\n"
+        "    hasty_dev = Cpt(One, 'long', lazy=True)\n"
+        "    patient_dev = Cpt(One, 'enum', lazy=True, connection_timeout=30.0)\n"
+        "box = Box(sys.argv[2], name='box')\n"
+        "for attr in ('hasty', 'patient', 'hasty_dev', 'patient_dev'):\n"
+        "    try:\n"
+        "        print(attr, getattr(box, attr).connected)\n"
+        "    except TimeoutError as exc:\n"
+        "        print(attr, type(exc).__name__)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, layer, testioc_prefix],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert out.stdout.split() == [
+        "hasty", "ConnectionTimeoutError", "patient", "True", "hasty_dev", "ConnectionTimeoutError",
+        "patient_dev", "True",
+    ]  # fmt: skip
+
+
 def test_whether_a_signal_was_made_has_classic_name() -> None:
     """Classic startup scripts ask ``EpicsSignalBase._EpicsSignalBase__any_instantiated`` before they call
     set_defaults(); it is False until the first EPICS signal is made, True from then on."""
