@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 #: Seconds the first wait for a never-connected channel takes, unless a signal or set_defaults() says otherwise.
-DEFAULT_CONNECTION_TIMEOUT = 2.0
+DEFAULT_CONNECTION_TIMEOUT = 1.0
 #: The native types of PVs that hold numbers (the control layer's ``PVInfo.native_type``).
 NUMERIC_TYPES = ("float", "integer")
 _NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})

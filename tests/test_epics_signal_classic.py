@@ -487,6 +487,22 @@ def test_none_timeouts_given_to_a_signal_mean_no_limit(cl: str, pv: Callable[[st
             dev.destroy()
 
 
+def test_default_timeouts_are_classics() -> None:
+    """Classic ophyd's class-wide defaults: 1 s for the first connection, 2 s per read, no limit on
+    put-completion, no monitor unless asked; a Device waits 10 s for all its signals."""
+    sig = EpicsSignal("sophyd_nowhere:defaults", name="defaults")  # made, never connected: no IOC needed
+    try:
+        assert (sig.connection_timeout, sig.timeout, sig.write_timeout, sig.auto_monitor) == (
+            1.0,
+            2.0,
+            None,
+            False,
+        )
+        assert Device(name="box").connection_timeout == 10.0
+    finally:
+        sig.destroy()
+
+
 def test_set_defaults_is_refused_once_a_signal_exists() -> None:
     """Classic ophyd raises RuntimeError once any EPICS signal has been made (of any class)."""
     EpicsSignalRO("sophyd_nowhere:pv", name="x").destroy()  # made, never connected: no IOC needed
