@@ -61,6 +61,11 @@ NUMERIC_TYPES = ("float", "integer")
 _NO_OVERRIDES: Mapping[str, Any] = MappingProxyType({})
 
 
+def _within(timeout: float | None) -> str:
+    """A timeout as classic ophyd's errors give it (``' within 1.00 sec'``); nothing for None (no limit)."""
+    return "" if timeout is None else f" within {float(timeout):.2f} sec"
+
+
 class _NotGiven(enum.Enum):
     """A timeout not given to the constructor: the class-wide default applies (None means no limit)."""
 
@@ -329,9 +334,9 @@ class EpicsSignalBase(Signal):
         timeout = self.connection_timeout if timeout is None else timeout
         for channel in self._channels():
             if not channel.wait_for_connection(timeout):
-                raise ConnectionTimeoutError(
-                    f"{self._describe_me()}: PV {channel.pvname} did not connect within {timeout} s. "
-                    + connection_hint(),
+                limit = "" if timeout is None else f" within {float(timeout):.3}-second timeout"
+                raise ConnectionTimeoutError(  # classic ophyd's words, after the signal's name
+                    f"{self._describe_me()}: {channel.pvname} could not connect{limit}. " + connection_hint(),
                     missing=[channel.pvname],
                 )
 
@@ -344,8 +349,8 @@ class EpicsSignalBase(Signal):
             raise DisconnectedError(f"{self._describe_me()}: PV {channel.pvname} is disconnected")
         wait = self.connection_timeout if connection_timeout is None else connection_timeout
         if not channel.wait_for_connection(wait):
-            raise ConnectionTimeoutError(
-                f"{self._describe_me()}: PV {channel.pvname} did not connect within {wait} s. "
+            raise ConnectionTimeoutError(  # classic ophyd's words, after the signal's name
+                f"{self._describe_me()}: Failed to connect to {channel.pvname}{_within(wait)}. "
                 + connection_hint(),
                 missing=[channel.pvname],
             )
@@ -412,17 +417,20 @@ class EpicsSignalBase(Signal):
         connection_timeout: float | None = None,
     ) -> PVReading:
         self._ensure_connected(channel, connection_timeout)
+        timeout = self.timeout if timeout is None else timeout
         try:
             return channel.get(
                 as_string=self._string if as_string is None else as_string,
                 use_monitor=True if use_monitor is None else use_monitor,
-                timeout=self.timeout if timeout is None else timeout,
+                timeout=timeout,
                 form=form,
             )
         except DisconnectedError as exc:
             raise DisconnectedError(f"{self._describe_me()}: {exc}") from exc
         except TimeoutError as exc:
-            raise ReadTimeoutError(f"{self._describe_me()}: read timed out ({exc})") from exc
+            raise ReadTimeoutError(  # classic ophyd's words, after the signal's name
+                f"{self._describe_me()}: Failed to read {channel.pvname}{_within(timeout)} ({exc})"
+            ) from exc
 
     def _store(self, reading: PVReading, *, alarm: bool = True) -> None:
         """Keep ``reading`` as the latest value; ``alarm=False`` for a reading without an alarm state

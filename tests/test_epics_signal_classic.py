@@ -29,6 +29,7 @@ from sophyd import (
     EpicsSignalWithRBV,
     LimitError,
     NotConnectedError,
+    ReadTimeoutError,
 )
 from sophyd import Component as Cpt
 from sophyd.control import new_backend
@@ -282,13 +283,33 @@ def test_get_connection_timeout_bounds_the_first_wait(cl: str, pv: Callable[[str
     """get(connection_timeout=) replaces the signal's own for this call, as in classic ophyd."""
     nowhere = made(EpicsSignalRO, pv("no_such_array"), name="nowhere", connection_timeout=60.0)
     start = time.monotonic()
-    with pytest.raises(ConnectionTimeoutError, match=r"'nowhere'.*within 0\.3 s"):
+    with pytest.raises(
+        ConnectionTimeoutError, match=r"'nowhere'.*Failed to connect to .*no_such_array within 0\.30 sec"
+    ):
         nowhere.get(connection_timeout=0.3)
     assert time.monotonic() - start < 10.0  # not the signal's 60 s
     with new_backend(cl):  # a channel that has yet to connect, which no 1 us wait would see connected
         impatient = made(EpicsSignalRO, pv("iarray"), name="iarray", connection_timeout=1e-6)
         assert list(impatient.get(connection_timeout=TIMEOUT)) == list(range(16))
         impatient.destroy()
+
+
+def test_timeout_errors_say_what_classics_say(cl: str, pv: Callable[[str], str], made: Any) -> None:
+    """Classic ophyd's error classes and words, after the signal's name: wait_for_connection() raises a
+    TimeoutError '<pv> could not connect within 0.2-second timeout.', a read the IOC does not answer in
+    time a ReadTimeoutError 'Failed to read <pv> within 0.00 sec'."""
+    nowhere = made(EpicsSignalRO, pv("no_such_pv_words"), name="nowhere")
+    with pytest.raises(
+        TimeoutError, match=r"'nowhere'.*no_such_pv_words could not connect within 0\.2-second timeout\."
+    ):
+        nowhere.wait_for_connection(timeout=0.2)
+    array = made(EpicsSignalRO, pv("farray"), name="farray")
+    array.wait_for_connection(timeout=TIMEOUT)
+    with pytest.raises(
+        ReadTimeoutError, match=r"'farray'.*Failed to read .*farray within 0\.00 sec"
+    ) as caught:
+        array.get(timeout=1e-6)  # no server answers a 1000-element read within a microsecond
+    assert isinstance(caught.value, TimeoutError)
 
 
 def test_read_of_a_never_connected_pv_is_a_disconnected_error(pv: Callable[[str], str], made: Any) -> None:
@@ -300,7 +321,9 @@ def test_read_of_a_never_connected_pv_is_a_disconnected_error(pv: Callable[[str]
         lid = Cpt(EpicsSignalRO, "no_such_lid", connection_timeout=0.3)
 
     box = made(Box, pv(""), name="box")
-    with pytest.raises(DisconnectedError, match=r"'box_lid'.*no_such_lid.*within 0\.3 s") as caught:
+    with pytest.raises(
+        DisconnectedError, match=r"'box_lid'.*Failed to connect to .*no_such_lid within 0\.30 sec"
+    ) as caught:
         box.read()
     assert isinstance(caught.value, ConnectionTimeoutError)
     assert isinstance(caught.value, NotConnectedError)
