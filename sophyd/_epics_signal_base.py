@@ -331,6 +331,7 @@ class EpicsSignalBase(Signal):
 
     def wait_for_connection(self, timeout: float | None = None) -> None:
         """Wait until every channel of this signal is connected; ConnectionTimeoutError names the PVs."""
+        self._check_not_destroyed()
         timeout = self.connection_timeout if timeout is None else timeout
         for channel in self._channels():
             if not channel.wait_for_connection(timeout):
@@ -342,7 +343,8 @@ class EpicsSignalBase(Signal):
 
     def _ensure_connected(self, channel: Channel, connection_timeout: float | None = None) -> None:
         """Return if connected; wait for a first connection (up to ``connection_timeout``, default the
-        signal's); fail at once after a disconnect."""
+        signal's); fail at once after a disconnect, or once the signal is destroyed."""
+        self._check_not_destroyed()
         if channel.connected:
             return
         if channel.ever_connected:
@@ -357,7 +359,7 @@ class EpicsSignalBase(Signal):
 
     @property
     def connected(self) -> bool:
-        return all(ch.connected for ch in self._channels())
+        return not self._destroyed and all(ch.connected for ch in self._channels())
 
     # -- reading ------------------------------------------------------------------------------------------
     def get(

@@ -20,6 +20,7 @@ from ._datakeys import JSON_DTYPES, data_key, values_match
 from ._dispatch import get_dispatcher, wait_event
 from ._scheduler import call_later
 from .errors import (
+    DestroyedError,
     DisconnectedError,
     LimitError,
     ReadOnlyError,
@@ -102,6 +103,7 @@ class Signal(OphydObject):
     _dtype: Any = None
     _shape: list[int] | tuple[int, ...] | None = None
     _pending_set: StatusBase | None = None
+    _destroyed = False  # set by destroy()
     #: Default timeout (s) of set_and_wait and of waiting on connections; override per class.
     default_timeout: ClassVar[float] = 10.0
 
@@ -354,8 +356,18 @@ class Signal(OphydObject):
 
     @property
     def connected(self) -> bool:
-        """True when the value can be read; always True for soft signals."""
-        return bool(self._metadata["connected"])
+        """True when the value can be read: for soft signals, until they are destroyed."""
+        return bool(self._metadata["connected"]) and not self._destroyed
+
+    def destroy(self) -> None:
+        """Drop every subscription; as in classic ophyd, the signal is no longer connected, and reading it
+        (an EPICS signal: also waiting for its connection) raises DestroyedError."""
+        self._destroyed = True
+        super().destroy()
+
+    def _check_not_destroyed(self) -> None:
+        if self._destroyed:
+            raise DestroyedError(f"{self._describe_me()} is destroyed: Cannot re-use a destroyed Signal")
 
     def wait_for_connection(self, timeout: float | None = None) -> None:
         """Block until connected; soft signals always are."""
@@ -430,6 +442,7 @@ class Signal(OphydObject):
 
     def read(self) -> dict[str, Reading[Any]]:
         """``{name: {'value': ..., 'timestamp': ...}}``."""
+        self._check_not_destroyed()
         return {self.name: {"value": self.get(), "timestamp": self.timestamp}}
 
     def describe(self) -> dict[str, DataKey]:

@@ -20,6 +20,7 @@ from sophyd import (
     AlarmSeverity,
     ConnectionTimeoutError,
     DerivedSignal,
+    DestroyedError,
     Device,
     DisconnectedError,
     EpicsSignal,
@@ -310,6 +311,23 @@ def test_timeout_errors_say_what_classics_say(cl: str, pv: Callable[[str], str],
     ) as caught:
         array.get(timeout=1e-6)  # no server answers a 1000-element read within a microsecond
     assert isinstance(caught.value, TimeoutError)
+
+
+def test_a_destroyed_signal_raises_destroyed_error_at_once(pv: Callable[[str], str], made: Any) -> None:
+    """Classic ophyd: once destroyed, an EPICS signal is not connected, and waiting for its connection or
+    reading it raises DestroyedError at once; another signal of the same PV goes on working."""
+    sig = made(EpicsSignalRO, pv("ro"), name="gone")
+    other = made(EpicsSignalRO, pv("ro"), name="other")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    sig.destroy()
+    assert not sig.connected
+    start = time.monotonic()
+    for attempt in (sig.get, sig.read, lambda: sig.wait_for_connection(timeout=60.0)):
+        with pytest.raises(DestroyedError, match=r"'gone'.*Cannot re-use a destroyed Signal"):
+            attempt()
+    assert time.monotonic() - start < 10.0  # at once, not after a timeout
+    other.wait_for_connection(timeout=TIMEOUT)
+    assert other.get() == 4.25
 
 
 def test_read_of_a_never_connected_pv_is_a_disconnected_error(pv: Callable[[str], str], made: Any) -> None:

@@ -12,7 +12,7 @@ import jsonschema
 import numpy as np
 import pytest
 
-from sophyd import Component, Device, ReadOnlyError, Signal
+from sophyd import Component, DestroyedError, Device, DisconnectedError, ReadOnlyError, Signal
 from sophyd.signal import (
     ArrayAttributeSignal,
     AttributeSignal,
@@ -354,3 +354,15 @@ def test_every_object_has_classics_loggers_and_a_check_value(caplog: pytest.LogC
     ]
     box.log = "mine"  # type: ignore[assignment]  # classic code may assign its own
     assert box.log == "mine"
+
+
+def test_a_destroyed_signal_is_not_connected_and_refuses_reads() -> None:
+    """Classic ophyd: destroy() leaves a signal disconnected, and read() raises an error classic code catches
+    as DisconnectedError (sophyd's is the DestroyedError classic raises for EPICS signals)."""
+    sig = Signal(name="gone", value=2.0)
+    assert sig.connected
+    sig.destroy()
+    assert not sig.connected
+    with pytest.raises(DestroyedError, match="'gone' is destroyed") as caught:
+        sig.read()
+    assert isinstance(caught.value, DisconnectedError)
