@@ -21,6 +21,7 @@ from typing import Any
 from ._dispatch import get_dispatcher, wait_event, wake_waiters
 from ._scheduler import TimerHandle, call_later
 from .errors import InvalidState, StatusTimeoutError, UnknownStatusFailure, WaitTimeoutError
+from .log import _TaggedLog
 
 __all__ = [
     "AndStatus",
@@ -35,6 +36,12 @@ __all__ = [
 ]
 
 logger = logging.getLogger("sophyd.status")
+
+
+def _status_tag(status: StatusBase) -> dict[str, Any]:
+    """The extra of a status's log records: the status, which LogFormatter shows as ``[str(status)]``."""
+    return {"status": status}
+
 
 #: Exceptions that only a status itself may raise: its own timeout, and a waiter giving up.
 _RESERVED_EXCEPTIONS = (StatusTimeoutError, WaitTimeoutError)
@@ -206,6 +213,9 @@ class StatusBase:
     def elapsed(self) -> float:
         """Seconds since the status was created (until it finished)."""
         return (self.finish_ts or time.time()) - self.start_ts
+
+    #: This status's logger (``'sophyd.status'``), whose records carry the status itself (``status``).
+    log = _TaggedLog(logger, _status_tag)
 
     def _label(self) -> str:
         """How messages name this status."""
