@@ -310,11 +310,13 @@ class OphydObject:
         """The subscription types this object emits."""
         return self._event_types
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """Call ``callback(**kwargs)`` on every event of ``event_type``; return an id for ``unsubscribe``.
 
         With ``run=True`` the callback also runs at once with the latest event, when there has been one; an
         event that happens meanwhile reaches it only after that replay, so it sees values in order.
+        The id is an int; it is typed ``Any`` so that sophyd objects satisfy bluesky's ``Subscribable``
+        protocol (whose ``subscribe`` returns None) for a type checker, as classic ophyd's untyped ones do.
         """
         if not callable(callback):
             raise ValueError(f"callback must be callable, not {callback!r}")

@@ -123,7 +123,7 @@ class NDDerivedSignal(DerivedSignal):
             )
         return np.asarray(value[:length]).reshape(shape)
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """Subscribe as any signal; value subscribers also hear when a dimension signal changes."""
         cid = super().subscribe(callback, event_type, run)
         if not self._follows_shape and (event_type is None or event_type == self.SUB_VALUE):
