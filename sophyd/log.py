@@ -142,7 +142,7 @@ def config_sophyd_logging(
     """Log sophyd's messages of ``level`` and above to ``file`` (a stream or a file name); return the handler.
 
     Calling it again replaces the handler it added before. The ``'sophyd'`` logger's own level is lowered to
-    ``level`` when it would filter those messages out. The handler is also :data:`current_handler`.
+    ``level`` when it would filter those messages out. The handler is also ``sophyd.log.current_handler``.
     """
     global current_handler
     levelno = validate_level(level)
