@@ -56,7 +56,7 @@ class EventDispatcher:
     sophyd runs every callback on its own dispatcher threads, started on first use: ``'monitor'`` for value
     updates, ``'control'`` for connection changes and put completions, and ``'utility'`` for the tasks
     ``schedule_utility_task`` queues (classic's ``metadata``/``get_put`` threads map to ``'control'``, its
-    ``util0``..``util3`` to ``'utility'``).
+    ``util0`` to ``util3`` map to ``'utility'``).
     """
 
     timeout = 0.1  # classic's queue polling interval; sophyd's threads wait on a condition instead
@@ -88,7 +88,7 @@ class EventDispatcher:
 
     def get_thread_context(self, name: str) -> DispatcherThreadContext:
         """The context that runs functions in classic's thread ``name`` (``'monitor'``, ``'metadata'``,
-        ``'get_put'``, ``'util0'``..``'util3'``)."""
+        ``'get_put'``, ``'util0'`` to ``'util3'``)."""
         if name not in _THREADS:
             raise KeyError(f"no dispatcher thread {name!r}; classic's are {sorted(_THREADS)}")
         return DispatcherThreadContext(get_dispatcher(_THREADS[name]), name)
