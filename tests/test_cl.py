@@ -220,7 +220,8 @@ def test_mock_layer() -> None:
         assert cl.name == "mock"
         assert cl.caput("MOCK:cl:a", 2.5, wait=True) == 1
         assert cl.caget("MOCK:cl:a") == 2.5
-        pv = cl.get_pv("MOCK:cl:a")
+        connections: list[bool] = []
+        pv = cl.get_pv("MOCK:cl:a", connection_callback=lambda pvname, conn, pv: connections.append(conn))
         seen = threading.Event()
         pv.add_callback(lambda **kw: kw["value"] == 7.0 and seen.set())
         sophyd.set_mock_value("MOCK:cl:a", 7.0)
@@ -228,4 +229,10 @@ def test_mock_layer() -> None:
         sophyd.mock_put_failure("MOCK:cl:a", "refused by the test")
         with pytest.raises(PutFailedError, match="MOCK:cl:a"):
             cl.caput("MOCK:cl:a", 1.0, wait=True)
+        sophyd.set_mock_connected("MOCK:cl:a", False)
+        wait_for(
+            lambda: connections == [True, False], TIMEOUT, "the connection callback to hear the disconnect"
+        )
+        with pytest.raises(ConnectionTimeoutError, match="MOCK:cl:a"):
+            cl.caget("MOCK:cl:a", connection_timeout=0.1)
         cl.release_pvs(pv)

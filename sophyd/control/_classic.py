@@ -59,8 +59,6 @@ class EventDispatcher:
     ``util0`` to ``util3`` map to ``'utility'``).
     """
 
-    timeout = 0.1  # classic's queue polling interval; sophyd's threads wait on a condition instead
-
     def __repr__(self) -> str:
         return f"<EventDispatcher threads={sorted(self.threads)}>"
 

@@ -135,6 +135,8 @@ class PV:
         with self._lock:
             changed = connected != self._was_connected
             self._was_connected = connected
+            if not connected:
+                self._latest = None  # the monitor's value is not the PV's any more
             access = None
             if connected:
                 info = self._channel.info()
@@ -501,9 +503,7 @@ def get_pv(
         pvs = _cache.setdefault(backend, {})
         pv = pvs.get((pvname, form))
         if pv is None:
-            pv = pvs[(pvname, form)] = PV(
-                backend, pvname, form=form, auto_monitor=auto_monitor, count=count, connection_timeout=timeout
-            )
+            pv = pvs[(pvname, form)] = PV(backend, pvname, form=form, auto_monitor=auto_monitor, count=count)
     if auto_monitor and not pv.auto_monitor:
         pv.auto_monitor = True
         pv._monitor()
