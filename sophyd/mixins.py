@@ -146,7 +146,7 @@ class SignalPositionerMixin(PositionerBase):
             self._current_move = None
         self._moving = False
         if exc is None:
-            self._done_moving(success=True, value=self.get())
+            self._done_moving(success=True)  # SUB_DONE's value is None, as classic's mixin sends it
         else:
             self._done_moving(success=False, exception=exc)
 

@@ -62,6 +62,7 @@ def test_soft_move_runs_start_done_and_readback_events() -> None:
     kinds = [event["sub_type"] for event in events.events]
     assert kinds == [pos.SUB_START, pos.SUB_READBACK, pos.SUB_DONE]
     assert events.events[1]["value"] == 2.5
+    assert events.events[2]["value"] is None  # SUB_DONE carries no value, as classic's mixin
     assert not pos.moving
     assert "egu='mm'" in repr(pos) and "hold_on_stop=False" in repr(pos)
 
