@@ -330,8 +330,10 @@ def test_a_polled_set_that_never_matches_fails_at_its_timeout() -> None:
         ([1, 2, 3.12345], [1, 2, 3.0], {"tolerance": 0.2}, True),
         (3.12345, 3, {"rtolerance": 0.01}, False),
         (3.12345, 3, {"rtolerance": 0.2}, True),
-        (100000.5, 100000.0, {"tolerance": 0.01}, False),  # classic added a relative 1e-5 (1.0 here)
-        (1e-9, 0.0, {"rtolerance": 0.1}, False),  # classic added an absolute 1e-8
+        (100000.5, 100000.0, {"tolerance": 0.01}, True),  # plus numpy's relative 1e-5 (1.0 here), as classic
+        (100001.5, 100000.0, {"tolerance": 0.01}, False),
+        (1e-9, 0.0, {"rtolerance": 0.1}, True),  # plus numpy's absolute 1e-8, as classic
+        (1e-7, 0.0, {"rtolerance": 0.1}, False),
         (False, True, {}, False),
     ],
 )
@@ -339,8 +341,8 @@ def test_set_compares_arrays_by_shape_and_numbers_within_tolerance(
     readback: Any, target: Any, tolerances: dict[str, float], matches: bool
 ) -> None:
     """set() finishes when the readback equals the target: element by element for arrays, lists and tuples of
-    one shape; within ``tolerance`` (absolute) or ``rtolerance`` (relative), the one not given being 0
-    (docs/migrating-from-ophyd.md: classic passed numpy's defaults for it)."""
+    one shape; numbers within ``tolerance`` (absolute) and ``rtolerance`` (relative) as ``numpy.allclose``
+    compares, the one not given taking numpy's default, as in classic ophyd."""
     sig = _Warming(name="compared", value=0, readings=[readback], **tolerances)
     status = sig.set(target, timeout=0.3)
     if matches:
