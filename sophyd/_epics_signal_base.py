@@ -28,6 +28,7 @@ from .control import (
     FORMS,
     Backend,
     Channel,
+    ControlLayerName,
     PVInfo,
     PVReading,
     connection_hint,
@@ -143,8 +144,14 @@ class EpicsSignalBase(Signal):
             self._ensure_monitor()  # the channel starts it when it connects
 
     def _make_backend(self) -> Backend:
-        """The backend this signal's channels come from: its device's control layer, else the selected one."""
-        return get_backend(getattr(self.parent, "_cl", None) or get_cl())
+        """The backend this signal's channels come from: the one given as ``cl=``, else its device's control
+        layer, else the selected one."""
+        return get_backend(self._cl or getattr(self.parent, "_cl", None) or get_cl())
+
+    @property
+    def cl(self) -> ControlLayerName:
+        """The control layer this signal's channels use (classic ophyd's ``signal.cl``)."""
+        return ControlLayerName(self._backend.name)
 
     @classmethod
     def set_defaults(

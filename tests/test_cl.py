@@ -236,3 +236,27 @@ def test_mock_layer() -> None:
         with pytest.raises(ConnectionTimeoutError, match="MOCK:cl:a"):
             cl.caget("MOCK:cl:a", connection_timeout=0.1)
         cl.release_pvs(pv)
+
+
+def test_a_signal_takes_its_own_control_layer(testioc_prefix: str) -> None:
+    """Classic's ``cl=`` argument: an EPICS signal made with ``cl='caproto'`` uses caproto's client while
+    another layer is selected, and says so in ``signal.cl``; a soft signal reports the layer it was given, or
+    the selected one; an unknown layer is refused, naming the signal."""
+    sophyd.set_cl("pyepics")
+    try:
+        other = EpicsSignal(testioc_prefix + "dbl", name="other_layer", cl="caproto")
+        selected = EpicsSignal(testioc_prefix + "dbl", name="selected_layer")
+        other.wait_for_connection(timeout=TIMEOUT)
+        selected.wait_for_connection(timeout=TIMEOUT)
+        assert other.cl == "caproto" and other.cl.name == "caproto" and selected.cl == "pyepics"
+        value = unique()
+        other.put(value, wait=True)
+        assert selected.get(use_monitor=False) == pytest.approx(value)
+        assert sophyd.Signal(name="soft", cl=sophyd.get_cl()).cl == "pyepics"  # classic's namespace is taken
+        assert sophyd.Signal(name="soft").cl.thread_class is threading.Thread
+        with pytest.raises(ValueError, match=r"'bad_layer'.*unknown control layer 'pvaccess'"):
+            sophyd.Signal(name="bad_layer", cl="pvaccess")
+        other.destroy()
+        selected.destroy()
+    finally:
+        sophyd.set_cl(None)
