@@ -113,17 +113,11 @@ class StatsPlugin(NDPluginBase):
 
     @compute_profiles.putter  # type: ignore[no-redef]
     async def compute_profiles(self, instance: Any, value: str) -> str:
-        return await self._not_simulated(instance, value)
+        return await self.only(instance, value, "No")
 
     @compute_histogram.putter  # type: ignore[no-redef]
     async def compute_histogram(self, instance: Any, value: str) -> str:
-        return await self._not_simulated(instance, value)
-
-    async def _not_simulated(self, instance: Any, value: str) -> str:
-        if value != "No":
-            raise ValueError(f"{instance.pvname}: only No is simulated")
-        await self.mirror(instance, value)
-        return value
+        return await self.only(instance, value, "No")
 
     async def process(self, frame: np.ndarray) -> None:
         """Compute and post the statistics of ``frame``."""
