@@ -18,7 +18,10 @@
   NDArrayPort is ``ROI1``; the standard-arrays plugin ``BDET:image1:`` (``sophyd_iocs._stdarrays``, port
   ``IMAGE1``) serves the last frame as the waveform ``ArrayData``; the process plugin ``BDET:Proc1:``
   (``sophyd_iocs._process``, port ``PROC1``) offsets, scales and clips them and passes them on, and the
-  overlay plugin ``BDET:Over1:`` (``sophyd_iocs._overlay``, port ``OVER1``) passes them on unchanged. The
+  overlay plugin ``BDET:Over1:`` (``sophyd_iocs._overlay``, port ``OVER1``), the color-convert plugin
+  ``BDET:CC1:`` and the transform plugin ``BDET:Trans1:`` (``sophyd_iocs._convert``, ports ``CC1`` and
+  ``TRANS1``) pass them on unchanged; the netCDF and JPEG file plugins ``BDET:netCDF1:`` and ``BDET:JPEG1:``
+  (``sophyd_iocs._netcdf_jpeg``) serve their PVs but write no file. The
   camera also serves the ADSimDetector driver's PVs (stored, unused), so classic ophyd's ``SimDetector``
   connects in full. The plugins share areaDetector's plugin PVs (``sophyd_iocs._ndplugin``; the file plugins
   also ``sophyd_iocs._ndfile``) and take the camera's frames, in that order, before its acquisition ends.
@@ -36,8 +39,10 @@ from caproto.server import PVGroup, SubGroup, pvproperty
 from sophyd_iocs._acquisition import Acquisition, wait_stop
 from sophyd_iocs._adcam import AreaCam
 from sophyd_iocs._circbuff import CircularBuffPlugin
+from sophyd_iocs._convert import ColorConvertPlugin, TransformPlugin
 from sophyd_iocs._hdf5 import HDF5Plugin
 from sophyd_iocs._motor import MotorRecord
+from sophyd_iocs._netcdf_jpeg import JPEGPlugin, NetCDFPlugin
 from sophyd_iocs._overlay import OverlayPlugin
 from sophyd_iocs._process import ProcessPlugin
 from sophyd_iocs._roi import ROIPlugin
@@ -134,18 +139,19 @@ class PatternIOC(PVGroup):
     image = SubGroup(StdArraysPlugin, prefix="BDET:image1:")
     proc = SubGroup(ProcessPlugin, prefix="BDET:Proc1:")
     over = SubGroup(OverlayPlugin, prefix="BDET:Over1:")
+    cc = SubGroup(ColorConvertPlugin, prefix="BDET:CC1:")
+    trans = SubGroup(TransformPlugin, prefix="BDET:Trans1:")
+    netcdf = SubGroup(NetCDFPlugin, prefix="BDET:netCDF1:")
+    jpeg = SubGroup(JPEGPlugin, prefix="BDET:JPEG1:")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pdet.position = self.stage_position
         self.cam.make_frame = self._blob
-        plugins = [self.hdf, self.stats, self.cb, self.tiff, self.image, self.roi, self.proc, self.over]
+        sources = [self.roi, self.proc, self.over, self.cc, self.trans]  # these pass frames on
+        plugins = [self.hdf, self.stats, self.cb, self.tiff, self.image, self.netcdf, self.jpeg, *sources]
         self.cam.plugins.extend(plugin.on_frame for plugin in plugins)
-        for source in (
-            self.roi,
-            self.proc,
-            self.over,
-        ):  # each takes a source's frames when its NDArrayPort names it
+        for source in sources:  # a plugin takes a source's frames when its NDArrayPort names the source
             source.outputs.extend(plugin.on_frame for plugin in plugins if plugin is not source)
 
     def stage_position(self) -> tuple[float, float]:

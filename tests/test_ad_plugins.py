@@ -24,9 +24,12 @@ from sophyd.areadetector.base import ADBase, ADComponent
 from sophyd.areadetector.common_plugins import CommonPlugins, PluginNamespace
 from sophyd.areadetector.paths import EpicsPathSignal
 from sophyd.areadetector.plugins import (
+    ColorConvPlugin,
     FilePlugin,
     HDF5Plugin,
     ImagePlugin,
+    JPEGPlugin,
+    NetCDFPlugin,
     OverlayPlugin,
     PluginBase,
     ProcessPlugin,
@@ -648,6 +651,9 @@ class PatternSimDetector(ad.SingleTrigger, ad.SimDetector):
     roi1 = ADComponent(ROIPlugin, "ROI1:")
     over1 = ADComponent(OverlayPlugin, "Over1:")
     stats1 = ADComponent(StatsPlugin, "Stats1:")
+    cc1 = ADComponent(ColorConvPlugin, "CC1:")
+    trans1 = ADComponent(TransformPlugin, "Trans1:")
+    jpeg1 = ADComponent(JPEGPlugin, "JPEG1:")
 
 
 @pytest.fixture
@@ -657,7 +663,7 @@ def pattern_sim(pattern_prefix: str) -> Iterator[PatternSimDetector]:
     det.cam.stage_sigs.update({"acquire_time": EXPOSURE, "num_images": 1})
     yield det
     try:
-        for plugin in (det.image1, det.proc1, det.roi1, det.over1, det.stats1):
+        for plugin in (det.image1, det.proc1, det.roi1, det.over1, det.stats1, det.cc1, det.trans1):
             plugin.nd_array_port.set("CAM1").wait(TIMEOUT)
         for signal, value in (
             (det.proc1.enable_offset_scale, "Disable"),
@@ -726,6 +732,66 @@ def test_process_and_overlay_plugins_pass_processed_frames_down_the_port_chain(
     det.over1.nd_array_port.set(det.roi1.port_name.get()).wait(TIMEOUT)
     det.validate_asyn_ports()
     assert det.get_plugin_by_asyn_port("OVER1") is det.over1
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        ImagePlugin,
+        ProcessPlugin,
+        OverlayPlugin,
+        ROIPlugin,
+        ColorConvPlugin,
+        TransformPlugin,
+        TIFFPlugin,
+        NetCDFPlugin,
+        JPEGPlugin,
+        HDF5Plugin,
+    ],
+)
+def test_classic_plugin_at_its_default_suffix_connects_in_full(pattern_prefix: str, cls: type) -> None:
+    """Every component of the classic class is served at its usual suffix, and the IOC's type is the class's."""
+    plugin = cls(f"{pattern_prefix}BDET:{cls._default_suffix}", name="p")
+    try:
+        plugin.wait_for_connection(all_signals=True, timeout=TIMEOUT)
+        assert plugin.plugin_type.get() == cls._plugin_type
+        plugin.configuration_attrs = ["enable", "nd_array_port"]  # classic configures nothing by default
+        config = plugin.read_configuration()
+        assert set(config) == set(plugin.describe_configuration()) and config["p_nd_array_port"]["value"]
+    finally:
+        plugin.destroy()
+
+
+def test_frames_pass_through_color_convert_and_transform_and_their_changes_are_refused(
+    pattern_sim: PatternSimDetector, pattern_prefix: str
+) -> None:
+    """camera -> CC1 -> Trans1 -> image1: the frame unchanged; conversions, transforms, file writes refused."""
+    det = pattern_sim
+    cc1, trans1, jpeg1 = det.cc1, det.trans1, det.jpeg1
+    try:
+        cc1.nd_array_port.set("CAM1").wait(TIMEOUT)
+        trans1.nd_array_port.set("CC1").wait(TIMEOUT)
+        det.image1.nd_array_port.set("TRANS1").wait(TIMEOUT)
+        det.stage()
+        try:
+            det.trigger().wait(TIMEOUT)
+        finally:
+            det.unstage()
+        np.testing.assert_array_equal(det.image1.image, _frame(pattern_prefix, EXPOSURE))
+        assert tuple(trans1.t1_max_size.get()) == (320, 240, 0)
+        for signal, value in (
+            (cc1.color_mode_out, "RGB1"),
+            (cc1.false_color, 1),
+            (trans1.types.type2, "Rot90"),
+            (jpeg1.capture, 1),
+            (jpeg1.auto_save, "Yes"),
+        ):
+            with pytest.raises(PutFailedError):
+                signal.set(value).wait(TIMEOUT)
+        jpeg1.jpeg_quality.set(80).wait(TIMEOUT)
+        assert jpeg1.jpeg_quality.get(use_monitor=False) == 80
+    finally:
+        jpeg1.jpeg_quality.set(50).wait(TIMEOUT)
 
 
 def test_unsimulated_process_features_are_refused(pattern_sim: PatternSimDetector) -> None:
