@@ -741,6 +741,7 @@ def test_process_and_overlay_plugins_pass_processed_frames_down_the_port_chain(
         ProcessPlugin,
         OverlayPlugin,
         ROIPlugin,
+        StatsPlugin,
         ColorConvPlugin,
         TransformPlugin,
         TIFFPlugin,
@@ -794,7 +795,11 @@ def test_frames_pass_through_color_convert_and_transform_and_their_changes_are_r
         jpeg1.jpeg_quality.set(50).wait(TIMEOUT)
 
 
-def test_unsimulated_process_features_are_refused(pattern_sim: PatternSimDetector) -> None:
+def test_unsimulated_process_and_time_series_features_are_refused(pattern_sim: PatternSimDetector) -> None:
+    stats1 = pattern_sim.stats1
+    with pytest.raises(PutFailedError):
+        stats1.ts_control.set("Erase/Start").wait(TIMEOUT)
+    assert stats1.ts_control.get(use_monitor=False) == "Stop"
     proc1 = pattern_sim.proc1
     for switch in (proc1.enable_background, proc1.enable_flat_field, proc1.enable_filter):
         with pytest.raises(PutFailedError):
