@@ -258,7 +258,7 @@ class EpicsSignalBase(Signal):
             if self._subs is not None:
                 self._set_metadata()  # tells the 'meta' subscribers
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """As OphydObject's; the metadata becomes the latest 'meta' event first if none was recorded since it
         changed (the tables may have been made by a value event, as with ``auto_monitor``)."""
         subs = self._table()
