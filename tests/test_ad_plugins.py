@@ -658,16 +658,21 @@ class PatternSimDetector(ad.SingleTrigger, ad.SimDetector):
 
 @pytest.fixture
 def pattern_sim(pattern_prefix: str) -> Iterator[PatternSimDetector]:
-    """The detector taking single frames of EXPOSURE; its plugins take the camera's frames again afterwards."""
+    """The detector taking single frames of EXPOSURE; its plugins take the camera's frames, and Proc1 has its
+    defaults, again afterwards."""
     det = PatternSimDetector(f"{pattern_prefix}BDET:", name="det")
     det.cam.stage_sigs.update({"acquire_time": EXPOSURE, "num_images": 1})
     yield det
     try:
         for plugin in (det.image1, det.proc1, det.roi1, det.over1, det.stats1, det.cc1, det.trans1):
             plugin.nd_array_port.set("CAM1").wait(TIMEOUT)
+        proc1 = det.proc1
         for signal, value in (
-            (det.proc1.enable_offset_scale, "Disable"),
-            (det.proc1.enable_low_clip, "Disable"),
+            (proc1.enable_offset_scale, "Disable"),
+            (proc1.enable_low_clip, "Disable"),
+            (proc1.offset, 0.0),
+            (proc1.scale, 1.0),
+            (proc1.low_clip, 0.0),
         ):
             signal.set(value).wait(TIMEOUT)
     finally:

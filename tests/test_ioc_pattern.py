@@ -521,5 +521,11 @@ def test_auto_offset_scale_stretches_the_last_frame_and_the_chain_passes_it_on(b
         assert stretched.max() == 255 and blob.get("BDET:image1:Dimensions_RBV")[:3].tolist() == [320, 240, 0]
     finally:
         blob.put("BDET:image1:NDArrayPort", "CAM1")
-        for switch in ("EnableOffsetScale", "EnableLowClip", "EnableHighClip"):
-            blob.put(f"BDET:Proc1:{switch}", 0)
+        for setting, value in (
+            ("EnableOffsetScale", 0),
+            ("EnableLowClip", 0),
+            ("EnableHighClip", 0),
+            ("Offset", 0.0),
+            ("Scale", 1.0),
+        ):
+            blob.put(f"BDET:Proc1:{setting}", value)
