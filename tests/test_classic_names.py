@@ -201,7 +201,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     "": (
         # ophyd/__init__.py, explicitly
         "set_handler",
-        "cl",
+        "cl",  # served by the package's __getattr__: get_cl(), following set_cl()
         "set_cl",
         "get_cl",
         "Component",
