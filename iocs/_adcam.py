@@ -14,8 +14,9 @@ PVs (after the camera prefix, e.g. ``BDET:cam1:``); settings have an ``_RBV`` re
 - frame description: ``ArraySizeX_RBV`` (320), ``ArraySizeY_RBV`` (240), ``ArraySizeZ_RBV`` (0),
   ``ArraySize_RBV`` (bytes per frame), ``MaxSizeX_RBV``, ``MaxSizeY_RBV``, ``DataType_RBV`` (UInt8),
   ``ColorMode_RBV`` (Mono), ``Manufacturer_RBV``, ``Model_RBV``;
-- the other standard driver PVs (region, binning, shutter, temperature, array pool, ...), stored but unused:
-  ``DriverSettings`` in ``_addriver.py`` lists them.
+- the other standard driver PVs (region, binning, shutter, temperature, array pool, ...) and the ADSimDetector
+  driver's (gains, peaks, noise, ``SimMode``), stored but unused: ``DriverSettings`` and ``SimDriverSettings``
+  in ``_addriver.py`` list them.
 
 ``Acquire`` = 1 takes 1 (Single), NumImages (Multiple) or unlimited (Continuous) frames, one every
 max(AcquireTime, AcquirePeriod) seconds; each frame is made at the end of its exposure by ``make_frame`` and,
@@ -36,7 +37,7 @@ from caproto import SkipWrite
 from caproto.server import PVGroup, pvproperty
 
 from sophyd_iocs._acquisition import Acquisition, wait_stop
-from sophyd_iocs._addriver import COLOR_MODES, DATA_TYPES, DriverSettings
+from sophyd_iocs._addriver import COLOR_MODES, DATA_TYPES, DriverSettings, SimDriverSettings
 from sophyd_iocs._pv import menu, number, string, with_rbv
 from sophyd_iocs.physics import BLOB_HEIGHT, BLOB_WIDTH
 
@@ -84,7 +85,7 @@ class RBVGroup(PVGroup):
         await self.mirror(instance, value)
 
 
-class AreaCam(RBVGroup, DriverSettings):
+class AreaCam(RBVGroup, DriverSettings, SimDriverSettings):
     """A camera making frames of 240 x 320 uint8 pixels with ``make_frame(exposure)``."""
 
     acquire = menu("Acquire", _ACQUIRE, "Done", "Acquire (completes when all frames are processed)")

@@ -16,7 +16,13 @@ them and makes its frames without them. After the camera prefix (e.g. ``BDET:cam
   ``ShutterStatusEPICS_RBV``;
 - the asyn port and array pool: ``AsynIO``, ``NDAttributesFile`` (a path),
   ``StringToServer_RBV``, ``StringFromServer_RBV``, ``PoolMaxBuffers``, ``PoolAllocBuffers``, ``PoolFreeBuffers``,
-  ``PoolUsedBuffers``, ``PoolMaxMem``, ``PoolUsedMem``.
+  ``PoolUsedBuffers``, ``PoolMaxMem``, ``PoolUsedMem`` (``NDArrayPort``, which the plugins serve too).
+
+``SimDriverSettings`` adds the ADSimDetector driver's own settings, also stored but unused: ``GainX``,
+``GainY``, ``GainRed``, ``GainGreen``, ``GainBlue`` (1.0), ``Noise`` (0), ``PeakNumX``, ``PeakNumY``,
+``PeakStartX``, ``PeakStartY``, ``PeakStepX``, ``PeakStepY`` (1), ``PeakWidthX``, ``PeakWidthY`` (10),
+``PeakVariation`` (0.0), ``Reset`` (0) and ``SimMode`` (LinearRamp/Peaks/Sine/Offset&Noise), each with
+``_RBV``.
 """
 
 from __future__ import annotations
@@ -28,13 +34,14 @@ from caproto.server import PVGroup, pvproperty
 from sophyd_iocs._pv import menu, number, with_rbv
 from sophyd_iocs.physics import BLOB_HEIGHT, BLOB_WIDTH
 
-__all__ = ["COLOR_MODES", "DATA_TYPES", "DriverSettings"]
+__all__ = ["COLOR_MODES", "DATA_TYPES", "DriverSettings", "NDArrayPort", "SimDriverSettings"]
 
 _NO_YES = ("No", "Yes")
 _CLOSE_OPEN = ("Close", "Open")
 _CLOSED_OPEN = ("Closed", "Open")
 _FRAME_TYPES = ("Normal", "Background", "FlatField", "DblCorrelation")
 _SHUTTER_MODES = ("None", "EPICS PV", "Detector output")
+_SIM_MODES = ("LinearRamp", "Peaks", "Sine", "Offset&Noise")
 #: areaDetector's DataType and ColorMode strings.
 DATA_TYPES = ("Int8", "UInt8", "Int16", "UInt16", "Int32", "UInt32", "Int64", "UInt64", "Float32", "Float64")
 COLOR_MODES = ("Mono", "Bayer", "RGB1", "RGB2", "RGB3", "YUV444", "YUV422", "YUV421")
@@ -52,7 +59,21 @@ def _only(instance: Any, value: str, allowed: str) -> str:
     return value
 
 
-class DriverSettings(PVGroup):
+class NDArrayPort(PVGroup):
+    """The PVs a driver and a plugin both serve for their asyn port and NDArray pool (``NDArrayBase.template``),
+    read as areaDetector's idle values: the simulated IOCs keep no array pool."""
+
+    asyn_io = number("AsynIO", 0, "The asyn record of the port")
+    nd_attributes_file = _text("NDAttributesFile", "Attributes file")
+    pool_max_buffers = number("PoolMaxBuffers", 0, "Maximum NDArray buffers", read_only=True)
+    pool_alloc_buffers = number("PoolAllocBuffers", 0, "Allocated NDArray buffers", read_only=True)
+    pool_free_buffers = number("PoolFreeBuffers", 0, "Free NDArray buffers", read_only=True)
+    pool_used_buffers = number("PoolUsedBuffers", 0, "NDArray buffers in use", read_only=True)
+    pool_max_mem = number("PoolMaxMem", 0.0, "Maximum NDArray memory", read_only=True, units="MB")
+    pool_used_mem = number("PoolUsedMem", 0.0, "NDArray memory in use", read_only=True, units="MB")
+
+
+class DriverSettings(NDArrayPort):
     """The standard driver PVs the simulated camera stores without using (see the module docstring)."""
 
     min_x, min_x_rbv = with_rbv(number, "MinX", 0, "First pixel in X")
@@ -98,13 +119,28 @@ class DriverSettings(PVGroup):
         "ShutterStatusEPICS_RBV", _CLOSED_OPEN, "Closed", "EPICS shutter status", read_only=True
     )
 
-    asyn_io = number("AsynIO", 0, "The asyn record of the port")
-    nd_attributes_file = _text("NDAttributesFile", "Attributes file")
     string_to_server = _text("StringToServer_RBV", "Last string sent to the hardware", read_only=True)
     string_from_server = _text("StringFromServer_RBV", "Last string read from the hardware", read_only=True)
-    pool_max_buffers = number("PoolMaxBuffers", 0, "Maximum NDArray buffers", read_only=True)
-    pool_alloc_buffers = number("PoolAllocBuffers", 0, "Allocated NDArray buffers", read_only=True)
-    pool_free_buffers = number("PoolFreeBuffers", 0, "Free NDArray buffers", read_only=True)
-    pool_used_buffers = number("PoolUsedBuffers", 0, "NDArray buffers in use", read_only=True)
-    pool_max_mem = number("PoolMaxMem", 0.0, "Maximum NDArray memory", read_only=True, units="MB")
-    pool_used_mem = number("PoolUsedMem", 0.0, "NDArray memory in use", read_only=True, units="MB")
+
+
+class SimDriverSettings(PVGroup):
+    """The ADSimDetector driver's own PVs (gains, peaks, noise, simulation mode), stored but unused: the
+    pattern IOC's frames come from its physics, and these let classic ophyd's ``SimDetectorCam`` connect."""
+
+    gain_x, gain_x_rbv = with_rbv(number, "GainX", 1.0, "Gain in X")
+    gain_y, gain_y_rbv = with_rbv(number, "GainY", 1.0, "Gain in Y")
+    gain_red, gain_red_rbv = with_rbv(number, "GainRed", 1.0, "Gain of red")
+    gain_green, gain_green_rbv = with_rbv(number, "GainGreen", 1.0, "Gain of green")
+    gain_blue, gain_blue_rbv = with_rbv(number, "GainBlue", 1.0, "Gain of blue")
+    noise, noise_rbv = with_rbv(number, "Noise", 0, "Noise amplitude")
+    peak_num_x, peak_num_x_rbv = with_rbv(number, "PeakNumX", 1, "Peaks in X")
+    peak_num_y, peak_num_y_rbv = with_rbv(number, "PeakNumY", 1, "Peaks in Y")
+    peak_start_x, peak_start_x_rbv = with_rbv(number, "PeakStartX", 1, "First peak in X")
+    peak_start_y, peak_start_y_rbv = with_rbv(number, "PeakStartY", 1, "First peak in Y")
+    peak_step_x, peak_step_x_rbv = with_rbv(number, "PeakStepX", 1, "Peak spacing in X")
+    peak_step_y, peak_step_y_rbv = with_rbv(number, "PeakStepY", 1, "Peak spacing in Y")
+    peak_width_x, peak_width_x_rbv = with_rbv(number, "PeakWidthX", 10, "Peak width in X")
+    peak_width_y, peak_width_y_rbv = with_rbv(number, "PeakWidthY", 10, "Peak width in Y")
+    peak_variation, peak_variation_rbv = with_rbv(number, "PeakVariation", 0.0, "Peak height variation")
+    reset, reset_rbv = with_rbv(number, "Reset", 0, "Reset the simulated image")
+    sim_mode, sim_mode_rbv = with_rbv(menu, "SimMode", _SIM_MODES, "LinearRamp", "Simulation mode")

@@ -10,6 +10,8 @@ fields an EpicsMotor uses, as ``sim:mtr1.<FIELD>``:
   ``SPMG`` (Stop/Pause/Move/Go), ``HOMF``/``HOMR``;
 - limits: soft ``HLM``/``LLM`` (user) and ``DHLM``/``DLLM`` (dial), ``LVIO``, limit switches ``HLS``/``LLS``;
 - description: ``EGU``, ``PREC``, ``MRES``, ``DESC``, ``RTYP`` ("motor");
+- ``SCAN`` (the record's scan mechanism, every record has it): the standard menu, Passive; a put is stored and
+  changes nothing, since the simulation updates the readbacks on its own;
 - fields served with fixed values for clients that connect them (ophyd-async's Motor does): ``SREV`` (200
   steps per revolution), ``UREV`` (1 EGU per revolution), ``ERES`` (encoder step, = MRES at start), ``VMAX``
   (0: no maximum speed), ``RDBD`` (retry deadband, 0.001) and ``OUT`` (the output link, empty).
@@ -52,6 +54,19 @@ from sophyd_iocs._pv import menu, string
 
 __all__ = ["MotorRecord", "MotorRefused"]
 
+# EPICS base's menuScan, the choices of every record's SCAN field.
+_SCAN_CHOICES = (
+    "Passive",
+    "Event",
+    "I/O Intr",
+    "10 second",
+    "5 second",
+    "2 second",
+    "1 second",
+    ".5 second",
+    ".2 second",
+    ".1 second",
+)
 _EPS = 1e-9  # positions closer than this (EGU) count as equal
 _DIGITS = 12  # positions are rounded to this many decimals
 
@@ -114,6 +129,7 @@ class MotorRecord(PVGroup):
     prec = _short(".PREC", "Display precision", value=3)
     desc = string(".DESC", "", "Descriptor")
     rtyp = string(".RTYP", "motor", "Record type", read_only=True)
+    scan = menu(".SCAN", _SCAN_CHOICES, "Passive", "Scan mechanism")
     srev = pvproperty(name=".SREV", value=200, dtype=int, read_only=True, doc="Steps per revolution")
     urev = _pos(".UREV", "EGU per revolution", read_only=True, value=1.0)
     eres = pvproperty(name=".ERES", value=0.001, dtype=float, precision=6, read_only=True, doc="Encoder step")

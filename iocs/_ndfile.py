@@ -9,7 +9,8 @@ have an ``_RBV`` readback like areaDetector:
 - ``FileWriteMode`` (Single/Capture/Stream, default Stream), ``NumCapture``, ``NumCaptured_RBV``,
   ``Capture`` (Done/Capture; what it does is the plugin's), ``WriteFile``, ``ReadFile`` (reading files back
   is not simulated: a put of 1 fails);
-- ``FileFormat``, ``LazyOpen``, ``DeleteDriverFile``, ``TempSuffix``: read back as written;
+- ``FileFormat``, ``LazyOpen``, ``DeleteDriverFile``, ``TempSuffix``, and areaDetector's ``FileNumber_Sync`` and
+  ``FileNumber_write`` records: read back as written;
 - ``WriteStatus`` ("Write OK"/"Write error", the strings of areaDetector's bi record; index 0 is OK) and
   ``WriteMessage`` (char waveform, 256 chars), both read-only.
 
@@ -124,6 +125,8 @@ class NDFilePluginBase(NDPluginBase):
     )
     file_number = pvproperty(name="FileNumber", value=0, dtype=int, doc="File number")
     file_number_rbv = pvproperty(name="FileNumber_RBV", value=0, dtype=int, read_only=True, doc="File number")
+    file_number_sync = number("FileNumber_Sync", 0, "FileNumber sync record (stored)")
+    file_number_write = number("FileNumber_write", 0, "FileNumber write record (stored)")
     auto_increment, auto_increment_rbv = with_rbv(
         menu, "AutoIncrement", _NO_YES, "No", "FileNumber + 1 per file"
     )

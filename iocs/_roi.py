@@ -21,19 +21,17 @@ Pixel values above 255 after binning are clipped to 255 (areaDetector's C cast w
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import numpy as np
 
-from sophyd_iocs._ndplugin import NDPluginBase, identity
+from sophyd_iocs._ndplugin import OUTPUT_DATA_TYPES, NDPluginBase, identity
 from sophyd_iocs._pv import menu, number, string, with_rbv
 
 __all__ = ["ROIPlugin", "Region", "crop"]
 
 _ENABLE = ("Disable", "Enable")
 _NO_YES = ("No", "Yes")
-_DATA_TYPES = ("Int8", "UInt8", "Int16", "UInt16", "Int32", "UInt32", "Float32", "Float64", "Automatic")
 _BIG = 1 << 20  # the default size: the whole frame, as clamped
 
 
@@ -90,7 +88,9 @@ class ROIPlugin(NDPluginBase):
     auto_size_z, auto_size_z_rbv = with_rbv(menu, "AutoSizeZ", _NO_YES, "No", "SizeZ from the frame (unused)")
     enable_scale, enable_scale_rbv = with_rbv(menu, "EnableScale", _ENABLE, "Disable", "Divide by Scale")
     scale, scale_rbv = with_rbv(number, "Scale", 1.0, "Divisor of the binned pixels")
-    data_type_out, data_type_out_rbv = with_rbv(menu, "DataTypeOut", _DATA_TYPES, "Automatic", "Output type")
+    data_type_out, data_type_out_rbv = with_rbv(
+        menu, "DataTypeOut", OUTPUT_DATA_TYPES, "Automatic", "Output type"
+    )
     name_, name_rbv = with_rbv(string, "Name", "", "ROI name")
     max_x = number("MaxX", 0, "Maximum X (stored)")
     max_y = number("MaxY", 0, "Maximum Y (stored)")
@@ -103,17 +103,9 @@ class ROIPlugin(NDPluginBase):
     array_size_y = number("ArraySizeY_RBV", 0, "Rows of the region", read_only=True)
     array_size_z = number("ArraySizeZ_RBV", 0, "Z of the region (0: mono)", read_only=True)
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: Coroutines given every region with this plugin's port (e.g. ``StatsPlugin.on_frame``).
-        self.outputs: list[Callable[[np.ndarray, str], Awaitable[None]]] = []
-
     @data_type_out.putter  # type: ignore[no-redef]
     async def data_type_out(self, instance: Any, value: str) -> str:
-        if value != "Automatic":
-            raise ValueError(f"{instance.pvname}: only Automatic (the frame's UInt8) is simulated")
-        await self.mirror(instance, value)
-        return value
+        return await self.only(instance, value, "Automatic")  # the frame's own UInt8
 
     def _region(self, axis: str, length: int) -> Region:
         start = int(getattr(self, f"min_{axis}").value)
@@ -138,6 +130,4 @@ class ROIPlugin(NDPluginBase):
             (self.array_size_y, region.shape[0]),
         ):
             await pv.write(value)
-        port = self.port_name.value
-        for output in self.outputs:
-            await output(region, port)
+        await self.pass_on(region)

@@ -15,9 +15,16 @@
   (``sophyd_iocs._circbuff``, port ``CB1``) counts them for its soft triggers; the TIFF plugin ``BDET:TIFF1:``
   (``sophyd_iocs._tiff``, port ``TIFF1``) writes them one file each; the ROI plugin ``BDET:ROI1:``
   (``sophyd_iocs._roi``, port ``ROI1``) cuts them to a region and passes that on to the plugins whose
-  NDArrayPort is ``ROI1``. The plugins share areaDetector's plugin PVs (``sophyd_iocs._ndplugin``; the file
-  plugins also ``sophyd_iocs._ndfile``) and take the camera's frames, in that order, before its acquisition
-  ends.
+  NDArrayPort is ``ROI1``; the standard-arrays plugin ``BDET:image1:`` (``sophyd_iocs._stdarrays``, port
+  ``IMAGE1``) serves the last frame as the waveform ``ArrayData``; the process plugin ``BDET:Proc1:``
+  (``sophyd_iocs._process``, port ``PROC1``) offsets, scales and clips them and passes them on, and the
+  overlay plugin ``BDET:Over1:`` (``sophyd_iocs._overlay``, port ``OVER1``), the color-convert plugin
+  ``BDET:CC1:`` and the transform plugin ``BDET:Trans1:`` (``sophyd_iocs._convert``, ports ``CC1`` and
+  ``TRANS1``) pass them on unchanged; the netCDF and JPEG file plugins ``BDET:netCDF1:`` and ``BDET:JPEG1:``
+  (``sophyd_iocs._netcdf_jpeg``) serve their PVs but write no file. The
+  camera also serves the ADSimDetector driver's PVs (stored, unused), so classic ophyd's ``SimDetector``
+  connects in full. The plugins share areaDetector's plugin PVs (``sophyd_iocs._ndplugin``; the file plugins
+  also ``sophyd_iocs._ndfile``) and take the camera's frames, in that order, before its acquisition ends.
 """
 
 from __future__ import annotations
@@ -32,11 +39,16 @@ from caproto.server import PVGroup, SubGroup, pvproperty
 from sophyd_iocs._acquisition import Acquisition, wait_stop
 from sophyd_iocs._adcam import AreaCam
 from sophyd_iocs._circbuff import CircularBuffPlugin
+from sophyd_iocs._convert import ColorConvertPlugin, TransformPlugin
 from sophyd_iocs._hdf5 import HDF5Plugin
 from sophyd_iocs._motor import MotorRecord
+from sophyd_iocs._netcdf_jpeg import JPEGPlugin, NetCDFPlugin
+from sophyd_iocs._overlay import OverlayPlugin
+from sophyd_iocs._process import ProcessPlugin
 from sophyd_iocs._roi import ROIPlugin
 from sophyd_iocs._run import run_ioc
 from sophyd_iocs._stats import StatsPlugin
+from sophyd_iocs._stdarrays import StdArraysPlugin
 from sophyd_iocs._tiff import TIFFPlugin
 from sophyd_iocs.physics import blob_frame, point_values
 
@@ -124,14 +136,23 @@ class PatternIOC(PVGroup):
     cb = SubGroup(CircularBuffPlugin, prefix="BDET:CB1:")
     tiff = SubGroup(TIFFPlugin, prefix="BDET:TIFF1:")
     roi = SubGroup(ROIPlugin, prefix="BDET:ROI1:")
+    image = SubGroup(StdArraysPlugin, prefix="BDET:image1:")
+    proc = SubGroup(ProcessPlugin, prefix="BDET:Proc1:")
+    over = SubGroup(OverlayPlugin, prefix="BDET:Over1:")
+    cc = SubGroup(ColorConvertPlugin, prefix="BDET:CC1:")
+    trans = SubGroup(TransformPlugin, prefix="BDET:Trans1:")
+    netcdf = SubGroup(NetCDFPlugin, prefix="BDET:netCDF1:")
+    jpeg = SubGroup(JPEGPlugin, prefix="BDET:JPEG1:")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.pdet.position = self.stage_position
         self.cam.make_frame = self._blob
-        takers = [self.hdf.on_frame, self.stats.on_frame, self.cb.on_frame, self.tiff.on_frame]
-        self.cam.plugins.extend([*takers, self.roi.on_frame])
-        self.roi.outputs.extend(takers)  # each takes the regions when its NDArrayPort is ROI1
+        sources = [self.roi, self.proc, self.over, self.cc, self.trans]  # these pass frames on
+        plugins = [self.hdf, self.stats, self.cb, self.tiff, self.image, self.netcdf, self.jpeg, *sources]
+        self.cam.plugins.extend(plugin.on_frame for plugin in plugins)
+        for source in sources:  # a plugin takes a source's frames when its NDArrayPort names the source
+            source.outputs.extend(plugin.on_frame for plugin in plugins if plugin is not source)
 
     def stage_position(self) -> tuple[float, float]:
         """The user readbacks (x, y) of the stage motors."""

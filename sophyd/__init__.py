@@ -366,6 +366,7 @@ __all__ = [
     "WaitTimeoutError",
     "Xspress3Detector",
     "Xspress3DetectorCam",
+    "cl",
     "config_sophyd_logging",
     "do_not_wait_for_lazy_connection",
     "get_areadetector_plugin",
@@ -399,7 +400,12 @@ _LAZY_NAMES = {"APS_EM": ".quadem", "NSLS_EM": ".quadem", "QuadEM": ".quadem", "
 def __getattr__(name: str) -> Any:
     """The names of ``sophyd.areadetector`` (and of ``sophyd.quadem``, built on it), imported on first use
     (PEP 562), as classic ophyd's top level exports its whole areadetector package; ``import sophyd`` does
-    not load the camera and plugin classes."""
+    not load the camera and plugin classes.
+
+    ``cl`` is classic ophyd's control-layer namespace: ``get_cl()``, looked up on each use so that it follows
+    ``set_cl()`` as classic's module global does."""
+    if name == "cl":
+        return get_cl()
     module = _LAZY_NAMES.get(name)
     if module is None:
         if _areadetector_module_of(name) is None:

@@ -95,7 +95,10 @@ def data_key(
 
 
 def values_match(current: Any, target: Any, atol: float | None = None, rtol: float | None = None) -> bool:
-    """True when ``current`` equals ``target`` within the tolerances (strings and arrays compare too)."""
+    """True when ``current`` equals ``target`` within the tolerances (strings and arrays compare too).
+
+    With either tolerance given, numbers compare as ``numpy.allclose`` does, the other taking numpy's default,
+    as classic ophyd compares them; with neither, exactly. An array never matches another shape."""
     if isinstance(current, (str, bytes)) or isinstance(target, (str, bytes)):
         return str(current) == str(target)
     try:
@@ -105,6 +108,9 @@ def values_match(current: Any, target: Any, atol: float | None = None, rtol: flo
             return False
         if atol is None and rtol is None:
             return bool(np.array_equal(cur, tgt))
-        return bool(np.allclose(cur, tgt, atol=atol or 0.0, rtol=rtol or 0.0))
+        # as classic ophyd: the tolerance not given takes numpy's default (absolute 1e-8, relative 1e-5)
+        return bool(
+            np.allclose(cur, tgt, atol=1e-8 if atol is None else atol, rtol=1e-5 if rtol is None else rtol)
+        )
     except (TypeError, ValueError):
         return bool(current == target)

@@ -174,7 +174,7 @@ class DerivedSignal(Signal):
             yield ("derived_from", original)
 
     # -- following the original -----------------------------------------------------------------------------
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """Subscribe as any signal does; the first value (or meta) subscription starts following the
         original, so that ``run=True`` reports the current derived value and ``run=False`` only later ones."""
         etype = self._default_sub if event_type is None else event_type

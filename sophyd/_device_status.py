@@ -5,7 +5,6 @@ Import them from ``sophyd.status`` (or ``sophyd``); this module only keeps statu
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from collections.abc import Callable
@@ -19,8 +18,6 @@ from .errors import SetSupersededError
 from .status import Status, StatusBase
 
 __all__ = ["DeviceStatus", "MoveStatus", "StableSubscriptionStatus", "SubscriptionStatus"]
-
-logger = logging.getLogger("sophyd.status")
 
 
 class DeviceStatus(Status):
@@ -52,7 +49,7 @@ class DeviceStatus(Status):
             return
         stop = getattr(self.device, "stop", None)
         if callable(stop):
-            logger.debug("%r failed: stopping %r", self, self.device)
+            self.log.debug("%r failed: stopping %r", self, self.device)
             stop()
 
     def __repr__(self) -> str:
@@ -147,7 +144,7 @@ class MoveStatus(DeviceStatus):
             try:
                 func(**info)
             except Exception:
-                logger.exception("Watcher %r of %r raised", func, self)
+                self.log.exception("Watcher %r of %r raised", func, self)
 
     def _settled(self) -> None:
         self.finish_pos = _position(self.pos)

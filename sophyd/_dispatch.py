@@ -13,7 +13,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-__all__ = ["Dispatcher", "get_dispatcher", "wait_event", "wake_waiters"]
+__all__ = ["Dispatcher", "dispatchers", "get_dispatcher", "wait_event", "wake_waiters"]
 
 logger = logging.getLogger("sophyd.dispatch")
 
@@ -39,6 +39,7 @@ class Dispatcher:
         self._thread: threading.Thread | None = None
         self._counter = 0
         self._run_until_depth = 0  # run_until calls in progress in this dispatcher's thread
+        self._stopping = False  # stop() asked the worker to end once the queue is empty
         self.dropped = 0  # calls replaced by a newer one of the same key before they ran
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: Hashable | None = None) -> None:
@@ -55,11 +56,41 @@ class Dispatcher:
                 self._thread.start()
             self._cond.notify()
 
+    @property
+    def thread(self) -> threading.Thread | None:
+        """The worker thread, or None while none runs (before the first call, or after ``stop``)."""
+        return self._thread
+
+    def is_current(self) -> bool:
+        """Whether the calling thread is this dispatcher's worker thread."""
+        return getattr(_local, "dispatcher", None) is self
+
+    def stop(self, timeout: float | None = 10.0) -> bool:
+        """Run what is queued, then end the worker thread; a later ``submit`` starts a new one.
+
+        Returns False if the worker was still busy after ``timeout`` seconds. Raises RuntimeError from the
+        worker thread itself, which cannot wait for its own end.
+        """
+        if self.is_current():
+            raise RuntimeError(f"dispatcher {self.name!r} cannot stop itself from its own thread")
+        with self._cond:
+            thread = self._thread
+            if thread is None:
+                return True
+            self._stopping = True
+            self._cond.notify_all()
+        thread.join(timeout)
+        return not thread.is_alive()
+
     def _run(self) -> None:
         _local.dispatcher = self
         while True:
             with self._cond:
                 while not self._pending:
+                    if self._stopping:
+                        self._stopping = False
+                        self._thread = None  # the next submit starts a new worker
+                        return
                     self._cond.wait()
                 _, (fn, args) = self._pending.popitem(last=False)
             self._call(fn, args)
@@ -127,6 +158,12 @@ def get_dispatcher(name: str = "monitor") -> Dispatcher:
         if name not in _dispatchers:
             _dispatchers[name] = Dispatcher(name)
         return _dispatchers[name]
+
+
+def dispatchers() -> list[Dispatcher]:
+    """Every dispatcher made so far in this process."""
+    with _lock:
+        return list(_dispatchers.values())
 
 
 def wake_waiters() -> None:

@@ -28,6 +28,7 @@ from .control import (
     FORMS,
     Backend,
     Channel,
+    ControlLayerName,
     PVInfo,
     PVReading,
     connection_hint,
@@ -148,8 +149,14 @@ class EpicsSignalBase(Signal):
             self._ensure_monitor()  # the channel starts it when it connects
 
     def _make_backend(self) -> Backend:
-        """The backend this signal's channels come from: its device's control layer, else the selected one."""
-        return get_backend(getattr(self.parent, "_cl", None) or get_cl())
+        """The backend this signal's channels come from: the one given as ``cl=``, else its device's control
+        layer, else the selected one."""
+        return get_backend(self._cl or getattr(self.parent, "_cl", None) or get_cl())
+
+    @property
+    def cl(self) -> ControlLayerName:
+        """The control layer this signal's channels use (classic ophyd's ``signal.cl``)."""
+        return ControlLayerName(self._backend.name)
 
     @classmethod
     def set_defaults(
@@ -263,7 +270,7 @@ class EpicsSignalBase(Signal):
             if self._subs is not None:
                 self._set_metadata()  # tells the 'meta' subscribers
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """As OphydObject's; the metadata becomes the latest 'meta' event first if none was recorded since it
         changed (the tables may have been made by a value event, as with ``auto_monitor``)."""
         subs = self._table()

@@ -19,6 +19,7 @@ from ._checks import check_finite_target, check_timeout
 from ._datakeys import JSON_DTYPES, data_key, values_match
 from ._dispatch import get_dispatcher, wait_event
 from ._scheduler import call_later
+from .control import BACKENDS, ControlLayerName, get_cl
 from .errors import (
     DestroyedError,
     DisconnectedError,
@@ -122,8 +123,11 @@ class Signal(OphydObject):
         dtype: Any = None,
         shape: list[int] | tuple[int, ...] | None = None,
         attr_name: str = "",
+        cl: Any = None,
     ) -> None:
         super().__init__(name=name, attr_name=attr_name, parent=parent, labels=labels, kind=kind)
+        if cl is not None:
+            self._cl = self._control_layer_name(cl)
         if value is _DEFAULT_VALUE:
             # As in classic ophyd: 0.0, unless dtype/shape say what the value will be (then it has none yet).
             value = 0.0 if dtype is None and shape is None else UNSET_VALUE
@@ -150,6 +154,24 @@ class Signal(OphydObject):
                     value=value, old_value=None, timestamp=self._timestamp, sub_type=self.SUB_VALUE, obj=self
                 ),
             )
+
+    #: The control layer given as ``cl=`` (a name), if one was: classic ophyd's per-signal control layer.
+    _cl: str | None = None
+
+    @property
+    def cl(self) -> ControlLayerName:
+        """This signal's control layer (classic ophyd's ``signal.cl``): the one given as ``cl=``, else the
+        selected one (``get_cl()``); it has classic's control-layer functions (``caget``, ``thread_class``...)."""
+        return get_cl() if self._cl is None else ControlLayerName(self._cl)
+
+    def _control_layer_name(self, cl: Any) -> str:
+        """The name of the control layer ``cl`` (a name, or classic's namespace with a ``name``), checked."""
+        name = getattr(cl, "name", cl)
+        if name not in BACKENDS:
+            raise ValueError(
+                f"{self._describe_me()}: unknown control layer {cl!r}; choose one of {sorted(BACKENDS)}"
+            )
+        return str(name)
 
     def _default_kind(self) -> Kind:
         """A signal made without ``kind=``: ``hinted`` when standalone, ``normal`` inside a device."""

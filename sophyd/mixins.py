@@ -9,6 +9,8 @@ status the MoveStatus follows. Like classic ophyd, neither class is exported fro
 from __future__ import annotations
 
 import contextlib
+import functools
+import inspect
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -102,11 +104,13 @@ class SignalPositionerMixin(PositionerBase):
 
         Raises before anything is sent for a position the signal refuses or a bad timeout. Runs SUB_START,
         then SUB_DONE when the move succeeds. With ``wait`` (the default) blocks until the move ends and
-        raises its failure; ``moved_cb(status, obj=)`` runs when it ends; ``timeout`` defaults to the
-        positioner's.
+        raises its failure; ``moved_cb(obj=self)`` runs when it ends (``moved_cb(status, obj=self)`` if it
+        needs the status, as other positioners call it); ``timeout`` defaults to the positioner's.
         """
         with self._ending_move():
-            status = PositionerBase.move(self, position, moved_cb=moved_cb, timeout=timeout)
+            status = PositionerBase.move(self, position, timeout=timeout)
+        if moved_cb is not None:
+            status.add_callback(self._moved_callback(moved_cb))
         with self._mixed_lock:
             self._current_move = status
         self._moving = True
@@ -119,6 +123,20 @@ class SignalPositionerMixin(PositionerBase):
             inner.add_callback(lambda st: self._set_finished(status, st.exception()))
         return self._wait_for_move(status, wait)
 
+    def _moved_callback(self, moved_cb: Callable[..., Any]) -> Callable[[StatusBase], Any]:
+        """The status callback that runs ``moved_cb`` the way classic's mixin documents it: ``moved_cb(obj=)``.
+
+        A callback that cannot be called with ``obj`` alone (``def cb(status, *, obj)``, the signature other
+        positioners use) gets the status first, so callbacks written for either signature work.
+        """
+        try:
+            inspect.signature(moved_cb).bind(obj=self)
+        except TypeError:
+            return functools.partial(moved_cb, obj=self)
+        except ValueError:
+            pass  # no signature to inspect (some builtins): call it as classic's mixin does
+        return lambda status: moved_cb(obj=self)
+
     def _set_finished(self, status: MoveStatus, exc: BaseException | None) -> None:
         """The signal's set() for the move ``status`` ended (failed with ``exc`` unless None): end the move,
         unless a newer move or stop() has taken over."""
@@ -128,7 +146,7 @@ class SignalPositionerMixin(PositionerBase):
             self._current_move = None
         self._moving = False
         if exc is None:
-            self._done_moving(success=True, value=self.get())
+            self._done_moving(success=True)  # SUB_DONE's value is None, as classic's mixin sends it
         else:
             self._done_moving(success=False, exception=exc)
 

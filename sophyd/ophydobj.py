@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from ._versions import register_version, select_version
 from .kind import Kind
+from .log import _TaggedLog, control_layer_logger
 
 __all__ = [
     "OphydObject",
@@ -22,23 +23,11 @@ __all__ = [
 ]
 
 logger = logging.getLogger("sophyd.objects")
-control_layer_logger = logging.getLogger("sophyd.control_layer")
 
 
-class _ObjectLogger:
-    """``obj.log``: a LoggerAdapter of ``logger`` that tags records with the object's name, as classic ophyd's.
-
-    Made on access, so no object carries one it never uses; an instance attribute of the same name (code that
-    assigns ``self.log``) takes precedence, as this descriptor defines no ``__set__``.
-    """
-
-    def __init__(self, target: logging.Logger) -> None:
-        self._target = target
-
-    def __get__(self, obj: Any, objtype: type | None = None) -> Any:
-        if obj is None:
-            return self
-        return logging.LoggerAdapter(self._target, {"ophyd_object_name": obj.name})
+def _name_tag(obj: OphydObject) -> dict[str, Any]:
+    """The extra of an object's log records: its name, which LogFormatter puts in front of the message."""
+    return {"ophyd_object_name": obj.name}
 
 
 _cid_counter = itertools.count(1)
@@ -251,9 +240,9 @@ class OphydObject:
         return True
 
     #: This object's logger (``'sophyd.objects'``), whose records carry ``ophyd_object_name``.
-    log = _ObjectLogger(logger)
+    log = _TaggedLog(logger, _name_tag)
     #: The control layer's logger (``'sophyd.control_layer'``), whose records carry ``ophyd_object_name``.
-    control_layer_log = _ObjectLogger(control_layer_logger)
+    control_layer_log = _TaggedLog(control_layer_logger, _name_tag)
 
     def check_value(self, value: Any) -> None:
         """Raise if ``value`` cannot be written to this object; the base accepts anything (signals check)."""
@@ -321,11 +310,13 @@ class OphydObject:
         """The subscription types this object emits."""
         return self._event_types
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """Call ``callback(**kwargs)`` on every event of ``event_type``; return an id for ``unsubscribe``.
 
         With ``run=True`` the callback also runs at once with the latest event, when there has been one; an
         event that happens meanwhile reaches it only after that replay, so it sees values in order.
+        The id is an int; it is typed ``Any`` so that sophyd objects satisfy bluesky's ``Subscribable``
+        protocol (whose ``subscribe`` returns None) for a type checker, as classic ophyd's untyped ones do.
         """
         if not callable(callback):
             raise ValueError(f"callback must be callable, not {callback!r}")

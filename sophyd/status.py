@@ -21,6 +21,7 @@ from typing import Any
 from ._dispatch import get_dispatcher, wait_event, wake_waiters
 from ._scheduler import TimerHandle, call_later
 from .errors import InvalidState, StatusTimeoutError, UnknownStatusFailure, WaitTimeoutError
+from .log import _TaggedLog
 
 __all__ = [
     "AndStatus",
@@ -35,6 +36,12 @@ __all__ = [
 ]
 
 logger = logging.getLogger("sophyd.status")
+
+
+def _status_tag(status: StatusBase) -> dict[str, Any]:
+    """The extra of a status's log records: the status, which LogFormatter shows as ``[str(status)]``."""
+    return {"status": status}
+
 
 #: Exceptions that only a status itself may raise: its own timeout, and a waiter giving up.
 _RESERVED_EXCEPTIONS = (StatusTimeoutError, WaitTimeoutError)
@@ -207,6 +214,9 @@ class StatusBase:
         """Seconds since the status was created (until it finished)."""
         return (self.finish_ts or time.time()) - self.start_ts
 
+    #: This status's logger (``'sophyd.status'``), whose records carry the status itself (``status``).
+    log = _TaggedLog(logger, _status_tag)
+
     def _label(self) -> str:
         """How messages name this status."""
         return type(self).__name__
@@ -257,7 +267,7 @@ class StatusBase:
         """Count a set_finished()/set_exception() call; False when it comes after an early failure."""
         with self._lock:
             if self._closed_early:
-                logger.debug("%r was reported done after it had failed early; ignored", self)
+                self.log.debug("%r was reported done after it had failed early; ignored", self)
                 return False
             if self._reported:
                 raise InvalidState(f"{self!r} is already done; it cannot be marked done again")
@@ -279,13 +289,20 @@ class StatusBase:
 
     def _fail_early(self, exc: BaseException, *, after_report: bool) -> bool:
         """Fail now with ``exc`` and ignore the operation's own report when it comes later."""
+        if not self._close_early(after_report=after_report):
+            return False
+        self._complete(exc)
+        return True
+
+    def _close_early(self, *, after_report: bool) -> bool:
+        """Claim the outcome for an early failure; False when it is already decided (or reported, unless
+        ``after_report``)."""
         with self._lock:
             if self._completing or (self._reported and not after_report):
                 return False
             self._completing = True
             self._closed_early = True
             self._cancel_timers()
-        self._complete(exc)
         return True
 
     def _abandon(self, exc: BaseException) -> bool:
@@ -297,13 +314,15 @@ class StatusBase:
         get_dispatcher("control").submit(self._time_out, exc)
 
     def _time_out(self, exc: StatusTimeoutError) -> None:
-        self._fail_early(exc, after_report=True)
+        if self._close_early(after_report=True):
+            self.log.warning("%r has timed out", self)  # before the callbacks run, as in classic
+            self._complete(exc)
 
     def _complete(self, exc: BaseException | None) -> None:
         try:
             self._settled()
         except Exception:
-            logger.exception("%r failed in _settled()", self)
+            self.log.exception("%r failed in _settled()", self)
         with self._lock:
             self._exception = exc
             self.finish_ts = time.time()
@@ -314,7 +333,7 @@ class StatusBase:
             try:
                 self._handle_failure()
             except Exception:
-                logger.exception("%r failed in _handle_failure()", self)
+                self.log.exception("%r failed in _handle_failure()", self)
         for cb in callbacks:
             self._run_callback(cb)
 
@@ -328,7 +347,7 @@ class StatusBase:
         try:
             cb(self)
         except Exception:
-            logger.exception("Callback %r of %r raised", cb, self)
+            self.log.exception("Callback %r of %r raised", cb, self)
 
     def _finish_if_pending(self, exc: BaseException | None = None) -> bool:
         """Finish, failed with ``exc`` if given, unless something finished it already (then False): for code

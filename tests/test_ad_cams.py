@@ -330,6 +330,29 @@ def test_classic_sim_detector_reads_and_sets_the_cameras_pvs(
     }
 
 
+def test_classic_sim_detector_connects_in_full_and_sets_the_sim_drivers_pvs(
+    sim_detector: SimDetector,
+) -> None:
+    """Every PV of classic's SimDetectorCam is served; its XY groups put both values or refuse before sending."""
+    cam1 = sim_detector.cam
+    cam1.wait_for_connection(all_signals=True, timeout=TIMEOUT)
+    signals = {walk.dotted_name: walk.item for walk in cam1.walk_signals()}
+    assert {"gain_xy.gain_x", "peak_width.peak_width_y", "sim_mode", "acquire_time"} <= set(signals)
+    assert [name for name, signal in signals.items() if not signal.connected] == []
+    assert tuple(cam1.gain_xy.get(use_monitor=False)) == (1.0, 1.0)
+    try:
+        cam1.gain_xy.put((2.5, 0.5), wait=True)
+        assert tuple(cam1.gain_xy.get(use_monitor=False)) == (2.5, 0.5)  # the _RBV readbacks follow
+        with pytest.raises(ValueError):  # one value for a group of two
+            cam1.gain_xy.put((0.0,), wait=True)
+        assert tuple(cam1.gain_xy.get(use_monitor=False)) == (2.5, 0.5)
+        cam1.sim_mode.set(1).wait(TIMEOUT)
+        assert cam1.sim_mode.get(use_monitor=False, as_string=True) == "Peaks"
+    finally:
+        cam1.gain_xy.put((1.0, 1.0), wait=True)
+        cam1.sim_mode.set(0).wait(TIMEOUT)
+
+
 def test_classic_area_detector_connects_in_full_reads_its_configuration_and_stages(
     pattern_prefix: str,
 ) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import OrderedDict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +24,12 @@ from sophyd.areadetector.base import ADBase, ADComponent
 from sophyd.areadetector.common_plugins import CommonPlugins, PluginNamespace
 from sophyd.areadetector.paths import EpicsPathSignal
 from sophyd.areadetector.plugins import (
+    ColorConvPlugin,
     FilePlugin,
     HDF5Plugin,
     ImagePlugin,
+    JPEGPlugin,
+    NetCDFPlugin,
     OverlayPlugin,
     PluginBase,
     ProcessPlugin,
@@ -36,11 +40,14 @@ from sophyd.areadetector.plugins import (
 )
 from sophyd.control import use_cl
 from sophyd.device import GenerateDatumInterface, Staged
-from sophyd.errors import PluginMisconfigurationError, StatusTimeoutError, UnprimedPlugin
+from sophyd.errors import PluginMisconfigurationError, PutFailedError, StatusTimeoutError, UnprimedPlugin
 from sophyd.kind import Kind
 from sophyd.mock import set_mock_value
+from sophyd.signal import EpicsSignalRO
+from sophyd.sim.pattern import blob_frame
 
 TIMEOUT = 10.0
+EXPOSURE = 0.1  # s: the pattern camera's frames are dark below ~0.05 s
 
 
 def _pvs(signal: Any) -> tuple[str, str]:
@@ -631,6 +638,180 @@ def test_get_areadetector_plugin_reads_the_plugin_type_from_the_ioc(
     monkeypatch.setattr(_plugin_base, "_plugin_class", registry)
     with pytest.raises(ValueError, match=r"PluginType_RBV is 'NDFileHDF5'"):
         plugins.get_areadetector_plugin_class(prefix, timeout=TIMEOUT)
+
+
+# -- over Channel Access: classic's SimDetector with the plugins that pass frames on ------------------------
+
+
+class PatternSimDetector(ad.SingleTrigger, ad.SimDetector):
+    """Classic beamline code's detector on the pattern IOC: its camera, and plugins that take and pass on frames."""
+
+    image1 = ADComponent(ImagePlugin, "image1:")
+    proc1 = ADComponent(ProcessPlugin, "Proc1:")
+    roi1 = ADComponent(ROIPlugin, "ROI1:")
+    over1 = ADComponent(OverlayPlugin, "Over1:")
+    stats1 = ADComponent(StatsPlugin, "Stats1:")
+    cc1 = ADComponent(ColorConvPlugin, "CC1:")
+    trans1 = ADComponent(TransformPlugin, "Trans1:")
+    jpeg1 = ADComponent(JPEGPlugin, "JPEG1:")
+
+
+@pytest.fixture
+def pattern_sim(pattern_prefix: str) -> Iterator[PatternSimDetector]:
+    """The detector taking single frames of EXPOSURE; its plugins take the camera's frames, and Proc1 has its
+    defaults, again afterwards."""
+    det = PatternSimDetector(f"{pattern_prefix}BDET:", name="det")
+    det.cam.stage_sigs.update({"acquire_time": EXPOSURE, "num_images": 1})
+    yield det
+    try:
+        for plugin in (det.image1, det.proc1, det.roi1, det.over1, det.stats1, det.cc1, det.trans1):
+            plugin.nd_array_port.set("CAM1").wait(TIMEOUT)
+        proc1 = det.proc1
+        for signal, value in (
+            (proc1.enable_offset_scale, "Disable"),
+            (proc1.enable_low_clip, "Disable"),
+            (proc1.offset, 0.0),
+            (proc1.scale, 1.0),
+            (proc1.low_clip, 0.0),
+        ):
+            signal.set(value).wait(TIMEOUT)
+    finally:
+        det.destroy()
+
+
+def _frame(pattern_prefix: str, exposure: float) -> np.ndarray:
+    """The pattern IOC's camera frame for the stage's position now."""
+    x, y = (EpicsSignalRO(f"{pattern_prefix}STAGE:{axis}.RBV", name=axis) for axis in "XY")
+    try:
+        return blob_frame(x.get(), y.get(), exposure)
+    finally:
+        x.destroy()
+        y.destroy()
+
+
+def test_classic_image_plugin_holds_the_cameras_last_frame(
+    pattern_sim: PatternSimDetector, pattern_prefix: str
+) -> None:
+    det = pattern_sim
+    det.stage()
+    try:
+        det.trigger().wait(TIMEOUT)
+        expected = _frame(pattern_prefix, EXPOSURE)
+        assert expected.max() > 0  # a frame with something in it
+        assert det.image1.plugin_type.get() == "NDPluginStdArrays"
+        assert tuple(det.image1.array_size.get()) == (0, 240, 320)
+        np.testing.assert_array_equal(det.image1.image, expected)
+    finally:
+        det.unstage()
+
+
+def test_process_and_overlay_plugins_pass_processed_frames_down_the_port_chain(
+    pattern_sim: PatternSimDetector, pattern_prefix: str
+) -> None:
+    """camera -> Proc1 (offset, scale, low clip) -> Over1 (unchanged) -> image1 and Stats1; ROI1 -> Over1 also
+    validates, as in classic's asyn port check."""
+    det = pattern_sim
+    for plugin in (det.proc1, det.over1):
+        plugin.wait_for_connection(all_signals=True, timeout=TIMEOUT)  # every component of classic's class
+    det.proc1.nd_array_port.set("CAM1").wait(TIMEOUT)
+    det.over1.nd_array_port.set(det.proc1.port_name.get()).wait(TIMEOUT)
+    for plugin in (det.image1, det.stats1):
+        plugin.nd_array_port.set(det.over1.port_name.get()).wait(TIMEOUT)
+    det.proc1.offset.set(-3.0).wait(TIMEOUT)
+    det.proc1.scale.set(2.0).wait(TIMEOUT)
+    det.proc1.low_clip.set(5.0).wait(TIMEOUT)
+    for switch in (det.proc1.enable_offset_scale, det.proc1.enable_low_clip):
+        switch.set("Enable").wait(TIMEOUT)
+    det.stage()
+    try:
+        det.trigger().wait(TIMEOUT)
+        frame = _frame(pattern_prefix, EXPOSURE).astype(float)
+        expected = np.clip(np.maximum((frame - 3.0) * 2.0, 5.0), 0, 255).astype(np.uint8)
+        np.testing.assert_array_equal(det.image1.image, expected)
+        assert det.stats1.total.get(use_monitor=False) == expected.sum()
+        assert tuple(det.over1.max_size.get()) == (320, 240)
+        assert det.over1.overlay_3.max_size_x.get() == 320
+    finally:
+        det.unstage()
+    det.roi1.nd_array_port.set("CAM1").wait(TIMEOUT)
+    det.over1.nd_array_port.set(det.roi1.port_name.get()).wait(TIMEOUT)
+    det.validate_asyn_ports()
+    assert det.get_plugin_by_asyn_port("OVER1") is det.over1
+
+
+@pytest.mark.parametrize(
+    "cls",
+    [
+        ImagePlugin,
+        ProcessPlugin,
+        OverlayPlugin,
+        ROIPlugin,
+        StatsPlugin,
+        ColorConvPlugin,
+        TransformPlugin,
+        TIFFPlugin,
+        NetCDFPlugin,
+        JPEGPlugin,
+        HDF5Plugin,
+    ],
+)
+def test_classic_plugin_at_its_default_suffix_connects_in_full(pattern_prefix: str, cls: type) -> None:
+    """Every component of the classic class is served at its usual suffix, and the IOC's type is the class's."""
+    plugin = cls(f"{pattern_prefix}BDET:{cls._default_suffix}", name="p")
+    try:
+        plugin.wait_for_connection(all_signals=True, timeout=TIMEOUT)
+        assert plugin.plugin_type.get() == cls._plugin_type
+        plugin.configuration_attrs = ["enable", "nd_array_port"]  # classic configures nothing by default
+        config = plugin.read_configuration()
+        assert set(config) == set(plugin.describe_configuration()) and config["p_nd_array_port"]["value"]
+    finally:
+        plugin.destroy()
+
+
+def test_frames_pass_through_color_convert_and_transform_and_their_changes_are_refused(
+    pattern_sim: PatternSimDetector, pattern_prefix: str
+) -> None:
+    """camera -> CC1 -> Trans1 -> image1: the frame unchanged; conversions, transforms, file writes refused."""
+    det = pattern_sim
+    cc1, trans1, jpeg1 = det.cc1, det.trans1, det.jpeg1
+    try:
+        cc1.nd_array_port.set("CAM1").wait(TIMEOUT)
+        trans1.nd_array_port.set("CC1").wait(TIMEOUT)
+        det.image1.nd_array_port.set("TRANS1").wait(TIMEOUT)
+        det.stage()
+        try:
+            det.trigger().wait(TIMEOUT)
+        finally:
+            det.unstage()
+        np.testing.assert_array_equal(det.image1.image, _frame(pattern_prefix, EXPOSURE))
+        assert tuple(trans1.t1_max_size.get()) == (320, 240, 0)
+        for signal, value in (
+            (cc1.color_mode_out, "RGB1"),
+            (cc1.false_color, 1),
+            (trans1.types.type2, "Rot90"),
+            (jpeg1.capture, 1),
+            (jpeg1.auto_save, "Yes"),
+        ):
+            with pytest.raises(PutFailedError):
+                signal.set(value).wait(TIMEOUT)
+        jpeg1.jpeg_quality.set(80).wait(TIMEOUT)
+        assert jpeg1.jpeg_quality.get(use_monitor=False) == 80
+    finally:
+        jpeg1.jpeg_quality.set(50).wait(TIMEOUT)
+
+
+def test_unsimulated_process_and_time_series_features_are_refused(pattern_sim: PatternSimDetector) -> None:
+    stats1 = pattern_sim.stats1
+    with pytest.raises(PutFailedError):
+        stats1.ts_control.set("Erase/Start").wait(TIMEOUT)
+    assert stats1.ts_control.get(use_monitor=False) == "Stop"
+    proc1 = pattern_sim.proc1
+    for switch in (proc1.enable_background, proc1.enable_flat_field, proc1.enable_filter):
+        with pytest.raises(PutFailedError):
+            switch.set("Enable").wait(TIMEOUT)
+        assert switch.get(use_monitor=False) == "Disable"
+    with pytest.raises(PutFailedError):
+        proc1.data_type_out.set("Float64").wait(TIMEOUT)
 
 
 # -- import cost --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ Left out on purpose:
   ``DefaultDict``, ``Dict``, ``List``, ``Optional``, ``Tuple``, ``Type``, ``TypeVar``, ``K``, ``logger``, and
   the areadetector submodules (``base``, ``cam``, ``detectors``, ``docs``, ``paths``, ``plugins``, ...);
 - ``ophyd.device.OrderedDictType`` (a typing alias), ``ophyd.status.tracer`` (classic's OpenTelemetry tracer)
-  and the ``logger`` objects of each module;
+  and the ``logger`` objects of each module but ``ophyd.log``'s, which its ``__all__`` exports;
 - ``ophyd.kind``: classic has no such module (``Kind`` lives in ``ophyd.ophydobj``); ``sophyd.kind`` is
   sophyd's own home of ``Kind``, which the top level and ``sophyd.ophydobj`` re-export.
 """
@@ -201,7 +201,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     "": (
         # ophyd/__init__.py, explicitly
         "set_handler",
-        "cl",
+        "cl",  # served by the package's __getattr__: get_cl(), following set_cl()
         "set_cl",
         "get_cl",
         "Component",
@@ -392,6 +392,21 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "SoftDXPTrigger",
     ),
     "units": ("UnitConversionDerivedSignal",),
+    # ophyd/log.py: its __all__ and the module-level names its docs and tests use
+    "log": (
+        "config_ophyd_logging",
+        "get_handler",
+        "logger",
+        "control_layer_logger",
+        "set_handler",
+        "current_handler",
+        "LogFormatter",
+        "validate_level",
+        "plain_log_format",
+        "color_log_format",
+    ),
+    # ophyd/__main__.py (``python -m ophyd --version``)
+    "__main__": ("main",),
     "utils.errors": _CLASSIC_ERRORS,
     "areadetector.plugins": _AD_PLUGINS_MODULE,
     "areadetector.common_plugins": ("PluginNamespace", "CommonPlugins"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import typing
 import warnings
 from typing import Any
 
@@ -24,11 +25,14 @@ from sophyd import (
     Device,
     EpicsSignal,
     EpicsSignalRO,
+    FormattedComponent,
     Kind,
     PutFailedError,
     Signal,
+    SignalRO,
     kind_context,
 )
+from sophyd.areadetector import ADComponent
 from sophyd.device import (
     BlueskyInterface,
     create_device_from_components,
@@ -339,6 +343,50 @@ def test_required_for_connection_on_a_subscription() -> None:
     dev.cpt.put(0)
     assert dev.connected
     dev.wait_for_connection(timeout=0.05)
+
+
+def test_required_subscription_to_a_soft_signal_made_with_a_value_is_met_at_once() -> None:
+    """The subscription hears the signal's value when the device is made (classic waits for a put)."""
+    heard: list[Any] = []
+
+    class Dev(Device):
+        cpt = Cpt(Signal, value=0)
+
+        @required_for_connection
+        @cpt.sub_value
+        def _first_value(self, value: Any, **kwargs: Any) -> None:
+            heard.append(value)
+
+    dev = Dev(name="dev")
+    assert heard == [0]
+    assert dev.connected
+    dev.wait_for_connection(timeout=0.05)
+
+
+def test_subscripted_components_make_their_class() -> None:
+    """``Component[X](X, ...)`` and the annotated forms of classic ophyd 1.11 make X and remember the subscript.
+
+    Soft signals only: an EpicsSignal made here would start Channel Access before the IOC fixtures set its
+    environment, which libca reads once per process.
+    """
+
+    class Dev(Device):
+        plain = Component[Signal](Signal, value=1)
+        formatted = FormattedComponent[Signal](Signal, value=0.5)
+        lazy_ad = ADComponent[SignalRO](SignalRO, value=3)
+        annotated: Component[Signal] = Component(Signal, value=2)
+
+    dev = Dev("XF:", name="dev")
+    assert isinstance(dev.plain, Signal) and dev.plain.get() == 1
+    assert isinstance(dev.formatted, Signal) and dev.formatted.get() == 0.5
+    assert isinstance(dev.lazy_ad, SignalRO) and dev.lazy_ad.get() == 3
+    assert Dev.lazy_ad.lazy and not Dev.plain.lazy
+    assert dev.annotated.get() == 2
+    assert typing.get_args(Dev.plain.__orig_class__) == (Signal,)  # type: ignore[attr-defined]
+    assert typing.get_args(Dev.lazy_ad.__orig_class__) == (SignalRO,)  # type: ignore[attr-defined]
+    assert not hasattr(Dev.annotated, "__orig_class__")  # an annotation alone records nothing, as in classic
+    assert Dev.__annotations__["annotated"] == "Component[Signal]"
+    assert Dev.component_names == ("plain", "formatted", "lazy_ad", "annotated")
 
 
 def test_required_for_connection_on_a_method_and_per_instance() -> None:

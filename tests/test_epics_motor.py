@@ -517,6 +517,23 @@ def test_motor_bundle(motors_prefix: str) -> None:
     bundle.destroy()
 
 
+def test_record_scan_field_describes_as_integer_or_string(cl: str, motors_prefix: str) -> None:
+    """An enum field of the motor record (SCAN) read without ``string`` describes as an integer, with
+    ``string=True`` as a string, on both control layers."""
+    number = sophyd.EpicsSignal(motors_prefix + "mtr3.SCAN", name="scan")
+    label = sophyd.EpicsSignal(motors_prefix + "mtr3.SCAN", name="scan", string=True)
+    try:
+        number.wait_for_connection(timeout=TIMEOUT)
+        label.wait_for_connection(timeout=TIMEOUT)
+        assert not number.as_string and label.as_string
+        assert number.describe()["scan"]["dtype"] == "integer" and number.get() == 0
+        assert label.describe()["scan"]["dtype"] == "string" and label.get() == "Passive"
+        assert "I/O Intr" in label.enum_strs
+    finally:
+        number.destroy()
+        label.destroy()
+
+
 FAKE_MOTOR_SCAN = """
 import json, sys
 import bluesky.plans as bp

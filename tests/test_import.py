@@ -133,6 +133,18 @@ def test_version() -> None:
     assert isinstance(sophyd.__version__, str) and sophyd.__version__
 
 
+def test_python_m_sophyd_prints_the_version() -> None:
+    """``python -m sophyd --version``, as ``python -m ophyd --version`` in classic ophyd."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sophyd", "--version"], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert result.stdout.strip() == sophyd.__version__
+    usage = subprocess.run(
+        [sys.executable, "-m", "sophyd", "--bogus"], capture_output=True, text=True, timeout=60
+    )
+    assert usage.returncode == 2 and "--bogus" in usage.stderr
+
+
 DOCUMENT_LIBRARIES = ("event_model", "jsonschema", "bluesky")
 
 

@@ -185,9 +185,9 @@ def motor(ctx: Context, motors_prefix: str) -> Iterator[Motor]:
 
 def test_every_pv_answers(ctx: Context, motors_prefix: str) -> None:
     names = sorted(Motors(prefix=motors_prefix).pvdb)
-    assert len(names) == 3 * 37
+    assert len(names) == 3 * 38
     for record in ("mtr1", "mtr2", "mtr3"):
-        for field in ("", ".VAL", ".RBV", ".DMOV", ".HLM", ".SPMG", ".RTYP"):
+        for field in ("", ".VAL", ".RBV", ".DMOV", ".HLM", ".SPMG", ".RTYP", ".SCAN"):
             assert motors_prefix + record + field in names
     pvs = ctx.get_pvs(*names, timeout=TIMEOUT)
     for pv in pvs:

@@ -24,6 +24,7 @@ from helpers import ca_write as sync_write
 from helpers import read_tiff, run_json_script, wait_for
 
 from sophyd.sim.pattern import blob_frame, blob_sum, point_values
+from sophyd_iocs._process import offset_scale
 from sophyd_iocs._roi import Region, crop
 from sophyd_iocs.pattern import PatternIOC
 
@@ -490,3 +491,41 @@ def test_roi_crop_clamps_bins_scales_and_reverses() -> None:
     bright = np.full((2, 2), 200, dtype=np.uint8)
     summed = Region(enable=True, start=0, size=2, binning=2, reverse=False)
     assert crop(bright, summed, summed).tolist() == [[255]]  # clipped, not wrapped around
+
+
+def test_process_offset_scale_then_clips_and_rounds_down() -> None:
+    frame = np.array([[0, 10], [100, 250]], dtype=np.uint8)
+    np.testing.assert_array_equal(offset_scale(frame), frame)  # nothing enabled: the frame
+    assert offset_scale(frame, offset=-5.0, scale=1.5).tolist() == [[0, 7], [142, 255]]  # cut to 0..255
+    assert offset_scale(frame, low_clip=20.0, high_clip=99.5).tolist() == [[20, 20], [99, 99]]
+
+
+def test_auto_offset_scale_stretches_the_last_frame_and_the_chain_passes_it_on(blob: IOC) -> None:
+    """Proc1's AutoOffsetScale spans the last frame over 0..255; image1 fed from Proc1 then holds that frame."""
+    blob.put("BDET:cam1:NumImages", 1)
+    blob.put("BDET:cam1:Acquire", 1)
+    frame = blob_frame(blob.get("STAGE:X.RBV"), blob.get("STAGE:Y.RBV"), 0.05)
+    low, high = int(frame.min()), int(frame.max())
+    assert high > low
+    try:
+        blob.put("BDET:Proc1:AutoOffsetScale", 1)
+        assert blob.get("BDET:Proc1:AutoOffsetScale") == 0  # back to Done
+        assert blob.get("BDET:Proc1:Offset_RBV") == -low
+        assert blob.get("BDET:Proc1:Scale_RBV") == pytest.approx(255.0 / (high - low))
+        assert blob.text("BDET:Proc1:EnableOffsetScale_RBV") == "Enable"
+        assert (blob.get("BDET:Proc1:LowClip"), blob.get("BDET:Proc1:HighClip")) == (0.0, 255.0)
+        blob.put("BDET:image1:NDArrayPort", "PROC1")
+        blob.put("BDET:cam1:Acquire", 1)
+        stretched = blob.get("BDET:image1:ArrayData")[: frame.size].reshape(frame.shape)
+        np.testing.assert_array_equal(stretched, offset_scale(frame, -low, 255.0 / (high - low), 0.0, 255.0))
+        assert stretched.max() == 255 and blob.get("BDET:image1:Dimensions_RBV")[:3].tolist() == [320, 240, 0]
+    finally:
+        blob.put("BDET:image1:NDArrayPort", "CAM1")
+        for setting, value in (
+            ("EnableOffsetScale", 0),
+            ("EnableLowClip", 0),
+            ("EnableHighClip", 0),
+            ("Offset", 0.0),
+            ("Scale", 1.0),
+        ):
+            blob.put(f"BDET:Proc1:{setting}", value)

@@ -88,7 +88,7 @@ LAYERS: list[tuple[str, list[str]]] = [
     ("simulation", ["sophyd.sim", "sophyd.sim.*"]),
     ("test fixtures", ["sophyd.testing"]),
     ("public API", ["sophyd"]),
-    ("applications", ["sophyd.sim.__main__"]),
+    ("applications", ["sophyd.sim.__main__", "sophyd.__main__"]),
 ]
 #: What sophyd may use of the IOC package: the physics leaf and the registry (both free of caproto).
 IOC_PACKAGE_FOR_SOPHYD = {"sophyd_iocs.physics", "sophyd_iocs.registry"}

@@ -1,4 +1,4 @@
-"""sophyd.log: classic ophyd's logging helpers (config_ophyd_logging / set_handler / get_handler) for sophyd."""
+"""sophyd.log: classic ophyd's logging helpers (config_ophyd_logging, set_handler, current_handler, LogFormatter)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,15 @@ import pytest
 from helpers import run_json_script
 
 import sophyd
-from sophyd import Status
-from sophyd.log import LogFormatter, config_ophyd_logging, config_sophyd_logging, get_handler, set_handler
+from sophyd import Cpt, Device, Signal, Status
+from sophyd.log import (
+    LogFormatter,
+    config_ophyd_logging,
+    config_sophyd_logging,
+    get_handler,
+    set_handler,
+    validate_level,
+)
 
 LINE = re.compile(r"^\[(?P<level>[DIWEC]) \d\d:\d\d:\d\d\.\d{3} (?P<module>\w+):\d+\] (?P<message>.*)$")
 
@@ -80,10 +87,64 @@ def test_a_new_call_replaces_the_handler(sophyd_logger: logging.Logger, tmp_path
     assert isinstance(second.formatter, LogFormatter)
 
 
-def test_color_and_levels(sophyd_logger: logging.Logger) -> None:
+def test_color_and_levels(sophyd_logger: logging.Logger, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sophyd.log, "_stderr_supports_color", lambda: True)  # as on a colour terminal
     stream = io.StringIO()
     config_sophyd_logging(file=stream, color=True, level="warning")
     logging.getLogger("sophyd.epics").warning("coloured")
-    assert "\033[33m[W " in stream.getvalue()
+    assert stream.getvalue().startswith("\033[33m[W ")
+    assert "]\033[0m coloured" in stream.getvalue()
     with pytest.raises(ValueError, match="level"):
         config_sophyd_logging(level="LOUD")
+
+
+def test_no_colour_unless_stderr_is_a_terminal(sophyd_logger: logging.Logger) -> None:
+    """As in classic ophyd: colour codes only when standard error is a terminal (here pytest captures it)."""
+    stream = io.StringIO()
+    config_sophyd_logging(file=stream, color=True, level="WARNING")
+    logging.getLogger("sophyd.epics").warning("plain")
+    assert "\033" not in stream.getvalue()
+    assert LINE.match(stream.getvalue().rstrip("\n")) is not None
+
+
+def test_current_handler_and_loggers_have_classic_names(sophyd_logger: logging.Logger) -> None:
+    handler = config_ophyd_logging(file=io.StringIO())
+    assert sophyd.log.current_handler is handler is get_handler()
+    assert isinstance(handler, logging.StreamHandler)
+    assert sophyd.log.logger is sophyd_logger
+    assert sophyd.log.control_layer_logger.name == "sophyd.control_layer"
+    assert validate_level("info") == logging.INFO
+
+
+def test_formatter_defaults_are_classic() -> None:
+    """LogFormatter() alone formats as classic's: date and time to the second, no milliseconds."""
+    record = logging.LogRecord("sophyd.x", logging.INFO, __file__, 7, "hello %s", ("there",), None)
+    record.created = 0.0
+    line = LogFormatter().format(record)
+    assert re.fullmatch(r"\[I \d{6} \d\d:\d\d:\d\d test_log:7\] hello there", line), line
+
+
+def test_object_logs_name_the_object(sophyd_logger: logging.Logger) -> None:
+    """``obj.log`` records show ``[name]`` before the message: devices, signals and statuses alike."""
+
+    class Stage(Device):
+        x = Cpt(Signal, value=0.0)
+
+    stream = io.StringIO()
+    config_sophyd_logging(file=stream, color=False, level="DEBUG")
+    stage = Stage(name="stage")
+    stage.log.info("homing")
+    stage.x.control_layer_log.debug("put %s", 1.0)
+    status = Status()
+    status.log.warning("slow")
+    lines = [LINE.match(line) for line in stream.getvalue().splitlines()]
+    assert [m["message"] if m else None for m in lines] == [
+        "[stage] homing",
+        "[stage_x] put 1.0",
+        f"[{status}] slow",
+    ]
+    assert logging.getLogger("sophyd.objects").isEnabledFor(logging.DEBUG)
+    status.set_finished()
+    status.log.info("done")  # the status is named as it is when the record is formatted
+    assert stream.getvalue().splitlines()[-1].endswith(f"[{status}] done")
+    assert "done=True" in str(status)

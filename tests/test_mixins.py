@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -61,6 +62,7 @@ def test_soft_move_runs_start_done_and_readback_events() -> None:
     kinds = [event["sub_type"] for event in events.events]
     assert kinds == [pos.SUB_START, pos.SUB_READBACK, pos.SUB_DONE]
     assert events.events[1]["value"] == 2.5
+    assert events.events[2]["value"] is None  # SUB_DONE carries no value, as classic's mixin
     assert not pos.moving
     assert "egu='mm'" in repr(pos) and "hold_on_stop=False" in repr(pos)
 
@@ -74,6 +76,30 @@ def test_soft_move_without_wait_and_set_return_a_move_status() -> None:
     status = pos.set(-4.0)
     status.wait(TIMEOUT)
     assert status.success and pos.position == -4.0 and status.finish_pos == -4.0
+
+
+def test_moved_cb_gets_obj_and_the_status_only_if_it_needs_it() -> None:
+    """As classic's mixin: ``moved_cb(obj=pos)``, with no deprecation warning; a callback that needs the status
+    (the signature other positioners call, ``cb(status, *, obj)``) gets it first."""
+    pos = SoftSignalPositioner(name="pos")
+    calls: list[tuple[Any, ...]] = []
+
+    def any_args(*args: Any, **kwargs: Any) -> None:
+        calls.append(("any", args, kwargs))
+
+    def obj_only(*, obj: Any) -> None:
+        calls.append(("obj_only", obj))
+
+    def with_status(status: Status, *, obj: Any) -> None:
+        calls.append(("with_status", status, obj))
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        first = pos.move(1.0, moved_cb=any_args)
+        pos.move(2.0, moved_cb=obj_only)
+        third = pos.move(3.0, moved_cb=with_status)
+    assert calls == [("any", (), {"obj": pos}), ("obj_only", pos), ("with_status", third, pos)]
+    assert first.success and third.success
 
 
 def test_soft_positioner_in_plans(RE: RunEngine) -> None:

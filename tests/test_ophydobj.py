@@ -10,6 +10,7 @@ import warnings
 from typing import Any
 
 import pytest
+from helpers import run_json_script
 
 from sophyd import Component, Device, OphydObject, Signal
 from sophyd.ophydobj import (
@@ -253,6 +254,20 @@ def test_instance_registries() -> None:
         assert "registered_signal" not in by_name  # weak: the registry keeps nothing alive
     finally:
         OphydObject._instantiation_callbacks[:] = saved
+
+
+def test_a_registry_made_after_import_misses_nothing() -> None:
+    """Importing sophyd (and its sim) makes no OphydObject, so ``fail_if_late=True`` registries can be set up then."""
+    result = run_json_script(
+        "import json, sophyd, sophyd.sim, sophyd.areadetector\n"
+        "from sophyd.ophydobj import register_instances_in_weakset, register_instances_keyed_on_name\n"
+        "every = register_instances_in_weakset(fail_if_late=True)\n"
+        "by_name = register_instances_keyed_on_name(fail_if_late=True)\n"
+        "from sophyd.sim import motor1\n"
+        "mine = sophyd.Signal(name='mine')\n"
+        "print(json.dumps([motor1 in every, mine in every, by_name['mine'] is mine]))"
+    )
+    assert result == [True, True, True]
 
 
 def test_repr_and_copy_from_repr_info() -> None:

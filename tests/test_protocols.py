@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -164,15 +165,29 @@ def test_mypy_sees_the_class_of_a_component(tmp_path: Path) -> None:
     """Component access is typed: on an instance it is the component's class, on the class the Component."""
     example = tmp_path / "component_types.py"
     example.write_text(
-        "from sophyd import Cpt, Device, EpicsSignal, Signal\n"
+        "from sophyd import Component, Cpt, Device, EpicsSignal, Signal\n"
+        "from sophyd.areadetector import ADComponent\n"
         "class D(Device):\n"
         "    gain = Cpt(Signal, value=1.0)\n"
+        "    subscripted = Component[Signal](Signal, value=1.0)\n"
+        "    ad = ADComponent[Signal](Signal, value=1.0)\n"
+        "    ad_plain = ADComponent(Signal, value=1.0)\n"
         "wrong: EpicsSignal = D(name='d').gain\n"
         "reveal_type(D.gain)\n"
+        "reveal_type(D(name='d').subscripted)\n"
+        "reveal_type(D(name='d').ad)\n"
+        "reveal_type(D(name='d').ad_plain)\n"
     )
     proc = _mypy(example, tmp_path)
     assert 'expression has type "Signal", variable has type "EpicsSignal"' in proc.stdout, proc.stdout
-    assert 'Revealed type is "sophyd._component.Component[sophyd._signal.Signal]"' in proc.stdout, proc.stdout
+    revealed = re.findall(r'Revealed type is "([^"]+)"', proc.stdout)
+    # an ADComponent's child is Any (subscripted or not): areaDetector subclasses remove components with ``= None``
+    assert revealed == [
+        "sophyd._component.Component[sophyd._signal.Signal]",
+        "sophyd._signal.Signal",
+        "Any",
+        "Any",
+    ], proc.stdout
 
 
 def test_the_package_ships_py_typed() -> None:

@@ -319,6 +319,40 @@ def test_a_polled_set_that_never_matches_fails_at_its_timeout() -> None:
     assert sig.calls >= 3  # two checks when set() starts, then at least one poll before the timeout
 
 
+@pytest.mark.parametrize(
+    "readback, target, tolerances, matches",
+    [
+        ([1, 2, 3], np.array([1, 2, 3]), {}, True),
+        ((1, 2, 3), [1, 2, 3], {}, True),
+        ([1, 2, 3], [1, 2, 3, 0], {}, False),  # another shape never matches
+        (5, [5, 5, 5], {}, False),  # a scalar is not an array of it
+        ([1, 2, 3.12345], [1, 2, 3.0], {"tolerance": 0.01}, False),
+        ([1, 2, 3.12345], [1, 2, 3.0], {"tolerance": 0.2}, True),
+        (3.12345, 3, {"rtolerance": 0.01}, False),
+        (3.12345, 3, {"rtolerance": 0.2}, True),
+        (100000.5, 100000.0, {"tolerance": 0.01}, True),  # plus numpy's relative 1e-5 (1.0 here), as classic
+        (100001.5, 100000.0, {"tolerance": 0.01}, False),
+        (1e-9, 0.0, {"rtolerance": 0.1}, True),  # plus numpy's absolute 1e-8, as classic
+        (1e-7, 0.0, {"rtolerance": 0.1}, False),
+        (False, True, {}, False),
+    ],
+)
+def test_set_compares_arrays_by_shape_and_numbers_within_tolerance(
+    readback: Any, target: Any, tolerances: dict[str, float], matches: bool
+) -> None:
+    """set() finishes when the readback equals the target: element by element for arrays, lists and tuples of
+    one shape; numbers within ``tolerance`` (absolute) and ``rtolerance`` (relative) as ``numpy.allclose``
+    compares, the one not given taking numpy's default, as in classic ophyd."""
+    sig = _Warming(name="compared", value=0, readings=[readback], **tolerances)
+    status = sig.set(target, timeout=0.3)
+    if matches:
+        status.wait(timeout=5)
+        assert status.success
+    else:
+        with pytest.raises(StatusTimeoutError):
+            status.wait(timeout=5)
+
+
 def test_metadata_keys_and_source_name_are_classics() -> None:
     """``metadata_keys`` names what ``metadata`` holds (an EPICS signal's too, without reading the IOC), and
     ``source_name`` is classic's name for ``source``."""

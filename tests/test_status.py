@@ -130,6 +130,23 @@ def test_own_timeout_fails_with_status_timeout_error() -> None:
     assert not st.success
 
 
+def test_own_timeout_is_logged_on_the_status_log(caplog: pytest.LogCaptureFixture) -> None:
+    """As classic: a status that times out warns "<repr> has timed out" through ``status.log``."""
+    with caplog.at_level("WARNING", logger="sophyd.status"):
+        st = Status(timeout=0.05)
+        assert done_event(st).wait(5)
+        finished = Status(timeout=0.05)
+        finished.set_finished()
+        later = Status(timeout=0.1)
+        assert done_event(later).wait(5)  # by now the finished one's timer would have fired
+    timeouts = [r for r in caplog.records if r.getMessage().endswith("has timed out")]
+    assert [(r.name, r.levelname, r.status) for r in timeouts] == [  # type: ignore[attr-defined]
+        ("sophyd.status", "WARNING", st),
+        ("sophyd.status", "WARNING", later),
+    ]
+    assert timeouts[0].getMessage() == f"{st!r} has timed out"
+
+
 def test_waiter_giving_up_raises_wait_timeout_error() -> None:
     st = Status(timeout=30)
     with pytest.raises(WaitTimeoutError) as info:

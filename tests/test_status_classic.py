@@ -3,6 +3,7 @@ timeout versus settle time, failure propagation to the device, and the subscript
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
@@ -16,6 +17,7 @@ from sophyd import (
     DeviceStatus,
     EpicsMotor,
     EpicsSignal,
+    EpicsSignalRO,
     InvalidState,
     MoveStatus,
     SetSupersededError,
@@ -373,6 +375,21 @@ def test_subscription_statuses_on_an_ioc_pv(testioc_prefix: str) -> None:
     assert reached.success and stable.success
     assert stable.finish_ts is not None and reached.finish_ts is not None
     assert stable.finish_ts - reached.finish_ts >= 0.25
+
+
+def test_failed_subscription_status_on_a_read_only_pv_logs_no_error(
+    testioc_prefix: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A read-only signal has no stop(): its failed status neither tries to stop it nor logs an error."""
+    sig = EpicsSignalRO(testioc_prefix + "long", name="long_ro")
+    sig.wait_for_connection(timeout=10)
+    assert not hasattr(sig, "stop")
+    status = SubscriptionStatus(sig, lambda value, **kw: False, timeout=10)
+    with caplog.at_level(logging.DEBUG, logger="sophyd"):
+        status.set_exception(RuntimeError("gave up"))
+        assert isinstance(status.exception(10), RuntimeError)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    assert sig.connected and status.done and not status.success
 
 
 def test_move_timeout_stops_the_motor(motors_prefix: str) -> None:

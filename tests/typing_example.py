@@ -6,13 +6,16 @@
 from __future__ import annotations
 
 from bluesky.protocols import (
+    Checkable,
     Configurable,
+    Flyable,
     HasHints,
     Movable,
     Pausable,
     Readable,
     Stageable,
     Status,
+    Subscribable,
     Triggerable,
 )
 
@@ -23,14 +26,18 @@ from sophyd import (
     DerivedSignal,
     Device,
     DeviceStatus,
+    EpicsMotor,
+    EpicsSignal,
     Kind,
     MoveStatus,
     Signal,
     SignalRO,
+    StatusBase,
     SubscriptionStatus,
     set_and_wait,
     wait,
 )
+from sophyd.sim import SynAxis, SynGauss, TrivialFlyer
 
 
 class Detector(Device):
@@ -51,13 +58,36 @@ t_sig: Triggerable = sig
 t_dev: Triggerable = det
 staged: Stageable = det
 paused: Pausable = det
-# Not claimed statically: Stoppable (sophyd keeps classic ophyd's keyword-only ``stop(*, success=False)``;
-# bluesky calls ``stop(success=...)``, so it works at run time) and Subscribable (classic ``subscribe`` returns
-# a subscription id and calls back with keyword arguments). test_protocols.py checks both with isinstance().
+# Not claimed statically: Stoppable. sophyd keeps classic ophyd's keyword-only ``stop(*, success=False)``, which
+# classic's own classes have too (bluesky calls ``stop(success=...)``, so it works at run time);
+# test_protocols.py checks it with isinstance().
 conf_sig: Configurable = sig
 conf_dev: Configurable = det
 hinted_sig: HasHints = sig
 hinted_dev: HasHints = det
+checked_sig: Checkable = sig
+checked_dev: Checkable = det
+
+# The classic classes bluesky's protocols are usually checked against (classic ophyd's own tests use these).
+motor = SynAxis(name="motor")
+epics_motor = EpicsMotor("XF:MTR", name="epics_motor")
+gauss = SynGauss("gauss", motor, "motor", center=0, Imax=1)
+epics_sig = EpicsSignal("XF:SIG", name="epics_sig")
+m_motor: Movable = motor
+m_epics_motor: Movable = epics_motor
+checked_motor: Checkable = epics_motor
+r_motor: Readable = motor
+r_gauss: Readable = gauss
+flyer: Flyable = TrivialFlyer()
+sub_sig: Subscribable = sig
+sub_ro: Subscribable = ro
+sub_dev: Subscribable = det
+sub_epics: Subscribable = epics_sig
+sub_motor: Subscribable = motor
+sub_epics_motor: Subscribable = epics_motor
+cid: int = sig.subscribe(lambda **kwargs: None)
+sig.unsubscribe(cid)
+base_status: Status = StatusBase()
 
 s: Status = sig.set(1.0)
 s_trigger: Status = det.trigger()

@@ -12,7 +12,7 @@ import functools
 import re
 import sys
 from collections.abc import Callable, Iterable
-from typing import IO, TYPE_CHECKING, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, TypeVar
 
 import numpy as np
 
@@ -38,10 +38,21 @@ __all__ = [
 ]
 
 
-class ADComponent(Component[Any]):
-    """A Component that is lazy unless told otherwise: made, and connected, on first access."""
+T = TypeVar("T")
+
+
+class ADComponent(Component[T]):
+    """A Component that is lazy unless told otherwise: made, and connected, on first access.
+
+    Like Component it is generic: ``ADComponent[EpicsSignal](EpicsSignal, "Gain")`` works as in classic ophyd.
+    """
 
     lazy_default: ClassVar[bool] = True
+
+    if TYPE_CHECKING:
+        # An ADComponent's child is typed Any, subscripted or not: the areaDetector classes remove an inherited
+        # component with ``name = None``, which the child's precise type would refuse.
+        def __init__(self: ADComponent[Any], cls: Any, suffix: str | None = None, **kwargs: Any) -> None: ...
 
 
 def ad_group(cls: type, attr_suffix: Iterable[tuple[str, str]], **kwargs: Any) -> dict[str, Any]:
@@ -123,7 +134,7 @@ class NDDerivedSignal(DerivedSignal):
             )
         return np.asarray(value[:length]).reshape(shape)
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """Subscribe as any signal; value subscribers also hear when a dimension signal changes."""
         cid = super().subscribe(callback, event_type, run)
         if not self._follows_shape and (event_type is None or event_type == self.SUB_VALUE):

@@ -21,9 +21,12 @@ __all__ = [
     "BACKENDS",
     "DEFAULT_TIMEOUT",
     "FORMS",
+    "PV",
     "Backend",
     "Channel",
     "ControlLayerName",
+    "DispatcherThreadContext",
+    "EventDispatcher",
     "PVInfo",
     "PVReading",
     "backends",
@@ -72,20 +75,8 @@ def use_cl(name: str) -> Iterator[None]:
         _override.reset(token)
 
 
-class ControlLayerName(str):
-    """The name of a control layer: a ``str`` whose ``name`` is the same, as on classic ophyd's control-layer
-    namespace, so that both ``get_cl() == 'pyepics'`` and classic's ``get_cl().name == 'pyepics'`` hold."""
-
-    __slots__ = ()
-
-    @property
-    def name(self) -> str:
-        """The control layer's name (classic ophyd's ``get_cl().name``)."""
-        return str(self)
-
-
 def get_cl() -> ControlLayerName:
-    """The name of the control layer new signals will use."""
+    """The name of the control layer new signals will use, with classic ophyd's ``cl`` functions on it."""
     override = _override.get()
     if override is None:
         if _selected is None:
@@ -206,3 +197,8 @@ def connection_hint() -> str:
             f"control layer (sophyd.set_cl('caproto'))."
         )
     return hint
+
+
+# Classic's ``cl`` functions use get_backend and connection_hint above, so their module is imported last.
+from ._classic import ControlLayerName, DispatcherThreadContext, EventDispatcher  # noqa: E402
+from ._classic_pv import PV  # noqa: E402

@@ -212,7 +212,7 @@ class _FakeSignal(EpicsSignalBase):
         else:
             super()._start_set(value, status)
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         """Subscribe as the real signal does; the first monitor update has arrived when this returns."""
         cid = super().subscribe(callback, event_type, run)
         _deliver_queued()

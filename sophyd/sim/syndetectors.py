@@ -73,7 +73,7 @@ class _GaussDetector(Device):
     def trigger(self) -> DeviceStatus:
         return self.val.trigger()
 
-    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> int:
+    def subscribe(self, callback: Callable[..., Any], event_type: str | None = None, run: bool = True) -> Any:
         return self.val.subscribe(callback, event_type, run)
 
     def clear_sub(self, cb: Callable[..., Any], event_type: str | None = None) -> None:
