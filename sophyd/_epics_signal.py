@@ -312,6 +312,7 @@ class EpicsSignal(EpicsSignalBase):
         timeout: float | None = None,
         use_complete: bool | None = None,
         force: bool = False,
+        connection_timeout: float | None = None,
         **kwargs: Any,
     ) -> None:
         """Write ``value``. With ``wait=True`` block until the IOC reports completion (and raise
@@ -319,13 +320,14 @@ class EpicsSignal(EpicsSignalBase):
 
         A refused put fails a Status whose ``_finished`` was given as callback, with the server's reason.
         A non-positive ``timeout`` is refused before anything is sent. Non-finite values (NaN, ±inf) are
-        sent, as classic ophyd sends them; only set() refuses them as targets.
+        sent, as classic ophyd sends them; only set() refuses them as targets. As in classic ophyd,
+        ``connection_timeout`` bounds the wait for a setpoint PV that has not connected yet (None: the
+        signal's own).
         """
         check_timeout(timeout, f"put() to {self._describe_me()}")
+        self._ensure_connected(self._write_channel, connection_timeout)
         if not force:
             self.check_value(value)
-        else:
-            self._ensure_connected(self._write_channel)
         self._read_channel.invalidate()  # the write channel's put invalidates only that channel
         use_complete = self._put_complete if use_complete is None else use_complete
         timeout = self.write_timeout if timeout is None else timeout

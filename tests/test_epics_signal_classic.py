@@ -281,7 +281,8 @@ def test_get_count_is_ignored_with_classics_warning(pv: Callable[[str], str], ma
 
 
 def test_get_connection_timeout_bounds_the_first_wait(cl: str, pv: Callable[[str], str], made: Any) -> None:
-    """get(connection_timeout=) replaces the signal's own for this call, as in classic ophyd."""
+    """get(connection_timeout=) and put(connection_timeout=) replace the signal's own for this call, as in
+    classic ophyd."""
     nowhere = made(EpicsSignalRO, pv("no_such_array"), name="nowhere", connection_timeout=60.0)
     start = time.monotonic()
     with pytest.raises(
@@ -289,6 +290,11 @@ def test_get_connection_timeout_bounds_the_first_wait(cl: str, pv: Callable[[str
     ):
         nowhere.get(connection_timeout=0.3)
     assert time.monotonic() - start < 10.0  # not the signal's 60 s
+    unwritable = made(EpicsSignal, pv("no_such_setpoint"), name="unwritable", connection_timeout=60.0)
+    start = time.monotonic()
+    with pytest.raises(ConnectionTimeoutError, match=r"'unwritable'.*no_such_setpoint within 0\.30 sec"):
+        unwritable.put(1.0, connection_timeout=0.3)  # put() takes it too, as in classic
+    assert time.monotonic() - start < 10.0
     with new_backend(cl):  # a channel that has yet to connect, which no 1 us wait would see connected
         impatient = made(EpicsSignalRO, pv("iarray"), name="iarray", connection_timeout=1e-6)
         assert list(impatient.get(connection_timeout=TIMEOUT)) == list(range(16))
