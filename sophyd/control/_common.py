@@ -268,9 +268,11 @@ class BaseChannel(Channel):
             if self._backend.out_of_reach(self.pvname):
                 return False  # it will not connect: say so now, not after the timeout
             with self._lock:
-                waiter = None if self._is_connected else self._waiter
-                if waiter is None and not self._is_connected:
-                    waiter = self._waiter = Latch()  # set (and dropped) by _set_connected
+                waiter = None  # connected meanwhile
+                if not self._is_connected:
+                    waiter = self._waiter
+                    if waiter is None:
+                        waiter = self._waiter = Latch()  # set (and dropped) by _set_connected
             if waiter is not None and not waiter.wait(timeout):
                 return False
         self._start_pending_monitor()
