@@ -1,7 +1,8 @@
 """Dispatcher threads: every callback sophyd runs for users runs here, never on a CA library's own thread.
 
-Events are queued per key; a new event for a key that is still waiting replaces it (the flood coalesces to the
-latest value) and the replaced one is counted as dropped. Threads start on first use, so importing starts none.
+Events are queued per key, up to ``BACKLOG`` of them: updates that arrive together (one TCP read can carry
+several) all run, in order; beyond that a new one drops the oldest still waiting (a flood coalesces towards the
+latest value), counted as dropped. Threads start on first use, so importing starts none.
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
 from typing import Any
 
@@ -27,30 +28,41 @@ _local = threading.local()
 _SLOW_CALLBACK = 2e-4
 _YIELD_SHARE = 0.25
 _MAX_YIELD = 2e-3
+#: Calls of one key that may wait to run. A subscriber slower than its updates lags by at most this many, and
+#: the older ones are dropped; a burst of this many or fewer (a record changing several times at once) is kept.
+BACKLOG = 10
 
 
 class Dispatcher:
-    """One worker thread that runs queued callables in order, coalescing those submitted with the same key."""
+    """One worker thread that runs queued callables in order, coalescing floods of those with the same key."""
 
     def __init__(self, name: str) -> None:
         self.name = name
         self._cond = threading.Condition()
-        self._pending: OrderedDict[Hashable, tuple[Callable[..., Any], tuple[Any, ...]]] = OrderedDict()
+        self._pending: OrderedDict[Hashable, deque[tuple[Callable[..., Any], tuple[Any, ...]]]] = (
+            OrderedDict()
+        )
         self._thread: threading.Thread | None = None
         self._counter = 0
         self._run_until_depth = 0  # run_until calls in progress in this dispatcher's thread
         self._stopping = False  # stop() asked the worker to end once the queue is empty
-        self.dropped = 0  # calls replaced by a newer one of the same key before they ran
+        self.dropped = 0  # calls dropped for newer ones of the same key before they ran
 
     def submit(self, fn: Callable[..., Any], *args: Any, key: Hashable | None = None) -> None:
-        """Queue ``fn(*args)``; with a ``key``, replace a still-queued call of that key (latest value wins)."""
+        """Queue ``fn(*args)``; with a ``key``, after the calls of that key still queued, dropping the oldest
+        of them when ``BACKLOG`` are (the latest value always runs)."""
         with self._cond:
             if key is None:
                 self._counter += 1
                 key = ("fifo", self._counter)
-            elif key in self._pending:
-                self.dropped += 1
-            self._pending[key] = (fn, args)
+            queue = self._pending.get(key)
+            if queue is None:
+                self._pending[key] = deque(((fn, args),))
+            else:
+                if len(queue) >= BACKLOG:
+                    queue.popleft()
+                    self.dropped += 1
+                queue.append((fn, args))
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name=f"sophyd-{self.name}", daemon=True)
                 self._thread.start()
@@ -92,8 +104,19 @@ class Dispatcher:
                         self._thread = None  # the next submit starts a new worker
                         return
                     self._cond.wait()
-                _, (fn, args) = self._pending.popitem(last=False)
+                fn, args = self._next()
             self._call(fn, args)
+
+    def _next(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
+        """The first queued call (``_cond`` held, something queued); a key with more waiting goes to the back,
+        so that one busy key never keeps the others waiting."""
+        key, queue = next(iter(self._pending.items()))
+        call = queue.popleft()
+        if queue:
+            self._pending.move_to_end(key)
+        else:
+            del self._pending[key]
+        return call
 
     def _call(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
         start = time.thread_time()  # CPU time: a callback that waits (I/O, sleep) leaves the interpreter free
@@ -126,7 +149,7 @@ class Dispatcher:
                         if remaining is not None and remaining <= 0:
                             return False
                         self._cond.wait(remaining)  # woken by submit() or by wake_waiters()
-                    _, (fn, args) = self._pending.popitem(last=False)
+                    fn, args = self._next()
                 self._call(fn, args)
         finally:
             with self._cond:

@@ -75,16 +75,33 @@ def test_a_long_callback_pauses_at_most_max_yield(pauses: list[float]) -> None:
     assert pauses == [dispatch._MAX_YIELD]
 
 
-def test_coalescing_keeps_the_latest_per_key() -> None:
+def test_coalescing_keeps_the_latest_backlog_per_key() -> None:
+    """A flood beyond BACKLOG queued calls of one key drops the oldest; the latest ones run, in order."""
     dispatcher = dispatch.Dispatcher("test-coalesce")
     gate, seen = threading.Event(), []
     dispatcher.submit(gate.wait, TIMEOUT)  # holds the worker while the next ones queue up
-    for value in range(10):
+    flood = dispatch.BACKLOG + 25
+    for value in range(flood):
         dispatcher.submit(seen.append, value, key="pv")
     gate.set()
     _run(dispatcher)
-    assert seen == [9]
-    assert dispatcher.dropped == 9
+    assert seen == list(range(25, flood))
+    assert dispatcher.dropped == 25
+
+
+def test_updates_that_arrive_together_all_run_in_order_and_keys_take_turns() -> None:
+    """A burst (several updates of a PV in one TCP read, while the worker is busy) is not coalesced away, and
+    a key with a backlog lets the other keys' calls run between its own."""
+    dispatcher = dispatch.Dispatcher("test-burst")
+    gate, seen = threading.Event(), []
+    dispatcher.submit(gate.wait, TIMEOUT)
+    for value in (0.0, 1.0, 2.0):
+        dispatcher.submit(seen.append, ("a", value), key="a")
+    dispatcher.submit(seen.append, ("b", 5), key="b")
+    gate.set()
+    _run(dispatcher)
+    assert seen == [("a", 0.0), ("b", 5), ("a", 1.0), ("a", 2.0)]
+    assert dispatcher.dropped == 0
 
 
 def test_a_callback_waiting_in_the_dispatcher_sees_a_status_finished_elsewhere() -> None:
