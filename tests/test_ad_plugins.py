@@ -545,8 +545,8 @@ def test_image_is_the_last_frame_in_its_shape() -> None:
 
 
 class PatternHDF1(PluginBase):
-    """The pattern IOC's HDF5 plugin seen as a plain plugin; soft port names and blocking switch, which that IOC
-    does not serve."""
+    """The pattern IOC's HDF5 plugin seen as a plain plugin, with soft port names and blocking switch: the test
+    fixes them, whatever the session's shared IOC plugin is set to."""
 
     _plugin_type = "NDFileHDF5"
     port_name = Component(Signal, value="FileHDF1", kind="config")
@@ -555,7 +555,8 @@ class PatternHDF1(PluginBase):
 
 
 class PatternCam(ADBase):
-    """The camera's port name and callbacks switch, soft: the pattern IOC's camera serves neither."""
+    """The camera's port name and callbacks switch, soft: the test renames the port, which the IOC serves
+    read-only."""
 
     port_name = Component(Signal, value="CAM1", kind="config")
     array_callbacks = Component(Signal, value=0)
