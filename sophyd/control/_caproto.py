@@ -47,6 +47,10 @@ CAPROTO_INTERNALS: tuple[tuple[str, str], ...] = (
     ("caproto.threading.client", "Context.pv_cache_lock"),
     ("caproto.threading.client", "Context.pvs_needing_circuits"),
     ("caproto.threading.client", "PV.circuit_ready"),
+    ("caproto.threading.client", "Context.subscriptions_lock"),
+    ("caproto.threading.client", "Context.subscriptions_to_activate"),
+    ("caproto.threading.client", "Context.activate_subscriptions_now"),
+    ("caproto.threading.client", "Subscription.compose_command"),
     ("caproto.threading.client", "PV.channel_ready"),
 )
 
