@@ -322,8 +322,13 @@ class EpicsSignal(EpicsSignalBase):
         A non-positive ``timeout`` is refused before anything is sent. Non-finite values (NaN, ±inf) are
         sent, as classic ophyd sends them; only set() refuses them as targets. As in classic ophyd,
         ``connection_timeout`` bounds the wait for a setpoint PV that has not connected yet (None: the
-        signal's own).
+        signal's own). Any other keyword is refused with TypeError before anything is sent.
         """
+        if kwargs:  # classic passed them on to the CA client's put, which refused what it did not know
+            raise TypeError(
+                f"put() to {self._describe_me()} got unexpected keyword arguments {sorted(kwargs)}; it takes "
+                "callback, wait, timeout, use_complete, force and connection_timeout"
+            )
         check_timeout(timeout, f"put() to {self._describe_me()}")
         self._ensure_connected(self._write_channel, connection_timeout)
         if not force:

@@ -181,6 +181,16 @@ def test_a_str_that_fills_a_char_waveform_is_written_whole(pv: Callable[[str], s
         path.put("/tmp/sophyd/data", wait=True)
 
 
+def test_put_refuses_an_unknown_keyword_before_sending(pv: Callable[[str], str], connected: Any) -> None:
+    """A misspelt keyword (``wiat=True``) is a TypeError naming the signal and the keyword, and nothing is
+    written: classic passed it to the CA client's put, which refused it; ignoring it would drop the wait."""
+    dbl = connected(EpicsSignal, pv("dbl"), name="kw")
+    before = fresh(dbl)
+    with pytest.raises(TypeError, match=r"'kw'.*\['wiat'\]"):
+        dbl.put(before + 1.0, wiat=True)
+    assert fresh(dbl) == before
+
+
 def test_arrays_read_as_numpy_arrays(pv: Callable[[str], str], connected: Any) -> None:
     farray = connected(EpicsSignalRO, pv("farray"), name="f")
     iarray = connected(EpicsSignal, pv("iarray"), name="i")

@@ -560,3 +560,22 @@ def test_set_defaults_is_refused_once_a_signal_exists() -> None:
     sig = EpicsSignal("sophyd_nowhere:pv", name="y")
     assert sig.timeout == 2.0  # the defaults did not change
     sig.destroy()
+
+
+def test_subscribers_see_only_values_the_ioc_sent(pv: Callable[[str], str], made: Callable[..., Any]) -> None:
+    """A put does not report the written value before the IOC does (classic ran the value and setpoint
+    subscriptions with it at once): a value the IOC refuses never reaches subscribers, and ``.value`` keeps
+    the PV's own."""
+    sig = made(EpicsSignal, pv("reject"), name="reject")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    sig.put(1.5, wait=True)
+    values, setpoints = Events(), Events()
+    sig.subscribe(values)
+    sig.subscribe(setpoints, event_type=sig.SUB_SETPOINT)
+    values.wait_for(lambda event: event["value"] == 1.5)
+    sig.put(-7.0)  # refused by the IOC's putter
+    sig.put(2.5, wait=True)
+    values.wait_for(lambda event: event["value"] == 2.5)
+    setpoints.wait_for(lambda event: event["value"] == 2.5)
+    assert -7.0 not in [event["value"] for event in values.events + setpoints.events]
+    assert sig.value == 2.5
