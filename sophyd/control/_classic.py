@@ -113,37 +113,15 @@ class ControlLayerName(str):
         """The control layer's name (classic ophyd's ``get_cl().name``)."""
         return str(self)
 
-    def get_pv(
-        self,
-        pvname: str,
-        form: str = "time",
-        connect: bool = False,
-        context: Any = None,
-        timeout: float = CONNECTION_TIMEOUT,
-        connection_callback: Callable[..., Any] | None = None,
-        access_callback: Callable[..., Any] | None = None,
-        callback: Callable[..., Any] | None = None,
-        count: int | None = None,
-        auto_monitor: bool | int | None = None,
-    ) -> PV:
-        """The PV object of ``pvname`` (one per name and form until released), with pyepics' ``PV`` calls.
+    def get_pv(self, pvname: str, *args: Any, **kwargs: Any) -> PV:
+        """The PV object of ``pvname`` on this control layer (one per name and form until released), with
+        pyepics' ``PV`` calls; the arguments are pyepics' ``get_pv``'s (``form``, ``connect``, ``timeout``,
+        ``connection_callback``, ``access_callback``, ``callback``, ``count``, ``auto_monitor``).
 
         Callbacks given here are added to it. With ``connect``, waits up to ``timeout`` seconds for the
         connection and raises ConnectionTimeoutError naming the PV if none comes.
         """
-        return get_pv(
-            get_backend(self),
-            pvname,
-            form=form,
-            connect=connect,
-            context=context,
-            timeout=timeout,
-            connection_callback=connection_callback,
-            access_callback=access_callback,
-            callback=callback,
-            count=count,
-            auto_monitor=auto_monitor,
-        )
+        return get_pv(get_backend(self), pvname, *args, **kwargs)
 
     def caget(
         self,
