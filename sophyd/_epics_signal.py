@@ -436,23 +436,32 @@ def _state(value: Any, enum_strs: tuple[str, ...]) -> Any:
         return value
 
 
-def _report_to_callback(callback: Callable[..., Any], exc: BaseException | None, signal: Signal) -> None:
+def _report_to_callback(callback: Callable[..., Any], exc: BaseException | None, signal: EpicsSignal) -> None:
     """Tell a put callback how the put ended: success calls ``callback()``; a failure fails the Status
-    whose ``_finished`` it is, or calls ``callback(success=False)`` when it takes that keyword."""
+    whose ``_finished`` it is, or calls ``callback(success=False)`` when it takes that keyword. A callback
+    that takes ``pvname`` or ``data`` (or any keyword) also gets them, as the CA clients' put callbacks do in
+    classic ophyd: the PV written and None."""
     owner = getattr(callback, "__self__", None)
     if exc is None:
-        callback()
+        callback(**_client_keywords(callback, signal))
     elif isinstance(owner, StatusBase) and getattr(callback, "__func__", None) is StatusBase._finished:
         owner._abandon(exc)
-    elif _accepts_success(callback):
-        callback(success=False)
+    elif _accepts(callback, "success"):
+        callback(success=False, **_client_keywords(callback, signal))
     else:
         logger.error("Put to %s failed and its callback %r cannot be told: %s", signal.name, callback, exc)
 
 
-def _accepts_success(callback: Callable[..., Any]) -> bool:
+def _client_keywords(callback: Callable[..., Any], signal: EpicsSignal) -> dict[str, Any]:
+    """``pvname`` and ``data``, each if ``callback`` takes it."""
+    offered = {"pvname": signal.setpoint_pvname, "data": None}
+    return {key: value for key, value in offered.items() if _accepts(callback, key)}
+
+
+def _accepts(callback: Callable[..., Any], keyword: str) -> bool:
+    """Whether ``callback`` takes ``keyword`` (by name, or through ``**kwargs``)."""
     try:
         params = inspect.signature(callback).parameters.values()
     except (TypeError, ValueError):
         return False
-    return any(p.name == "success" or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+    return any(p.name == keyword or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)

@@ -579,3 +579,29 @@ def test_subscribers_see_only_values_the_ioc_sent(pv: Callable[[str], str], made
     setpoints.wait_for(lambda event: event["value"] == 2.5)
     assert -7.0 not in [event["value"] for event in values.events + setpoints.events]
     assert sig.value == 2.5
+
+
+def test_put_callbacks_get_classics_keywords(pv: Callable[[str], str], made: Callable[..., Any]) -> None:
+    """A put callback written for classic ophyd (``cb(pvname, data)``, ``cb(**kwargs)``) gets the written PV's
+    name and ``data=None`` as the CA clients passed them; one that takes nothing is called without them."""
+    sig = made(EpicsSignal, pv("dbl"), pv("sp"), name="cb_kw")
+    sig.wait_for_connection(timeout=TIMEOUT)
+    calls = Events()
+
+    def classic(pvname: str, data: Any) -> None:
+        calls(kind="classic", got={"pvname": pvname, "data": data})
+
+    def keywords(**kwargs: Any) -> None:
+        calls(kind="keywords", got=kwargs)
+
+    sig.put(3.25, callback=classic)
+    sig.put(3.5, callback=lambda: calls(kind="plain", got={}))
+    sig.put(3.75, callback=keywords)
+    for kind in ("classic", "plain", "keywords"):
+        calls.wait_for(lambda event, kind=kind: event["kind"] == kind)
+    got = {event["kind"]: event["got"] for event in calls.events}
+    assert got == {
+        "classic": {"pvname": pv("sp"), "data": None},
+        "plain": {},
+        "keywords": {"pvname": pv("sp"), "data": None},
+    }
