@@ -389,12 +389,13 @@ class EpicsMotor(Device, _ReportedMovePositioner):
 
     def _finish_motion(self, move: _PendingMove, timestamp: float | None, reported: bool) -> None:
         self._moving = False
-        success, reason, position = self._judge_motion(move.target if reported else None)
+        success, reason = self._judge_motion(move.target if reported else None)
         if reported:  # VAL was posted when the record took the move, before this DMOV = 1
             self.user_setpoint.confirm_cache()
         if timestamp is not None and timestamp == self._dmov_ts:
             self._rest_ts = timestamp
-        self._done_moving(success=success, value=position, reason=reason)
+        # SUB_DONE carries the done flag's value (DMOV = 1), as classic ophyd's; the position is in readback
+        self._done_moving(success=success, value=1, reason=reason)
 
     def _end_state(self, target: Any) -> tuple[Any, AlarmSeverity, bool, bool]:
         """(readback, its severity, direction of travel toward high, at the limit switch that way).
@@ -428,26 +429,22 @@ class EpicsMotor(Device, _ReportedMovePositioner):
         toward_high = bool(readings[1].value)
         return position, severity, toward_high, bool(readings[2 if toward_high else 3].value)
 
-    def _judge_motion(self, target: Any) -> tuple[bool, str, Any]:
-        """(success, why not, position) at the end of motion (``target``: see ``_end_state``)."""
+    def _judge_motion(self, target: Any) -> tuple[bool, str]:
+        """(success, why not) at the end of motion (``target``: see ``_end_state``)."""
         try:
             position, severity, toward_high, at_switch = self._end_state(target)
         except Exception as exc:
-            return False, f"the motor's state could not be read after the move ({exc})", None
+            return False, f"the motor's state could not be read after the move ({exc})"
         if at_switch:
             side = "high" if toward_high else "low"
-            return False, f"stopped at the {side} limit switch at position {position}", position
+            return False, f"stopped at the {side} limit switch at position {position}"
         if severity > self.tolerated_alarm:
-            return (
-                False,
-                f"ended in alarm ({severity.name} > tolerated {self.tolerated_alarm.name})",
-                position,
-            )
+            return False, f"ended in alarm ({severity.name} > tolerated {self.tolerated_alarm.name})"
         if severity != AlarmSeverity.NO_ALARM:
             logger.warning(
                 "%s ended a move with its readback in alarm %s", self._describe_me(), severity.name
             )
-        return True, "", position
+        return True, ""
 
     # -- other commands ------------------------------------------------------------------------------------
     def locate(self) -> dict[str, float]:

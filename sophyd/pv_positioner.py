@@ -268,7 +268,9 @@ class PVPositioner(Device, _ReportedMovePositioner):
             # The IOC may answer before it sends the last monitor updates: read the final position fresh.
             source.invalidate_cache()
         reason = self._stopped_short(target)
-        self._done_moving(success=not reason, value=self.position, reason=reason)
+        # SUB_DONE carries what classic ophyd's does: the done flag's value, or None when put completion ends moves
+        done = None if self.put_complete else self.done_value
+        self._done_moving(success=not reason, value=done, reason=reason)
 
     def _stopped_short(self, target: Any) -> str:
         """Why the device did not go to ``target`` ('' if it did): its setpoint was changed meanwhile."""

@@ -263,10 +263,17 @@ def test_settle_time_and_timeout(motor_factory: Callable[..., EpicsMotor], motor
     fast = motor_factory("mtr2")  # restores the record afterwards
     assert (motor.settle_time, motor.timeout) == (0.3, TIMEOUT)
     done_at: list[float] = []
-    motor.subscribe(lambda **kw: done_at.append(time.monotonic()), event_type=motor.SUB_DONE, run=False)
+    done_values: list[Any] = []
+
+    def on_done(value: Any = None, **kw: Any) -> None:
+        done_at.append(time.monotonic())
+        done_values.append(value)
+
+    motor.subscribe(on_done, event_type=motor.SUB_DONE, run=False)
     status = motor.set(0.5)
     status.wait(TIMEOUT)
     assert status.success and done_at
+    assert done_values == [1]  # the DMOV value, as classic ophyd's SUB_DONE carries it
     assert status.finish_ts is not None and time.monotonic() - done_at[0] >= 0.29  # settled after DMOV
     motor.settle_time = 0
     fast.velocity.set(1.0).wait(TIMEOUT)

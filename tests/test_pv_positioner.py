@@ -130,13 +130,16 @@ def test_move_completes_on_the_done_transition(tempctrl: str, cl: str) -> None:
     tc = _make(TempCtrl, tempctrl, egu="degC")
     ca_write(tempctrl + "RATE", 20.0)
     starts: list[Any] = []
+    dones: list[Any] = []
     tc.subscribe(lambda **kw: starts.append(kw), event_type=tc.SUB_START, run=False)
+    tc.subscribe(lambda value=None, **kw: dones.append(value), event_type=tc.SUB_DONE, run=False)
     begin = time.monotonic()
     status = tc.set(30.0)
     assert isinstance(status, MoveStatus) and not status.done
     status.wait(TIMEOUT)
     elapsed = time.monotonic() - begin
     assert status.success and starts
+    assert dones == [tc.done_value]  # SUB_DONE carries the done flag's value, as classic ophyd's
     assert elapsed >= 0.2  # 5 degC at 20 degC/s
     assert _raw(tempctrl + "DONE") == 1
     assert abs(tc.position - 30.0) <= 0.1 and abs(_raw(tempctrl + "T") - 30.0) <= 0.1
@@ -261,10 +264,13 @@ def test_put_completion_variants(tempctrl: str, cls: type[PVPositionerPC]) -> No
     tc = _make(cls, tempctrl)
     assert tc.put_complete
     ca_write(tempctrl + "RATE", 20.0)
+    dones: list[Any] = []
+    tc.subscribe(lambda value=None, **kw: dones.append(value), event_type=tc.SUB_DONE, run=False)
     status = tc.set(30.0)
     assert not status.done
     status.wait(TIMEOUT)
     assert status.success and _raw(tempctrl + "T") == 30.0  # the put completes at the end of the ramp
+    assert dones == [None]  # no done flag ends these moves: SUB_DONE carries None, as classic ophyd's
     tc.destroy()
 
 
