@@ -108,9 +108,10 @@ def values_match(current: Any, target: Any, atol: float | None = None, rtol: flo
             return False
         if atol is None and rtol is None:
             return bool(np.array_equal(cur, tgt))
-        # as classic ophyd: the tolerance not given takes numpy's default (absolute 1e-8, relative 1e-5)
+        # as classic ophyd: the tolerance not given takes numpy's default (absolute 1e-8, relative 1e-5), and
+        # the relative one scales with the readback (numpy's second argument)
         return bool(
-            np.allclose(cur, tgt, atol=1e-8 if atol is None else atol, rtol=1e-5 if rtol is None else rtol)
+            np.allclose(tgt, cur, atol=1e-8 if atol is None else atol, rtol=1e-5 if rtol is None else rtol)
         )
     except (TypeError, ValueError):
         return bool(current == target)

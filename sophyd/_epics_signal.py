@@ -313,6 +313,7 @@ class EpicsSignal(EpicsSignalBase):
         use_complete: bool | None = None,
         force: bool = False,
         connection_timeout: float | None = None,
+        callback_data: Any = None,
         **kwargs: Any,
     ) -> None:
         """Write ``value``. With ``wait=True`` block until the IOC reports completion (and raise
@@ -322,15 +323,17 @@ class EpicsSignal(EpicsSignalBase):
         A non-positive ``timeout`` is refused before anything is sent. Non-finite values (NaN, ±inf) are
         sent, as classic ophyd sends them; only set() refuses them as targets. As in classic ophyd,
         ``connection_timeout`` bounds the wait for a setpoint PV that has not connected yet (None: the
-        signal's own). Any other keyword is refused with TypeError before anything is sent.
+        signal's own). ``callback_data`` reaches a callback that takes ``data``, as the CA clients passed it
+        in classic ophyd. Any other keyword is refused with TypeError before anything is sent.
         """
         if kwargs:  # classic passed them on to the CA client's put, which refused what it did not know
             raise TypeError(
                 f"put() to {self._describe_me()} got unexpected keyword arguments {sorted(kwargs)}; it takes "
-                "callback, wait, timeout, use_complete, force and connection_timeout"
+                "callback, callback_data, wait, timeout, use_complete, force and connection_timeout"
             )
         check_timeout(timeout, f"put() to {self._describe_me()}")
-        self._ensure_connected(self._write_channel, connection_timeout)
+        for channel in self._channels():  # the readback too, as classic's put waits for the whole signal
+            self._ensure_connected(channel, connection_timeout)
         if not force:
             self.check_value(value)
         self._read_channel.invalidate()  # the write channel's put invalidates only that channel
@@ -347,7 +350,7 @@ class EpicsSignal(EpicsSignalBase):
             outcome.append(exc)
             finished.set()
             if callback is not None:
-                _report_to_callback(callback, exc, self)
+                _report_to_callback(callback, exc, self, callback_data)
 
         self._write_channel.put(value, callback=on_complete, timeout=timeout)
         if wait:
@@ -436,25 +439,27 @@ def _state(value: Any, enum_strs: tuple[str, ...]) -> Any:
         return value
 
 
-def _report_to_callback(callback: Callable[..., Any], exc: BaseException | None, signal: EpicsSignal) -> None:
+def _report_to_callback(
+    callback: Callable[..., Any], exc: BaseException | None, signal: EpicsSignal, data: Any = None
+) -> None:
     """Tell a put callback how the put ended: success calls ``callback()``; a failure fails the Status
     whose ``_finished`` it is, or calls ``callback(success=False)`` when it takes that keyword. A callback
     that takes ``pvname`` or ``data`` (or any keyword) also gets them, as the CA clients' put callbacks do in
-    classic ophyd: the PV written and None."""
+    classic ophyd: the PV written and the put's ``callback_data``."""
     owner = getattr(callback, "__self__", None)
     if exc is None:
-        callback(**_client_keywords(callback, signal))
+        callback(**_client_keywords(callback, signal, data))
     elif isinstance(owner, StatusBase) and getattr(callback, "__func__", None) is StatusBase._finished:
         owner._abandon(exc)
     elif _accepts(callback, "success"):
-        callback(success=False, **_client_keywords(callback, signal))
+        callback(success=False, **_client_keywords(callback, signal, data))
     else:
         logger.error("Put to %s failed and its callback %r cannot be told: %s", signal.name, callback, exc)
 
 
-def _client_keywords(callback: Callable[..., Any], signal: EpicsSignal) -> dict[str, Any]:
+def _client_keywords(callback: Callable[..., Any], signal: EpicsSignal, data: Any) -> dict[str, Any]:
     """``pvname`` and ``data``, each if ``callback`` takes it."""
-    offered = {"pvname": signal.setpoint_pvname, "data": None}
+    offered = {"pvname": signal.setpoint_pvname, "data": data}
     return {key: value for key, value in offered.items() if _accepts(callback, key)}
 
 

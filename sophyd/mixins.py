@@ -48,6 +48,7 @@ class SignalPositionerMixin(PositionerBase):
         self._mixed_set = set_func.__get__(self, type(self))  # the signal's set(), bound to this object
         self._current_move: MoveStatus | None = None  # the move whose set() status is followed
         self._mixed_lock = threading.Lock()
+        self._moved_cbs: dict[StatusBase, Callable[[StatusBase], Any]] = {}  # moved_cb of moves not ended yet
         # Set on a thread while this mixin itself ends a move: the failed MoveStatus then calls stop(), which
         # must not act again (a hold_on_stop move of its own, or a stop of the move that superseded it).
         self._ending = threading.local()
@@ -109,10 +110,12 @@ class SignalPositionerMixin(PositionerBase):
         """
         with self._ending_move():
             status = PositionerBase.move(self, position, timeout=timeout)
-        if moved_cb is not None:
-            status.add_callback(self._moved_callback(moved_cb))
         with self._mixed_lock:
             self._current_move = status
+            if moved_cb is not None:
+                self._moved_cbs[status] = self._moved_callback(moved_cb)
+        if moved_cb is not None:  # a move ended another way (stop()) still tells it, once
+            status.add_callback(self._run_moved_cb)
         self._moving = True
         self._run_subs(sub_type=self.SUB_START, timestamp=time.time())
         try:
@@ -145,10 +148,23 @@ class SignalPositionerMixin(PositionerBase):
                 return
             self._current_move = None
         self._moving = False
-        if exc is None:
-            self._done_moving(success=True)  # SUB_DONE's value is None, as classic's mixin sends it
+        if exc is None:  # as classic's mixin: SUB_DONE (its value None), then moved_cb, then the status ends
+            self._run_subs(sub_type=self.SUB_DONE, timestamp=time.time(), value=None)
+            self._run_moved_cb(status)
+            self._end_request(success=True)
         else:
+            self._run_moved_cb(status)
             self._done_moving(success=False, exception=exc)
+
+    def _run_moved_cb(self, status: StatusBase) -> None:
+        """Run the moved_cb of the move ``status``, if it has one not run yet; log what it raises (classic)."""
+        with self._mixed_lock:
+            moved = self._moved_cbs.pop(status, None)
+        if moved is not None:
+            try:
+                moved(status)
+            except Exception:
+                self.log.exception("moved_cb of %s raised", self._describe_me())
 
     def stop(self, *, success: bool = False) -> None:
         """End the pending move (a success with ``success=True``); with ``hold_on_stop`` then move to the

@@ -27,6 +27,8 @@ IOC_FIXTURES = frozenset(
 
 #: The session's temporary directory, and the TMPDIR and tempfile.tempdir it replaced.
 _TEMP_ROOT = pytest.StashKey[tuple[str, "str | None", "str | None"]]()
+#: Whether the session failed (set when it finishes).
+_FAILED = pytest.StashKey[bool]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -37,14 +39,23 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["TMPDIR"] = tempfile.tempdir = root
 
 
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_FAILED] = exitstatus != 0
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
+    """Put TMPDIR back; remove the session's temporary directory, unless a test failed (then its files, and
+    the failed tests' ``tmp_path``, stay for a look, and the path is printed)."""
     root, env, default = config.stash[_TEMP_ROOT]
     if env is None:
         os.environ.pop("TMPDIR", None)
     else:
         os.environ["TMPDIR"] = env
     tempfile.tempdir = default
-    shutil.rmtree(root, ignore_errors=True)
+    if config.stash.get(_FAILED, False):
+        print(f"\nThe session failed: its temporary files are kept in {root}")
+    else:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -15,7 +15,7 @@ import warnings
 from typing import Any
 
 import pytest
-from helpers import wait_for
+from helpers import TIMEOUT, wait_for
 
 import sophyd
 from sophyd import (
@@ -600,6 +600,7 @@ def test_trigger_fails_when_the_ioc_refuses_the_trigger_put(trigger_with_pc_pref
     det = PutCallbackDetector(trigger_with_pc_prefix, name="det")
     det.wait_for_connection(timeout=10)
     enabled = EpicsSignal(trigger_with_pc_prefix + "enabled", name="enabled")
+    enabled.wait_for_connection(timeout=TIMEOUT)
     enabled.put(0, wait=True)
     try:
         with pytest.raises(PutFailedError):

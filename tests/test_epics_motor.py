@@ -477,6 +477,7 @@ def test_pause_and_resume_of_a_moving_motor_completes_the_scan(
     motor = motor_factory("mtr2", name="m2")
     motor.velocity.set(4.0).wait(TIMEOUT)
     det = EpicsSignalRO(motors_prefix + "mtr2.RBV", name="det")
+    det.wait_for_connection(timeout=TIMEOUT)
     RE = RunEngine({})
     docs: list[tuple[str, dict[str, Any]]] = []
     RE.subscribe(lambda name, doc: docs.append((name, doc)))
@@ -572,6 +573,7 @@ def test_scan_over_caprotos_fake_motor_record() -> None:
             motor.wait_for_connection(timeout=TIMEOUT)
             resolution = motor.motor_resolution.get()
             det = EpicsSignalRO(prefix + "mtr1.RBV", name="det")
+            det.wait_for_connection(timeout=TIMEOUT)
             RE = RunEngine({})
             docs: list[tuple[str, dict[str, Any]]] = []
             RE.subscribe(lambda name, doc: docs.append((name, doc)))

@@ -583,7 +583,8 @@ def test_subscribers_see_only_values_the_ioc_sent(pv: Callable[[str], str], made
 
 def test_put_callbacks_get_classics_keywords(pv: Callable[[str], str], made: Callable[..., Any]) -> None:
     """A put callback written for classic ophyd (``cb(pvname, data)``, ``cb(**kwargs)``) gets the written PV's
-    name and ``data=None`` as the CA clients passed them; one that takes nothing is called without them."""
+    name and the put's ``callback_data`` as the CA clients passed them; one that takes nothing is called
+    without them."""
     sig = made(EpicsSignal, pv("dbl"), pv("sp"), name="cb_kw")
     sig.wait_for_connection(timeout=TIMEOUT)
     calls = Events()
@@ -596,12 +597,24 @@ def test_put_callbacks_get_classics_keywords(pv: Callable[[str], str], made: Cal
 
     sig.put(3.25, callback=classic)
     sig.put(3.5, callback=lambda: calls(kind="plain", got={}))
-    sig.put(3.75, callback=keywords)
+    sig.put(3.75, callback=keywords, callback_data="mine")
     for kind in ("classic", "plain", "keywords"):
         calls.wait_for(lambda event, kind=kind: event["kind"] == kind)
     got = {event["kind"]: event["got"] for event in calls.events}
     assert got == {
         "classic": {"pvname": pv("sp"), "data": None},
         "plain": {},
-        "keywords": {"pvname": pv("sp"), "data": None},
+        "keywords": {"pvname": pv("sp"), "data": "mine"},
     }
+
+
+def test_put_needs_the_readback_connected_too(pv: Callable[[str], str], made: Callable[..., Any]) -> None:
+    """As classic's put, which waits for the whole signal: a readback PV that never connects fails the put,
+    naming that PV, and nothing is written to the setpoint PV."""
+    sig = made(EpicsSignal, pv("no_such_readback"), pv("sp"), name="half", connection_timeout=0.3)
+    setpoint = made(EpicsSignal, pv("sp"), name="sp_now")
+    setpoint.wait_for_connection(timeout=TIMEOUT)
+    before = setpoint.get(use_monitor=False)
+    with pytest.raises(ConnectionTimeoutError, match="no_such_readback"):
+        sig.put(before + 1.0)
+    assert setpoint.get(use_monitor=False) == before

@@ -219,7 +219,7 @@ from sophyd.sim import launch_iocs
 
 os.environ.pop("EPICS_CA_ADDR_LIST", None)
 with launch_iocs("trigger_with_pc", unique=True) as first:
-    gain = EpicsSignal(first.prefix("trigger_with_pc") + "gain", name="gain")
+    gain = EpicsSignal(first.prefix("trigger_with_pc") + "gain", name="gain", connection_timeout=10)
     print("first", gain.get(timeout=10), flush=True)  # libca starts here and reads the address list
     with launch_iocs("motors", unique=True) as second:  # libca's only address is taken: a new one
         velo = EpicsSignal(second.prefix("motors") + "mtr1.VELO", name="velo", connection_timeout=30)
@@ -230,7 +230,7 @@ with launch_iocs("trigger_with_pc", unique=True) as first:
             print("failed at once:", time.monotonic() - start < 5, "restart the process" in str(exc), flush=True)
 # The first IOCs are gone: a new launch reuses the address libca searches, so its PVs are found.
 with launch_iocs("motors", unique=True) as again:
-    velo = EpicsSignal(again.prefix("motors") + "mtr1.VELO", name="velo")
+    velo = EpicsSignal(again.prefix("motors") + "mtr1.VELO", name="velo", connection_timeout=10)
     print("again", velo.get(timeout=10), flush=True)
 """
 

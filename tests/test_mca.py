@@ -227,6 +227,7 @@ def test_live_time_and_roi_presets_end_the_acquisition(mca: EpicsMCA) -> None:
 
 def test_the_spectrum_has_nuse_channels(mca: EpicsMCA, mca_prefix: str) -> None:
     nuse = EpicsSignal(mca_prefix + "mca1.NUSE", name="nuse")
+    nuse.wait_for_connection(timeout=TIMEOUT)
     nuse.put(1000, wait=True)
     try:
         mca.trigger().wait(TIMEOUT)
@@ -238,6 +239,7 @@ def test_the_spectrum_has_nuse_channels(mca: EpicsMCA, mca_prefix: str) -> None:
 
 def test_stop_ends_an_acquisition_without_preset(mca: EpicsMCA, mca_prefix: str) -> None:
     acquiring = EpicsSignalRO(mca_prefix + "mca1.ACQG", name="acqg", string=True)
+    acquiring.wait_for_connection(timeout=TIMEOUT)
     mca.preset_real_time.put(0.0, wait=True)
     status = mca.trigger()
     wait_for(lambda: mca.check_acquiring.get(use_monitor=False) == 1, TIMEOUT, "acquiring")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -10,7 +11,7 @@ import bluesky.plan_stubs as bps
 import bluesky.plans as bp
 import pytest
 from bluesky import RunEngine
-from helpers import TIMEOUT, Events
+from helpers import TIMEOUT, Events, wait_for
 
 from sophyd import (
     LimitError,
@@ -279,3 +280,27 @@ def test_epics_signal_positioner_limits_refuse_before_sending(
     with pytest.raises(LimitError, match="dbl_pos"):
         pos.move(500.0)
     assert pos.get(use_monitor=False) == before and not pos.moving
+
+
+def test_moved_cb_has_run_when_a_waited_move_returns() -> None:
+    """As classic's mixin: SUB_DONE, then ``moved_cb``, then the move's status ends, so a move that waits
+    returns after the callback ran, also when the hardware finishes on another thread; a callback that raises
+    is logged and the move still succeeds."""
+    held = HeldSet()
+    pos = SlowSignalPositioner(name="slow", set_func=held)
+    order: list[str] = []
+    pos.subscribe(lambda **kw: order.append("done"), event_type=pos.SUB_DONE, run=False)
+
+    def moved(*, obj: Any) -> None:
+        order.append("moved_cb")
+        raise RuntimeError("a faulty callback")
+
+    def finish_when_asked() -> None:
+        wait_for(lambda: bool(held.calls), TIMEOUT, "the move's set()")
+        held.calls[0][1].set_finished()
+
+    finisher = threading.Thread(target=finish_when_asked)
+    finisher.start()
+    status = pos.move(1.0, wait=True, moved_cb=moved)
+    finisher.join(TIMEOUT)
+    assert status.success and order == ["done", "moved_cb"]

@@ -334,6 +334,8 @@ def test_a_polled_set_that_never_matches_fails_at_its_timeout() -> None:
         (100001.5, 100000.0, {"tolerance": 0.01}, False),
         (1e-9, 0.0, {"rtolerance": 0.1}, True),  # plus numpy's absolute 1e-8, as classic
         (1e-7, 0.0, {"rtolerance": 0.1}, False),
+        (110.0, 100.0, {"rtolerance": 0.095}, True),  # relative to the readback (10.45), as classic
+        (90.0, 100.0, {"rtolerance": 0.105}, False),  # 9.45 of the readback, though 10.5 of the target
         (False, True, {}, False),
     ],
 )

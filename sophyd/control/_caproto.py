@@ -30,6 +30,10 @@ from ._convert import DBR_ENUM, DBR_STRING, build_info, control_fields, decode_v
 
 __all__ = ["CAPROTO_INTERNALS", "CaprotoBackend", "CaprotoChannel", "make_backend"]
 
+#: How long sending a subscription from the subscribing thread may wait for the PV's connection (it is
+#: connected when this runs; a drop meanwhile leaves the subscription to caproto's own thread).
+_SEND_SUBSCRIPTION_TIMEOUT = 0.5
+
 #: The private caproto attributes overridden or relied on here, as ``(module, "Class.attribute")``.
 CAPROTO_INTERNALS: tuple[tuple[str, str], ...] = (
     ("caproto.threading.client", "VirtualCircuitManager._process_command"),
@@ -325,12 +329,16 @@ class CaprotoChannel(BaseChannel):
                 return
             queued.discard(sub)
         try:
-            command = sub.compose_command()
+            # connected now: caproto's wait for a connection is bounded anyway, here short
+            command = sub.compose_command(timeout=_SEND_SUBSCRIPTION_TIMEOUT)
+            if self._pv.circuit_manager is not manager:
+                raise DisconnectedError(f"{self.pvname} reconnected while its subscription was being sent")
             if command is not None:
                 manager.send(command, extra={"pv": self.pvname})
         except Exception:
+            current = self._pv.circuit_manager or manager  # caproto's thread sends it on the live circuit
             with context.subscriptions_lock:
-                context.subscriptions_to_activate[manager].add(sub)
+                context.subscriptions_to_activate[current].add(sub)
             context.activate_subscriptions_now.set()
 
     def _stop_monitor(self) -> None:

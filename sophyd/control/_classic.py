@@ -74,9 +74,16 @@ class EventDispatcher:
     def stop(self, timeout: float | None = 10.0) -> None:
         """Run the queued callbacks, then end the dispatcher threads (they start again when next needed).
 
-        Raises TimeoutError naming the dispatchers still busy after ``timeout`` seconds.
+        Raises TimeoutError naming the dispatchers still busy after ``timeout`` seconds, and RuntimeError, before
+        stopping any, when called from a dispatcher thread.
         """
-        busy = [d.name for d in dispatchers() if not d.stop(timeout)]
+        running = dispatchers()
+        for dispatcher in running:  # refused before any stops: one thread cannot wait for its own end
+            if dispatcher.is_current():
+                raise RuntimeError(
+                    f"stop() called from dispatcher thread {dispatcher.name!r}, which cannot end itself"
+                )
+        busy = [d.name for d in running if not d.stop(timeout)]
         if busy:
             raise TimeoutError(f"dispatcher thread(s) {busy} still ran a callback after {timeout} s")
 

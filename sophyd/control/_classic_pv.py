@@ -431,7 +431,13 @@ class PV:
             if self._monitoring or self._released:
                 return
             self._monitoring = True  # a concurrent call does not subscribe twice
-        self._subscription = self._channel.subscribe(self._on_reading)
+        subscription = self._channel.subscribe(self._on_reading)
+        with self._lock:
+            released = self._released
+            if not released:
+                self._subscription = subscription
+        if released:  # released meanwhile, before it could see this subscription: drop it here
+            self._channel.unsubscribe(subscription)
 
     def _on_reading(self, reading: PVReading) -> None:
         """A monitor update (on sophyd's monitor dispatcher): keep it and run the value callbacks."""
@@ -493,10 +499,14 @@ def get_pv(
     callback: Callable[..., Any] | None = None,
     count: int | None = None,
     auto_monitor: bool | int | None = None,
+    verbose: bool = False,
+    monitor_delta: float | None = None,
 ) -> PV:
     """The PV object of ``pvname`` on ``backend``: the one made before (adding the given callbacks to it), or
     a new one. With ``connect``, wait up to ``timeout`` seconds for the connection (ConnectionTimeoutError
-    naming the PV if none comes). ``context`` must be None: sophyd has one CA context per process."""
+    naming the PV if none comes). ``context`` must be None: sophyd has one CA context per process.
+    ``verbose`` and ``monitor_delta`` are accepted for pyepics' signature and not used: sophyd logs through
+    its loggers, and a monitor delivers every update the server sends."""
     if context is not None:
         raise ValueError(f"get_pv({pvname!r}): context must be None, not {context!r}")
     with _cache_lock:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import itertools
+import logging
 import threading
 import time
 from collections.abc import Sequence
@@ -36,6 +37,8 @@ from ._convert import encode_value, to_string, with_access
 from ._stall import StallWatch
 
 __all__ = ["BaseBackend", "BaseChannel", "GetOp", "InfoOp", "Latch", "OpTable", "PutOp", "put_failed"]
+
+logger = logging.getLogger("sophyd.control_layer")
 
 
 def _describe(value: Any) -> str:
@@ -287,7 +290,10 @@ class BaseChannel(Channel):
         request on the same circuit, so the first event is the value at connection, as in classic ophyd.
         """
         if self._subscribers and self._is_connected:
-            self._sync_monitor()
+            try:
+                self._sync_monitor()
+            except Exception:  # the connection stands; the 'control' dispatcher starts it again on reconnect
+                logger.exception("%s: starting the monitor after the connection failed", self.pvname)
 
     def info(self) -> PVInfo:
         info = self._info
