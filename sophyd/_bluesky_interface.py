@@ -16,6 +16,7 @@ from collections import OrderedDict
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from ._device_status import DeviceStatus
 from ._signal import Signal
 from .errors import ExceptionBundle, RedundantStaging
 
@@ -119,6 +120,13 @@ class BlueskyInterface:
     def describe(self) -> OrderedDict[str, DataKey]:
         """No data keys: the end of the describe() chain, matching read()."""
         return OrderedDict()
+
+    def trigger(self) -> DeviceStatus:
+        """Nothing to acquire at this end of the chain: a finished status (classic's returned None, which
+        bluesky cannot wait on). Devices and the trigger mixins override it."""
+        status = DeviceStatus(self)
+        status.set_finished()
+        return status
 
     def stage(self) -> list[Any]:
         """Set every ``stage_sigs`` entry in order (saving the old values), then stage the sub-devices.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import functools
+import textwrap
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar, overload
 
@@ -65,6 +66,7 @@ class Component(Generic[T]):
         self.kwargs = kwargs
         self.attr = ""
         self.doc = doc
+        self._doc_given = doc is not None
         #: event type (None: the child's default) -> methods of the device subscribed by decorator
         self._subscriptions: collections.defaultdict[str | None, list[Callable[..., Any]]] = (
             collections.defaultdict(list)
@@ -76,6 +78,15 @@ class Component(Generic[T]):
             self.doc = (
                 f"{getattr(self.cls, '__name__', self.cls)} component {attr!r} (suffix {self.suffix!r})"
             )
+
+    def make_docstring(self, parent_class: type) -> str:
+        """The component's docstring, as classic ophyd makes it: the ``doc=`` given, else the class name and
+        the component's repr (``parent_class``, the device class, is accepted for classic's signature)."""
+        if self._doc_given and self.doc is not None:
+            return self.doc
+        return "\n".join(
+            [f"{type(self).__name__} attribute", "::", "", textwrap.indent(repr(self), " " * 4), ""]
+        )
 
     @property
     def is_device(self) -> bool:

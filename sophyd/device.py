@@ -46,7 +46,7 @@ from ._epics_signal_base import EpicsSignalBase
 from ._readmany import prefetch
 from ._signal import Signal
 from .control import get_cl
-from .errors import ExceptionBundle
+from .errors import ExceptionBundle, RedundantStaging  # noqa: F401  (RedundantStaging: classic's name here)
 from .kind import Kind
 from .ophydobj import OphydObject
 from .status import AndStatus, DeviceStatus, Status, StatusBase
@@ -74,6 +74,9 @@ __all__ = [
     "required_for_connection",
     "wait_for_lazy_connection",
 ]
+
+#: Classic ophyd's name for the mapping type ``read()`` and ``describe()`` return (in annotations).
+OrderedDictType = dict
 
 logger = logging.getLogger("sophyd.device")
 
@@ -374,6 +377,9 @@ class Device(BlueskyInterface, OphydObject):
         return self.component_names
 
     # -- kinds as attribute lists -------------------------------------------------------------------------
+    #: The list type of ``read_attrs`` and ``configuration_attrs`` (classic ophyd's name for it).
+    OphydAttrList = AttrList
+
     @property
     def read_attrs(self) -> AttrList:
         """Dotted names of the components read() reports (kind includes normal); assignable, appendable."""

@@ -14,6 +14,7 @@ limit switch in the direction of travel, with a readback alarm above ``tolerated
 
 from __future__ import annotations
 
+import enum
 import logging
 import math
 import threading
@@ -34,9 +35,16 @@ from .status import MoveStatus, Status, StatusBase, SubscriptionStatus
 if TYPE_CHECKING:
     from bluesky.protocols import Hints
 
-__all__ = ["EpicsMotor", "MotionError", "MotorBundle"]
+__all__ = ["EpicsMotor", "HomeEnum", "MotionError", "MotorBundle"]
 
 logger = logging.getLogger("sophyd.motor")
+
+
+class HomeEnum(str, enum.Enum):
+    """The directions ``EpicsMotor.home()`` takes, as classic ophyd's enum (the plain strings work too)."""
+
+    forward = "forward"
+    reverse = "reverse"
 
 
 class EpicsMotor(Device, _ReportedMovePositioner):

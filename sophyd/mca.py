@@ -20,6 +20,9 @@ from ._signal import Signal
 from .device import Device
 from .kind import Kind
 
+#: Classic ophyd's name, in this module, for the setpoint-with-``_RBV`` signal.
+SignalWithRBV = EpicsSignalWithRBV
+
 __all__ = [
     "ROI",
     "EpicsDXP",

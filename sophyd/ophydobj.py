@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import itertools
 import logging
 import threading
@@ -23,6 +24,9 @@ __all__ = [
 ]
 
 logger = logging.getLogger("sophyd.objects")
+
+#: The flag enum ``Kind`` is built on (classic ophyd's name for it).
+IFBase = enum.IntFlag
 
 
 def _name_tag(obj: OphydObject) -> dict[str, Any]:

@@ -287,6 +287,8 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "required_for_connection",
         "wait_for_lazy_connection",
         "do_not_wait_for_lazy_connection",
+        "OrderedDictType",
+        "RedundantStaging",
     ),
     "status": (
         "StatusBase",
@@ -311,6 +313,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "register_instances_in_weakset",
         "register_instances_keyed_on_name",
         "select_version",
+        "IFBase",
     ),
     "utils": (
         *_CLASSIC_ERRORS,
@@ -342,6 +345,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
         "WaveformCollector",
     ),
     "mixins": ("SignalPositionerMixin", "EpicsSignalPositioner"),
+    "epics_motor": ("EpicsMotor", "MotorBundle", "HomeEnum"),
     "areadetector.trigger_mixins": (
         "ADTriggerStatus",
         "TriggerBase",
@@ -372,6 +376,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     "scaler": ("EpicsScaler", "ScalerChannel", "ScalerCH"),
     "quadem": ("QuadEMPort", "QuadEM", "NSLS_EM", "TetrAMM", "APS_EM"),
     "mca": (
+        "SignalWithRBV",
         "ROI",
         "add_rois",
         "EpicsMCARecord",

@@ -607,3 +607,55 @@ def test_trigger_fails_when_the_ioc_refuses_the_trigger_put(trigger_with_pc_pref
             det.trigger().wait(10)
     finally:
         enabled.put(1, wait=True)
+
+
+def test_component_docstrings_and_attr_list_type_are_classics() -> None:
+    """``Component.make_docstring(cls)`` gives the ``doc=`` given, else classic's text (class name and the
+    component's repr); ``Device.OphydAttrList`` is the type of ``read_attrs``."""
+    from sophyd import Component as Cpt
+    from sophyd import Device, Signal
+
+    class Dev(Device):
+        plain = Cpt(Signal, value=1, kind="config")
+        documented = Cpt(Signal, doc="the gain, in counts per photon")
+
+    assert Dev.documented.make_docstring(Dev) == "the gain, in counts per photon"
+    text = Dev.plain.make_docstring(Dev)
+    assert text.splitlines()[:3] == ["Component attribute", "::", ""]
+    assert "Component(Signal, value=1, kind='config')" in text
+    assert isinstance(Dev(name="dev").read_attrs, Device.OphydAttrList)
+
+
+def test_classic_module_names_and_small_behaviours() -> None:
+    """Names classic code imports from classic's modules, and what they do: ``HomeEnum``, ``IFBase``,
+    ``SignalWithRBV``, ``OrderedDictType``, ``RedundantStaging`` where classic has them; a fake's
+    ``sim_set_func``; ``path_semantics`` checked when changed; ``BlueskyInterface.trigger()``."""
+    import enum
+
+    from sophyd import EpicsSignalWithRBV, Kind, RedundantStaging
+    from sophyd._bluesky_interface import BlueskyInterface
+    from sophyd.areadetector import EpicsPathSignal
+    from sophyd.device import OrderedDictType
+    from sophyd.device import RedundantStaging as DeviceRedundantStaging
+    from sophyd.epics_motor import HomeEnum
+    from sophyd.mca import SignalWithRBV
+    from sophyd.ophydobj import IFBase
+    from sophyd.sim import FakeEpicsSignal, make_fake_device
+
+    assert HomeEnum.forward == "forward" and HomeEnum("reverse") is HomeEnum.reverse
+    assert issubclass(Kind, IFBase) and IFBase is enum.IntFlag
+    assert SignalWithRBV is EpicsSignalWithRBV and DeviceRedundantStaging is RedundantStaging
+    assert OrderedDictType[str, int] == dict[str, int]
+    fake = FakeEpicsSignal("X", name="fake")
+    values = iter([3, 4])
+    fake.sim_set_func(lambda: next(values))
+    assert fake.trigger().done and fake.get() == 3
+    fake.trigger()
+    assert fake.get() == 4
+    path = make_fake_device(EpicsPathSignal)("P:FilePath", name="path", path_semantics="posix")
+    path.path_semantics = "nt"
+    assert path.separator == "\\"
+    with pytest.raises(ValueError, match=r"'path'.*unknown path semantics 'vms'"):
+        path.path_semantics = "vms"
+    status = BlueskyInterface().trigger()
+    assert status.done and status.success

@@ -73,6 +73,12 @@ def set_and_wait_path(
         current = signal.get()
 
 
+def _check_semantics(semantics: str, who: str) -> None:
+    """Refuse path semantics other than 'nt' and 'posix', naming the signal."""
+    if semantics not in OS_NAME_TO_PATH_CLASS:
+        raise ValueError(f"{who}: unknown path semantics {semantics!r} (known: 'nt', 'posix')")
+
+
 class EpicsPathSignal(EpicsSignal):
     """A path PV pair in the areaDetector convention: writes ``write_pv``, reads ``write_pv + '_RBV'``.
 
@@ -82,19 +88,25 @@ class EpicsPathSignal(EpicsSignal):
     """
 
     def __init__(self, write_pv: str, *, path_semantics: str, string: bool = True, **kwargs: Any) -> None:
-        if path_semantics not in OS_NAME_TO_PATH_CLASS:
-            raise ValueError(
-                f"EpicsPathSignal {kwargs.get('name', write_pv)!r} ({write_pv}): unknown path semantics "
-                f"{path_semantics!r} (known: 'nt', 'posix')"
-            )
+        _check_semantics(path_semantics, f"EpicsPathSignal {kwargs.get('name', write_pv)!r} ({write_pv})")
         if string is not True:
             raise ValueError(
                 f"EpicsPathSignal {kwargs.get('name', write_pv)!r} ({write_pv}): a path PV is a string; "
                 f"string={string!r} is refused"
             )
         write_pv = write_pv.removesuffix("_RBV")
-        self.path_semantics = path_semantics
+        self._path_semantics = path_semantics
         super().__init__(f"{write_pv}_RBV", write_pv=write_pv, string=True, **kwargs)
+
+    @property
+    def path_semantics(self) -> str:
+        """The IOC's operating system, 'posix' or 'nt': how paths compare and which separator they use."""
+        return self._path_semantics
+
+    @path_semantics.setter
+    def path_semantics(self, value: str) -> None:
+        _check_semantics(value, self._describe_me())
+        self._path_semantics = value
 
     def _matches(
         self, current: Any, target: Any, atol: float | None = None, rtol: float | None = None

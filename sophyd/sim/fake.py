@@ -141,6 +141,7 @@ class _FakeSignal(EpicsSignalBase):
     """What makes an EPICS signal class fake: a private mock channel, and classic's ``sim_*`` methods."""
 
     _putter: Callable[..., Any] | None = None
+    _func: Callable[[], Any] | None = None
 
     def _make_backend(self) -> Backend:
         return _FakeBackend()
@@ -174,6 +175,16 @@ class _FakeSignal(EpicsSignalBase):
     def sim_set_putter(self, putter: Callable[..., Any] | None) -> None:
         """Call ``putter(value)`` instead of storing the value on every put() (to imitate an IOC's logic)."""
         self._putter = putter
+
+    def sim_set_func(self, func: Callable[[], Any] | None) -> None:
+        """Make each trigger() set the PV to ``func()`` (classic's fakes are SynSignals); None: no change."""
+        self._func = func
+
+    def trigger(self) -> Status:
+        """Set the PV to the ``sim_set_func`` function's value, if one was given; a finished Status."""
+        if self._func is not None:
+            self.sim_put(self._func())
+        return super().trigger()
 
     # -- the device's side -------------------------------------------------------------------------------
     def check_value(self, value: Any) -> None:
