@@ -10,7 +10,7 @@ import os
 import threading
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
@@ -527,26 +527,49 @@ def set_and_wait(
     check_timeout(timeout, f"set_and_wait of {signal._describe_me()}")
     check_finite_target(val, f"set_and_wait of {signal._describe_me()}")
     timeout = signal.default_timeout if timeout is None else timeout
+
+    def timed_out(last: Any) -> BaseException:
+        return WaitTimeoutError(
+            f"set_and_wait: {signal._describe_me()} did not reach {val!r} within {timeout} s "
+            f"(last value seen: {last!r})"
+        )
+
+    put_and_wait(
+        signal, val, lambda current: signal._matches(current, val, atol, rtol), poll_time, timeout, timed_out
+    )
+
+
+def put_and_wait(
+    signal: Any,
+    val: Any,
+    matches: Callable[[Any], bool],
+    poll_time: float,
+    timeout: float | None,
+    timed_out: Callable[[Any], BaseException],
+) -> None:
+    """Put ``val`` to ``signal`` and block until ``matches(signal.get())``: woken by the signal's updates
+    (when it has subscriptions), re-reading at least every ``10 * poll_time`` s; raise ``timed_out(last value
+    seen)`` after ``timeout`` seconds (None: no limit)."""
     changed = threading.Event()
-    cid = signal.subscribe(lambda **kw: changed.set(), run=False)
+    subscribe = getattr(signal, "subscribe", None)
+    cid = subscribe(lambda **kw: changed.set(), run=False) if subscribe is not None else None
     try:
         signal.put(val)
-        deadline = time.monotonic() + timeout
+        deadline = None if timeout is None else time.monotonic() + timeout
         last: Any = None
         while True:
             try:
                 last = signal.get()
-                if signal._matches(last, val, atol, rtol):
+                if matches(last):
                     return
             except DisconnectedError:
                 last = "<disconnected>"
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                raise WaitTimeoutError(
-                    f"set_and_wait: {signal._describe_me()} did not reach {val!r} within {timeout} s "
-                    f"(last value seen: {last!r})"
-                )
-            wait_event(changed, min(max(poll_time, 0.01) * 10, remaining))
+            remaining = None if deadline is None else deadline - time.monotonic()
+            if remaining is not None and remaining <= 0:
+                raise timed_out(last)
+            step = max(poll_time, 0.01) * 10
+            wait_event(changed, step if remaining is None else min(step, remaining))
             changed.clear()
     finally:
-        signal.unsubscribe(cid)
+        if cid is not None:
+            signal.unsubscribe(cid)

@@ -7,19 +7,16 @@ readback would never settle. The path semantics of the IOC's operating system de
 
 from __future__ import annotations
 
-import logging
 import ntpath
 import posixpath
-import time
 from collections.abc import Iterator
 from pathlib import PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
 from .._epics_signal import EpicsSignal
+from .._signal import put_and_wait
 
 __all__ = ["OS_NAME_TO_PATH_CLASS", "OS_SEPARATORS", "EpicsPathSignal", "path_compare", "set_and_wait_path"]
-
-logger = logging.getLogger("sophyd.areadetector")
 
 #: The path classes of the operating systems an areaDetector IOC runs on, by ``os.name``.
 OS_NAME_TO_PATH_CLASS: dict[str, type[PurePath]] = {"nt": PureWindowsPath, "posix": PurePosixPath}
@@ -43,8 +40,8 @@ def set_and_wait_path(
 
     Classic ophyd's helper, for code that calls it; ``EpicsPathSignal.set()`` does the same and returns a
     status. ``val`` gets a trailing separator of ``path_semantics`` ('posix' or 'nt') when it has none, as the
-    IOC adds one; ``signal`` is anything with get() and put(). The readback is polled, first after
-    ``poll_time`` seconds, the interval doubling while under 0.1 s. TimeoutError after ``timeout`` seconds
+    IOC adds one; ``signal`` is anything with get() and put(). Waits as ``set_and_wait`` does: woken by the
+    signal's updates, re-reading at least every ``10 * poll_time`` s. TimeoutError after ``timeout`` seconds
     (None: no limit); ValueError for unknown path semantics, before anything is put.
     """
     if path_semantics not in OS_SEPARATORS:
@@ -55,22 +52,17 @@ def set_and_wait_path(
     val = str(val)
     if not val.endswith(tuple(OS_SEPARATORS.values())):
         val += OS_SEPARATORS[path_semantics]
-    signal.put(val)
-    deadline = None if timeout is None else time.monotonic() + timeout
-    current = signal.get()
-    while not path_compare(current, val, path_semantics):
-        if deadline is not None and time.monotonic() > deadline:
-            raise TimeoutError(
-                f"Attempted to set {getattr(signal, 'name', signal)!r} to {val!r} and timed out after "
-                f"{timeout!r} seconds. Current value is {current!r}."
-            )
-        logger.debug(
-            "Waiting for %s to be set from %r to %r...", getattr(signal, "name", signal), current, val
+    name = getattr(signal, "name", signal)
+
+    def timed_out(current: Any) -> BaseException:
+        return TimeoutError(
+            f"Attempted to set {name!r} to {val!r} and timed out after {timeout!r} seconds. "
+            f"Current value is {current!r}."
         )
-        time.sleep(poll_time)
-        if poll_time < 0.1:
-            poll_time *= 2  # back off, as classic does
-        current = signal.get()
+
+    put_and_wait(
+        signal, val, lambda current: path_compare(current, val, path_semantics), poll_time, timeout, timed_out
+    )
 
 
 def _check_semantics(semantics: str, who: str) -> None:
