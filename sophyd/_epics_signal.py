@@ -447,26 +447,31 @@ def _report_to_callback(
     that takes ``pvname`` or ``data`` (or any keyword) also gets them, as the CA clients' put callbacks do in
     classic ophyd: the PV written and the put's ``callback_data``."""
     owner = getattr(callback, "__self__", None)
-    if exc is None:
-        callback(**_client_keywords(callback, signal, data))
-    elif isinstance(owner, StatusBase) and getattr(callback, "__func__", None) is StatusBase._finished:
+    if (
+        exc is not None
+        and isinstance(owner, StatusBase)
+        and getattr(callback, "__func__", None) is StatusBase._finished
+    ):
         owner._abandon(exc)
-    elif _accepts(callback, "success"):
-        callback(success=False, **_client_keywords(callback, signal, data))
+        return
+    offered = {"pvname": signal.setpoint_pvname, "data": data, "success": False}
+    taken = _taken(callback, offered)
+    if exc is None:
+        taken.pop("success", None)
+        callback(**taken)
+    elif "success" in taken:
+        callback(**taken)
     else:
         logger.error("Put to %s failed and its callback %r cannot be told: %s", signal.name, callback, exc)
 
 
-def _client_keywords(callback: Callable[..., Any], signal: EpicsSignal, data: Any) -> dict[str, Any]:
-    """``pvname`` and ``data``, each if ``callback`` takes it."""
-    offered = {"pvname": signal.setpoint_pvname, "data": data}
-    return {key: value for key, value in offered.items() if _accepts(callback, key)}
-
-
-def _accepts(callback: Callable[..., Any], keyword: str) -> bool:
-    """Whether ``callback`` takes ``keyword`` (by name, or through ``**kwargs``)."""
+def _taken(callback: Callable[..., Any], offered: dict[str, Any]) -> dict[str, Any]:
+    """The keywords of ``offered`` that ``callback`` takes (by name, or all through ``**kwargs``)."""
     try:
         params = inspect.signature(callback).parameters.values()
     except (TypeError, ValueError):
-        return False
-    return any(p.name == keyword or p.kind is inspect.Parameter.VAR_KEYWORD for p in params)
+        return {}
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return dict(offered)
+    names = {p.name for p in params}
+    return {key: value for key, value in offered.items() if key in names}

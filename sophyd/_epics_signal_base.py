@@ -26,6 +26,7 @@ from .alarm import AlarmSeverity
 from .control import (
     DEFAULT_TIMEOUT,
     FORMS,
+    LIMIT_FIELDS,
     Backend,
     Channel,
     ControlLayerName,
@@ -87,12 +88,7 @@ class EpicsSignalBase(Signal):
 
     _metadata_keys: ClassVar[tuple[str, ...]] = (
         *Signal._metadata_keys,
-        "lower_disp_limit",
-        "upper_disp_limit",
-        "lower_alarm_limit",
-        "upper_alarm_limit",
-        "lower_warning_limit",
-        "upper_warning_limit",
+        *(field for field in LIMIT_FIELDS if field not in Signal._metadata_keys),
     )
 
     # Set only on the signals that need them (see Signal's class-wide defaults).

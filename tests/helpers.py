@@ -13,12 +13,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pytest
 from caproto.sync import client as _sync_client
 
 if TYPE_CHECKING:
@@ -226,3 +227,17 @@ def read_tiff(path: str | Path) -> np.ndarray:
     width, height, offset, size = tags[256], tags[257], tags[273], tags[279]
     assert size == width * height and tags.get(278, height) >= height  # one strip
     return np.frombuffer(data[offset : offset + size], dtype=np.uint8).reshape(height, width)
+
+
+def assert_read_only(prefix: str, suffixes: Sequence[str]) -> None:
+    """Each PV ``prefix + suffix`` refuses a write over Channel Access (ReadOnlyError, nothing sent)."""
+    from sophyd import EpicsSignal, ReadOnlyError
+
+    for suffix in suffixes:
+        signal = EpicsSignal(prefix + suffix, name="ro")
+        try:
+            signal.wait_for_connection(timeout=TIMEOUT)
+            with pytest.raises(ReadOnlyError):
+                signal.put(1)
+        finally:
+            signal.destroy()

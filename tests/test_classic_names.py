@@ -155,6 +155,16 @@ _AD_PLUGINS_MODULE = (
     "plugin_from_pvname",
     "register_plugin",
 )
+#: ophyd/areadetector/trigger_mixins.py's names (also importable from ophyd's top level).
+_AD_TRIGGER_MIXINS = (
+    "ADTriggerStatus",
+    "TriggerBase",
+    "SingleTrigger",
+    "MultiTrigger",
+    "TriggerStatus",
+    "NDCircularBuffTriggerStatus",
+    "ContinuousAcquisitionTrigger",
+)
 _AD_BASE_AND_TRIGGERS = (
     "ADBase",
     "ADComponent",
@@ -165,13 +175,7 @@ _AD_BASE_AND_TRIGGERS = (
     "DDC_EpicsSignal",
     "DDC_EpicsSignalRO",
     "DDC_SignalWithRBV",
-    "ADTriggerStatus",
-    "TriggerBase",
-    "SingleTrigger",
-    "MultiTrigger",
-    "TriggerStatus",
-    "NDCircularBuffTriggerStatus",
-    "ContinuousAcquisitionTrigger",
+    *_AD_TRIGGER_MIXINS,
     # imported by those modules from ophyd's core, and so importable from ophyd's top level
     "ArrayAttributeSignal",
     "BlueskyInterface",
@@ -346,15 +350,7 @@ CLASSIC_NAMES: dict[str, tuple[str, ...]] = {
     ),
     "mixins": ("SignalPositionerMixin", "EpicsSignalPositioner"),
     "epics_motor": ("EpicsMotor", "MotorBundle", "HomeEnum"),
-    "areadetector.trigger_mixins": (
-        "ADTriggerStatus",
-        "TriggerBase",
-        "SingleTrigger",
-        "MultiTrigger",
-        "TriggerStatus",
-        "NDCircularBuffTriggerStatus",
-        "ContinuousAcquisitionTrigger",
-    ),
+    "areadetector.trigger_mixins": _AD_TRIGGER_MIXINS,
     "areadetector.filestore_mixins": (
         "new_uid",
         "new_short_uid",

@@ -15,12 +15,13 @@ import threading
 from collections.abc import Iterator
 
 from ._base import DEFAULT_TIMEOUT, FORMS, Backend, Channel, PVInfo, PVReading
-from ._convert import enum_index
+from ._convert import LIMIT_FIELDS, enum_index
 
 __all__ = [
     "BACKENDS",
     "DEFAULT_TIMEOUT",
     "FORMS",
+    "LIMIT_FIELDS",
     "PV",
     "Backend",
     "Channel",
