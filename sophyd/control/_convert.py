@@ -59,6 +59,7 @@ _TYPE_NAMES = {
     DBR_DOUBLE: "float",
 }
 
+#: The names of the control, display, alarm and warning limits in a PV's metadata (as classic ophyd names them).
 LIMIT_FIELDS = (
     "lower_ctrl_limit",
     "upper_ctrl_limit",
